@@ -1,0 +1,321 @@
+"""Configuration: a TOML file read into frozen dataclasses, checked key by key.
+
+Every problem becomes one line naming the file, the key and what is wrong, and all of them are
+reported at once. Secrets never live in the file; they come from the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from bot.clock import parse_zone
+
+DEFAULT_CONFIG_NAMES = ("config.toml",)
+ENV_CONFIG = "CIRCLEKEEPER_CONFIG"
+ENV_DISCORD_TOKEN = "CIRCLEKEEPER_DISCORD_TOKEN"
+ENV_MATRIX_ACCESS_TOKEN = "CIRCLEKEEPER_MATRIX_ACCESS_TOKEN"
+ENV_MATRIX_PASSWORD = "CIRCLEKEEPER_MATRIX_PASSWORD"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+SECRET_KEYS = {
+    "token": ENV_DISCORD_TOKEN,
+    "access_token": ENV_MATRIX_ACCESS_TOKEN,
+    "password": ENV_MATRIX_PASSWORD,
+}
+
+
+class ConfigError(Exception):
+    """One or more problems in a config file; ``lines`` holds one sentence per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+# --- field helpers ---------------------------------------------------------------------------
+
+
+def _check_zone(value: object) -> str | None:
+    if isinstance(value, str) and parse_zone(value) is not None:
+        return None
+    return f"{value!r} is not an IANA time zone (for example 'Europe/Berlin' or 'UTC')"
+
+
+def _check_url(value: object) -> str | None:
+    if isinstance(value, str) and (value == "" or value.startswith(("http://", "https://"))):
+        return None
+    return f"{value!r} should be a URL starting with http:// or https://"
+
+
+def _check_ws_url(value: object) -> str | None:
+    if isinstance(value, str) and (value == "" or value.startswith(("ws://", "wss://"))):
+        return None
+    return f"{value!r} should be a URL starting with ws:// or wss://"
+
+
+def _check_matrix_user(value: object) -> str | None:
+    if isinstance(value, str) and (value == "" or (value.startswith("@") and ":" in value)):
+        return None
+    return f"{value!r} should be a Matrix user id like '@circlekeeper:example.org'"
+
+
+def _check_inviter(value: object) -> str | None:
+    if isinstance(value, str) and value and (value.startswith("@") and ":" in value or "@" not in value):
+        return None
+    return f"{value!r} should be a user id ('@alice:example.org') or a server name ('example.org')"
+
+
+def setting(
+    default: Any,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    choices: tuple[str, ...] = (),
+    check: Callable[[object], str | None] | None = None,
+    each: Callable[[object], str | None] | None = None,
+) -> Any:
+    """A config field with its default and its rules."""
+    rules = {"low": low, "high": high, "choices": choices, "check": check, "each": each}
+    if isinstance(default, list | dict):
+        raise TypeError("use tuples for list defaults")
+    return field(default=default, metadata=rules)
+
+
+# --- the sections ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CirclesConfig:
+    default_time_zone: str = setting("UTC", check=_check_zone)
+    default_capacity: int = setting(12, low=2, high=500)
+    max_capacity: int = setting(100, low=2, high=500)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalConfig:
+    space_name: str = setting("Sandbox")
+    moderators: tuple[str, ...] = setting(("alice",))
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixConfig:
+    enabled: bool = setting(False)
+    homeserver: str = setting("", check=_check_url)
+    user_id: str = setting("", check=_check_matrix_user)
+    device_name: str = setting("Circlekeeper")
+    command_prefix: str = setting("!ck")
+    moderator_power_level: int = setting(50, low=0, high=100)
+    allowed_inviters: tuple[str, ...] = setting((), each=_check_inviter)
+    encryption: bool = setting(False)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordConfig:
+    enabled: bool = setting(False)
+    dev_guild_ids: tuple[int, ...] = setting(())
+    moderator_roles: tuple[str, ...] = setting(())
+    api_base: str = setting("", check=_check_url)
+    gateway_url: str = setting("", check=_check_ws_url)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    data_dir: str = setting("data")
+    log_level: str = setting("info", choices=LOG_LEVELS)
+    circles: CirclesConfig = field(default_factory=CirclesConfig)
+    local: LocalConfig = field(default_factory=LocalConfig)
+    matrix: MatrixConfig = field(default_factory=MatrixConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    # where the file was (relative paths resolve against its folder); not a TOML key
+    source: Path | None = field(default=None, metadata={"internal": True})
+
+    @property
+    def data_path(self) -> Path:
+        base = self.source.parent if self.source else Path.cwd()
+        return (base / self.data_dir).resolve()
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_path / "circlekeeper.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Secrets:
+    """What comes from the environment only."""
+
+    discord_token: str | None
+    matrix_access_token: str | None
+    matrix_password: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Secrets:
+        env = os.environ if env is None else env
+        return cls(
+            discord_token=env.get(ENV_DISCORD_TOKEN) or None,
+            matrix_access_token=env.get(ENV_MATRIX_ACCESS_TOKEN) or None,
+            matrix_password=env.get(ENV_MATRIX_PASSWORD) or None,
+        )
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def find_config(explicit: str | None, env: Mapping[str, str] | None = None) -> Path | None:
+    """The config file to read: ``--config``, then $CIRCLEKEEPER_CONFIG, then ./config.toml."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG])
+    for name in DEFAULT_CONFIG_NAMES:
+        if Path(name).is_file():
+            return Path(name)
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and check ``path`` (defaults for everything when it is None)."""
+    if path is None:
+        return Config()
+    label = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{label}: the file does not exist"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{label}: the file is not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{label}: not valid TOML: {error}"]) from None
+    except OSError as error:
+        raise ConfigError([f"{label}: cannot be read: {error.strerror}"]) from None
+    problems: list[str] = []
+    values = _read_section(Config, raw, "", label, problems)
+    _check_relations(values, label, problems)
+    if problems:
+        raise ConfigError(problems)
+    return dataclasses.replace(_build(Config, values), source=path.resolve())
+
+
+def _read_section(
+    cls: type[Any], raw: Mapping[str, Any], prefix: str, label: str, problems: list[str]
+) -> dict[str, Any]:
+    hints = get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{prefix}{key}"
+        if key in SECRET_KEYS and key not in fields:
+            problems.append(
+                f"{label}: {dotted}: secrets don't belong in the config file; set the environment variable {SECRET_KEYS[key]} instead"
+            )
+            continue
+        spec = fields.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            problems.append(f"{label}: {dotted}: unknown key{hint}")
+            continue
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                problems.append(f"{label}: {dotted}: should be a table ([{dotted}])")
+                continue
+            out[key] = _read_section(hint, value, f"{dotted}.", label, problems)  # type: ignore[arg-type]
+            continue
+        problem = _check_value(hint, spec.metadata, value)
+        if problem:
+            problems.append(f"{label}: {dotted}: {problem}")
+            continue
+        out[key] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+def _type_name(hint: Any) -> str:
+    if typing.get_origin(hint) is tuple:
+        return f"a list of {_type_name(typing.get_args(hint)[0])}s"
+    return {bool: "true or false", int: "a whole number", str: "text in quotes"}.get(hint, str(hint))
+
+
+def _matches(hint: Any, value: object) -> bool:
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if typing.get_origin(hint) is tuple:
+        inner = typing.get_args(hint)[0]
+        return isinstance(value, list) and all(_matches(inner, v) for v in value)
+    if isinstance(hint, types.UnionType):
+        return any(_matches(h, value) for h in typing.get_args(hint))
+    return False
+
+
+def _check_value(hint: Any, rules: Mapping[str, Any], value: object) -> str | None:
+    if not _matches(hint, value):
+        return f"should be {_type_name(hint)}, not {_describe(value)}"
+    low, high = rules.get("low"), rules.get("high")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"{value} is out of range ({low} to {high})"
+    choices = rules.get("choices") or ()
+    if choices and value not in choices:
+        return f"{value!r} is not one of {', '.join(map(repr, choices))}"
+    check = rules.get("check")
+    if check is not None:
+        problem: str | None = check(value)
+        if problem:
+            return problem
+    each = rules.get("each")
+    if each is not None and isinstance(value, list):
+        for item in value:
+            problem = each(item)
+            if problem:
+                return problem
+    return None
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _check_relations(values: Mapping[str, Any], label: str, problems: list[str]) -> None:
+    circles = values.get("circles", {})
+    default = circles.get("default_capacity", CirclesConfig.default_capacity)
+    ceiling = circles.get("max_capacity", CirclesConfig.max_capacity)
+    if isinstance(default, int) and isinstance(ceiling, int) and default > ceiling:
+        problems.append(
+            f"{label}: circles.default_capacity: {default} is above circles.max_capacity ({ceiling})"
+        )
+    matrix = values.get("matrix", {})
+    if matrix.get("enabled"):
+        for key in ("homeserver", "user_id"):
+            if not matrix.get(key):
+                problems.append(f"{label}: matrix.{key}: needed when matrix.enabled is true")
+
+
+def _build(cls: type[Any], values: Mapping[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    kwargs = {}
+    for key, value in values.items():
+        hint = hints[key]
+        kwargs[key] = _build(hint, value) if dataclasses.is_dataclass(hint) else value
+    return cls(**kwargs)

@@ -1,0 +1,154 @@
+"""Timers: APScheduler 3.x as the alarm clock, our own registry as the truth in memory.
+
+Cogs keep what must happen in the database and re-arm their timers from it on start, with
+stable job ids (``"round-turn:42"``), so a restart neither loses nor doubles a timer. The
+scheduler only wakes a callback at the right moment; deciding whether the work is still due
+(and claiming it, at most once) is the cog's job, inside a database transaction.
+
+With the real clock, each timer is an APScheduler ``DateTrigger`` job. With a manual clock
+(tests, the demo) nothing runs by itself: ``run_due()`` fires whatever is due at the clock's
+``now()``, so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock, ensure_utc
+
+log = logging.getLogger(__name__)
+
+# APScheduler's own misfire rule would silently drop a job that wakes too late (say, after the
+# machine slept). We always want the wake-up; the cogs apply their stated rules to lateness.
+MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
+
+Callback = Callable[[datetime], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class Timer:
+    job_id: str
+    when: datetime
+    callback: Callback
+
+
+class Scheduler:
+    def __init__(self, clock: Clock, *, real_time: bool = True) -> None:
+        self._clock = clock
+        self._real_time = real_time
+        self._timers: dict[str, Timer] = {}
+        self._aps: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    # lifecycle
+
+    async def start(self) -> None:
+        if not self._real_time or self._aps is not None:
+            return
+        self._aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        )
+        for timer in self._timers.values():
+            self._arm(timer)
+        self._aps.start()
+
+    async def shutdown(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        for task in list(self._running):
+            task.cancel()
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    # timers
+
+    def at(self, job_id: str, when: datetime, callback: Callback) -> None:
+        """Arm (or re-arm) the timer ``job_id`` for ``when``."""
+        timer = Timer(job_id, ensure_utc(when), callback)
+        self._timers[job_id] = timer
+        self._arm(timer)
+
+    def cancel(self, job_id: str) -> None:
+        if self._timers.pop(job_id, None) is not None and self._aps is not None:
+            try:
+                self._aps.remove_job(job_id)
+            except JobLookupError:
+                pass
+
+    def cancel_prefix(self, prefix: str) -> None:
+        for job_id in [j for j in self._timers if j.startswith(prefix)]:
+            self.cancel(job_id)
+
+    def when(self, job_id: str) -> datetime | None:
+        timer = self._timers.get(job_id)
+        return timer.when if timer else None
+
+    def pending(self) -> list[tuple[str, datetime]]:
+        return sorted(((t.job_id, t.when) for t in self._timers.values()), key=lambda p: p[1])
+
+    def __len__(self) -> int:
+        return len(self._timers)
+
+    def rearm_all(self) -> None:
+        """Recompute every wake-up (after the sandbox's clock jumped forward)."""
+        for timer in self._timers.values():
+            self._arm(timer)
+
+    async def run_due(self) -> int:
+        """Fire every timer due at ``clock.now()``, earliest first; return how many fired.
+
+        Timers armed by a callback for a time already due fire in the same call.
+        """
+        fired = 0
+        for _ in range(100_000):
+            now = self._clock.now()
+            due = [t for t in self._timers.values() if t.when <= now]
+            if not due:
+                break
+            timer = min(due, key=lambda t: (t.when, t.job_id))
+            await self._fire(timer.job_id)
+            fired += 1
+        return fired
+
+    # internals
+
+    def _arm(self, timer: Timer) -> None:
+        if self._aps is None:
+            return
+        offset = self._clock.now() - datetime.now(UTC)
+        wake = max(timer.when - offset, datetime.now(UTC))
+        self._aps.add_job(
+            self._fire,
+            trigger=DateTrigger(run_date=wake, timezone=UTC),
+            args=[timer.job_id],
+            id=timer.job_id,
+            replace_existing=True,
+        )
+
+    async def _fire(self, job_id: str) -> None:
+        timer = self._timers.get(job_id)
+        if timer is None:
+            return
+        if timer.when > self._clock.now() + timedelta(milliseconds=5):
+            self._arm(timer)  # woke early (the clock moved); sleep again
+            return
+        del self._timers[job_id]
+        if self._aps is not None:
+            try:
+                self._aps.remove_job(job_id)
+            except JobLookupError:
+                pass
+        try:
+            await timer.callback(timer.when)
+        except Exception:
+            log.exception("timer %s failed", job_id)
