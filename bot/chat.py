@@ -218,13 +218,11 @@ class Reactions:
 @runtime_checkable
 class Chat(Protocol):
     """What a cog may ask of a platform. Every text sent is sent with mentions disabled;
-    a cog names people by display name, never by a pinging mention."""
+    a cog names people by display name, never by a pinging mention.
 
-    @property
-    def platform(self) -> Platform: ...
-
-    @property
-    def me(self) -> MemberRef: ...
+    Adapters mark events from bots (the bot itself included) with ``by_bot``, and never turn
+    a command line into a ``MessagePosted``: commands go through the router only.
+    """
 
     async def send(self, where: Destination, text: str) -> MessageRef:
         """Post ``text`` (Markdown) in a room or thread."""
@@ -252,6 +250,14 @@ class Chat(Protocol):
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool: ...
 
     async def display_name(self, member: MemberRef, room: RoomRef | None = None) -> str: ...
+
+    def command_prefix(self, platform: Platform) -> str:
+        """What commands start with on that platform: "/" or "!ck "."""
+        ...
+
+    def member_handle(self, member: MemberRef) -> str:
+        """How to name this person in a typed command (``@bob``, ``@bob:example.org``)."""
+        ...
 
 
 class Replier(Protocol):

@@ -269,6 +269,7 @@ class Invocation:
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'", "‘": "’"}
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|min|s|sec)", re.IGNORECASE)
 _DURATION = re.compile(r"^(\s*\d+\s*(w|d|h|m|min|s|sec)\s*)+$", re.IGNORECASE)
+_SETTING = re.compile(r"^[a-z_]{2,32}=")
 _TRUE = {"yes", "y", "true", "on", "1", "open"}
 _FALSE = {"no", "n", "false", "off", "0", "closed"}
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1, "sec": 1}
@@ -429,15 +430,19 @@ class CommandRouter:
             if option.kind is OptionKind.TEXT:
                 raw[option.name] = rest[token.start :].strip()
                 break
+            if not token.quoted and _SETTING.match(token.text):
+                raise CommandError(
+                    f"`{spec.name}` has no option called “{key}”. The shape is `{spec.usage(prefix)}`."
+                )
             raw[option.name] = token.text
             index += 1
         for option in spec.options:
-            value = raw.get(option.name)
-            if option.kind is OptionKind.MEMBER and isinstance(value, str):
-                member = parse_member(value)
+            given = raw.get(option.name)
+            if option.kind is OptionKind.MEMBER and isinstance(given, str):
+                member = parse_member(given)
                 if member is None:
                     raise CommandError(
-                        f"I couldn't tell who “{value}” is. Try mentioning them, like `@name`."
+                        f"I couldn't tell who “{given}” is. Try mentioning them, like `@name`."
                     )
                 raw[option.name] = member
         return raw

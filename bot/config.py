@@ -68,7 +68,7 @@ def _check_matrix_user(value: object) -> str | None:
 
 
 def _check_inviter(value: object) -> str | None:
-    if isinstance(value, str) and value and (value.startswith("@") and ":" in value or "@" not in value):
+    if isinstance(value, str) and value and ((value.startswith("@") and ":" in value) or "@" not in value):
         return None
     return f"{value!r} should be a user id ('@alice:example.org') or a server name ('example.org')"
 
@@ -201,7 +201,8 @@ def load_config(path: Path | None) -> Config:
     _check_relations(values, label, problems)
     if problems:
         raise ConfigError(problems)
-    return dataclasses.replace(_build(Config, values), source=path.resolve())
+    config: Config = _build(Config, values)
+    return dataclasses.replace(config, source=path.resolve())
 
 
 def _read_section(
@@ -263,9 +264,12 @@ def _check_value(hint: Any, rules: Mapping[str, Any], value: object) -> str | No
     if not _matches(hint, value):
         return f"should be {_type_name(hint)}, not {_describe(value)}"
     low, high = rules.get("low"), rules.get("high")
-    if isinstance(value, int) and not isinstance(value, bool):
-        if (low is not None and value < low) or (high is not None and value > high):
-            return f"{value} is out of range ({low} to {high})"
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and ((low is not None and value < low) or (high is not None and value > high))
+    ):
+        return f"{value} is out of range (it can be {low} to {high})"
     choices = rules.get("choices") or ()
     if choices and value not in choices:
         return f"{value!r} is not one of {', '.join(map(repr, choices))}"
@@ -299,20 +303,20 @@ def _describe(value: object) -> str:
 
 def _check_relations(values: Mapping[str, Any], label: str, problems: list[str]) -> None:
     circles = values.get("circles", {})
-    default = circles.get("default_capacity", CirclesConfig.default_capacity)
-    ceiling = circles.get("max_capacity", CirclesConfig.max_capacity)
+    defaults = CirclesConfig()
+    default = circles.get("default_capacity", defaults.default_capacity)
+    ceiling = circles.get("max_capacity", defaults.max_capacity)
     if isinstance(default, int) and isinstance(ceiling, int) and default > ceiling:
         problems.append(
             f"{label}: circles.default_capacity: {default} is above circles.max_capacity ({ceiling})"
         )
     matrix = values.get("matrix", {})
-    if matrix.get("enabled"):
-        for key in ("homeserver", "user_id"):
-            if not matrix.get(key):
-                problems.append(f"{label}: matrix.{key}: needed when matrix.enabled is true")
+    for key in ("homeserver", "user_id"):
+        if matrix.get("enabled") and not matrix.get(key):
+            problems.append(f"{label}: matrix.{key}: needed when matrix.enabled is true")
 
 
-def _build(cls: type[Any], values: Mapping[str, Any]) -> Any:
+def _build(cls: Any, values: Mapping[str, Any]) -> Any:
     hints = get_type_hints(cls)
     kwargs = {}
     for key, value in values.items():

@@ -13,6 +13,7 @@ With the real clock, each timer is an APScheduler ``DateTrigger`` job. With a ma
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -80,10 +81,8 @@ class Scheduler:
 
     def cancel(self, job_id: str) -> None:
         if self._timers.pop(job_id, None) is not None and self._aps is not None:
-            try:
+            with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(job_id)
-            except JobLookupError:
-                pass
 
     def cancel_prefix(self, prefix: str) -> None:
         for job_id in [j for j in self._timers if j.startswith(prefix)]:
@@ -144,10 +143,8 @@ class Scheduler:
             return
         del self._timers[job_id]
         if self._aps is not None:
-            try:
+            with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(job_id)
-            except JobLookupError:
-                pass
         try:
             await timer.callback(timer.when)
         except Exception:

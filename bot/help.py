@@ -1,0 +1,83 @@
+"""``help``, and the command reference generated from the same declarations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+
+from bot.chat import Visibility
+from bot.commands import (
+    Command,
+    CommandRouter,
+    CommandSpec,
+    Invocation,
+    Option,
+    OptionKind,
+    Permission,
+)
+
+HELP = CommandSpec(
+    ("help",),
+    "List what I can do, or explain one command.",
+    (Option("topic", OptionKind.TEXT, "A command or group, like: circle join", max_length=60),),
+    needs_space=False,
+)
+INTRO = "Here's what I can help with. `{prefix}help <command>` tells more about one."
+UNKNOWN_TOPIC = "I don't have a command called “{topic}”. `{prefix}help` lists them all."
+
+
+def help_command(router: CommandRouter) -> Command:
+    async def run(inv: Invocation) -> None:
+        topic = (inv.text("topic") or "").lower().split()
+        specs = router.specs
+        if topic:
+            exact = router.spec(topic)
+            if exact is not None:
+                await inv.reply(describe(exact, inv.prefix), Visibility.PERSONAL)
+                return
+            specs = [s for s in specs if list(s.path[: len(topic)]) == topic]
+            if not specs:
+                await inv.reply(UNKNOWN_TOPIC.format(topic=" ".join(topic), prefix=inv.prefix), Visibility.PERSONAL)
+                return
+        await inv.reply(overview(specs, inv.prefix), Visibility.PERSONAL)
+
+    return Command(HELP, run)
+
+
+def _who(spec: CommandSpec) -> str:
+    return "" if spec.permission is Permission.MEMBER else f" _({spec.permission.label})_"
+
+
+def overview(specs: Sequence[CommandSpec], prefix: str) -> str:
+    lines = [INTRO.format(prefix=prefix)]
+    for group, members in groupby(sorted(specs, key=lambda s: s.path), key=lambda s: s.path[0]):
+        lines.append(f"\n**{group}**")
+        lines += [f"• `{s.usage(prefix)}` — {s.help}{_who(s)}" for s in members]
+    return "\n".join(lines)
+
+
+def describe(spec: CommandSpec, prefix: str) -> str:
+    lines = [f"`{spec.usage(prefix)}`", spec.help + _who(spec)]
+    for option in spec.options:
+        detail = f" ({', '.join(option.choices)})" if option.choices else ""
+        need = "" if option.required else ", optional"
+        lines.append(f"• **{option.name}**{need}: {option.help}{detail}")
+    return "\n".join(lines)
+
+
+def reference_markdown(specs: Sequence[CommandSpec]) -> str:
+    """The README's command reference: one table per group, generated, never hand-edited."""
+    out = [
+        "Commands are the same everywhere; only the way to type them differs: "
+        "`/circle join` in the sandbox and on Discord (slash commands), `!ck circle join` on Matrix.",
+        "Options in `<angle brackets>` are needed, `[square brackets]` are optional, and "
+        "`[name=…]` options are set by name on Matrix and in the sandbox. A `[circle]` left out means "
+        "the circle that lives in the room you're typing in. Moderators may do everything facilitators may.",
+    ]
+    for group, members in groupby(sorted(specs, key=lambda s: s.path), key=lambda s: s.path[0]):
+        out.append(f"\n#### {group}\n")
+        out.append("| command | what it does | who |")
+        out.append("|---|---|---|")
+        for spec in members:
+            out.append(f"| `{spec.usage('/')}` | {spec.help} | {spec.permission.label} |")
+    return "\n".join(out) + "\n"
