@@ -34,7 +34,11 @@ Params = Sequence[Any] | dict[str, Any]
 
 
 class Transaction:
-    """Statements inside ``Database.transaction()``; committed together or not at all."""
+    """Statements inside ``Database.transaction()``; committed together or not at all.
+
+    Each call is one trip to aiosqlite's thread (cursors are left to the garbage collector
+    rather than closed, which would cost a second trip for nothing).
+    """
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -42,31 +46,22 @@ class Transaction:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the last inserted row id (0 if none)."""
         cursor = await self._conn.execute(sql, params)
-        rowid = cursor.lastrowid or 0
-        await cursor.close()
-        return rowid
+        return cursor.lastrowid or 0
 
     async def execute_count(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
         cursor = await self._conn.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = await self._conn.execute(sql, params)
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = await self._conn.execute(sql, params)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+        return list(await self._conn.execute_fetchall(sql, params))
 
 
 class Database:
