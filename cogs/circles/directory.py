@@ -1,0 +1,29 @@
+"""How the command router finds circles: by name in a space, or by the room it lives in."""
+
+from __future__ import annotations
+
+from bot.chat import MemberRef, RoomRef, SpaceRef, ThreadRef
+from bot.commands import CircleHandle
+from cogs.circles.repo import CirclesRepo
+
+
+class CircleDirectory:
+    def __init__(self, repo: CirclesRepo) -> None:
+        self._repo = repo
+
+    async def find(self, space: SpaceRef, name: str) -> CircleHandle | None:
+        circle = await self._repo.find(space, name)
+        return circle.handle if circle else None
+
+    async def bound_to(self, room: RoomRef, thread: ThreadRef | None) -> CircleHandle | None:
+        circle = await self._repo.bound_to(room, thread)
+        return circle.handle if circle else None
+
+    async def facilitates(self, circle_id: int, member: MemberRef) -> bool:
+        return await self._repo.is_facilitator(circle_id, member.id)
+
+    async def facilitates_any(self, space: SpaceRef, member: MemberRef) -> bool:
+        return await self._repo.facilitates_any(space, member.id)
+
+    async def suggest(self, space: SpaceRef, prefix: str, limit: int = 25) -> list[str]:
+        return await self._repo.suggest(space, prefix, limit)

@@ -1,0 +1,775 @@
+"""All the SQL for circles, membership, the rota and rounds. Rows become dataclasses here.
+
+Each public method is one unit of work in one transaction, so a check and the change it
+guards (a free place and the join that takes it) can never be split by another task.
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
+from bot.clock import from_iso, to_iso
+from bot.commands import CircleHandle
+from bot.storage.database import Database, Row, Transaction
+from bot.text import name_key
+from cogs.circles.rota import holder_after_removal
+from cogs.circles.rounds import Outcome, Round, Turn
+
+
+class Preference(enum.StrEnum):
+    LISTENING = "listening"
+    IDEAS = "ideas"
+
+    @property
+    def label(self) -> str:
+        return "listening" if self is Preference.LISTENING else "open to ideas"
+
+
+@dataclass(frozen=True, slots=True)
+class Circle:
+    id: int
+    room: RoomRef
+    thread: ThreadRef | None
+    name: str
+    description: str
+    capacity: int
+    is_open: bool
+    time_zone: str
+    holder_id: str | None
+    created_by: str | None
+    created_at: datetime
+    archived_at: datetime | None
+
+    @property
+    def platform(self) -> Platform:
+        return self.room.platform
+
+    @property
+    def space(self) -> SpaceRef:
+        return self.room.space
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def home(self) -> RoomRef | ThreadRef:
+        """Where the circle talks: its thread if it is bound to one, else its room."""
+        return self.thread or self.room
+
+    @property
+    def handle(self) -> CircleHandle:
+        return CircleHandle(self.id, self.name, self.room, self.archived)
+
+    def member(self, member_id: str) -> MemberRef:
+        return MemberRef(self.platform, member_id)
+
+    @classmethod
+    def from_row(cls, row: Row) -> Circle:
+        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+        return cls(
+            id=row["id"],
+            room=room,
+            thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
+            name=row["name"],
+            description=row["description"],
+            capacity=row["capacity"],
+            is_open=bool(row["is_open"]),
+            time_zone=row["time_zone"],
+            holder_id=row["holder_id"],
+            created_by=row["created_by"],
+            created_at=from_iso(row["created_at"]),
+            archived_at=from_iso(row["archived_at"]) if row["archived_at"] else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    circle_id: int
+    member_id: str
+    joined_at: datetime
+    preference: Preference | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Membership:
+        return cls(
+            circle_id=row["circle_id"],
+            member_id=row["member_id"],
+            joined_at=from_iso(row["joined_at"]),
+            preference=Preference(row["preference"]) if row["preference"] else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CircleRoster:
+    """Everything a member listing shows, read in one go."""
+
+    circle: Circle
+    members: list[Membership]
+    rota: list[str]
+    waitlist: list[str]
+    requests: list[str]
+
+
+class JoinResult(enum.Enum):
+    JOINED = "joined"
+    ALREADY_MEMBER = "already_member"
+    FULL = "full"
+    REQUESTED = "requested"
+    ALREADY_REQUESTED = "already_requested"
+    WAITLISTED = "waitlisted"
+    ALREADY_WAITING = "already_waiting"
+    NOT_REQUESTED = "not_requested"
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """What leaving changed: whether they were in, and who got the freed place."""
+
+    was_member: bool
+    was_waiting: bool
+    was_requesting: bool
+    promoted: str | None
+    new_holder: str | None
+    holder_changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRecord:
+    id: int
+    circle_id: int
+    room: RoomRef
+    thread: ThreadRef | None
+    message_id: str | None
+    turn_seconds: int | None
+    turn_started_at: datetime | None
+    reminded: bool
+    round: Round
+
+    @property
+    def where(self) -> RoomRef | ThreadRef:
+        return self.thread or self.room
+
+
+class DuplicateName(Exception):
+    pass
+
+
+class PlaceTaken(Exception):
+    def __init__(self, circle_name: str) -> None:
+        super().__init__(circle_name)
+        self.circle_name = circle_name
+
+
+class CirclesRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- circles ---------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        room: RoomRef,
+        thread: ThreadRef | None,
+        name: str,
+        description: str,
+        capacity: int,
+        is_open: bool,
+        time_zone: str,
+        creator: str,
+        at: datetime,
+    ) -> Circle:
+        """Create a circle with its creator as first member, facilitator and holder."""
+        query = """
+            INSERT INTO circles (platform, space_id, room_id, thread_id, name, name_key,
+                                 description, capacity, is_open, time_zone, holder_id,
+                                 created_by, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+        async with self._db.transaction() as tx:
+            taken = await self._at_place(tx, room, thread)
+            if taken is not None:
+                raise PlaceTaken(taken.name)
+            try:
+                circle_id = await tx.execute(
+                    query,
+                    (
+                        room.platform.value, room.space_id, room.id,
+                        thread.id if thread else None, name, name_key(name), description,
+                        capacity, int(is_open), time_zone, creator, creator, to_iso(at),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise DuplicateName(name) from None
+            await tx.execute(
+                "INSERT INTO circle_members (circle_id, member_id, joined_at, seq) VALUES (?, ?, ?, 1)",
+                (circle_id, creator, to_iso(at)),
+            )
+            await tx.execute(
+                "INSERT INTO circle_facilitators (circle_id, member_id, position) VALUES (?, ?, 0)",
+                (circle_id, creator),
+            )
+            row = _found(await tx.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,)))
+        return Circle.from_row(row)
+
+    async def get(self, circle_id: int) -> Circle | None:
+        row = await self._db.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,))
+        return Circle.from_row(row) if row else None
+
+    async def find(self, space: SpaceRef, name: str) -> Circle | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM circles WHERE platform = ? AND space_id = ? AND name_key = ?",
+            (space.platform.value, space.id, name_key(name)),
+        )
+        return Circle.from_row(row) if row else None
+
+    async def bound_to(self, room: RoomRef, thread: ThreadRef | None) -> Circle | None:
+        """The circle of this thread, or else of the room the thread is in."""
+        query = """
+            SELECT * FROM circles
+            WHERE platform = ? AND room_id = ? AND (thread_id IS NULL OR thread_id = ?)
+            ORDER BY thread_id IS NULL
+            LIMIT 1
+        """
+        row = await self._db.fetchone(
+            query, (room.platform.value, room.id, thread.id if thread else "")
+        )
+        return Circle.from_row(row) if row else None
+
+    async def in_space(self, space: SpaceRef) -> list[Circle]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM circles WHERE platform = ? AND space_id = ? ORDER BY archived_at IS NOT NULL, name_key",
+            (space.platform.value, space.id),
+        )
+        return [Circle.from_row(r) for r in rows]
+
+    async def active(self) -> list[Circle]:
+        rows = await self._db.fetchall("SELECT * FROM circles WHERE archived_at IS NULL ORDER BY id")
+        return [Circle.from_row(r) for r in rows]
+
+    async def suggest(self, space: SpaceRef, prefix: str, limit: int) -> list[str]:
+        query = """
+            SELECT name FROM circles
+            WHERE platform = ? AND space_id = ? AND archived_at IS NULL AND name_key LIKE ? ESCAPE '\\'
+            ORDER BY name_key LIMIT ?
+        """
+        pattern = name_key(prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self._db.fetchall(query, (space.platform.value, space.id, pattern, limit))
+        return [r["name"] for r in rows]
+
+    async def update(
+        self,
+        circle_id: int,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        capacity: int | None = None,
+        is_open: bool | None = None,
+        time_zone: str | None = None,
+    ) -> Circle:
+        changes: dict[str, object] = {}
+        if name is not None:
+            changes["name"] = name
+            changes["name_key"] = name_key(name)
+        if description is not None:
+            changes["description"] = description
+        if capacity is not None:
+            changes["capacity"] = capacity
+        if is_open is not None:
+            changes["is_open"] = int(is_open)
+        if time_zone is not None:
+            changes["time_zone"] = time_zone
+        async with self._db.transaction() as tx:
+            if changes:
+                # Column names come from the fixed set above, never from input.
+                assignments = ", ".join(f"{column} = ?" for column in changes)
+                try:
+                    await tx.execute(
+                        f"UPDATE circles SET {assignments} WHERE id = ?",  # noqa: S608
+                        (*changes.values(), circle_id),
+                    )
+                except sqlite3.IntegrityError:
+                    raise DuplicateName(name or "") from None
+            row = _found(await tx.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,)))
+        return Circle.from_row(row)
+
+    async def set_archived(self, circle_id: int, at: datetime | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE circles SET archived_at = ? WHERE id = ?",
+                (to_iso(at) if at else None, circle_id),
+            )
+
+    # --- membership ------------------------------------------------------------------------
+
+    async def members(self, circle_id: int) -> list[Membership]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM circle_members WHERE circle_id = ? ORDER BY seq", (circle_id,)
+        )
+        return [Membership.from_row(r) for r in rows]
+
+    async def membership(self, circle_id: int, member_id: str) -> Membership | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM circle_members WHERE circle_id = ? AND member_id = ?",
+            (circle_id, member_id),
+        )
+        return Membership.from_row(row) if row else None
+
+    async def roster(self, circle_id: int) -> CircleRoster | None:
+        circle = await self.get(circle_id)
+        if circle is None:
+            return None
+        rota = await self.rota(circle_id)
+        waiting = await self._db.fetchall(
+            "SELECT member_id FROM circle_waitlist WHERE circle_id = ? ORDER BY seq", (circle_id,)
+        )
+        requests = await self._db.fetchall(
+            "SELECT member_id FROM circle_requests WHERE circle_id = ? ORDER BY requested_at, member_id",
+            (circle_id,),
+        )
+        return CircleRoster(
+            circle=circle,
+            members=await self.members(circle_id),
+            rota=rota,
+            waitlist=[r["member_id"] for r in waiting],
+            requests=[r["member_id"] for r in requests],
+        )
+
+    async def join(self, circle_id: int, member_id: str, at: datetime) -> JoinResult:
+        """Take a free place in an open circle (closed circles take requests instead)."""
+        async with self._db.transaction() as tx:
+            if await self._is_member(tx, circle_id, member_id):
+                return JoinResult.ALREADY_MEMBER
+            circle = _found(
+                await tx.fetchone("SELECT capacity, is_open FROM circles WHERE id = ?", (circle_id,))
+            )
+            if not circle["is_open"]:
+                if await tx.fetchone(
+                    "SELECT 1 FROM circle_requests WHERE circle_id = ? AND member_id = ?",
+                    (circle_id, member_id),
+                ):
+                    return JoinResult.ALREADY_REQUESTED
+                await tx.execute(
+                    "INSERT INTO circle_requests (circle_id, member_id, requested_at) VALUES (?, ?, ?)",
+                    (circle_id, member_id, to_iso(at)),
+                )
+                return JoinResult.REQUESTED
+            if await self._count(tx, circle_id) >= circle["capacity"]:
+                return JoinResult.FULL
+            await self._insert_member(tx, circle_id, member_id, at)
+            await tx.execute(
+                "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+            )
+            return JoinResult.JOINED
+
+    async def wait(self, circle_id: int, member_id: str, at: datetime) -> JoinResult:
+        """Join the waitlist, or take a place straight away if one is free."""
+        async with self._db.transaction() as tx:
+            if await self._is_member(tx, circle_id, member_id):
+                return JoinResult.ALREADY_MEMBER
+            if await tx.fetchone(
+                "SELECT 1 FROM circle_waitlist WHERE circle_id = ? AND member_id = ?",
+                (circle_id, member_id),
+            ):
+                return JoinResult.ALREADY_WAITING
+            circle = _found(
+                await tx.fetchone("SELECT capacity, is_open FROM circles WHERE id = ?", (circle_id,))
+            )
+            if not circle["is_open"]:
+                return JoinResult.NOT_REQUESTED
+            if await self._count(tx, circle_id) < circle["capacity"]:
+                await self._insert_member(tx, circle_id, member_id, at)
+                return JoinResult.JOINED
+            await self._insert_waiting(tx, circle_id, member_id, at)
+            return JoinResult.WAITLISTED
+
+    async def decide_request(
+        self, circle_id: int, member_id: str, approve: bool, at: datetime
+    ) -> JoinResult:
+        """A facilitator approves (a place, or the waitlist when full) or declines a request."""
+        async with self._db.transaction() as tx:
+            removed = await tx.execute_count(
+                "DELETE FROM circle_requests WHERE circle_id = ? AND member_id = ?",
+                (circle_id, member_id),
+            )
+            if not removed:
+                if await self._is_member(tx, circle_id, member_id):
+                    return JoinResult.ALREADY_MEMBER
+                return JoinResult.NOT_REQUESTED
+            if not approve:
+                return JoinResult.NOT_REQUESTED
+            circle = _found(await tx.fetchone("SELECT capacity FROM circles WHERE id = ?", (circle_id,)))
+            if await self._count(tx, circle_id) >= circle["capacity"]:
+                await self._insert_waiting(tx, circle_id, member_id, at)
+                return JoinResult.WAITLISTED
+            await self._insert_member(tx, circle_id, member_id, at)
+            return JoinResult.JOINED
+
+    async def leave(self, circle_id: int, member_id: str, at: datetime) -> Departure:
+        """Leave a circle (or its waitlist, or withdraw a request). A freed place goes to the
+        first person waiting; a facilitator who leaves comes off the rota."""
+        async with self._db.transaction() as tx:
+            was_member = bool(
+                await tx.execute_count(
+                    "DELETE FROM circle_members WHERE circle_id = ? AND member_id = ?",
+                    (circle_id, member_id),
+                )
+            )
+            was_waiting = bool(
+                await tx.execute_count(
+                    "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?",
+                    (circle_id, member_id),
+                )
+            )
+            was_requesting = bool(
+                await tx.execute_count(
+                    "DELETE FROM circle_requests WHERE circle_id = ? AND member_id = ?",
+                    (circle_id, member_id),
+                )
+            )
+            promoted = None
+            holder_changed, new_holder = False, None
+            if was_member:
+                holder_changed, new_holder = await self._drop_from_rota(tx, circle_id, member_id)
+                promoted = await self._promote(tx, circle_id, at)
+        return Departure(was_member, was_waiting, was_requesting, promoted, new_holder, holder_changed)
+
+    async def set_preference(self, circle_id: int, member_id: str, preference: Preference | None) -> bool:
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "UPDATE circle_members SET preference = ? WHERE circle_id = ? AND member_id = ?",
+                    (preference.value if preference else None, circle_id, member_id),
+                )
+            )
+
+    async def set_capacity(self, circle_id: int, capacity: int, at: datetime) -> list[str]:
+        """Change the capacity; when it grows, people waiting take the new places. Returns them."""
+        promoted: list[str] = []
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE circles SET capacity = ? WHERE id = ?", (capacity, circle_id))
+            while (member := await self._promote(tx, circle_id, at)) is not None:
+                promoted.append(member)
+        return promoted
+
+    async def memberships_of(self, platform: Platform, member_id: str) -> list[tuple[Circle, Membership]]:
+        query = """
+            SELECT c.*, m.circle_id, m.member_id, m.joined_at, m.preference
+            FROM circle_members m JOIN circles c ON c.id = m.circle_id
+            WHERE c.platform = ? AND m.member_id = ?
+            ORDER BY c.name_key
+        """
+        rows = await self._db.fetchall(query, (platform.value, member_id))
+        return [(Circle.from_row(r), Membership.from_row(r)) for r in rows]
+
+    async def waiting_and_requests_of(self, platform: Platform, member_id: str) -> tuple[list[str], list[str]]:
+        waiting = await self._db.fetchall(
+            "SELECT c.name FROM circle_waitlist w JOIN circles c ON c.id = w.circle_id "
+            "WHERE c.platform = ? AND w.member_id = ? ORDER BY c.name_key",
+            (platform.value, member_id),
+        )
+        requests = await self._db.fetchall(
+            "SELECT c.name FROM circle_requests r JOIN circles c ON c.id = r.circle_id "
+            "WHERE c.platform = ? AND r.member_id = ? ORDER BY c.name_key",
+            (platform.value, member_id),
+        )
+        return [r["name"] for r in waiting], [r["name"] for r in requests]
+
+    async def circle_ids_touching(self, platform: Platform, member_id: str) -> list[int]:
+        """Every circle where this person is a member, waiting, requesting or on the rota."""
+        query = """
+            SELECT c.id FROM circles c WHERE c.platform = ? AND c.id IN (
+                SELECT circle_id FROM circle_members WHERE member_id = ?
+                UNION SELECT circle_id FROM circle_waitlist WHERE member_id = ?
+                UNION SELECT circle_id FROM circle_requests WHERE member_id = ?
+                UNION SELECT circle_id FROM circle_facilitators WHERE member_id = ?)
+        """
+        rows = await self._db.fetchall(query, (platform.value, *[member_id] * 4))
+        return [r["id"] for r in rows]
+
+    async def forget_authorship(self, platform: Platform, member_id: str) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE circles SET created_by = NULL WHERE platform = ? AND created_by = ?",
+                (platform.value, member_id),
+            )
+            await tx.execute(
+                "UPDATE rounds SET started_by = NULL WHERE started_by = ? AND circle_id IN "
+                "(SELECT id FROM circles WHERE platform = ?)",
+                (member_id, platform.value),
+            )
+
+    # --- the rota ----------------------------------------------------------------------------
+
+    async def rota(self, circle_id: int) -> list[str]:
+        rows = await self._db.fetchall(
+            "SELECT member_id FROM circle_facilitators WHERE circle_id = ? ORDER BY position",
+            (circle_id,),
+        )
+        return [r["member_id"] for r in rows]
+
+    async def is_facilitator(self, circle_id: int, member_id: str) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM circle_facilitators WHERE circle_id = ? AND member_id = ?",
+            (circle_id, member_id),
+        )
+        return row is not None
+
+    async def facilitates_any(self, space: SpaceRef, member_id: str) -> bool:
+        query = """
+            SELECT 1 FROM circle_facilitators f JOIN circles c ON c.id = f.circle_id
+            WHERE c.platform = ? AND c.space_id = ? AND f.member_id = ? LIMIT 1
+        """
+        return await self._db.fetchone(query, (space.platform.value, space.id, member_id)) is not None
+
+    async def add_to_rota(self, circle_id: int, member_id: str) -> bool:
+        """Add a member to the end of the rota; False if they were already on it."""
+        async with self._db.transaction() as tx:
+            if await tx.fetchone(
+                "SELECT 1 FROM circle_facilitators WHERE circle_id = ? AND member_id = ?",
+                (circle_id, member_id),
+            ):
+                return False
+            await tx.execute(
+                "INSERT INTO circle_facilitators (circle_id, member_id, position) "
+                "VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM circle_facilitators WHERE circle_id = ?))",
+                (circle_id, member_id, circle_id),
+            )
+            await tx.execute(
+                "UPDATE circles SET holder_id = COALESCE(holder_id, ?) WHERE id = ?", (member_id, circle_id)
+            )
+            return True
+
+    async def remove_from_rota(self, circle_id: int, member_id: str) -> tuple[bool, str | None]:
+        """Take someone off the rota. Returns (holder changed, holder now)."""
+        async with self._db.transaction() as tx:
+            return await self._drop_from_rota(tx, circle_id, member_id)
+
+    async def set_holder(self, circle_id: int, holder: str | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE circles SET holder_id = ? WHERE id = ?", (holder, circle_id))
+
+    # --- rounds ----------------------------------------------------------------------------
+
+    async def open_round(
+        self,
+        *,
+        circle_id: int,
+        started_by: str,
+        at: datetime,
+        room: RoomRef,
+        turn_seconds: int | None,
+        order: list[str],
+    ) -> int | None:
+        """Open a round with this order; None if the circle already has one open."""
+        round_ = Round.begin(order)
+        async with self._db.transaction() as tx:
+            if await tx.fetchone(
+                "SELECT 1 FROM rounds WHERE circle_id = ? AND closed_at IS NULL", (circle_id,)
+            ):
+                return None
+            round_id = await tx.execute(
+                "INSERT INTO rounds (circle_id, started_by, started_at, room_id, turn_seconds, "
+                "current, turn_started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (circle_id, started_by, to_iso(at), room.id, turn_seconds, round_.current, to_iso(at)),
+            )
+            await tx.executemany(
+                "INSERT INTO round_turns (round_id, position, member_id) VALUES (?, ?, ?)",
+                [(round_id, i, m) for i, m in enumerate(round_.order)],
+            )
+        return round_id
+
+    async def place_round(self, round_id: int, thread: ThreadRef | None, message_id: str | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE rounds SET thread_id = ?, message_id = ? WHERE id = ?",
+                (thread.id if thread else None, message_id, round_id),
+            )
+
+    async def open_round_of(self, circle_id: int) -> RoundRecord | None:
+        row = await self._db.fetchone(
+            "SELECT r.*, c.platform, c.space_id FROM rounds r JOIN circles c ON c.id = r.circle_id "
+            "WHERE r.circle_id = ? AND r.closed_at IS NULL",
+            (circle_id,),
+        )
+        return await self._round_from(row) if row else None
+
+    async def open_rounds(self) -> list[RoundRecord]:
+        rows = await self._db.fetchall(
+            "SELECT r.*, c.platform, c.space_id FROM rounds r JOIN circles c ON c.id = r.circle_id "
+            "WHERE r.closed_at IS NULL ORDER BY r.id"
+        )
+        return [await self._round_from(r) for r in rows]
+
+    async def save_round(
+        self, record: RoundRecord, new: Round, *, turn_started_at: datetime | None, reminded: bool
+    ) -> bool:
+        """Store a move. False if the round moved on meanwhile (someone else's move won)."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute_count(
+                "UPDATE rounds SET current = ?, turn_started_at = ?, reminded = ? "
+                "WHERE id = ? AND current = ? AND closed_at IS NULL",
+                (
+                    new.current, to_iso(turn_started_at) if turn_started_at else None,
+                    int(reminded), record.id, record.round.current,
+                ),
+            )
+            if not changed:
+                return False
+            for position, turn in enumerate(new.turns):
+                await tx.execute(
+                    "INSERT INTO round_turns (round_id, position, member_id, outcome) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (round_id, position) DO UPDATE SET outcome = excluded.outcome",
+                    (record.id, position, turn.member_id, turn.outcome.value if turn.outcome else None),
+                )
+        return True
+
+    async def rewrite_round(self, record: RoundRecord, new: Round) -> None:
+        """Store a round whose order itself changed (someone was erased from it)."""
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE rounds SET current = ? WHERE id = ?", (new.current, record.id))
+            await tx.execute("DELETE FROM round_turns WHERE round_id = ?", (record.id,))
+            await tx.executemany(
+                "INSERT INTO round_turns (round_id, position, member_id, outcome) VALUES (?, ?, ?, ?)",
+                [
+                    (record.id, i, t.member_id, t.outcome.value if t.outcome else None)
+                    for i, t in enumerate(new.turns)
+                ],
+            )
+
+    async def open_rounds_with(self, platform: Platform, member_id: str) -> list[int]:
+        """Circle ids of open rounds that have this person in their order."""
+        query = """
+            SELECT DISTINCT r.circle_id FROM round_turns t
+            JOIN rounds r ON r.id = t.round_id JOIN circles c ON c.id = r.circle_id
+            WHERE c.platform = ? AND t.member_id = ? AND r.closed_at IS NULL
+        """
+        rows = await self._db.fetchall(query, (platform.value, member_id))
+        return [r["circle_id"] for r in rows]
+
+    async def close_round(self, round_id: int, at: datetime, shared: int, passed: int) -> bool:
+        """Close a round and forget its turns (the summary has been said). False if already closed."""
+        async with self._db.transaction() as tx:
+            closed = await tx.execute_count(
+                "UPDATE rounds SET closed_at = ?, shared_count = ?, passed_count = ? "
+                "WHERE id = ? AND closed_at IS NULL",
+                (to_iso(at), shared, passed, round_id),
+            )
+            await tx.execute("DELETE FROM round_turns WHERE round_id = ?", (round_id,))
+        return bool(closed)
+
+    async def rounds_touching(self, platform: Platform, member_id: str) -> list[tuple[str, str | None]]:
+        """(circle name, outcome) for open rounds this person is in."""
+        query = """
+            SELECT c.name, t.outcome FROM round_turns t
+            JOIN rounds r ON r.id = t.round_id JOIN circles c ON c.id = r.circle_id
+            WHERE c.platform = ? AND t.member_id = ? AND r.closed_at IS NULL
+        """
+        rows = await self._db.fetchall(query, (platform.value, member_id))
+        return [(r["name"], r["outcome"]) for r in rows]
+
+    # --- internals -------------------------------------------------------------------------
+
+    async def _round_from(self, row: Row) -> RoundRecord:
+        turns = await self._db.fetchall(
+            "SELECT member_id, outcome FROM round_turns WHERE round_id = ? ORDER BY position",
+            (row["id"],),
+        )
+        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+        round_ = Round(
+            tuple(Turn(t["member_id"], Outcome(t["outcome"]) if t["outcome"] else None) for t in turns),
+            row["current"],
+        )
+        return RoundRecord(
+            id=row["id"],
+            circle_id=row["circle_id"],
+            room=room,
+            thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
+            message_id=row["message_id"],
+            turn_seconds=row["turn_seconds"],
+            turn_started_at=from_iso(row["turn_started_at"]) if row["turn_started_at"] else None,
+            reminded=bool(row["reminded"]),
+            round=round_,
+        )
+
+    @staticmethod
+    async def _at_place(tx: Transaction, room: RoomRef, thread: ThreadRef | None) -> Circle | None:
+        row = await tx.fetchone(
+            "SELECT * FROM circles WHERE platform = ? AND room_id = ? AND COALESCE(thread_id, '') = ?",
+            (room.platform.value, room.id, thread.id if thread else ""),
+        )
+        return Circle.from_row(row) if row else None
+
+    @staticmethod
+    async def _is_member(tx: Transaction, circle_id: int, member_id: str) -> bool:
+        row = await tx.fetchone(
+            "SELECT 1 FROM circle_members WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+        )
+        return row is not None
+
+    @staticmethod
+    async def _count(tx: Transaction, circle_id: int) -> int:
+        row = await tx.fetchone("SELECT COUNT(*) FROM circle_members WHERE circle_id = ?", (circle_id,))
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    async def _insert_member(tx: Transaction, circle_id: int, member_id: str, at: datetime) -> None:
+        await tx.execute(
+            "INSERT INTO circle_members (circle_id, member_id, joined_at, seq) VALUES "
+            "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_members WHERE circle_id = ?))",
+            (circle_id, member_id, to_iso(at), circle_id),
+        )
+
+    @staticmethod
+    async def _insert_waiting(tx: Transaction, circle_id: int, member_id: str, at: datetime) -> None:
+        await tx.execute(
+            "INSERT INTO circle_waitlist (circle_id, member_id, added_at, seq) VALUES "
+            "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_waitlist WHERE circle_id = ?))",
+            (circle_id, member_id, to_iso(at), circle_id),
+        )
+
+    async def _promote(self, tx: Transaction, circle_id: int, at: datetime) -> str | None:
+        """Give a free place to the first person waiting, if there is both."""
+        circle = await tx.fetchone("SELECT capacity FROM circles WHERE id = ?", (circle_id,))
+        if circle is None or await self._count(tx, circle_id) >= circle["capacity"]:
+            return None
+        first = await tx.fetchone(
+            "SELECT member_id FROM circle_waitlist WHERE circle_id = ? ORDER BY seq LIMIT 1", (circle_id,)
+        )
+        if first is None:
+            return None
+        member_id: str = first["member_id"]
+        await tx.execute(
+            "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+        )
+        await self._insert_member(tx, circle_id, member_id, at)
+        return member_id
+
+    @staticmethod
+    async def _drop_from_rota(tx: Transaction, circle_id: int, member_id: str) -> tuple[bool, str | None]:
+        rows = await tx.fetchall(
+            "SELECT member_id FROM circle_facilitators WHERE circle_id = ? ORDER BY position", (circle_id,)
+        )
+        rota = [r["member_id"] for r in rows]
+        circle = await tx.fetchone("SELECT holder_id FROM circles WHERE id = ?", (circle_id,))
+        holder = circle["holder_id"] if circle else None
+        if member_id not in rota:
+            return False, holder
+        await tx.execute(
+            "DELETE FROM circle_facilitators WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+        )
+        new_holder = holder_after_removal(rota, holder, member_id)
+        await tx.execute("UPDATE circles SET holder_id = ? WHERE id = ?", (new_holder, circle_id))
+        return new_holder != holder, new_holder
+
+
+def _found(row: Row | None) -> Row:
+    """A row that must exist inside this transaction (its circle was checked by the router)."""
+    if row is None:
+        raise LookupError("the circle disappeared during the change")
+    return row
