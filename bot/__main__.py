@@ -1,0 +1,163 @@
+"""The ``circlekeeper`` command line: run, demo, check-config, backup, commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, Secrets, find_config, load_config
+from bot.storage.migrations import SchemaTooNew
+
+EXIT_CONFIG = 2
+
+log = logging.getLogger("circlekeeper")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="circlekeeper",
+        description="A gentle bot for peer-run support circles on Discord and Matrix.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (the local sandbox when no platform is configured)")
+    run.add_argument("--config", help="config file (default: $CIRCLEKEEPER_CONFIG or ./config.toml)")
+
+    sub.add_parser("demo", help="play a scripted sandbox session and print the transcript")
+
+    check = sub.add_parser("check-config", help="check a config file and explain any problems")
+    check.add_argument("path", nargs="?", help="config file (default: as for run)")
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the database, even while the bot runs")
+    backup.add_argument("path", help="where to write the copy")
+    backup.add_argument("--config", help="config file (default: as for run)")
+
+    commands = sub.add_parser("commands", help="list the bot's commands")
+    commands.add_argument("--markdown", action="store_true", help="as the README's command reference")
+    return parser
+
+
+def _load(path: str | None) -> Config:
+    return load_config(find_config(path))
+
+
+def _setup_logging(config: Config, *, to_file: bool) -> None:
+    level = getattr(logging, config.log_level.upper(), logging.INFO)
+    handlers: list[logging.Handler]
+    if to_file:
+        config.data_path.mkdir(parents=True, exist_ok=True)
+        handlers = [logging.FileHandler(config.data_path / "circlekeeper.log", encoding="utf-8")]
+    else:
+        handlers = [logging.StreamHandler(sys.stderr)]
+    logging.basicConfig(
+        level=level, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import serve
+
+    config = _load(args.config)
+    sandbox = not (config.matrix.enabled or config.discord.enabled)
+    _setup_logging(config, to_file=sandbox)
+    secrets = Secrets.from_env()
+    problems = missing_secrets(config, secrets)
+    if problems:
+        raise ConfigError(problems)
+    started = time.perf_counter()
+
+    def ready(_: object) -> None:
+        log.info("ready in %.2f s", time.perf_counter() - started)
+
+    return asyncio.run(serve(config, secrets, on_ready=ready))
+
+
+def missing_secrets(config: Config, secrets: Secrets) -> list[str]:
+    label = str(config.source) if config.source else "config"
+    problems = []
+    if config.matrix.enabled and not (secrets.matrix_access_token or secrets.matrix_password):
+        problems.append(
+            f"{label}: matrix.enabled: set CIRCLEKEEPER_MATRIX_ACCESS_TOKEN (or CIRCLEKEEPER_MATRIX_PASSWORD) in the environment"
+        )
+    if config.discord.enabled and not secrets.discord_token:
+        problems.append(f"{label}: discord.enabled: set CIRCLEKEEPER_DISCORD_TOKEN in the environment")
+    return problems
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from bot.demo import play
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    return asyncio.run(play(sys.stdout))
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = find_config(args.path)
+    config = load_config(path)
+    problems = missing_secrets(config, Secrets.from_env())
+    if problems:
+        raise ConfigError(problems)
+    where = str(path) if path else "the built-in defaults (no config file found)"
+    platforms = [name for name, on in (("matrix", config.matrix.enabled), ("discord", config.discord.enabled)) if on]
+    print(f"{where}: looks good. Platforms: {', '.join(platforms) or 'none, so the local sandbox'}.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.storage.database import backup
+
+    config = _load(args.config)
+    source = config.database_path
+    if not source.exists():
+        print(f"There's no database at {source} yet, so there is nothing to back up.", file=sys.stderr)
+        return 1
+    target = Path(args.path)
+    backup(source, target)
+    print(f"Backed up {source} to {target}.")
+    return 0
+
+
+def cmd_commands(args: argparse.Namespace) -> int:
+    from bot.app import declared_specs
+    from bot.help import overview, reference_markdown
+
+    specs = asyncio.run(declared_specs())
+    print(reference_markdown(specs) if args.markdown else overview(specs, "/"), end="")
+    return 0
+
+
+HANDLERS = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "check-config": cmd_check_config,
+    "backup": cmd_backup,
+    "commands": cmd_commands,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        return HANDLERS[args.command](args)
+    except ConfigError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return EXIT_CONFIG
+    except SchemaTooNew as error:
+        print(f"circlekeeper: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""The composition root: the one place that opens resources and wires everything together.
+
+``open_app`` opens the database (migrating it), builds the shared services, the cogs and the
+command router, and closes all of it in reverse on the way out. ``serve`` is what
+``circlekeeper run`` does: pick the platforms from the config, start them, start the cogs
+(which re-arm their timers and reconcile), and serve until stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+from typing import TextIO
+
+from bot.chat import Event
+from bot.clock import Clock, ManualClock, OffsetClock, SystemClock
+from bot.cog import Cog, EventBus, Services
+from bot.commands import CommandRouter, CommandSpec
+from bot.config import Config, Secrets
+from bot.help import help_command
+from bot.host import Adapter, ChatHub
+from bot.scheduling import Scheduler
+from bot.storage.database import Database
+from bot.storage.platform_state import PlatformStateRepo
+from cogs.circles.checkins import CheckInsCog
+from cogs.circles.cog import CirclesCog
+from cogs.circles.directory import CircleDirectory
+from cogs.circles.repo import CirclesRepo
+from cogs.privacy.cog import PrivacyCog
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """The running engine. Platform adapters see it as their ``Host``."""
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        bus: EventBus,
+        hub: ChatHub,
+        router: CommandRouter,
+        circles: CirclesRepo,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self._clock = clock
+        self.scheduler = scheduler
+        self.bus = bus
+        self.hub = hub
+        self._router = router
+        self.circles = circles
+        self._state = PlatformStateRepo(db)
+        self._adapters: list[Adapter] = []
+        self._started = False
+
+    # --- Host ------------------------------------------------------------------------------
+
+    @property
+    def router(self) -> CommandRouter:
+        return self._router
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def state(self) -> PlatformStateRepo:
+        return self._state
+
+    @property
+    def cogs(self) -> Sequence[Cog]:
+        return self.bus.cogs
+
+    async def receive(self, event: Event) -> None:
+        if event.by_bot:
+            return  # other bots, and the bot itself: adapters mark them
+        await self.bus.publish(event)
+
+    async def advance(self, delta: timedelta) -> bool:
+        if isinstance(self._clock, ManualClock | OffsetClock):
+            self._clock.advance(delta)
+            self.scheduler.rearm_all()
+            return True
+        return False
+
+    async def run_due(self) -> int:
+        return await self.scheduler.run_due()
+
+    # --- platforms and lifecycle -----------------------------------------------------------
+
+    async def attach(self, adapter: Adapter) -> None:
+        """Connect a platform and route its Chat through the hub."""
+        await adapter.start()
+        self.hub.register(adapter.platform, adapter.chat)
+        self._adapters.append(adapter)
+
+    async def start(self) -> None:
+        """Start the cogs (timers, reconciliation) and the alarm clock."""
+        for cog in self.bus.cogs:
+            await cog.start()
+        await self.scheduler.start()
+        self._started = True
+
+    async def stop(self) -> None:
+        for adapter in reversed(self._adapters):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping %s failed", adapter.platform.value)
+            self.hub.unregister(adapter.platform)
+        self._adapters.clear()
+        if self._started:
+            for cog in reversed(self.bus.cogs):
+                try:
+                    await cog.stop()
+                except Exception:
+                    log.exception("stopping %s failed", cog.name)
+        await self.scheduler.shutdown()
+        self._started = False
+
+    async def advance_and_run(self, delta: timedelta) -> int:
+        """For tests and the demo: move the manual clock, then fire what is due."""
+        await self.advance(delta)
+        return await self.run_due()
+
+
+def build_cogs(services: Services, circles: CirclesRepo) -> list[Cog]:
+    """Every feature, in the order they hear events. Add new cogs here."""
+    return [
+        CirclesCog(services, circles),
+        CheckInsCog(services, circles),
+        PrivacyCog(services, services.bus),
+    ]
+
+
+@asynccontextmanager
+async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterator[App]:
+    """Open the database and build the engine; close everything in reverse on exit.
+
+    A manual clock means nothing fires by itself: call ``app.run_due()``.
+    """
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        db = await Database.open(config.database_path)
+        stack.push_async_callback(db.close)
+        scheduler = Scheduler(clock, real_time=not isinstance(clock, ManualClock))
+        bus = EventBus()
+        hub = ChatHub()
+        services = Services(db=db, chat=hub, clock=clock, scheduler=scheduler, config=config, bus=bus)
+        circles = CirclesRepo(db)
+        router = CommandRouter(CircleDirectory(circles), hub, clock)
+        for cog in build_cogs(services, circles):
+            bus.attach(cog)
+            router.add_all(cog.commands())
+        router.add(help_command(router))
+        app = App(
+            config=config, db=db, clock=clock, scheduler=scheduler, bus=bus, hub=hub, router=router, circles=circles
+        )
+        stack.push_async_callback(app.stop)
+        yield app
+
+
+async def declared_specs() -> list[CommandSpec]:
+    """Every command, exactly as a running bot declares them (built on a throwaway database)."""
+    with tempfile.TemporaryDirectory(prefix="circlekeeper-specs-") as folder:
+        async with open_app(Config(data_dir=folder)) as app:
+            return app.router.specs
+
+
+# --- circlekeeper run ----------------------------------------------------------------------
+
+
+def choose_adapters(app: App, config: Config, secrets: Secrets, out: TextIO) -> list[Adapter]:
+    """The platforms switched on in the config; the sandbox when there are none."""
+    adapters: list[Adapter] = []
+    if config.matrix.enabled:
+        from bot.platforms.matrix import MatrixAdapter
+
+        adapters.append(MatrixAdapter(app, config.matrix, secrets, data_path=config.data_path))
+    if config.discord.enabled:
+        from bot.platforms.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(app, config.discord, secrets))
+    if not adapters:
+        from bot.platforms.local import LocalAdapter
+
+        adapters.append(LocalAdapter(app, config.local, out=out))
+    return adapters
+
+
+async def serve(
+    config: Config,
+    secrets: Secrets,
+    *,
+    out: TextIO = sys.stdout,
+    on_ready: Callable[[App], None] | None = None,
+) -> int:
+    """Run until the platforms stop (the sandbox's input ends) or a signal arrives."""
+    sandbox = not (config.matrix.enabled or config.discord.enabled)
+    clock: Clock = OffsetClock() if sandbox else SystemClock()
+    async with open_app(config, clock=clock) as app:
+        adapters = choose_adapters(app, config, secrets, out)
+        for adapter in adapters:
+            await app.attach(adapter)
+        await app.start()
+        if on_ready is not None:
+            on_ready(app)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        runs = [asyncio.create_task(a.run(), name=f"run-{a.platform.value}") for a in adapters]
+        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+        done, _ = await asyncio.wait([*runs, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for task in [*runs, stopper]:
+            task.cancel()
+        await asyncio.gather(*runs, stopper, return_exceptions=True)
+        failed = [t for t in done if t is not stopper and not t.cancelled() and t.exception() is not None]
+        for task in failed:
+            log.error("a platform stopped with an error", exc_info=task.exception())
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        return 1 if failed else 0

@@ -1,0 +1,67 @@
+"""``circlekeeper demo``: a scripted sandbox session, played on a manual clock, start to end.
+
+It uses the real cogs, a real (temporary) database and the real scheduler; only the clock is
+driven by the script (``:wait``), so the demo takes a second, not an afternoon.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import open_app
+from bot.clock import ManualClock
+from bot.commands import SOMETHING_BROKE
+from bot.config import Config, LocalConfig
+from bot.platforms.local import LocalAdapter, script_lines
+
+DEMO_START = datetime(2026, 11, 23, 17, 45, tzinfo=UTC)  # a Monday evening in Berlin
+
+SCRIPT = """\
+# Alice moderates this sandbox. She makes a home for a small Monday circle.
+alice: /circle create Mondays A small circle for Monday evenings. capacity=4 time_zone=Europe/Berlin
+bob: /circle join
+carol: /circle join
+dan: /circle join
+erin: /circle join
+erin: /circle wait
+bob: /circle preference listening
+carol: /circle preference ideas
+alice: /circle rota add @bob
+alice: /circle members
+# A check-in round with a talking piece and a gentle three-minute time box.
+alice: /round start What are you bringing with you tonight? turn=3m
+carol ^: done
+alice ^: done
+bob ^: I'd like to listen first.
+:wait 4m
+bob ^: pass
+# Dan has to go; his place passes to Erin, who was waiting.
+dan: /circle leave
+alice: /round status
+carol ^: done
+erin ^: pass
+# Facilitation rotates: next week it's Bob's turn to hold the circle.
+alice: /circle rota pass
+bob: /privacy show
+"""
+
+
+async def play(out: TextIO, script: str = SCRIPT) -> int:
+    """Play the script into ``out``; 0 when the bot answered every line without a fault."""
+    with tempfile.TemporaryDirectory(prefix="circlekeeper-demo-") as folder:
+        config = Config(
+            data_dir=str(Path(folder) / "data"),
+            local=LocalConfig(space_name="Demo", moderators=("alice",)),
+        )
+        async with open_app(config, clock=ManualClock(DEMO_START)) as app:
+            adapter = LocalAdapter(
+                app, config.local, out=out, source=script_lines(script.splitlines()), banner=False, narrate=True
+            )
+            await app.attach(adapter)
+            await app.start()
+            await adapter.run()
+            transcript = adapter.transcript.text
+    return 1 if SOMETHING_BROKE in transcript else 0
