@@ -1,0 +1,24 @@
+"""Shared fixtures. Plugins for the end-to-end servers are listed in ``pytest_plugins``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox import Sandbox
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture
+async def sb(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """The real engine on the local platform, a real SQLite file and a manual clock."""
+    sandbox = Sandbox(tmp_path)
+    await sandbox.open()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.close()
+

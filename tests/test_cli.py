@@ -1,0 +1,76 @@
+"""The command line: demo, backup, the generated command reference and the README."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.app import declared_specs
+from bot.demo import play
+from bot.help import reference_markdown
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_demo_exits_0_quickly_and_shows_a_circle_and_a_round() -> None:
+    """`circlekeeper demo` prints the transcript, exits 0, and takes well under ten seconds."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, timeout=60, check=False
+    )
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    assert elapsed < 10
+    out = result.stdout
+    assert "**Mondays** has a home here now" in out
+    assert "Welcome to **Mondays**, Bob." in out
+    assert "The talking piece goes round in this order" in out
+    assert "a gentle note: the time for this turn is up" in out
+    assert "That completes the round for **Mondays**" in out
+
+
+async def test_the_demo_player_plays_any_script() -> None:
+    """The player runs a given script on a fresh database and returns 0 when all went well."""
+    out = io.StringIO()
+    assert await play(out, "alice: /circle create Mondays\n") == 0
+    assert "has a home here now" in out.getvalue()
+
+
+def test_backup_writes_a_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`circlekeeper backup PATH` copies the configured database; without one it says so."""
+    config = tmp_path / "config.toml"
+    config.write_text('data_dir = "data"\n', encoding="utf-8")
+    assert main(["backup", str(tmp_path / "copy.db"), "--config", str(config)]) == 1
+    assert "nothing to back up" in capsys.readouterr().err
+    subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        input="alice: /circle create Tuesday\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert main(["backup", str(tmp_path / "copy.db"), "--config", str(config)]) == 0
+    assert (tmp_path / "copy.db").stat().st_size > 0
+
+
+async def test_the_readme_command_reference_matches_the_declarations() -> None:
+    """The README's reference is exactly what `circlekeeper commands --markdown` generates."""
+    generated = reference_markdown(await declared_specs())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- commands:start -->\n(.*?)<!-- commands:end -->", readme, re.DOTALL)
+    assert match is not None, "README.md needs the generated command reference between its markers"
+    assert match.group(1) == generated, "run `circlekeeper commands --markdown` and paste it into README.md"
+
+
+def test_commands_markdown_prints_the_reference(capsys: pytest.CaptureFixture[str]) -> None:
+    """`circlekeeper commands --markdown` prints tables of commands."""
+    assert main(["commands", "--markdown"]) == 0
+    assert "| `/circle join [circle]` |" in capsys.readouterr().out
