@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,19 @@ class Synapse:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    @contextlib.contextmanager
+    def outage(self) -> Iterator[None]:
+        """Synapse is down inside the block and up again after it, even if the block fails,
+        so one failed outage test does not leave the session's server stopped for the rest.
+
+        Call this from the main thread, also in async tests (see `_die_with_parent`).
+        """
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
 
     def __enter__(self) -> Synapse:
         self.start()
