@@ -9,7 +9,7 @@ import pytest
 
 from tests.sandbox import Sandbox
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["tests.e2e.synapse_fixtures"]
 
 
 @pytest.fixture
