@@ -185,8 +185,8 @@ def message(world: World, msg: Message, *, gateway: bool = False, nested: bool =
     author = world.users[msg.author_id]
     guild = world.guilds.get(msg.guild_id) if msg.guild_id else None
     mentioned = [world.users[i] for i in mentioned_user_ids(msg.content) if i in world.users]
-    # message.Message.__init__ reads id, type and content strictly; MessageSnapshot and the
-    # webhook path also read embeds, attachments, timestamp and edited_timestamp.
+    # message.Message.__init__ reads id, type and content strictly (and MessageSnapshot, for
+    # forwards, embeds, attachments, timestamp and edited_timestamp); Discord always sends all.
     payload: Json = {
         "id": str(msg.id),
         "channel_id": str(msg.channel_id),
