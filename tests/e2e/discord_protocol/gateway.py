@@ -1,0 +1,253 @@
+"""The gateway (v10) websocket: HELLO, IDENTIFY/READY, heartbeats, numbered dispatches, RESUME.
+
+Frames go out as plain TEXT JSON even though discord.py asks for zlib-stream: it accepts both
+(gateway.DiscordWebSocket.received_message only decompresses bytes). Each session keeps every
+dispatch it was sent, so a RESUME can replay what the client missed after its last sequence number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from . import payloads
+from .state import GUILD_MEMBERS, PRIVILEGED_INTENTS, Json, World
+
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT = 0, 1, 2, 6, 7
+REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
+
+# Discord's real interval; discord.py's first heartbeat goes out at once on HELLO anyway.
+HEARTBEAT_INTERVAL_MS = 41_250
+# Close codes after which Discord wants a new session rather than a RESUME
+# (4007 invalid seq, 4009 session timed out).
+NEW_SESSION_CODES = (4007, 4009)
+# A client that closes with these ends its session on Discord's side (no resume afterwards).
+CLIENT_ENDS_SESSION = (1000, 1001)
+
+
+@dataclass
+class ReceivedFrame:
+    """One frame the client sent, on the numbered connection it came over."""
+
+    connection: int
+    op: int
+    data: Any
+
+
+@dataclass
+class Session:
+    id: str
+    intents: int
+    shard: list[int] | None
+    seq: int = 0
+    sent: list[Json] = field(
+        default_factory=list
+    )  # every dispatch, in order: sent[i]["s"] == i + 1
+    socket: web.WebSocketResponse | None = None
+
+    def receives(self, intents: int) -> bool:
+        return intents == 0 or bool(self.intents & intents)
+
+
+class Gateway:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.url = ""  # ws://127.0.0.1:PORT/gateway, set once the server has a port
+        self.sessions: dict[str, Session] = {}
+        self.received: list[ReceivedFrame] = []
+        self.errors: list[BaseException] = []  # bugs in this fixture, surfaced by the test fixture
+        self._connections: dict[web.WebSocketResponse, web.Request] = {}
+        self._numbers = itertools.count(1)
+        self._open = asyncio.Event()  # cleared during an outage: new connections wait for HELLO
+        self._open.set()
+
+    # -- what tests and the REST side call --
+
+    async def dispatch(self, event: str, data: Json, *, intents: int = 0) -> None:
+        """Send an event to every session whose intents include one of `intents` (0: all)."""
+        for session in list(self.sessions.values()):
+            if session.receives(intents):
+                await self._send_event(session, event, self._as_seen_by(session, event, data))
+
+    async def close(self, code: int = 4000, *, forget_sessions: bool = False) -> None:
+        """Close every connection with `code`, as Discord does; sessions stay resumable unless
+        forgotten (then the client's RESUME gets INVALID_SESSION and it IDENTIFYs again)."""
+        for session in self.sessions.values():
+            session.socket = None  # from now on its dispatches wait in session.sent
+        if forget_sessions or code in NEW_SESSION_CODES:
+            self.sessions.clear()
+        for socket in list(self._connections):
+            await socket.close(code=code)
+
+    def drop(self) -> None:
+        """Cut every connection without a close frame, like a network failure."""
+        for session in self.sessions.values():
+            session.socket = None
+        for request in self._connections.values():
+            if request.transport is not None:
+                request.transport.abort()
+
+    async def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT; the client closes and RESUMEs."""
+        for socket in list(self._connections):
+            await self._send(socket, {"op": RECONNECT, "d": None})
+
+    @asynccontextmanager
+    async def outage(self, code: int = 4000) -> AsyncIterator[None]:
+        """Close the connections and hold new ones before HELLO until the block ends, so that
+        whatever the test dispatches inside the block is missed and must come back by replay."""
+        self._open.clear()
+        try:
+            await self.close(code)
+            yield
+        finally:
+            self._open.set()
+
+    async def shutdown(self) -> None:
+        self._open.set()
+        await self.close(1001)
+
+    # -- the websocket --
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._connections[socket] = request
+        connection = next(self._numbers)
+        session: Session | None = None
+        try:
+            await self._open.wait()
+            await self._send(
+                socket, {"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+            )
+            async for msg in socket:
+                if msg.type is not aiohttp.WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                op, data = frame.get("op"), frame.get("d")
+                self.received.append(ReceivedFrame(connection, op, data))
+                if op == HEARTBEAT:
+                    # Unacknowledged heartbeats make discord.py reconnect (gateway.KeepAliveHandler).
+                    await self._send(socket, {"op": HEARTBEAT_ACK, "d": None})
+                elif op == IDENTIFY:
+                    session = await self._identify(socket, data)
+                elif op == RESUME:
+                    session = await self._resume(socket, data)
+                elif op == REQUEST_GUILD_MEMBERS and session is not None:
+                    await self._send_member_chunk(session, data)
+                # Presence (3) and voice state (4) updates are only recorded.
+        except Exception as error:  # a bug here: make it visible, and close like Discord's 4000
+            self.errors.append(error)
+            await socket.close(code=4000)
+        finally:
+            del self._connections[socket]
+            if session is not None and session.socket is socket:
+                session.socket = None
+                if socket.close_code in CLIENT_ENDS_SESSION:
+                    self.sessions.pop(session.id, None)
+        return socket
+
+    async def _identify(self, socket: web.WebSocketResponse, data: Json) -> Session | None:
+        world = self.world
+        if data.get("token") != world.token:
+            await socket.close(code=4004, message=b"Authentication failed.")
+            return None
+        intents = int(data.get("intents", 0))
+        if intents & PRIVILEGED_INTENTS & ~world.privileged_intents:
+            # discord.py turns 4014 into PrivilegedIntentsRequired (client.Client.connect).
+            await socket.close(code=4014, message=b"Disallowed intent(s).")
+            return None
+        session = Session(
+            id=secrets.token_hex(16), intents=intents, shard=data.get("shard"), socket=socket
+        )
+        self.sessions[session.id] = session
+        guilds = list(world.guilds.values())
+        ready: Json = {
+            "v": 10,
+            "user": payloads.client_user(world.bot),
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.id,
+            # gateway.DiscordWebSocket.received_message reads it strictly and resumes there.
+            "resume_gateway_url": self.url,
+            "application": {"id": str(world.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        if session.shard is not None:
+            ready["shard"] = session.shard  # AutoShardedConnectionState.parse_ready reads it
+        await self._send_event(session, "READY", ready)
+        for guild in guilds:
+            data = payloads.guild_create(world, guild, all_members=bool(intents & GUILD_MEMBERS))
+            # unavailable=False marks a guild from READY becoming available, as Discord sends it.
+            await self._send_event(session, "GUILD_CREATE", data | {"unavailable": False})
+        return session
+
+    async def _resume(self, socket: web.WebSocketResponse, data: Json) -> Session | None:
+        session = self.sessions.get(data.get("session_id", ""))
+        if session is None or data.get("token") != self.world.token:
+            # d=false: not resumable; discord.py then reconnects and IDENTIFYs.
+            await self._send(socket, {"op": INVALID_SESSION, "d": False})
+            return None
+        # Replay everything after the client's last sequence number, including what is
+        # dispatched while we replay, then go live.
+        index = int(data.get("seq") or 0)
+        while index < len(session.sent):
+            await self._send(socket, session.sent[index])
+            index += 1
+        session.socket = socket
+        await self._send_event(session, "RESUMED", {})
+        return session
+
+    async def _send_member_chunk(self, session: Session, data: Json) -> None:
+        guild = self.world.guilds[int(data["guild_id"])]
+        wanted = {int(u) for u in data.get("user_ids") or []}
+        query = (data.get("query") or "").lower()
+        members = [
+            m
+            for m in guild.members.values()
+            if (
+                m.user_id in wanted
+                if wanted
+                else self.world.users[m.user_id].name.lower().startswith(query)
+            )
+        ]
+        if data.get("limit"):
+            members = members[: data["limit"]]
+        chunk = {
+            "guild_id": str(guild.id),
+            "members": [payloads.member(self.world, guild, m) for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+            "nonce": data.get("nonce"),
+        }
+        await self._send_event(session, "GUILD_MEMBERS_CHUNK", chunk)
+
+    async def _send_event(self, session: Session, event: str, data: Json) -> None:
+        session.seq += 1
+        frame = {"op": DISPATCH, "t": event, "s": session.seq, "d": data}
+        session.sent.append(frame)
+        if session.socket is not None:
+            await self._send(session.socket, frame)
+
+    async def _send(self, socket: web.WebSocketResponse, frame: Json) -> None:
+        if socket.closed:
+            return  # a dispatch racing a close: it stays in session.sent for the RESUME
+        with suppress(ConnectionResetError):
+            await socket.send_str(json.dumps(frame))
+
+    def _as_seen_by(self, session: Session, event: str, data: Json) -> Json:
+        if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and payloads.hides_content(
+            self.world, data, session.intents
+        ):
+            return payloads.without_content(data)
+        return data

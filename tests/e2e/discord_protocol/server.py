@@ -1,0 +1,364 @@
+"""The loopback Discord that tests start: one aiohttp app serving REST and the gateway.
+
+A test builds the world (guilds, channels, users) before its client connects, then acts as the
+users would (post, react, run a slash command), and finally checks what the bot asked the server
+to do. Everything the bot sends comes back over the gateway as on Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TypeVar
+
+from aiohttp import web
+
+from . import payloads
+from .events import Events
+from .gateway import Gateway, ReceivedFrame
+from .rest import RateLimitRule, RecordedRequest, RestApi
+from .state import (
+    EVERYONE_PERMISSIONS,
+    TEST_TOKEN,
+    Channel,
+    ChannelType,
+    Guild,
+    Interaction,
+    InteractionReply,
+    Json,
+    Member,
+    Message,
+    Role,
+    User,
+    World,
+)
+
+T = TypeVar("T")
+APPLICATION_COMMAND, AUTOCOMPLETE = 2, 4
+# How long wait_for_* wait before failing with a list of the requests seen: far above the
+# milliseconds a loopback exchange takes, so reaching it means the bot never answered.
+WAIT_LIMIT = 5.0
+
+
+class DiscordServer:
+    def __init__(self, *, token: str = TEST_TOKEN, bot_name: str = "Circlekeeper") -> None:
+        self.world = World(bot_name=bot_name, token=token)
+        self.gateway = Gateway(self.world)
+        self.events = Events(self.world, self.gateway)
+        self.rest = RestApi(self.world, self.events)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle --
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self.rest.middleware])
+        app.router.add_get("/gateway", self.gateway.handle)
+        self.rest.add_routes(app.router)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        self.rest.base_url = f"http://127.0.0.1:{self.port}"
+        self.gateway.url = f"ws://127.0.0.1:{self.port}/gateway"
+
+    async def stop(self) -> None:
+        await self.gateway.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> DiscordServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised inside this server: each one is a bug in the fixture."""
+        return self.rest.errors + self.gateway.errors
+
+    @property
+    def token(self) -> str:
+        return self.world.token
+
+    @property
+    def bot(self) -> User:
+        return self.world.bot
+
+    @property
+    def api_base(self) -> str:
+        """What discord.http.Route.BASE must be set to."""
+        return f"{self.rest.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """What discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY must be set to."""
+        return self.gateway.url
+
+    # -- building the world: before the client connects (it arrives in READY/GUILD_CREATE) --
+
+    def create_user(self, name: str) -> User:
+        return self.world.create_user(name)
+
+    def create_guild(
+        self,
+        name: str,
+        *,
+        owner: User | None = None,
+        everyone_permissions: int = EVERYONE_PERMISSIONS,
+    ) -> Guild:
+        """A guild the bot is in (with a role of its own); the owner is a member too."""
+        return self.world.create_guild(name, owner=owner, everyone_permissions=everyone_permissions)
+
+    def create_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
+        return self.world.create_role(guild, name, permissions)
+
+    def add_member(
+        self, guild: Guild, user: User, *, roles: tuple[Role, ...] = (), nick: str | None = None
+    ) -> Member:
+        return self.world.add_member(guild, user, roles=roles, nick=nick)
+
+    def create_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        type: ChannelType = ChannelType.TEXT,
+        category: Channel | None = None,
+    ) -> Channel:
+        return self.world.create_channel(guild, name, type=type, category=category)
+
+    def close_dms(self, user: User) -> None:
+        """From now on the bot's DMs to `user` fail with 403 / 50007, like a user who blocks DMs."""
+        user.accepts_dms = False
+
+    # -- acting as users: each change is dispatched to the connected client --
+
+    async def post_message(
+        self, channel: Channel, author: User, content: str, *, reply_to: Message | None = None
+    ) -> Message:
+        self._require_session()
+        self._require_member(channel, author)
+        body: Json = {"content": content}
+        if reply_to is not None:
+            body["message_reference"] = {"message_id": reply_to.id}
+        msg = self.rest.new_message(channel, author, body, [])
+        await self.events.message_created(msg)
+        return msg
+
+    async def send_dm(self, author: User, content: str) -> Message:
+        """`author` writes to the bot in their DM channel."""
+        return await self.post_message(self.world.dm_channel(author), author, content)
+
+    async def edit_message(self, msg: Message, content: str) -> None:
+        self._require_session()
+        self.rest.apply_edit(msg, {"content": content})
+        await self.events.message_updated(msg)
+
+    async def delete_message(self, msg: Message) -> None:
+        self._require_session()
+        del self.world.messages[msg.id]
+        await self.events.message_deleted(msg)
+
+    async def react(self, user: User, msg: Message, emoji: str) -> None:
+        """`emoji` is the character ("\N{THUMBS UP SIGN}") or "name:id" for a custom emoji."""
+        self._require_session()
+        users = msg.reactions.setdefault(emoji, [])
+        if user.id not in users:
+            users.append(user.id)
+            await self.events.reaction_added(msg, user.id, emoji)
+
+    async def unreact(self, user: User, msg: Message, emoji: str) -> None:
+        self._require_session()
+        users = msg.reactions.get(emoji, [])
+        if user.id in users:
+            users.remove(user.id)
+            if not users:
+                del msg.reactions[emoji]
+            await self.events.reaction_removed(msg, user.id, emoji)
+
+    async def start_thread(
+        self,
+        user: User,
+        parent: Channel,
+        name: str,
+        *,
+        from_message: Message | None = None,
+        content: str = "",
+    ) -> Channel:
+        """A user opens a thread: from a message, or in a forum as a post with `content`."""
+        self._require_session()
+        thread = self.world.create_thread(parent, user, name, starter=from_message)
+        await self.events.thread_created(thread)
+        if parent.type is ChannelType.FORUM:
+            starter = self.rest.new_message(thread, user, {"content": content}, [], id=thread.id)
+            await self.events.message_created(starter)
+        return thread
+
+    async def join(self, guild: Guild, user: User) -> Member:
+        """`user` joins `guild` (GUILD_MEMBER_ADD; needs the members intent)."""
+        member = self.world.add_member(guild, user)
+        await self.events.member_joined(guild, member)
+        return member
+
+    async def leave(self, guild: Guild, user: User) -> None:
+        del guild.members[user.id]
+        await self.events.member_left(guild, user.id)
+
+    async def dispatch_command(
+        self, user: User, channel: Channel, name: str, *options: Json, locale: str = "en-US"
+    ) -> Interaction:
+        """`user` runs the registered slash command `name`; build options with
+        payloads.option / subcommand / subcommand_group."""
+        return await self._dispatch_interaction(
+            APPLICATION_COMMAND, user, channel, name, options, locale
+        )
+
+    async def dispatch_autocomplete(
+        self, user: User, channel: Channel, name: str, *options: Json, locale: str = "en-US"
+    ) -> Interaction:
+        """`user` is typing into the option marked focused=True."""
+        return await self._dispatch_interaction(AUTOCOMPLETE, user, channel, name, options, locale)
+
+    async def _dispatch_interaction(
+        self,
+        kind: int,
+        user: User,
+        channel: Channel,
+        name: str,
+        options: tuple[Json, ...],
+        locale: str,
+    ) -> Interaction:
+        self._require_session()
+        self._require_member(channel, user)
+        guild = self.world.guild_of(channel)
+        command, scope = self.world.find_command(name, guild.id if guild else None)
+        data: Json = {
+            "id": command["id"],
+            "name": name,
+            "type": command["type"],
+            "options": list(options),
+        }
+        found = payloads.resolved(self.world, guild, list(options))
+        if found:
+            data["resolved"] = found
+        if scope is not None:
+            # app_commands.CommandTree looks guild commands up by data.guild_id.
+            data["guild_id"] = str(scope)
+        interaction = self.world.create_interaction(kind, user, channel, data, locale=locale)
+        await self.events.interaction_created(payloads.interaction(self.world, interaction))
+        return interaction
+
+    # -- looking at what the bot did --
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.rest.requests
+
+    def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
+        """`path` is concrete ("/channels/123/messages") or a route ("/channels/{channel_id}/messages")."""
+        return [call for call in self.rest.requests if call.matches(method, path)]
+
+    @property
+    def unhandled_requests(self) -> list[RecordedRequest]:
+        return self.rest.unhandled
+
+    @property
+    def received_frames(self) -> list[ReceivedFrame]:
+        """Every gateway frame the client sent (IDENTIFY, heartbeats, RESUME, ...)."""
+        return self.gateway.received
+
+    def frames_with_op(self, op: int) -> list[ReceivedFrame]:
+        return [frame for frame in self.gateway.received if frame.op == op]
+
+    def messages_in(self, channel: Channel) -> list[Message]:
+        return self.world.messages_in(channel)
+
+    def bot_messages(self, channel: Channel | None = None) -> list[Message]:
+        found = sorted(self.world.messages.values(), key=lambda m: m.id)
+        return [
+            m
+            for m in found
+            if m.author_id == self.bot.id and (channel is None or m.channel_id == channel.id)
+        ]
+
+    def commands(self, guild: Guild | None = None) -> list[Json]:
+        """The application commands as registered (global, or for `guild`)."""
+        return self.world.commands.get(guild.id if guild else None, [])
+
+    async def wait_for_request(self, method: str, path: str, *, count: int = 1) -> RecordedRequest:
+        """Wait until `count` requests matched and return the last of them."""
+
+        def found() -> RecordedRequest | None:
+            calls = self.requests_to(method, path)
+            return calls[count - 1] if len(calls) >= count else None
+
+        return await self._wait_until(found, f"{count} x {method} {path}")
+
+    async def wait_for_reply(self, interaction: Interaction, *, count: int = 1) -> InteractionReply:
+        """Wait until the bot answered `interaction` `count` times (callback, follow-ups, edits)."""
+
+        def found() -> InteractionReply | None:
+            return interaction.replies[count - 1] if len(interaction.replies) >= count else None
+
+        return await self._wait_until(
+            found, f"{count} replies to interaction {interaction.data['name']}"
+        )
+
+    async def _wait_until(self, check: Callable[[], T | None], what: str) -> T:
+        try:
+            async with asyncio.timeout(WAIT_LIMIT), self.rest.changed:
+                result = await self.rest.changed.wait_for(check)
+        except TimeoutError:
+            seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.rest.requests)
+            raise AssertionError(
+                f"timed out waiting for {what}; requests so far:\n{seen}"
+            ) from None
+        assert result is not None
+        return result
+
+    # -- making things go wrong --
+
+    def rate_limit(
+        self,
+        method: str,
+        path: str,
+        *,
+        times: int = 1,
+        retry_after: float = 0.05,
+        is_global: bool = False,
+    ) -> None:
+        """The next `times` requests to `method path` (concrete or route template) get a 429."""
+        self.rest.rate_limits.append(RateLimitRule(method, path, times, retry_after, is_global))
+
+    async def close_gateway(self, code: int = 4000, *, forget_sessions: bool = False) -> None:
+        """Close the gateway connection; with a resumable code the client RESUMEs."""
+        await self.gateway.close(code, forget_sessions=forget_sessions)
+
+    def drop_gateway(self) -> None:
+        """Cut the connection without a close frame, as a network failure would."""
+        self.gateway.drop()
+
+    def gateway_outage(self, code: int = 4000) -> AbstractAsyncContextManager[None]:
+        """`async with server.gateway_outage(): ...` closes the connection and holds the
+        reconnect until the block ends; events dispatched inside are replayed on RESUME."""
+        return self.gateway.outage(code)
+
+    async def request_reconnect(self) -> None:
+        await self.gateway.request_reconnect()
+
+    # -- guards that keep test mistakes from passing silently --
+
+    def _require_session(self) -> None:
+        if not self.gateway.sessions:
+            raise RuntimeError("no gateway session: connect a client before dispatching events")
+
+    def _require_member(self, channel: Channel, user: User) -> None:
+        guild = self.world.guild_of(channel)
+        if guild is not None and user.id not in guild.members:
+            raise LookupError(f"{user.name} is not a member of {guild.name}; add_member first")
