@@ -69,6 +69,7 @@ class Gateway:
         self._numbers = itertools.count(1)
         self._open = asyncio.Event()  # cleared during an outage: new connections wait for HELLO
         self._open.set()
+        self.repeat_on_resume = 0  # events sent again on the next RESUME (see DiscordServer)
 
     # -- what tests and the REST side call --
 
@@ -200,6 +201,8 @@ class Gateway:
         # Replay everything after the client's last sequence number, including what is
         # dispatched while we replay, then go live.
         index = int(data.get("seq") or 0)
+        # A repeat re-sends what the client already had, as a flaky delivery would.
+        index, self.repeat_on_resume = max(index - self.repeat_on_resume, 0), 0
         while index < len(session.sent):
             await self._send(socket, session.sent[index])
             index += 1

@@ -298,7 +298,7 @@ class DiscordServer:
             calls = self.requests_to(method, path)
             return calls[count - 1] if len(calls) >= count else None
 
-        return await self._wait_until(found, f"{count} x {method} {path}")
+        return await self.wait_until(found, f"{count} x {method} {path}")
 
     async def wait_for_reply(self, interaction: Interaction, *, count: int = 1) -> InteractionReply:
         """Wait until the bot answered `interaction` `count` times (callback, follow-ups, edits)."""
@@ -306,11 +306,12 @@ class DiscordServer:
         def found() -> InteractionReply | None:
             return interaction.replies[count - 1] if len(interaction.replies) >= count else None
 
-        return await self._wait_until(
+        return await self.wait_until(
             found, f"{count} replies to interaction {interaction.data['name']}"
         )
 
-    async def _wait_until(self, check: Callable[[], T | None], what: str) -> T:
+    async def wait_until(self, check: Callable[[], T | None], what: str) -> T:
+        """Wait until `check()` returns something (checked after every request); return it."""
         try:
             async with asyncio.timeout(WAIT_LIMIT), self.rest.changed:
                 result = await self.rest.changed.wait_for(check)
@@ -348,6 +349,11 @@ class DiscordServer:
         """`async with server.gateway_outage(): ...` closes the connection and holds the
         reconnect until the block ends; events dispatched inside are replayed on RESUME."""
         return self.gateway.outage(code)
+
+    def repeat_on_resume(self, count: int) -> None:
+        """On the next RESUME, send again the last `count` events the client had already
+        received: Discord does not promise to deliver an event only once."""
+        self.gateway.repeat_on_resume = count
 
     async def request_reconnect(self) -> None:
         await self.gateway.request_reconnect()
