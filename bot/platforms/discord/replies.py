@@ -1,0 +1,68 @@
+"""Answering the person who ran a slash command.
+
+The first reply is the interaction's response; later ones are follow-ups. PERSONAL and PRIVATE
+replies are ephemeral (only the invoker sees them; no DM is needed), PUBLIC ones are ordinary.
+
+Discord wants a response within 3 seconds. If a command has said nothing by ``defer_after``,
+the replier defers, ephemerally: only the invoker sees "thinking…". Deferring fixes the original
+response's visibility, so afterwards a personal reply fills in that original, while a public
+one removes it and goes out as a public follow-up (a follow-up sent while the original is
+still "thinking" would replace it and inherit its ephemerality:
+https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from bot.chat import Visibility
+from bot.platforms.discord.rendering import NO_MENTIONS, split_message
+
+log = logging.getLogger(__name__)
+
+
+class InteractionReplier:
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self._interaction = interaction
+        self._lock = asyncio.Lock()
+        self._thinking = False  # deferred, and the original still shows "thinking…"
+
+    async def reply(self, text: str, visibility: Visibility) -> None:
+        ephemeral = visibility is not Visibility.PUBLIC
+        async with self._lock:
+            for part in split_message(text):
+                try:
+                    await self._send(part, ephemeral=ephemeral)
+                except discord.HTTPException:
+                    log.exception("could not answer interaction %s", self._interaction.id)
+                    return
+
+    async def _send(self, part: str, *, ephemeral: bool) -> None:
+        interaction = self._interaction
+        if not interaction.response.is_done():
+            await interaction.response.send_message(part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        elif self._thinking:
+            self._thinking = False
+            if ephemeral:
+                await interaction.edit_original_response(content=part, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.delete_original_response()
+                await interaction.followup.send(part, ephemeral=False, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+    async def defer_after(self, delay: float) -> None:
+        """Defer (ephemerally) if nothing has been said after ``delay`` seconds."""
+        await asyncio.sleep(delay)
+        async with self._lock:
+            if self._interaction.response.is_done():
+                return
+            try:
+                await self._interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.HTTPException:
+                log.exception("could not defer interaction %s", self._interaction.id)
+                return
+            self._thinking = True
