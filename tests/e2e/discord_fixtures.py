@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import discord
@@ -22,6 +23,7 @@ import discord.http
 import pytest
 import yarl
 
+from tests.e2e.discord_bot import Folk, RunningBot, make_folk, running_bot
 from tests.e2e.discord_protocol import DiscordServer
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
@@ -80,3 +82,18 @@ async def connected(
         await client.close()
         # connect() returns once the client is closed, or raises what went wrong meanwhile.
         await asyncio.wait_for(connection, CONNECT_LIMIT)
+
+
+@pytest.fixture
+def discord_folk(discord_server: DiscordServer) -> Folk:
+    """A server with a text channel, a forum, a moderator role, people and another bot."""
+    return make_folk(discord_server)
+
+
+@pytest.fixture
+async def discord_bot(
+    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path
+) -> AsyncIterator[RunningBot]:
+    """The real Circlekeeper, connected to the loopback Discord and serving."""
+    async with running_bot(discord_server, tmp_path / "data") as bot:
+        yield bot
