@@ -42,7 +42,8 @@ _TRAILING = re.compile(r"[\s.!,;:…🙏🌿💛❤️♥️✨👍]+$")
 OPENING = (
     "🪶 **A check-in round for {circle}**{prompt}\n"
     "The talking piece goes round in this order: {order}.\n"
-    "When it's with you, share whatever you'd like and then say `done`, or say `pass`; passing is always fine.{time_box}"
+    "When it's with you, share whatever you'd like and then say `done` (or `{prefix}round done`), "
+    "or say `pass`; passing is always fine.{time_box}"
 )
 PROMPT_LINE = "\n> {prompt}"
 TIME_BOX_LINE = " Each turn has about {length}; I'll send one gentle note when the time is up."
@@ -136,6 +137,7 @@ class CheckInsCog(Cog):
         prompt = inv.text("prompt")
         names = await self._names(circle, order)
         text = OPENING.format(
+            prefix=inv.prefix,
             circle=circle.name,
             prompt=PROMPT_LINE.format(prompt=prompt) if prompt else "",
             order=", ".join(names),

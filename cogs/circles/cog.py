@@ -59,6 +59,7 @@ FULL = "{circle} is full right now ({count} of {capacity} places). Would you lik
 REQUESTED = "{circle} is a closed circle, so I've passed your request to its facilitators. I'll let you know privately when they've answered."
 ALREADY_REQUESTED = "Your request to join {circle} is already with its facilitators."
 REQUEST_FOR_FACILITATORS = "{name} would like to join **{circle}**. You can say `{prefix}circle approve {handle} {circle}` or `{prefix}circle decline {handle} {circle}` in the circle's space."
+REQUEST_WAITING = "Someone would like to join **{circle}**. Facilitators, `{prefix}circle requests` shows who."
 WAITLISTED = "You're on the waitlist for {circle}, number {position}. I'll send you a private note when a place opens."
 ALREADY_WAITING = "You're already on the waitlist for {circle}."
 CLOSED_WAITLIST = "{circle} is a closed circle, so the way in is a request: `{prefix}circle join {circle}`."
@@ -372,8 +373,9 @@ class CirclesCog(Cog):
         text = REQUEST_FOR_FACILITATORS.format(
             name=name, circle=circle.name, prefix=prefix, handle=self._chat.member_handle(member)
         )
-        for facilitator in await self._repo.rota(circle.id):
-            await self._private(circle.member(facilitator), text)
+        reached = [await self._private(circle.member(f), text) for f in await self._repo.rota(circle.id)]
+        if not any(reached):  # nobody could be told privately: a note in the circle, naming no one
+            await self._chat.send(circle.home, REQUEST_WAITING.format(circle=circle.name, prefix=prefix))
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -635,11 +637,14 @@ class CirclesCog(Cog):
     async def _names(self, circle: Circle, member_ids: Sequence[str]) -> list[str]:
         return [await self._name(circle.member(m), circle.room) for m in member_ids]
 
-    async def _private(self, member: MemberRef, text: str) -> None:
+    async def _private(self, member: MemberRef, text: str) -> bool:
+        """Send privately; False (and a log line) when the person can't be reached."""
         try:
             await self._chat.send_private(member, text)
         except DeliveryError:
             log.info("could not reach %s privately", member.id)
+            return False
+        return True
 
 
 def _required_member(inv: Invocation) -> MemberRef:

@@ -303,3 +303,12 @@ async def test_editing_a_circle(sb: Sandbox) -> None:
     assert any("it's yours" in t for t in sb.private_to("carol"))
     assert "What would you like to change?" in await sb.say("alice: /circle edit")
     assert "That one is for the facilitators" in await sb.say("bob: /circle edit capacity=9")
+
+
+async def test_a_request_reaches_the_circle_when_no_facilitator_takes_private_messages(sb: Sandbox) -> None:
+    """If every facilitator's DMs are closed, the circle hears that a request waits, naming no one."""
+    await make_circle(sb, extra="open=no")
+    await sb.say(":dms alice closed")
+    out = await sb.say("bob: /circle join")
+    assert "Someone would like to join **Tuesday**. Facilitators, `/circle requests` shows who." in out
+    assert "Bob would like" not in out
