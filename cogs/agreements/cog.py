@@ -61,6 +61,7 @@ from cogs.agreements.closing import (
 )
 from cogs.agreements.render import (
     Entry,
+    agreement_list,
     counts_line,
     day,
     moment,
@@ -97,11 +98,11 @@ THREAD_TITLE_LIMIT = 100
 
 # --- what people read -----------------------------------------------------------------------
 
-HEAD_ADOPT = "\N{SCROLL} **Proposal {id}**{title}"
-HEAD_NEW_VERSION = "\N{PENCIL}\N{VARIATION SELECTOR-16} **Proposal {id}, version {version}**{title}"
-HEAD_REVIEW = "\N{CLOCKWISE RIGHTWARDS AND LEFTWARDS OPEN CIRCLE ARROWS} **Proposal {id} · a review of agreement {agreement}**{title}"
+HEAD_ADOPT = "\N{SCROLL} **Proposal {id}{title}**"
+HEAD_NEW_VERSION = "\N{PENCIL}\N{VARIATION SELECTOR-16} **Proposal {id}, version {version}{title}**"
+HEAD_REVIEW = "\N{CLOCKWISE RIGHTWARDS AND LEFTWARDS OPEN CIRCLE ARROWS} **Proposal {id} · a review of agreement {agreement}{title}**"
 HEAD_REVISE = "\N{PENCIL}\N{VARIATION SELECTOR-16} **Proposal {id}, version {version} · a new wording for agreement {agreement}**"
-HEAD_RETIRE = "\N{FALLEN LEAF} **Proposal {id} · letting agreement {agreement} go**{title}"
+HEAD_RETIRE = "\N{FALLEN LEAF} **Proposal {id} · letting agreement {agreement} go{title}**"
 LEAD_ADOPT = "{proposer} proposes this for {circle}."
 LEAD_CHANGED = "{proposer} has changed the proposal, so the votes start afresh."
 LEAD_REVIEW = (
@@ -303,6 +304,10 @@ class AgreementsCog(Cog):
         # The current post of each open proposal -> (proposal id, process): a reaction on
         # any other message costs no database work.
         self._posts: dict[tuple[Platform, str], tuple[int, Process]] = {}
+        # Objection notes already claimed in the database (which stays the truth), so that a
+        # storm of ✋ doesn't ask it again each time.
+        self._invited: set[tuple[int, str]] = set()
+        self._thread_told: set[tuple[int, int]] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._registry_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -434,7 +439,7 @@ class AgreementsCog(Cog):
         circle = await self._circle(inv)
         zone = _zone(circle)
         settings = await self._settings(circle.id)
-        parts = [await self._registry_text(circle, inv.prefix)]
+        parts = [agreement_list(circle.name, await self._entries(circle), zone, inv.prefix)]
         parts.append(LIST_HOW.format(process=PROCESS_WORDS[settings.process], quorum=settings.quorum_percent))
         open_now = await self._repo.open_in(circle.id)
         if open_now:
@@ -603,6 +608,9 @@ class AgreementsCog(Cog):
         await self._note_closed(proposal.id, member)
 
     async def _on_objection(self, proposal_id: int, member: MemberRef) -> None:
+        if (proposal_id, member.id) in self._invited:
+            return  # invited already; the thread heard its note with the first objection
+        self._invited.add((proposal_id, member.id))
         proposal = await self._repo.get(proposal_id)
         if proposal is None or not proposal.is_open:
             return
@@ -618,7 +626,9 @@ class AgreementsCog(Cog):
                     id=proposal.id, circle=circle.name, proposer=proposer or "the circle's facilitators"
                 ),
             )
-        if await self._repo.claim_objection_note(proposal.id, proposal.version):
+        told = (proposal.id, proposal.version)
+        if told not in self._thread_told and await self._repo.claim_objection_note(*told):
+            self._thread_told.add(told)
             await self._chat.send(
                 proposal.thread or circle.home,
                 OBJECTION_THREAD.format(who=proposer or "Anyone in the circle", prefix=prefix, id=proposal.id),
@@ -671,6 +681,8 @@ class AgreementsCog(Cog):
         except Refused as refused:
             raise CommandError(self._refusal(refused, new)) from None
         posted = await self._post(circle, proposal, replaced=None)
+        if new.agreement_id is not None:  # the registry shows its review as under way
+            await self.refresh_registry(circle)
         if posted is None:
             return proposal
         self._arm(posted)
@@ -986,7 +998,10 @@ class AgreementsCog(Cog):
                 log.info("could not pin the registry of %s", circle.name)
 
     async def _registry_text(self, circle: Circle, prefix: str) -> str:
-        entries = [
+        return registry_text(circle.name, await self._entries(circle), _zone(circle), prefix)
+
+    async def _entries(self, circle: Circle) -> list[Entry]:
+        return [
             Entry(
                 id=a.id,
                 title=a.title,
@@ -1001,7 +1016,6 @@ class AgreementsCog(Cog):
             )
             for a in await self._repo.agreements(circle.id)
         ]
-        return registry_text(circle.name, entries, _zone(circle), prefix)
 
     async def _describe_agreement(self, circle: Circle, agreement: Agreement, zone: ZoneInfo) -> str:
         proposer = await self._name(circle, agreement.proposed_by) if agreement.proposed_by else None

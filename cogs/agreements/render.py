@@ -18,6 +18,8 @@ REGISTRY_INTRO = "We adopted these together, and we revisit them. `{prefix}agree
 REGISTRY_EMPTY = "No agreements yet. Anyone in the circle can propose one with `{prefix}agreement propose <text>`."
 REGISTRY_ENTRY = "**{id} · {title}**\nversion {version} · {when} · {vote} · next review {review}"
 REGISTRY_MORE = "…and {count} more: `{prefix}agreement list` shows them all."
+LIST_HEAD = "\N{SCROLL} **Our agreements · {circle}** (`{prefix}agreement show <number>` shows one in full)"
+LIST_ENTRY = "• **{id}** · {title} · version {version} · next review {review}"
 REVIEW_UNDER_WAY = "under way now"
 # Discord's limit for one message is 2000 characters; the registry stays within it.
 REGISTRY_LIMIT = 1900
@@ -106,3 +108,20 @@ def registry_text(circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix:
     if shown < len(entries):
         parts.append(REGISTRY_MORE.format(count=len(entries) - shown, prefix=prefix))
     return "\n\n".join(parts)
+
+
+def agreement_list(circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix: str) -> str:
+    """Every agreement in force, one line each (the registry post shows as many as fit)."""
+    if not entries:
+        return "\n".join([REGISTRY_HEAD.format(circle=circle), REGISTRY_EMPTY.format(prefix=prefix)])
+    lines = [LIST_HEAD.format(circle=circle, prefix=prefix)]
+    lines += [
+        LIST_ENTRY.format(
+            id=e.id,
+            title=short_title(e.title, e.text, 50),
+            version=e.version,
+            review=day(e.review_at, zone) if e.review_at else REVIEW_UNDER_WAY,
+        )
+        for e in entries
+    ]
+    return "\n".join(lines)

@@ -18,7 +18,7 @@ from bot.chat import MessageRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
 from cogs.agreements.ballots import Choice, Held, Process, count, reconcile, votes
-from cogs.agreements.closing import Result, Rules, Tally, decide, everyone_voted
+from cogs.agreements.closing import Result, Rules, Tally, decide
 
 
 class Kind(enum.StrEnum):
@@ -288,6 +288,18 @@ _PROPOSAL = """
     SELECT p.*, c.platform, c.space_id, c.room_id FROM agreement_proposals p
     JOIN circles c ON c.id = p.circle_id
 """
+# Whether every member of proposal ?'s circle holds a reaction on it (and there is anyone):
+# it stops at the first member without one, so it stays cheap in a storm of reactions.
+_EVERYONE = """
+    EXISTS (SELECT 1 FROM circle_members
+            WHERE circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal))
+    AND NOT EXISTS (
+        SELECT 1 FROM circle_members m
+        WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal)
+          AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
+                          WHERE r.proposal_id = :proposal AND r.member_id = m.member_id))
+    AS everyone
+"""
 _AGREEMENT = """
     SELECT a.*, p.process, p.counts, p.voters, p.members FROM agreements a
     JOIN agreement_proposals p ON p.id = a.decided_by
@@ -487,31 +499,37 @@ class AgreementsRepo:
 
     async def add_reaction(self, proposal_id: int, message_id: str, member_id: str, choice: Choice) -> VoteChange:
         """A reaction on the proposal's post: counted if the person is a member, the proposal
-        is open and the post shows its current version."""
+        is open and the post shows its current version. One statement makes the membership
+        check, the change, and says whether everyone has voted now (a RETURNING subquery sees
+        the new row)."""
         insert = """
             INSERT OR IGNORE INTO agreement_reactions (proposal_id, member_id, choice)
-            SELECT p.id, ?, ? FROM agreement_proposals p
-            WHERE p.id = ? AND p.closed_at IS NULL AND p.message_id = ? AND p.posted_version = p.version
-              AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = ?)
-        """
+            SELECT p.id, :member, :choice FROM agreement_proposals p
+            WHERE p.id = :proposal AND p.closed_at IS NULL AND p.message_id = :message
+              AND p.posted_version = p.version
+              AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = :member)
+            RETURNING """ + _EVERYONE  # noqa: S608 - fixed text, no input
+        params = {"member": member_id, "choice": choice.value, "proposal": proposal_id, "message": message_id}
         async with self._db.transaction() as tx:
-            if await tx.execute_count(insert, (member_id, choice.value, proposal_id, message_id, member_id)):
-                voters, members = await self._turnout(tx, proposal_id)
-                return VoteChange(VoteStatus.COUNTED, everyone_voted=everyone_voted(voters, members))
+            row = await tx.fetchone(insert, params)
+            if row is not None:
+                return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
             return VoteChange(await self._why_not(tx, proposal_id, message_id, member_id))
 
     async def remove_reaction(self, proposal_id: int, message_id: str, member_id: str, choice: Choice) -> VoteChange:
+        """A reaction taken back. They may still hold another option, so everyone may still
+        have voted; that comes back with the change."""
         delete = """
             DELETE FROM agreement_reactions
-            WHERE proposal_id = ? AND member_id = ? AND choice = ? AND EXISTS (
-                SELECT 1 FROM agreement_proposals p WHERE p.id = ? AND p.closed_at IS NULL
-                AND p.message_id = ? AND p.posted_version = p.version)
-        """
+            WHERE proposal_id = :proposal AND member_id = :member AND choice = :choice AND EXISTS (
+                SELECT 1 FROM agreement_proposals p WHERE p.id = :proposal AND p.closed_at IS NULL
+                AND p.message_id = :message AND p.posted_version = p.version)
+            RETURNING """ + _EVERYONE  # noqa: S608 - fixed text, no input
+        params = {"member": member_id, "choice": choice.value, "proposal": proposal_id, "message": message_id}
         async with self._db.transaction() as tx:
-            if await tx.execute_count(delete, (proposal_id, member_id, choice.value, proposal_id, message_id)):
-                # they may still hold another option, and so everyone may still have voted
-                voters, members = await self._turnout(tx, proposal_id)
-                return VoteChange(VoteStatus.COUNTED, everyone_voted=everyone_voted(voters, members))
+            row = await tx.fetchone(delete, params)
+            if row is not None:
+                return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
             return VoteChange(await self._why_not(tx, proposal_id, message_id, member_id))
 
     async def holdings(self, proposal_id: int) -> dict[str, Held]:
