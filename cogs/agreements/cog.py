@@ -209,6 +209,7 @@ UNKNOWN_STARTER = "I don't know the starter “{id}”. `{prefix}agreement start
 STARTERS_PROPOSED = "I've proposed {count} of our starter agreements: {titles}. Each has its own thread and vote."
 STARTERS_SKIPPED = "{titles}: already adopted or open here, so I left {them} as {they_are}."
 NO_STARTERS_LEFT = "Every starter agreement is already adopted or open in {circle}."
+STARTER_TAKEN = "“{title}” is already adopted or open in {circle}."
 LIST_OPEN_HEAD = "**Open proposals**"
 LIST_OPEN_LINE = "• {id} · {title} · {turnout} of {members} voted so far · closes {closes}"
 LIST_HOW = "We decide by {process}; quorum {quorum}%."
@@ -228,7 +229,7 @@ HISTORY_WORDS = {
 # --- commands -------------------------------------------------------------------------------
 
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
-NUMBER = Option("id", OptionKind.INTEGER, "Its number", required=True, min_value=1)
+NUMBER = Option("number", OptionKind.INTEGER, "The proposal's or agreement's number, like 7", required=True, min_value=1)
 CLOSES = Option("closes", OptionKind.DURATION, "How long voting stays open, like 48h (72h if left out)", keyword=True)
 
 PROPOSE = CommandSpec(
@@ -460,7 +461,7 @@ class AgreementsCog(Cog):
 
     async def show(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
-        number = inv.integer("id") or 0
+        number = inv.integer("number") or 0
         zone = _zone(circle)
         agreement = await self._repo.agreement(number)
         if agreement is not None and agreement.circle_id == circle.id:
@@ -679,7 +680,7 @@ class AgreementsCog(Cog):
         try:
             proposal = await self._repo.open_proposal(new)
         except Refused as refused:
-            raise CommandError(self._refusal(refused, new)) from None
+            raise CommandError(self._refusal(refused, new, circle)) from None
         posted = await self._post(circle, proposal, replaced=None)
         if new.agreement_id is not None:  # the registry shows its review as under way
             await self.refresh_registry(circle)
@@ -688,12 +689,13 @@ class AgreementsCog(Cog):
         self._arm(posted)
         return posted
 
-    def _refusal(self, refused: Refused, new: NewProposal) -> str:
+    def _refusal(self, refused: Refused, new: NewProposal, circle: Circle) -> str:
         if refused.reason == "busy":
             return BUSY.format(id=new.agreement_id, other=refused.other)
         if refused.reason == "starter":
-            return NO_STARTERS_LEFT.format(circle="this circle")
-        return UNKNOWN_AGREEMENT.format(id=new.agreement_id, circle="this circle", prefix="/")
+            return STARTER_TAKEN.format(title=new.title, circle=circle.name)
+        prefix = self._chat.command_prefix(circle.platform)
+        return UNKNOWN_AGREEMENT.format(id=new.agreement_id, circle=circle.name, prefix=prefix)
 
     async def _open_review(self, circle: Circle, agreement: Agreement, at: datetime, closes_at: datetime) -> Proposal:
         settings = await self._settings(circle.id)
@@ -775,7 +777,7 @@ class AgreementsCog(Cog):
                 await self._private(circle.member(member_id), AMENDED_NOTE.format(id=changed.id, circle=circle.name))
         return posted
 
-    async def _post_text(self, circle: Circle, proposal: Proposal, prefix: str) -> str:
+    async def _post_text(self, circle: Circle, proposal: Proposal, prefix: str, *, closed: bool = False) -> str:
         zone = _zone(circle)
         proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by else SOMEONE
         title = f" · {proposal.title}" if proposal.title else ""
@@ -811,9 +813,10 @@ class AgreementsCog(Cog):
                 LEGEND_LINE.format(emoji=o.emoji, label=o.label, meaning=o.meaning)
                 for o in OPTIONS[rules.process]
             ),
-            CLOSES_LINE.format(closes=moment(proposal.closes_at, zone), stops=STOPS[rules.process]) + " " + rule,
-            TALK_LINE,
         ]
+        if not closed:
+            lines.append(CLOSES_LINE.format(closes=moment(proposal.closes_at, zone), stops=STOPS[rules.process]) + " " + rule)
+            lines.append(TALK_LINE)
         return "\n".join(lines)
 
     # --- closing ----------------------------------------------------------------------------
@@ -891,7 +894,8 @@ class AgreementsCog(Cog):
         if proposal.message is not None and proposal.closed_at is not None:
             head = CLOSED_HEAD.format(day=day(proposal.closed_at, zone), result=RESULT_WORDS[result.passed])
             try:
-                await self._chat.edit(proposal.message, head + "\n" + await self._post_text(circle, proposal, prefix))
+                text = await self._post_text(circle, proposal, prefix, closed=True)
+                await self._chat.edit(proposal.message, head + "\n" + text)
             except DeliveryError:
                 log.info("could not mark proposal %s as closed", proposal.id)
 
@@ -1139,7 +1143,7 @@ class AgreementsCog(Cog):
         return inv.at + length
 
     async def _open_proposal(self, inv: Invocation, circle: Circle) -> Proposal:
-        number = inv.integer("id") or 0
+        number = inv.integer("number") or 0
         proposal = await self._repo.get(number)
         if proposal is None or proposal.circle_id != circle.id:
             raise CommandError(UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix))
@@ -1150,7 +1154,7 @@ class AgreementsCog(Cog):
         return proposal
 
     async def _active_agreement(self, inv: Invocation, circle: Circle) -> Agreement:
-        number = inv.integer("id") or 0
+        number = inv.integer("number") or 0
         agreement = await self._repo.agreement(number)
         if agreement is None or agreement.circle_id != circle.id or not agreement.active:
             raise CommandError(UNKNOWN_AGREEMENT.format(id=number, circle=circle.name, prefix=inv.prefix))

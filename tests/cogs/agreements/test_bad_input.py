@@ -28,7 +28,7 @@ from tests.sandbox import Sandbox, make_circle
         pytest.param("bob: /agreement amend 9 Something else entirely.", "I couldn't find proposal 9 in Tuesday.", id="unknown-proposal"),
         pytest.param(f"bob: /agreement amend 1 {PROPOSAL_TEXT}", "That's the wording proposal 1 already has.", id="same-wording"),
         pytest.param("bob: /agreement amend 1", "I need the text for that", id="amend-without-text"),
-        pytest.param("bob: /agreement amend one Better words.", "The id should be a whole number", id="amend-bad-number"),
+        pytest.param("bob: /agreement amend one Better words.", "The number should be a whole number, like 8.", id="amend-bad-number"),
         pytest.param("bob: /agreement retire 1", "I couldn't find agreement 1 in Tuesday.", id="retire-a-proposal-not-an-agreement"),
         pytest.param("bob: /agreement review 4", "I couldn't find agreement 4 in Tuesday.", id="review-unknown"),
         pytest.param("bob: /agreement show 42", "I couldn't find proposal 42 in Tuesday.", id="show-unknown"),
