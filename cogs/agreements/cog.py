@@ -43,6 +43,7 @@ from bot.commands import (
     Option,
     OptionKind,
     Permission,
+    format_duration,
 )
 from cogs.agreements.ballots import (
     OPTIONS,
@@ -1182,12 +1183,11 @@ def _quote(text: str) -> str:
 
 
 def _settings_words(settings: CircleSettings) -> dict[str, object]:
-    hours = int(settings.reminder.total_seconds() // 3600)
     return {
         "process": PROCESS_WORDS[settings.process],
         "quorum": settings.quorum_percent,
         "threshold": settings.threshold_percent,
-        "reminder": f"{hours} hour{'s' if hours != 1 else ''}",
+        "reminder": format_duration(settings.reminder),
         "review": settings.review.days,
     }
 

@@ -492,3 +492,30 @@ async def test_an_adopted_starter_keeps_its_title_in_the_registry(sb: Sandbox) -
     await sb.say("alice: /agreement starters passing-is-fine")
     await sb.say(f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
     assert "**1 · Passing is always fine**" in message_text(sb, str(registry_id(sb)))
+
+
+async def test_settings_can_change_the_reminder_and_review(sb: Sandbox) -> None:
+    """Reminder and review lengths are stored and shown as people wrote them."""
+    await make_circle(sb)
+    out = await sb.say("alice: /agreement settings reminder=90m review=12w quorum=75")
+    assert "quorum 75% · threshold 67% (proposal vote only) · reminder 1 hour 30 minutes before closing · review after 84 days" in out
+    assert table(sb, "SELECT process, quorum_percent, reminder_seconds, review_days FROM agreement_settings") == [
+        (None, 75, 5400, 84)
+    ]
+
+
+async def test_a_circle_that_lives_in_a_thread_holds_its_proposals_there(sb: Sandbox) -> None:
+    """No new thread: the proposal, its outcome and the registry go into the circle's thread."""
+    await sb.say("alice: /circle create Tuesday", "alice: /round start")
+    await sb.say("alice ^: /circle create Wednesday", "alice: /round end circle=Tuesday")
+    home = sb.last_thread
+    out = await sb.say(f"alice ^: /agreement propose {PROPOSAL_TEXT}")
+    assert f"[in #{home}" in out
+    assert sb.chat is not None
+    assert sb.last_thread == home
+    post = post_of(sb, 1)
+    out = await sb.say(f"alice +{post} {CONSENT}")
+    assert "**Proposal 1 is adopted.**" in out
+    registry = registry_id(sb)
+    assert registry is not None
+    assert sb.chat.messages[registry].thread_id == home
