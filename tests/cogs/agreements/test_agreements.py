@@ -280,7 +280,7 @@ async def test_settings_show_the_circle_choices(sb: Sandbox) -> None:
     """Without options, settings shows what the circle decides with, defaults included."""
     await make_circle(sb)
     out = await sb.say("alice: /agreement settings")
-    assert "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 24 hours before closing · review after 90 days." in out
+    assert "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days." in out
 
 
 # --- reminders -------------------------------------------------------------------------------
