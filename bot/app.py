@@ -29,6 +29,7 @@ from bot.host import Adapter, ChatHub
 from bot.scheduling import Scheduler
 from bot.storage.database import Database
 from bot.storage.platform_state import PlatformStateRepo
+from cogs.agreements.cog import AgreementsCog
 from cogs.circles.checkins import CheckInsCog
 from cogs.circles.cog import CirclesCog
 from cogs.circles.directory import CircleDirectory
@@ -141,6 +142,7 @@ def build_cogs(services: Services, circles: CirclesRepo) -> list[Cog]:
     return [
         CirclesCog(services, circles),
         CheckInsCog(services, circles),
+        AgreementsCog(services, circles),
         PrivacyCog(services, services.bus),
     ]
 

@@ -100,6 +100,15 @@ class CirclesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AgreementsConfig:
+    closing_hours: int = setting(72, low=1, high=720)
+    reminder_hours: int = setting(24, low=1, high=336)
+    review_days: int = setting(90, low=7, high=730)
+    quorum_percent: int = setting(50, low=1, high=100)
+    threshold_percent: int = setting(67, low=50, high=100)
+
+
+@dataclass(frozen=True, slots=True)
 class LocalConfig:
     space_name: str = setting("Sandbox")
     moderators: tuple[str, ...] = setting(("alice",))
@@ -131,6 +140,7 @@ class Config:
     data_dir: str = setting("data")
     log_level: str = setting("info", choices=LOG_LEVELS)
     circles: CirclesConfig = field(default_factory=CirclesConfig)
+    agreements: AgreementsConfig = field(default_factory=AgreementsConfig)
     local: LocalConfig = field(default_factory=LocalConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)

@@ -46,6 +46,14 @@ erin ^: pass
 # Facilitation rotates: next week it's Bob's turn to hold the circle.
 alice: /circle rota pass
 bob: /privacy show
+# The circle agrees how it wants to be together, by consent. Bob proposes; each member reacts.
+bob: /agreement propose We start and end on time, and any of us can step out early without explaining. closes=48h
+alice +^ ✅
+carol +^ 🤔
+erin +^ ✅
+# Once everyone has voted and nobody objects, it closes early and joins the pinned registry.
+bob +^ ✅
+alice: /agreement list
 """
 
 

@@ -54,6 +54,21 @@ class Sandbox:
         await self.close()
         await self.open()
 
+    @asynccontextmanager
+    async def down(self) -> AsyncIterator[LocalChat]:
+        """Stop the bot; what the test does to the room (``chat``) or the clock meanwhile
+        happens while it is down, unseen; then start it again.
+
+            async with sb.down() as chat:
+                chat.toggle_reaction("bob", "7", "✋", add=True)
+        """
+        await self.close()
+        assert self.chat is not None
+        try:
+            yield self.chat
+        finally:
+            await self.open()
+
     # --- talking ---------------------------------------------------------------------------
 
     async def say(self, *lines: str) -> str:
