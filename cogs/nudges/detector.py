@@ -3,9 +3,9 @@
 Pure and synchronous; no I/O after the model file is loaded, and it never raises on any text.
 
     >>> from cogs.nudges.detector import assess
-    >>> result = assess("Have you tried going for a walk?")
-    >>> result.advice, result.cues
-    (True, ["a suggestion question: 'have you tried'"])
+    >>> result = assess("You should go for a walk. It helped me a lot.")
+    >>> result.advice, result.strong, result.cues
+    (True, True, ["a directive: 'you should'"])
 
 The API (stable; the thread-drift rules and the nudges cog build on it):
 
