@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -49,9 +50,12 @@ def words_of(sentence: str) -> frozenset[str]:
     return frozenset(WORD.findall(sentence))
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One thing seen in a sentence, with a short human-readable description."""
+class Cue(NamedTuple):
+    """One thing seen in a sentence, with a short human-readable description.
+
+    A named tuple rather than a frozen dataclass: several are made per sentence, and a
+    frozen dataclass takes several times longer to build.
+    """
 
     family: str  # stable name, also a model feature: "imperative", "modal", "self_talk" ...
     text: str  # e.g. "a directive: 'you should'"
@@ -60,8 +64,7 @@ class Cue:
     start: int = 0  # where in the sentence it was seen; reporting cuts cues at this point
 
 
-@dataclass(frozen=True, slots=True)
-class CueReport:
+class CueReport(NamedTuple):
     """What `find_cues` saw in one sentence."""
 
     advice: tuple[Cue, ...]
@@ -1052,7 +1055,9 @@ def find_cues(sentence: str, words: frozenset[str] | None = None) -> CueReport:
                 counter.append(Cue(family, text, False, start=found))
     if not advice and _is_curious_question(sentence, words):
         counter.append(Cue("curious_question", "an open question", False))
-    return CueReport(tuple(_dedupe(advice)), tuple(counter), tuple(hints))
+    if len(advice) > 1:
+        advice = _dedupe(advice)
+    return CueReport(tuple(advice), tuple(counter), tuple(hints))
 
 
 def _dedupe(cues: list[Cue]) -> list[Cue]:

@@ -60,7 +60,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cogs.nudges.cues import WORD, Cue, CueReport, find_cues
 from cogs.nudges.language import looks_english
@@ -128,16 +128,15 @@ class Assessment:
     solicited: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceScore:
+class SentenceScore(NamedTuple):
     """One sentence's score, the evidence behind it and its cues."""
 
     score: float
     evidence: float  # log-odds before the offset; +-_DECIDED_EVIDENCE when rules decided
     report: CueReport
     english: bool = True
-    tokens: tuple[str, ...] = ()
-    features: tuple[int, ...] = ()
+    tokens: list[str] = []  # noqa: RUF012 - never mutated; a NamedTuple default
+    features: list[int] = []  # noqa: RUF012 - never mutated; a NamedTuple default
 
 
 _EMPTY_REPORT = CueReport((), ())
@@ -194,7 +193,7 @@ class Detector:
         evidence, decided = weigh(self.model.logit(features), report)
         score = to_score(evidence, decided, self.model.offset)
         ranked = evidence + decided * _DECIDED_EVIDENCE
-        return SentenceScore(score, ranked, report, True, tuple(tokens), tuple(features))
+        return SentenceScore(score, ranked, report, True, tokens, features)
 
     def evidence(self, text: str) -> float:
         """The highest sentence evidence in a message; training ranks messages by it."""
@@ -215,7 +214,7 @@ class Detector:
         scored = [self.score_sentence(sentence) for sentence in message_sentences(text)]
         if not scored:
             return Assessment(False, 0.0, [], solicited=solicited)
-        best = max(scored, key=lambda result: result.score)
+        best = scored[0] if len(scored) == 1 else max(scored, key=_by_score)
         if best.score < threshold:
             return Assessment(False, best.score, _describe_other(scored, best), False, solicited)
         deciding = [result for result in scored if result.score >= threshold]
@@ -249,6 +248,10 @@ class Detector:
         if not best_words:
             return "advice-like wording"
         return f"advice-like wording: '{best_words}'"
+
+
+def _by_score(result: SentenceScore) -> float:
+    return result.score
 
 
 def _describe_other(scored: list[SentenceScore], best: SentenceScore) -> list[str]:

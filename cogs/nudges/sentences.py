@@ -38,29 +38,56 @@ _INVISIBLE = re.compile(
 _FENCED_CODE = re.compile(r"(```|~~~).*?(?:\1|\Z)", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
-# A sentence ends at . ! ? or … (and any closing quote or bracket) followed by a space,
-# unless the full stop belongs to a common abbreviation.
-_SENTENCE_END = re.compile(
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bvs\.)(?<!\betc\.)"
-    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+"
-)
+# A sentence ends at . ! ? or an ellipsis (and any closing quote or bracket) followed by a
+# space, unless the full stop belongs to a common abbreviation ("Dr. Lee").
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s+")
+_ABBREVIATIONS = frozenset({"dr.", "mr.", "ms.", "mrs.", "st.", "vs.", "etc.", "e.g.", "i.e."})
 # Right and left single quotation marks, modifier letter apostrophe, grave and acute accents.
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc`\u00b4", "'"))
 
 
 def normalise_apostrophes(text: str) -> str:
     """Map typographic apostrophes to ASCII ``'`` so contractions match one way."""
+    if text.isascii() and "`" not in text:
+        return text  # the common case, and a much cheaper test than the translation
     return text.translate(_APOSTROPHES)
 
 
 def clean(text: str) -> str:
     """Cap, de-obfuscate and strip code and quoted lines; what remains is the author's prose."""
     text = text[:MAX_MESSAGE_CHARS]
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _FENCED_CODE.sub("\n", text)
-    text = _INLINE_CODE.sub(" ", text)
-    return _QUOTED_LINE.sub("", text)
+    # Each step runs only when its characters occur: most messages are plain ASCII.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    elif not text.isprintable():
+        text = _INVISIBLE.sub("", text)  # ASCII control characters
+    if "```" in text or "~~~" in text:
+        text = _FENCED_CODE.sub("\n", text)
+    if "`" in text:
+        text = _INLINE_CODE.sub(" ", text)
+    if ">" in text:
+        text = _QUOTED_LINE.sub("", text)
+    return text
+
+
+def _is_abbreviation(line: str, end: int) -> bool:
+    """Whether the full stop just before ``end`` closes an abbreviation such as "Dr."."""
+    start = line.rfind(" ", max(0, end - 6), end) + 1
+    return line[start:end].lower() in _ABBREVIATIONS
+
+
+def _split_line(line: str) -> list[str]:
+    """Split one line at sentence ends."""
+    pieces = []
+    start = 0
+    for match in _SENTENCE_END.finditer(line):
+        end = match.start() + 1
+        if line[match.start()] == "." and _is_abbreviation(line, end):
+            continue
+        pieces.append(line[start : match.end()])
+        start = match.end()
+    pieces.append(line[start:])
+    return pieces
 
 
 def split_sentences(text: str) -> list[str]:
@@ -70,7 +97,7 @@ def split_sentences(text: str) -> list[str]:
         line = line.strip()
         if not line:
             continue
-        for piece in _SENTENCE_END.split(line):
+        for piece in _split_line(line):
             piece = piece.strip()
             if piece:
                 sentences.append(piece[:MAX_SENTENCE_CHARS])
