@@ -2,7 +2,7 @@
 
 Input, one JSON object per line::
 
-    {"id": "m1", "text": "You should really try yoga.", "context": {"preference": "listening"}}
+    {"id": "m1", "text": "You should talk to your parents.", "context": {"preference": "ideas"}}
 
 ``context`` is optional. Its keys are ``previous`` and ``thread_root`` (strings),
 ``asked_for_ideas`` (bool) and ``preference`` (``"listening"``, ``"ideas"`` or null).
@@ -11,7 +11,7 @@ verdict (see `cogs.nudges.detector`), so a slightly odd context is no reason to 
 
 Output, one JSON object per input line, in input order::
 
-    {"id": "m1", "advice": true, "score": 0.6165, "cues": ["a directive: 'you should'"]}
+    {"id": "m1", "advice": true, "score": 0.6533, "cues": ["a directive: 'you should'"]}
 
 A line that cannot be classified (not JSON, not an object, ``text`` missing or not a string)
 gives ``{"id": ..., "error": "..."}`` with the id when it could be read (else null), and

@@ -3,9 +3,9 @@
 Pure and synchronous; no I/O after the model file is loaded, and it never raises on any text.
 
     >>> from cogs.nudges.detector import assess
-    >>> result = assess("You should go for a walk. It helped me a lot.")
+    >>> result = assess("It helped me a lot. You need to tell your manager what is going on.")
     >>> result.advice, result.strong, result.cues
-    (True, True, ["a directive: 'you should'"])
+    (True, True, ["a directive: 'you need to'"])
 
 The API (stable; the thread-drift rules and the nudges cog build on it):
 

@@ -78,6 +78,7 @@ def _named(name: str) -> int:
 _ENDINGS = {"?": _named("end=?"), "!": _named("end=!"), ".": _named("end=.")}
 _NO_ENDING = _named("end=none")
 _LENGTHS = tuple(_named(f"len={bucket}") for bucket in range(5))
+_CUE_LENGTHS = tuple(_named(f"cue_len={bucket}") for bucket in range(5))
 _CUE_FEATURES: dict[str, int] = {}
 
 
@@ -119,7 +120,13 @@ def featurize(sentence: str, tokens: list[str], report: CueReport) -> list[int]:
     ]
     ending = sentence.rstrip()[-1:]
     features.append(_ENDINGS.get(ending, _NO_ENDING))
-    features.append(_LENGTHS[_length_bucket(len(tokens))])
+    length = _length_bucket(len(tokens))
+    features.append(_LENGTHS[length])
+    if report.advice:
+        # A bag of words adds up more evidence in a long sentence than in a short one, so
+        # "You should rest." would look weaker than a long Reddit paragraph. Length given
+        # the cue lets the model learn how short advice really scores.
+        features.append(_CUE_LENGTHS[length])
     for cue in report.advice:
         features.append(_cue_feature("cue", cue.family))
         # Advice that opens the sentence is more often meant for the reader than advice
