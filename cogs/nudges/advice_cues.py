@@ -316,7 +316,7 @@ _ADVICE_RULES: tuple[_Rule, ...] = (
         "labelling their experience: {}",
         r"\b(?P<q>(?:it )?(?:sounds|seems|looks) like (?:classic |textbook |typical |a case of "
         r"|you (?:have|'ve got|got|might have|may have|probably have|suffer from) "
-        r"|you(?:'re| are) (?:just |clearly |probably )?)(?:" + _CONDITIONS + r"|depressed"
+        r"|you(?:'re| are) (?:just |clearly |probably )?)?(?:" + _CONDITIONS + r"|depressed"
         r"|bipolar|manic|codependent|narcissistic|autistic|traumati[sz]ed|burnt out|burned out))\b"
         r"(?! (?:is|was|has|have|had|been|makes|made|gets|got|can|keeps|kept|really|must|feels"
         r"|'s)\b)",

@@ -16,7 +16,7 @@ from cogs.nudges.cue_types import Cue, quote, word_set
 # Verbs that open an imperative when they start a sentence. Words that are also common
 # nouns ("sleep", "work", "exercise") are guarded by `_NOUN_FOLLOWERS` below.
 _IMPERATIVE_VERB_SET = word_set(
-    "accept acknowledge add address admit allow apologise apologize apply appreciate ask "
+    "accept acknowledge add address admit allow answer apologise apologize apply appreciate ask "
     "avoid be believe block book breathe bring budget build buy call calm cancel celebrate "
     "challenge change check cheer cherish chill choose clean close come communicate confront "
     "connect consider consult contact cook count create cry cut declutter delete demand "
@@ -27,7 +27,8 @@ _IMPERATIVE_VERB_SET = word_set(
     "message move mute note notice offer open organise organize overthink pace pack pay "
     "pick plan practice practise prepare prioritise prioritize pull push put quit raise "
     "reach read reconnect record reduce reflect relax remember remind remove repeat replace "
-    "report request research reset rest reward ring run save schedule see seek sell set "
+    "reply report request research reset respond rest reward ring run save schedule see seek "
+    "sell set "
     "show shower sign sit skip sleep slow snap speak spend splash start stay stick stop "
     "stretch study surround swap switch take talk teach tell text think throw track train "
     "treat trust try turn unfollow unplug up use visit volunteer vent wait walk watch wear "

@@ -21,7 +21,12 @@ def _classify(lines: list[str], threshold: float | None = None) -> list[dict[str
 
 def test_one_output_line_per_input_in_order() -> None:
     """Every message gets exactly one verdict, in input order, with the contract's keys."""
-    texts = ["You should call her.", "I should call her.", "Take care.", "Have you tried yoga?"]
+    texts = [
+        "You should talk to your parents about it.",
+        "I should call her.",
+        "Take care.",
+        "Have you tried yoga?",
+    ]
     lines = [json.dumps({"id": f"m{index}", "text": text}) for index, text in enumerate(texts)]
     results = _classify(lines * 25)
     assert [result["id"] for result in results] == [f"m{index}" for index in range(4)] * 25

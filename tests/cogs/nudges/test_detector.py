@@ -23,14 +23,17 @@ from cogs.nudges.detector import (
 )
 
 SET_PATH = Path(__file__).with_name("peer_support_sentences.jsonl")
-# Measured with the shipped model: precision 1.000, recall 0.653 (see the evaluation
-# script). The floors sit a little below, so that an honest retrain does not fail them.
+# Written after the rules were tuned on the set above, as a check on them.
+FRESH_PATH = Path(__file__).with_name("peer_support_fresh.jsonl")
+# Measured with the shipped model (scripts/evaluate_advice.py): precision 1.000 on both
+# sets, recall 0.647 on the first and 0.667 on the fresh one. The floors sit a little
+# below, so that an honest retrain does not fail them.
 PRECISION_FLOOR = 0.95
 RECALL_FLOOR = 0.60
 
 
-def _rows() -> list[dict[str, str]]:
-    with SET_PATH.open(encoding="utf-8") as handle:
+def _rows(path: Path = SET_PATH) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
@@ -43,9 +46,10 @@ def test_hand_written_set_is_large_and_well_formed() -> None:
     assert len({row["text"] for row in rows}) == len(rows)
 
 
-def test_hand_written_set_precision_and_recall_reach_their_floors() -> None:
-    """On the hand-written set, precision and recall stay at or above the measured floors."""
-    rows = _rows()
+@pytest.mark.parametrize("path", [SET_PATH, FRESH_PATH], ids=["first", "fresh"])
+def test_hand_written_set_precision_and_recall_reach_their_floors(path: Path) -> None:
+    """On each hand-written set, precision and recall stay at or above the measured floors."""
+    rows = _rows(path)
     verdicts = [assess(row["text"]).advice for row in rows]
     labels = [row["label"] == "advice" for row in rows]
     hits = sum(v and y for v, y in zip(verdicts, labels, strict=True))
