@@ -296,3 +296,11 @@ def test_any_text_gives_a_consistent_assessment(text: str) -> None:
 def test_invisible_marks_and_symbols_alone_are_never_advice(text: str) -> None:
     """Text made only of format characters, spaces, symbols and marks is never advice."""
     assert not assess(text).advice
+
+
+def test_advice_found_by_the_model_alone_names_the_words_that_weighed() -> None:
+    """When no rule fired but the score passes the threshold, the cue names learned wording."""
+    result = assess("A weighted blanket works wonders for sleep.", threshold=1e-9)
+    assert result.advice
+    assert len(result.cues) == 1
+    assert result.cues[0].startswith("advice-like wording")
