@@ -172,9 +172,11 @@ _PLEASANTRY = re.compile(
     r"|(?:good )?night(?: all| everyone)?|good (?:morning|evening|night)"
     r"|wishing you (?:\w+ ?){1,4}|(?:you've|you have) got this|you can do (?:it|this)"
     r"|you(?:'re| are) (?:not alone|doing great|doing your best|so strong|amazing|loved))"
-    r"(?:[\s,!.]+(?:friend|friends|everyone|everybody|all|you|love|mate|buddy|hun|x+|o+"
+    # What may follow: vocatives and time words, between any punctuation or emoji. Each
+    # repetition needs a word, so a long run of "!!!" cannot be split in many ways.
+    r"(?:[\W_]+(?:friend|friends|everyone|everybody|all|you|love|mate|buddy|hun|x+|o+"
     r"|tonight|today|tomorrow|soon|out there|ok(?:ay)?|my friend|dear|lovely|again|too"
-    r"|from me|<3|(?:that |it )?means (?:a lot|so much|the world)(?: to me)?|\W))*[\s!.,:)(]*$"
+    r"|from me|<3|(?:that |it )?means (?:a lot|so much|the world)(?: to me)?)\b)*[\W_]*$"
 )
 
 _OFFER = re.compile(
