@@ -203,11 +203,11 @@ def _imperative_in(sentence: str, clause_start: int) -> Cue | None:
     if verb in _OFFER_VERBS and OFFER_FINDER.search(sentence) is not None:
         return None  # "reach out to me anytime" offers contact
     offset = clause_start + sentence[clause_start:].find(piece)
-    phrase = " ".join(words[first : index + 2])
+    phrase = " ".join(words[first : index + 3])
     if just:
         text = "fix-it framing: " + quote("just " + phrase.removeprefix("just "))
         return Cue("fix_it", text, True, True, offset)
-    return Cue("imperative", "an imperative: " + quote(phrase, 3), True, True, offset)
+    return Cue("imperative", "an imperative: " + quote(phrase), True, True, offset)
 
 
 def _imperative_verb_stands(verb: str, following: str, trailing: str, *, negated: bool) -> bool:
