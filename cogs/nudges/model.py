@@ -113,10 +113,10 @@ def featurize(sentence: str, tokens: list[str], report: CueReport) -> list[int]:
     cache = _WORD_HASHES
     hashes = [cache.get(token) or _word_hash(token) for token in tokens]
     features = [((value * _GOLDEN) & _MASK32) >> _SHIFT for value in hashes]
-    pairs = [_START, *hashes]
+    previous = [_START, *hashes]  # zip stops at the shorter list: each word with the one before
     features += [
-        ((((pairs[position] * _PAIR) ^ value ^ 0x27D4EB2F) * _GOLDEN) & _MASK32) >> _SHIFT
-        for position, value in enumerate(hashes)
+        ((((before * _PAIR) ^ value ^ 0x27D4EB2F) * _GOLDEN) & _MASK32) >> _SHIFT
+        for before, value in zip(previous, hashes, strict=False)
     ]
     ending = sentence.rstrip()[-1:]
     features.append(_ENDINGS.get(ending, _NO_ENDING))
