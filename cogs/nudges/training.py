@@ -118,7 +118,9 @@ def fit(
     beta1, beta2, epsilon = 0.9, 0.999, 1e-8
     for step in range(1, epochs + 1):
         logits = np.bincount(row_of, weights=weights[indices], minlength=count) + bias
-        residual = (1.0 / (1.0 + np.exp(-logits)) - targets) / count
+        # The logistic function written with tanh cannot overflow, as exp(-x) can for a very
+        # negative x; the tests turn warnings into errors.
+        residual = (0.5 * (1.0 + np.tanh(0.5 * logits)) - targets) / count
         data_gradient = np.bincount(indices, weights=residual[row_of], minlength=dimension)
         gradient = (data_gradient + l2 * weights) * trainable
         bias_gradient = float(residual.sum())
