@@ -166,7 +166,8 @@ _ADVICE_RULES: tuple[_Rule, ...] = (
         r"|see about|see a|speak|talk to (?!me\b|us\b)|talk with (?!me\b|us\b)"
         r"|tell (?:him|her|them|your|the)|want to|wanna|benefit|find it|put|give|invest|switch"
         r"|move|spend|leave|limit|cut|avoid|focus|practi[cs]e|journal|meditate|exercise|email"
-        r"|text)\b)",
+        r"|text|bring|raise|mention|plan|wait|rest|sleep|read|seek|apply|work on|slow down"
+        r"|pause|skip|drop|quit|sign up|track|reduce|request|let (?:them|him|her|your))\b)",
         ("could can might may", "you"),
         not_after=_CONDITIONAL_BEFORE,
         embedded_unless_after=_CLAUSE_OPENING_BEFORE,
@@ -177,7 +178,9 @@ _ADVICE_RULES: tuple[_Rule, ...] = (
         r"\b(?P<q>it(?:'s| is|'d| would| will| may| might| could| can| should)?(?: really| also"
         r"| definitely| probably| maybe| possibly| perhaps| honestly)?"
         r" (?:helps?|be (?:helpful|useful|worth|good|a good idea|beneficial|smart|wise|better"
-        r"|best|worthwhile)|be worth it)(?: to| if you| for you to| \w+ing\b))",
+        r"|best|worthwhile)|be worth it)(?: to| if you| for you to| \w+ing\b))"
+        # "it might help to know that many of us feel this" reassures; it asks nothing of anyone
+        r"(?! (?:know|hear|remember|realise|realize) that\b)",
         (
             "help helps helpful useful worth good idea beneficial smart wise better best worthwhile",
             "it it's it'd",
@@ -186,7 +189,8 @@ _ADVICE_RULES: tuple[_Rule, ...] = (
     _rule(
         "suggestion",
         "a suggestion: {}",
-        r"\b(?P<q>it(?:'s| is| would be| might be| may be| could be)? (?:worth (?:a try|a shot"
+        r"\b(?P<q>it(?:'s| is| would be| might be| may be| could be)?(?: probably| really| always"
+        r"| usually| honestly| definitely| maybe| also| often)? (?:worth (?:a try|a shot"
         r"|trying|\w+ing\b)|a good idea to|important (?:that you|to|for you)|a good idea if you"
         r"|best to|better to|wise to|smart to|crucial to|essential to|vital to|key to))",
         ("worth idea important best better wise smart crucial essential vital key", "it it's"),
@@ -216,6 +220,8 @@ _ADVICE_RULES: tuple[_Rule, ...] = (
         r"|were i you|if i were in your)\b(?![^.!?]*\b(?:would have|would've|'d have)\b)",
         ("were was shoes position place",),
         strong=True,
+        # "I'm not sure what I'd do in your place" owns not knowing; it advises nothing
+        not_after=re.compile(r"\b(?:what|how) (?:i'd|i would) (?:do|feel|say|handle it)\s+$"),
     ),
     _rule(
         "suggestion",

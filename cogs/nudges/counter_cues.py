@@ -171,6 +171,9 @@ _PLEASANTRY = re.compile(
     r"|see you(?: \w+)?|talk (?:soon|later|to you soon)|bless (?:you|your heart)|god bless"
     r"|(?:good )?night(?: all| everyone)?|good (?:morning|evening|night)"
     r"|wishing you (?:\w+ ?){1,4}|(?:you've|you have) got this|you can do (?:it|this)"
+    # reassurance, though shaped like an imperative: it asks nothing of anyone
+    r"|don't (?:you )?worry(?: about (?:it|that|us|me))?|don't (?:be )?(?:so |too )?hard on yourself"
+    r"|don't blame yourself|be (?:gentle|easy) (?:with|on) yourself"
     r"|you(?:'re| are) (?:not alone|doing great|doing your best|so strong|amazing|loved))"
     # What may follow: vocatives and time words, between any punctuation or emoji. Each
     # repetition needs a word, so a long run of "!!!" cannot be split in many ways.

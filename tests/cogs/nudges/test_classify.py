@@ -35,7 +35,7 @@ def test_one_output_line_per_input_in_order() -> None:
         assert isinstance(result["advice"], bool)
         assert isinstance(result["score"], float)
         assert all(isinstance(cue, str) for cue in result["cues"])
-    assert [result["advice"] for result in results[:4]] == [True, False, False, False]
+    assert [result["advice"] for result in results[:4]] == [True, False, False, True]
 
 
 def test_ids_are_echoed_as_given() -> None:
@@ -92,14 +92,14 @@ def test_threshold_changes_the_verdict_not_the_score() -> None:
     """The threshold decides advice; the score is the same at any threshold."""
     line = json.dumps({"id": 1, "text": "Have you tried meditation for the racing thoughts?"})
     default = _classify([line])[0]
-    lenient = _classify([line], threshold=0.05)[0]
+    directives_only = _classify([line], threshold=0.6)[0]
     strict = _classify(
         [json.dumps({"id": 2, "text": "You should talk to your parents about it."})],
         threshold=0.9999,
     )[0]
-    assert default["advice"] is False
-    assert lenient["advice"] is True
-    assert lenient["score"] == default["score"]
+    assert default["advice"] is True
+    assert directives_only["advice"] is False
+    assert directives_only["score"] == default["score"]
     assert strict["advice"] is False
 
 

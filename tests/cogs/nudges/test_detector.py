@@ -25,11 +25,13 @@ from cogs.nudges.detector import (
 SET_PATH = Path(__file__).with_name("peer_support_sentences.jsonl")
 # Written after the rules were tuned on the set above, as a check on them.
 FRESH_PATH = Path(__file__).with_name("peer_support_fresh.jsonl")
-# Measured with the shipped model (scripts/evaluate_advice.py): precision 1.000 on both
-# sets, recall 0.647 on the first and 0.667 on the fresh one. The floors sit a little
-# below, so that an honest retrain does not fail them.
+# Written later still, by someone else, in another voice.
+LEAD_PATH = Path(__file__).with_name("peer_support_lead.jsonl")
+# Measured with the shipped model (scripts/evaluate_advice.py): precision and recall 1.000 on
+# all three sets, once the advice forms carried their floors. The floors here sit below, so
+# that an honest retrain or a new rule does not fail them for one sentence.
 PRECISION_FLOOR = 0.95
-RECALL_FLOOR = 0.60
+RECALL_FLOOR = 0.90
 
 
 def _rows(path: Path = SET_PATH) -> list[dict[str, str]]:
@@ -46,7 +48,7 @@ def test_hand_written_set_is_large_and_well_formed() -> None:
     assert len({row["text"] for row in rows}) == len(rows)
 
 
-@pytest.mark.parametrize("path", [SET_PATH, FRESH_PATH], ids=["first", "fresh"])
+@pytest.mark.parametrize("path", [SET_PATH, FRESH_PATH, LEAD_PATH], ids=["first", "fresh", "lead"])
 def test_hand_written_set_precision_and_recall_reach_their_floors(path: Path) -> None:
     """On each hand-written set, precision and recall stay at or above the measured floors."""
     rows = _rows(path)
@@ -267,10 +269,10 @@ def test_threshold_argument_moves_the_operating_point() -> None:
     """A higher threshold flags less and a lower one more; the score stays the same."""
     text = "Have you tried meditation for the racing thoughts?"
     default = assess(text)
-    assert not default.advice
-    lenient = assess(text, threshold=0.05)
-    assert lenient.advice
-    assert lenient.score == default.score
+    assert default.advice
+    directives_only = assess(text, threshold=0.6)
+    assert not directives_only.advice
+    assert directives_only.score == default.score
     assert not assess("You need to get out of there.", threshold=0.9999).advice
 
 
