@@ -361,6 +361,13 @@ class ReflectionsCog(Cog):
         now = self._clock.now()
         zone = _zone(schedule.zone_name)
         rule = load_rule(schedule.rule)
+        if next_after(rule, zone, expected - timedelta(seconds=1)) != expected:
+            # Planned in another time zone (the circle's zone was changed since): plan again.
+            following = next_after(rule, zone, now)
+            log.info("schedule %d: planned in another time zone; next run now %s", schedule.id, following)
+            if await self._repo.move_on(schedule.id, expected, following):
+                self._arm(schedule.id, schedule.kind, following, schedule.remind)
+            return
         if schedule.kind is Kind.MEETING:
             await self._remind(schedule, rule, zone, expected, now)
             return
@@ -379,7 +386,7 @@ class ReflectionsCog(Cog):
                 return
             fire = first_in_grace
         # Everything that came due while we were away is one post: the latest.
-        fire = latest_due(rule, zone, fire, now)
+        fire, next_due = latest_due(rule, zone, fire, now)
         if schedule.kind is Kind.PROMPT:
             wait = hold_until(
                 now=now,
@@ -393,7 +400,6 @@ class ReflectionsCog(Cog):
                 log.debug("schedule %d waits for a quiet moment until %s", schedule.id, to_iso(wait))
                 self._scheduler.at(JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected))
                 return
-        next_due = next_after(rule, zone, fire)
         if schedule.archived:
             await self._repo.claim(
                 schedule, expected=expected, fire=fire, next_due=next_due, at=now, outcome=Outcome.SKIPPED

@@ -311,11 +311,10 @@ class ReflectionsRepo:
     async def record(
         self, run_id: int, outcome: Outcome, at: datetime, thread: ThreadRef | None = None, message_id: str | None = None
     ) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE reflection_runs SET outcome = ?, posted_at = ?, thread_id = ?, message_id = ? WHERE id = ?",
-                (outcome.value, to_iso(at), thread.id if thread else None, message_id, run_id),
-            )
+        await self._db.execute(
+            "UPDATE reflection_runs SET outcome = ?, posted_at = ?, thread_id = ?, message_id = ? WHERE id = ?",
+            (outcome.value, to_iso(at), thread.id if thread else None, message_id, run_id),
+        )
 
     async def uses(self, circle_id: int, deck_id: str) -> dict[str, int]:
         async with self._db.transaction() as tx:

@@ -23,6 +23,7 @@ circle's clock reads ``w`` or later*.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -282,8 +283,10 @@ def parse_form(text: str, *, today: date) -> Rule:
     return WeeklyRule(weekday, at, every, anchor)
 
 
+@functools.lru_cache(maxsize=4096)
 def load_rule(canonical: str) -> Rule:
-    """Read back a stored rule (its ``canonical`` text)."""
+    """Read back a stored rule (its ``canonical`` text). Rules are immutable, and many circles
+    share one ("0 19 * * 1"), so they are cached."""
     return parse_form(canonical, today=date(2000, 1, 3))
 
 
@@ -404,15 +407,17 @@ def upcoming(rule: Rule, zone: ZoneInfo, after: datetime, count: int) -> list[Oc
     return found
 
 
-def latest_due(rule: Rule, zone: ZoneInfo, first: datetime, now: datetime, limit: int = 100_000) -> datetime:
-    """The last run at or before ``now``, starting from the run at ``first`` (≤ now)."""
+def latest_due(
+    rule: Rule, zone: ZoneInfo, first: datetime, now: datetime, limit: int = 100_000
+) -> tuple[datetime, datetime | None]:
+    """From the run at ``first`` (≤ now): the last run at or before ``now``, and the one after it."""
     latest = first
     for _ in range(limit):
         following = next_after(rule, zone, latest)
         if following is None or following > now:
-            break
+            return latest, following
         latest = following
-    return latest
+    return latest, next_after(rule, zone, latest)
 
 
 # --- saying times -----------------------------------------------------------------------------

@@ -314,3 +314,12 @@ async def test_a_deck_that_disappeared_is_explained_in_the_circle(sb: Sandbox, t
     out = await sb.wait(HOUR)
     assert "I had a prompt due for Tuesday (schedule #1), but the “garden” deck isn't here any more" in out
     assert thread_titles(sb) == []
+
+
+async def test_a_new_circle_time_zone_moves_the_schedule(sb: Sandbox) -> None:
+    """A schedule that follows the circle's zone is planned again when the circle changes zone."""
+    await make_circle(sb)
+    await sb.say("alice: /schedule add daily 18:00")
+    await sb.say("alice: /circle edit time_zone=Europe/Berlin")
+    opened = await walk(sb, utc(2026, 3, 3, 18), step=HOUR)
+    assert [when for when, _ in opened] == [utc(2026, 3, 3, 17)]  # 18:00 in Berlin

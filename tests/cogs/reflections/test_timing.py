@@ -201,7 +201,7 @@ def test_a_busy_cron_does_not_repeat_the_doubled_hour() -> None:
 def test_latest_due_coalesces_runs_that_passed() -> None:
     """From the first missed run, the last one at or before now is the one to post."""
     rule = parse_form("0 * * * *", today=TODAY)
-    assert latest_due(rule, BERLIN, utc(2026, 3, 2, 9), utc(2026, 3, 2, 12, 30)) == utc(2026, 3, 2, 12)
+    assert latest_due(rule, BERLIN, utc(2026, 3, 2, 9), utc(2026, 3, 2, 12, 30)) == (utc(2026, 3, 2, 12), utc(2026, 3, 2, 13))
 
 
 zones = st.sampled_from([BERLIN, NEW_YORK, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("UTC")])
