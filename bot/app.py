@@ -35,6 +35,7 @@ from cogs.circles.cog import CirclesCog
 from cogs.circles.directory import CircleDirectory
 from cogs.circles.repo import CirclesRepo
 from cogs.privacy.cog import PrivacyCog
+from cogs.reflections.cog import ReflectionsCog
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,12 @@ class App:
 
 def build_cogs(services: Services, circles: CirclesRepo) -> list[Cog]:
     """Every feature, in the order they hear events. Add new cogs here."""
+    circles_cog = CirclesCog(services, circles)
     return [
-        CirclesCog(services, circles),
+        circles_cog,
         CheckInsCog(services, circles),
         AgreementsCog(services, circles),
+        ReflectionsCog(services, circles, circles_cog),
         PrivacyCog(services, services.bus),
     ]
 

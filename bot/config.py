@@ -109,6 +109,14 @@ class AgreementsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReflectionsConfig:
+    quiet_minutes: int = setting(10, low=0, high=240)
+    max_wait_minutes: int = setting(60, low=0, high=720)
+    missed_run_grace_hours: int = setting(6, low=0, high=168)
+    deck_dir: str = setting("")
+
+
+@dataclass(frozen=True, slots=True)
 class LocalConfig:
     space_name: str = setting("Sandbox")
     moderators: tuple[str, ...] = setting(("alice",))
@@ -141,6 +149,7 @@ class Config:
     log_level: str = setting("info", choices=LOG_LEVELS)
     circles: CirclesConfig = field(default_factory=CirclesConfig)
     agreements: AgreementsConfig = field(default_factory=AgreementsConfig)
+    reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
     local: LocalConfig = field(default_factory=LocalConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)

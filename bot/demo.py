@@ -43,6 +43,10 @@ dan: /circle leave
 alice: /round status
 carol ^: done
 erin ^: pass
+# Between meetings, the circle reflects. Alice schedules a prompt for Monday evenings.
+alice: /schedule add mondays 19:30 theme=connection
+:wait 45m
+bob ^: I'd like to sit with this one for a while.
 # Facilitation rotates: next week it's Bob's turn to hold the circle.
 alice: /circle rota pass
 bob: /privacy show

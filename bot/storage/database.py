@@ -115,6 +115,12 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write on its own: SQLite makes a single statement its own transaction, so this
+        costs one trip instead of three. Returns how many rows it changed."""
+        async with self._locked() as conn:
+            return await Transaction(conn).execute_count(sql, params)
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._locked() as conn:
             return await Transaction(conn).fetchone(sql, params)

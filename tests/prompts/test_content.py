@@ -589,3 +589,20 @@ def test_agreements_speak_as_we() -> None:
         )
     ]
     assert not problems, _report(problems)
+
+
+def test_every_deck_loads_with_the_bots_own_loader() -> None:
+    """The loader the bot runs at start accepts every deck here, with no ids shared between decks."""
+    from cogs.reflections.decks import DeckError, clashes, parse_deck
+
+    decks, problems = [], []
+    for path, _ in _documents():
+        if path.parent.name != "decks":
+            continue
+        try:
+            decks.append(parse_deck(path.read_text(encoding="utf-8"), _where(path)))
+        except DeckError as error:
+            problems += error.problems
+    problems += clashes(decks)
+    assert decks, "no decks found under prompts/decks"
+    assert not problems, _report(problems)

@@ -1,0 +1,467 @@
+"""All the SQL for reflection prompts: schedules, the posting log and suggestions.
+
+Each public method is one unit of work in one transaction. Claiming a run is the important
+one: the posting-log row (unique per schedule and fire time) is inserted in the same
+``BEGIN IMMEDIATE`` transaction that moves the schedule on, so of two instances on one
+database exactly one wins, and a crash can lose a post but never double it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.chat import Platform, RoomRef, ThreadRef
+from bot.clock import from_iso, to_iso
+from bot.storage.database import Database, Row, Transaction
+
+
+class Kind(enum.StrEnum):
+    PROMPT = "prompt"
+    MEETING = "meeting"
+    ROTA = "rota"
+
+
+class Outcome(enum.StrEnum):
+    CLAIMED = "claimed"  # taken by an instance, not yet confirmed as posted
+    POSTED = "posted"
+    FAILED = "failed"  # the platform refused, or the process stopped before confirming
+    SKIPPED = "skipped"  # a facilitator skipped it, or the circle was resting
+    MISSED = "missed"  # the bot was away for longer than the grace period
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    id: int
+    circle_id: int
+    kind: Kind
+    form: str
+    rule: str
+    time_zone: str | None
+    deck_id: str | None
+    theme: str | None
+    remind: timedelta | None
+    next_due: datetime | None
+    paused_until: date | None
+    created_by: str | None
+    created_at: datetime
+    # about the circle, read in the same query
+    circle_name: str
+    circle_zone: str
+    room: RoomRef
+    thread: ThreadRef | None
+    archived: bool
+    round_open: bool
+
+    @property
+    def zone_name(self) -> str:
+        return self.time_zone or self.circle_zone
+
+    @property
+    def home(self) -> RoomRef | ThreadRef:
+        return self.thread or self.room
+
+    def paused_on(self, today: date) -> bool:
+        return self.paused_until is not None and self.paused_until > today
+
+    @classmethod
+    def from_row(cls, row: Row) -> Schedule:
+        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+        return cls(
+            id=row["id"],
+            circle_id=row["circle_id"],
+            kind=Kind(row["kind"]),
+            form=row["form"],
+            rule=row["rule"],
+            time_zone=row["time_zone"],
+            deck_id=row["deck_id"],
+            theme=row["theme"],
+            remind=timedelta(seconds=row["remind_seconds"]) if row["remind_seconds"] is not None else None,
+            next_due=from_iso(row["next_due"]) if row["next_due"] else None,
+            paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
+            created_by=row["created_by"],
+            created_at=from_iso(row["created_at"]),
+            circle_name=row["circle_name"],
+            circle_zone=row["circle_zone"],
+            room=room,
+            thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
+            archived=row["archived_at"] is not None,
+            round_open=bool(row["round_open"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """Just enough of a schedule to arm its alarm at start-up."""
+
+    schedule_id: int
+    kind: Kind
+    next_due: datetime
+    remind: timedelta | None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: int
+    circle_id: int
+    member_id: str | None
+    text: str
+    title: str | None
+    theme: str | None
+    approved: bool
+    suggested_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Suggestion:
+        return cls(
+            id=row["id"],
+            circle_id=row["circle_id"],
+            member_id=row["member_id"],
+            text=row["text"],
+            title=row["title"],
+            theme=row["theme"],
+            approved=row["status"] == "approved",
+            suggested_at=from_iso(row["suggested_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    run_id: int
+    circle_id: int
+    schedule_id: int | None
+    kind: Kind
+    fire_time: datetime | None
+
+
+# A pure choice made inside the claim: prompt uses so far -> the prompt to post.
+Draw = Callable[[Mapping[str, int]], str | None]
+
+_SCHEDULE = """
+    SELECT s.*, c.name AS circle_name, c.time_zone AS circle_zone, c.platform, c.space_id,
+           c.room_id, c.thread_id, c.archived_at,
+           EXISTS (SELECT 1 FROM rounds r WHERE r.circle_id = c.id AND r.closed_at IS NULL) AS round_open
+    FROM reflection_schedules s JOIN circles c ON c.id = s.circle_id
+"""
+
+
+class _Stale(Exception):
+    """The schedule moved on (or went) while we were deciding; undo the claim."""
+
+
+class ReflectionsRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- schedules ---------------------------------------------------------------------------
+
+    async def add_schedule(
+        self,
+        *,
+        circle_id: int,
+        kind: Kind,
+        form: str,
+        rule: str,
+        time_zone: str | None,
+        deck_id: str | None,
+        theme: str | None,
+        remind: timedelta | None,
+        next_due: datetime,
+        created_by: str,
+        at: datetime,
+    ) -> tuple[int, int | None]:
+        """Add a schedule; a meeting or rota schedule replaces the circle's previous one.
+        Returns (new id, replaced id)."""
+        query = """
+            INSERT INTO reflection_schedules (circle_id, kind, form, rule, time_zone, deck_id, theme,
+                                              remind_seconds, next_due, created_by, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+        async with self._db.transaction() as tx:
+            replaced = None
+            if kind is not Kind.PROMPT:
+                row = await tx.fetchone(
+                    "SELECT id FROM reflection_schedules WHERE circle_id = ? AND kind = ?",
+                    (circle_id, kind.value),
+                )
+                if row is not None:
+                    replaced = int(row["id"])
+                    await tx.execute("DELETE FROM reflection_schedules WHERE id = ?", (replaced,))
+            new_id = await tx.execute(
+                query,
+                (
+                    circle_id, kind.value, form, rule, time_zone, deck_id, theme,
+                    int(remind.total_seconds()) if remind is not None else None,
+                    to_iso(next_due), created_by, to_iso(at),
+                ),
+            )
+        return new_id, replaced
+
+    async def schedule(self, schedule_id: int) -> Schedule | None:
+        row = await self._db.fetchone(_SCHEDULE + " WHERE s.id = ?", (schedule_id,))
+        return Schedule.from_row(row) if row else None
+
+    async def schedules_of(self, circle_id: int) -> list[Schedule]:
+        rows = await self._db.fetchall(_SCHEDULE + " WHERE s.circle_id = ? ORDER BY s.id", (circle_id,))
+        return [Schedule.from_row(r) for r in rows]
+
+    async def of_kind(self, circle_id: int, kind: Kind) -> Schedule | None:
+        row = await self._db.fetchone(
+            _SCHEDULE + " WHERE s.circle_id = ? AND s.kind = ? ORDER BY s.id LIMIT 1", (circle_id, kind.value)
+        )
+        return Schedule.from_row(row) if row else None
+
+    async def timers(self) -> list[Timer]:
+        rows = await self._db.fetchall(
+            "SELECT id, kind, next_due, remind_seconds FROM reflection_schedules WHERE next_due IS NOT NULL"
+        )
+        return [
+            Timer(
+                r["id"],
+                Kind(r["kind"]),
+                from_iso(r["next_due"]),
+                timedelta(seconds=r["remind_seconds"]) if r["remind_seconds"] is not None else None,
+            )
+            for r in rows
+        ]
+
+    async def remove_schedule(self, schedule_id: int) -> bool:
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count("DELETE FROM reflection_schedules WHERE id = ?", (schedule_id,))
+            )
+
+    async def move_on(self, schedule_id: int, expected: datetime | None, next_due: datetime | None) -> bool:
+        """Set the next run, if nobody moved it meanwhile."""
+        async with self._db.transaction() as tx:
+            return await self._move(tx, schedule_id, expected, next_due)
+
+    async def pause(self, schedule_id: int, until: date, next_due: datetime | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE reflection_schedules SET paused_until = ?, next_due = ? WHERE id = ?",
+                (until.isoformat(), to_iso(next_due) if next_due else None, schedule_id),
+            )
+
+    async def resume(self, schedule_id: int, next_due: datetime | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE reflection_schedules SET paused_until = NULL, next_due = ? WHERE id = ?",
+                (to_iso(next_due) if next_due else None, schedule_id),
+            )
+
+    # --- the posting log -----------------------------------------------------------------------
+
+    async def claim(
+        self,
+        schedule: Schedule,
+        *,
+        expected: datetime,
+        fire: datetime,
+        next_due: datetime | None,
+        at: datetime,
+        outcome: Outcome = Outcome.CLAIMED,
+        draw: Draw | None = None,
+    ) -> tuple[int, str | None] | None:
+        """Claim the run at ``fire`` and move the schedule on to ``next_due``, together.
+
+        None when the run was already claimed (another instance, or a skip) or the schedule
+        moved on meanwhile. Otherwise (run id, the prompt ``draw`` chose).
+        """
+        insert = """
+            INSERT INTO reflection_runs (circle_id, schedule_id, kind, fire_time, outcome, deck_id,
+                                         prompt_id, claimed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (schedule_id, fire_time) DO NOTHING
+            RETURNING id
+        """
+        try:
+            async with self._db.transaction() as tx:
+                prompt_id = None
+                if draw is not None and schedule.deck_id is not None:
+                    prompt_id = draw(await self._uses(tx, schedule.circle_id, schedule.deck_id))
+                inserted = await tx.fetchone(
+                    insert,
+                    (
+                        schedule.circle_id, schedule.id, schedule.kind.value, to_iso(fire), outcome.value,
+                        schedule.deck_id, prompt_id, to_iso(at),
+                    ),
+                )
+                if inserted is None:
+                    raise _Stale()  # the unique key: this run is someone else's already
+                if not await self._move(tx, schedule.id, expected, next_due):
+                    raise _Stale()
+        except _Stale:
+            return None
+        return int(inserted["id"]), prompt_id
+
+    async def claim_now(self, circle_id: int, deck_id: str, draw: Draw, at: datetime) -> tuple[int, str | None]:
+        """A prompt posted on request (``prompt now``): logged, and counted in the bag."""
+        async with self._db.transaction() as tx:
+            prompt_id = draw(await self._uses(tx, circle_id, deck_id))
+            run_id = await tx.execute(
+                "INSERT INTO reflection_runs (circle_id, kind, outcome, deck_id, prompt_id, claimed_at) "
+                "VALUES (?, 'prompt', 'claimed', ?, ?, ?)",
+                (circle_id, deck_id, prompt_id, to_iso(at)),
+            )
+        return run_id, prompt_id
+
+    async def record(
+        self, run_id: int, outcome: Outcome, at: datetime, thread: ThreadRef | None = None, message_id: str | None = None
+    ) -> None:
+        await self._db.execute(
+            "UPDATE reflection_runs SET outcome = ?, posted_at = ?, thread_id = ?, message_id = ? WHERE id = ?",
+            (outcome.value, to_iso(at), thread.id if thread else None, message_id, run_id),
+        )
+
+    async def uses(self, circle_id: int, deck_id: str) -> dict[str, int]:
+        async with self._db.transaction() as tx:
+            return await self._uses(tx, circle_id, deck_id)
+
+    async def unconfirmed(self, before: datetime) -> list[Unconfirmed]:
+        """Runs claimed before ``before`` and never confirmed (the process stopped mid-post)."""
+        rows = await self._db.fetchall(
+            "SELECT id, circle_id, schedule_id, kind, fire_time FROM reflection_runs "
+            "WHERE outcome = 'claimed' AND claimed_at < ? ORDER BY id",
+            (to_iso(before),),
+        )
+        return [
+            Unconfirmed(
+                r["id"], r["circle_id"], r["schedule_id"], Kind(r["kind"]),
+                from_iso(r["fire_time"]) if r["fire_time"] else None,
+            )
+            for r in rows
+        ]
+
+    async def mark_unconfirmed(self, run_ids: list[int]) -> None:
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE reflection_runs SET outcome = 'failed' WHERE id = ? AND outcome = 'claimed'",
+                [(r,) for r in run_ids],
+            )
+
+    async def runs(self, schedule_id: int) -> list[tuple[datetime | None, Outcome, str | None]]:
+        """(fire time, outcome, prompt) for a schedule's runs, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT fire_time, outcome, prompt_id FROM reflection_runs WHERE schedule_id = ? ORDER BY id",
+            (schedule_id,),
+        )
+        return [
+            (from_iso(r["fire_time"]) if r["fire_time"] else None, Outcome(r["outcome"]), r["prompt_id"])
+            for r in rows
+        ]
+
+    # --- suggestions ---------------------------------------------------------------------------
+
+    async def suggest(self, circle_id: int, member_id: str, text: str, key: str, at: datetime) -> int | None:
+        """Store a suggestion; None if the circle already has the same one."""
+        async with self._db.transaction() as tx:
+            if await tx.fetchone(
+                "SELECT 1 FROM reflection_suggestions WHERE circle_id = ? AND text_key = ?", (circle_id, key)
+            ):
+                return None
+            return await tx.execute(
+                "INSERT INTO reflection_suggestions (circle_id, member_id, text, text_key, suggested_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (circle_id, member_id, text, key, to_iso(at)),
+            )
+
+    async def suggestion(self, suggestion_id: int) -> Suggestion | None:
+        row = await self._db.fetchone("SELECT * FROM reflection_suggestions WHERE id = ?", (suggestion_id,))
+        return Suggestion.from_row(row) if row else None
+
+    async def pending(self, circle_id: int) -> list[Suggestion]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reflection_suggestions WHERE circle_id = ? AND status = 'pending' ORDER BY id",
+            (circle_id,),
+        )
+        return [Suggestion.from_row(r) for r in rows]
+
+    async def approved(self, circle_id: int) -> list[Suggestion]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM reflection_suggestions WHERE circle_id = ? AND status = 'approved' ORDER BY id",
+            (circle_id,),
+        )
+        return [Suggestion.from_row(r) for r in rows]
+
+    async def approve(self, suggestion_id: int, title: str, theme: str | None, by: str, at: datetime) -> bool:
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "UPDATE reflection_suggestions SET status = 'approved', title = ?, theme = ?, "
+                    "decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
+                    (title, theme, by, to_iso(at), suggestion_id),
+                )
+            )
+
+    async def decline(self, suggestion_id: int) -> bool:
+        """A declined suggestion is deleted: its words were only kept for the decision."""
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "DELETE FROM reflection_suggestions WHERE id = ? AND status = 'pending'", (suggestion_id,)
+                )
+            )
+
+    # --- data care ---------------------------------------------------------------------------
+
+    async def suggestions_of(self, platform: Platform, member_id: str) -> list[tuple[str, Suggestion]]:
+        rows = await self._db.fetchall(
+            "SELECT s.*, c.name AS circle_name FROM reflection_suggestions s JOIN circles c ON c.id = s.circle_id "
+            "WHERE c.platform = ? AND s.member_id = ? ORDER BY s.id",
+            (platform.value, member_id),
+        )
+        return [(r["circle_name"], Suggestion.from_row(r)) for r in rows]
+
+    async def schedules_by(self, platform: Platform, member_id: str) -> list[Schedule]:
+        rows = await self._db.fetchall(
+            _SCHEDULE + " WHERE c.platform = ? AND s.created_by = ? ORDER BY s.id", (platform.value, member_id)
+        )
+        return [Schedule.from_row(r) for r in rows]
+
+    async def forget(self, platform: Platform, member_id: str) -> None:
+        """Pending suggestions go; approved ones stay in the deck without a name; names come off
+        schedules and decisions."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM reflection_suggestions WHERE member_id = ? AND status = 'pending' "
+                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
+                (member_id, platform.value),
+            )
+            await tx.execute(
+                "UPDATE reflection_suggestions SET member_id = NULL WHERE member_id = ? "
+                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
+                (member_id, platform.value),
+            )
+            await tx.execute(
+                "UPDATE reflection_suggestions SET decided_by = NULL WHERE decided_by = ? "
+                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
+                (member_id, platform.value),
+            )
+            await tx.execute(
+                "UPDATE reflection_schedules SET created_by = NULL WHERE created_by = ? "
+                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
+                (member_id, platform.value),
+            )
+
+    # --- internals -----------------------------------------------------------------------------
+
+    @staticmethod
+    async def _uses(tx: Transaction, circle_id: int, deck_id: str) -> dict[str, int]:
+        rows = await tx.fetchall(
+            "SELECT prompt_id, COUNT(*) AS n FROM reflection_runs WHERE circle_id = ? AND deck_id = ? "
+            "AND prompt_id IS NOT NULL AND outcome IN ('claimed', 'posted') GROUP BY prompt_id",
+            (circle_id, deck_id),
+        )
+        return {r["prompt_id"]: r["n"] for r in rows}
+
+    @staticmethod
+    async def _move(tx: Transaction, schedule_id: int, expected: datetime | None, next_due: datetime | None) -> bool:
+        return bool(
+            await tx.execute_count(
+                "UPDATE reflection_schedules SET next_due = ? WHERE id = ? AND next_due IS ?",
+                (to_iso(next_due) if next_due else None, schedule_id, to_iso(expected) if expected else None),
+            )
+        )
