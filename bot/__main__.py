@@ -37,9 +37,24 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", help="where to write the copy")
     backup.add_argument("--config", help="config file (default: as for run)")
 
+    classify = sub.add_parser(
+        "classify",
+        help="read JSON Lines messages and say, line by line, which give advice",
+        description="Read {id, text, context?} JSON Lines and write {id, advice, score, cues} per line.",
+    )
+    classify.add_argument("file", nargs="?", default="-", help="JSON Lines input, or - for stdin")
+    classify.add_argument("--threshold", type=_score, help="score needed for advice (default 0.5)")
+
     commands = sub.add_parser("commands", help="list the bot's commands")
     commands.add_argument("--markdown", action="store_true", help="as the README's command reference")
     return parser
+
+
+def _score(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
 
 
 def _load(path: str | None) -> Config:
@@ -122,6 +137,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from cogs.nudges.classify import run_path
+
+    try:
+        return run_path(args.file, args.threshold)
+    except OSError as error:
+        print(f"circlekeeper classify: can't read {args.file}: {error.strerror}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
 def cmd_commands(args: argparse.Namespace) -> int:
     from bot.app import declared_specs
     from bot.help import overview, reference_markdown
@@ -137,6 +162,7 @@ HANDLERS = {
     "check-config": cmd_check_config,
     "backup": cmd_backup,
     "commands": cmd_commands,
+    "classify": cmd_classify,
 }
 
 

@@ -34,6 +34,8 @@ from cogs.circles.checkins import CheckInsCog
 from cogs.circles.cog import CirclesCog
 from cogs.circles.directory import CircleDirectory
 from cogs.circles.repo import CirclesRepo
+from cogs.nudges.cog import NudgesCog
+from cogs.nudges.repo import NudgesRepo
 from cogs.privacy.cog import PrivacyCog
 from cogs.reflections.cog import ReflectionsCog
 
@@ -146,6 +148,7 @@ def build_cogs(services: Services, circles: CirclesRepo) -> list[Cog]:
         CheckInsCog(services, circles),
         AgreementsCog(services, circles),
         ReflectionsCog(services, circles, circles_cog),
+        NudgesCog(services, circles, NudgesRepo(services.db)),
         PrivacyCog(services, services.bus),
     ]
 

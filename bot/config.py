@@ -117,6 +117,17 @@ class ReflectionsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class NudgesConfig:
+    default_mode: str = setting("private", choices=("off", "private", "group"))
+    default_sensitivity: str = setting("normal", choices=("gentle", "normal", "attentive"))
+    per_member_minutes: int = setting(30, low=1, high=1440)
+    per_thread_minutes: int = setting(15, low=1, high=1440)
+    daily_per_member: int = setting(3, low=1, high=50)
+    daily_per_circle: int = setting(20, low=1, high=500)
+    keep_days: int = setting(90, low=7, high=730)
+
+
+@dataclass(frozen=True, slots=True)
 class LocalConfig:
     space_name: str = setting("Sandbox")
     moderators: tuple[str, ...] = setting(("alice",))
@@ -150,6 +161,7 @@ class Config:
     circles: CirclesConfig = field(default_factory=CirclesConfig)
     agreements: AgreementsConfig = field(default_factory=AgreementsConfig)
     reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
+    nudges: NudgesConfig = field(default_factory=NudgesConfig)
     local: LocalConfig = field(default_factory=LocalConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -74,3 +75,24 @@ def test_commands_markdown_prints_the_reference(capsys: pytest.CaptureFixture[st
     """`circlekeeper commands --markdown` prints tables of commands."""
     assert main(["commands", "--markdown"]) == 0
     assert "| `/circle join [circle]` |" in capsys.readouterr().out
+
+
+def test_classify_follows_the_json_lines_contract() -> None:
+    """`circlekeeper classify -` writes one verdict per line in order, an error line for a bad
+    line, and exits 0; a threshold outside 0..1 is a usage error."""
+    lines = '{"id": "a", "text": "Have you tried yoga?"}\nnot json\n\n{"id": 3, "text": "I should rest."}\n'
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "classify", "-"], input=lines, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [item.get("id") for item in out] == ["a", None, 3]
+    assert out[0]["advice"] is True
+    assert "error" in out[1]
+    assert out[2]["advice"] is False
+    assert set(out[0]) == {"id", "advice", "score", "cues"}
+    strict = subprocess.run(
+        [sys.executable, "-m", "bot", "classify", "--threshold", "2"], input="", capture_output=True, text=True, timeout=60, check=False
+    )
+    assert strict.returncode == 2
+    assert "not between 0 and 1" in strict.stderr

@@ -109,16 +109,36 @@ def run(source: TextIO, sink: TextIO, threshold: float | None = None) -> int:
     return 0
 
 
+def run_path(path: str, threshold: float | None = None, sink: TextIO | None = None) -> int:
+    """Classify a file (``-`` for stdin) to ``sink`` (stdout by default)."""
+    sink = sink or sys.stdout
+    if path == "-":
+        return run(sys.stdin, sink, threshold)
+    with Path(path).open(encoding="utf-8", errors="replace") as source:
+        return run(source, sink, threshold)
+
+
+def threshold_value(text: str) -> float:
+    """An argparse type: a score between 0 and 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", default="-", help="JSON Lines input, or - for stdin")
+    parser.add_argument(
+        "--threshold", type=threshold_value, default=None, help="score needed for advice (default 0.5)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m cogs.nudges.classify [FILE|-] [--threshold X]``."""
     parser = argparse.ArgumentParser(description="Classify JSON Lines messages as advice or not.")
-    parser.add_argument("file", nargs="?", default="-", help="JSON Lines input, or - for stdin")
-    parser.add_argument("--threshold", type=float, default=None, help="score needed for advice")
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.file == "-":
-        return run(sys.stdin, sys.stdout, args.threshold)
-    with Path(args.file).open(encoding="utf-8", errors="replace") as source:
-        return run(source, sys.stdout, args.threshold)
+    return run_path(args.file, args.threshold)
 
 
 if __name__ == "__main__":

@@ -66,12 +66,12 @@ A ``"listening"`` preference makes `solicited` false even if the text asked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from cogs.nudges.asks import asks_for_ideas
 from cogs.nudges.cues import WORD, Cue, CueReport, find_cues
 from cogs.nudges.language import looks_english
 from cogs.nudges.model import (
@@ -108,16 +108,6 @@ _DECIDED_EVIDENCE = 100.0
 
 Preference = Literal["listening", "ideas"]
 
-# A request for ideas in the previous message or the thread root.
-_ASKS_FOR_IDEAS = re.compile(
-    r"\b(?:any (?:advice|ideas|tips|suggestions|thoughts|recommendations)|what (?:should|can"
-    r"|could|would) (?:i|we) do|what would you do|how (?:do|can|should) i|(?:open to|looking"
-    r" for|need|want|welcome) (?:some )?(?:advice|ideas|suggestions|tips)|ideas welcome"
-    r"|advice welcome|(?:should|shall) i\b|has anyone (?:tried|had|found|got)|does anyone"
-    r" (?:have|know))",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class AssessmentContext:
     """What the detector may know about the conversation around a message."""
@@ -134,10 +124,7 @@ class AssessmentContext:
             return False
         if self.asked_for_ideas or self.preference == "ideas":
             return True
-        return any(
-            text and _ASKS_FOR_IDEAS.search(normalise_apostrophes(text[:2000]).lower())
-            for text in (self.previous, self.thread_root)
-        )
+        return any(text and asks_for_ideas(text) for text in (self.previous, self.thread_root))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +136,12 @@ class Assessment:
     cues: list[str] = field(default_factory=list)
     strong: bool = False
     solicited: bool = False
+    # The families of the deciding cues ("modal", "suggestion_question", "labelling" ...):
+    # stable names the nudges cog can keep and explain without keeping any words.
+    families: tuple[str, ...] = ()
+    # The families of counter-evidence seen in any sentence ("reflection", "own_experience",
+    # "curious_question" ...): whether a message shares, or answers someone who shared.
+    counter: tuple[str, ...] = ()
 
 
 class SentenceScore(NamedTuple):
@@ -245,9 +238,10 @@ class Detector:
         scored = [self.score_sentence(sentence) for sentence in message_sentences(text)]
         if not scored:
             return Assessment(False, 0.0, [], solicited=solicited)
+        counter = tuple(dict.fromkeys(cue.family for result in scored for cue in result.report.counter))
         best = scored[0] if len(scored) == 1 else max(scored, key=_by_score)
         if best.score < threshold:
-            return Assessment(False, best.score, _describe_other(best), False, solicited)
+            return Assessment(False, best.score, _describe_other(best), False, solicited, (), counter)
         deciding = [result for result in scored if result.score >= threshold]
         cues: list[str] = []
         for result in deciding:
@@ -257,7 +251,8 @@ class Detector:
         if not cues:
             cues.append(self._learned_cue(deciding))
         strong = any(result.report.strong for result in deciding)
-        return Assessment(True, best.score, cues[:MAX_CUES], strong, solicited)
+        families = tuple(dict.fromkeys(cue.family for result in deciding for cue in result.report.advice))
+        return Assessment(True, best.score, cues[:MAX_CUES], strong, solicited, families or ("learned",), counter)
 
     def _learned_cue(self, deciding: list[SentenceScore]) -> str:
         """Name the words that weighed most for advice when no rule fired."""

@@ -19,14 +19,17 @@ CONFIRM_WITHIN = timedelta(minutes=10)
 
 STATEMENT_HEAD = "**What I keep about you**"
 NEVER_KEPT = (
-    "**Never kept:** the words anyone writes in the circles. I read messages as they pass "
-    "(to follow a round, or to notice advice drifting in) and keep nothing of them."
+    "**Never kept:** what anyone says in conversation. I read messages as they pass (to follow "
+    "a round, or to notice advice drifting in) and keep nothing of them. The only words I keep "
+    "are the ones you hand me on purpose, like a proposal or a suggested prompt, as listed above."
 )
 STATEMENT_FOOT = "`{prefix}privacy export` sends you a copy privately; `{prefix}privacy forget` erases it all."
 EXPORT_INTRO = "Here is everything I keep about you, as JSON:\n```json\n{data}\n```"
 FORGET_ASK = (
     "This erases everything I keep about you, in every circle: memberships, preferences, "
-    "places on waitlists and rotas, votes and settings. You'll leave the circles you're part of. "
+    "places on waitlists and rotas, votes, suggested prompts, notes I've sent you and your "
+    "settings. You'll leave the circles you're part of; words you gave the group (proposals, "
+    "approved prompts) stay with it, without your name. "
     "It can't be undone.\nIf you're sure, say `{prefix}privacy forget confirm` within 10 minutes."
 )
 FORGET_NOT_ASKED = "To be sure it's what you want, please say `{prefix}privacy forget` first; I'll explain what it erases and then ask you to confirm."

@@ -606,3 +606,21 @@ def test_every_deck_loads_with_the_bots_own_loader() -> None:
     problems += clashes(decks)
     assert decks, "no decks found under prompts/decks"
     assert not problems, _report(problems)
+
+
+def test_the_advice_detector_finds_no_advice_in_any_of_our_texts() -> None:
+    """Every prompt, starter agreement and nudge text passes the product's own advice detector."""
+    from cogs.nudges.detector import assess
+
+    texts: list[tuple[str, str]] = []
+    for path in sorted((PROMPTS_DIR / "decks").glob("*.toml")):
+        texts += [(p["id"], p["text"]) for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]]
+    agreements = tomllib.loads((PROMPTS_DIR / "agreements.toml").read_text(encoding="utf-8"))["agreements"]
+    texts += [(a["id"], a["text"]) for a in agreements]
+    nudges = tomllib.loads((PROMPTS_DIR / "nudges.toml").read_text(encoding="utf-8"))["nudges"]
+    texts += [
+        (n["id"], n["text"].format(noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`"))
+        for n in nudges
+    ]
+    flagged = [(ident, assess(text).cues) for ident, text in texts if assess(text).advice]
+    assert flagged == []

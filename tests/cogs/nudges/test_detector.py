@@ -1,7 +1,6 @@
 """The advice detector: the hand-written peer-support set, hard cases and odd input."""
 
 # Full-width and Cyrillic letters are the point of some tests here, not a typo.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

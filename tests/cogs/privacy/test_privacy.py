@@ -31,7 +31,7 @@ async def test_privacy_show_lists_what_each_cog_keeps(sb: Sandbox) -> None:
     assert "only bob sees: **What I keep about you**" in out
     assert "**Circles**" in out
     assert "your place on a facilitation rota" in out
-    assert "**Never kept:** the words anyone writes" in out
+    assert "**Never kept:** what anyone says in conversation" in out
 
 
 async def test_privacy_export_sends_the_data_privately_as_json(sb: Sandbox) -> None:

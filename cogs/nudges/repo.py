@@ -1,0 +1,172 @@
+"""All the SQL of nudges: circle settings, opt-outs and the log of nudges given.
+
+No method here takes message text: the log keeps who, when, where and the *families* of
+wording noticed (fixed names such as ``"modal"``), never words.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.chat import MemberRef, Platform, SpaceRef
+from bot.clock import from_iso, to_iso
+from bot.storage.database import Database, Row
+from cogs.nudges.drift import Sensitivity, Situation
+
+
+@dataclass(frozen=True, slots=True)
+class CircleNudging:
+    """How a circle wants nudges: ``off``, ``private`` or ``group``, at a sensitivity."""
+
+    mode: str
+    sensitivity: Sensitivity
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRecord:
+    circle_id: int
+    member_id: str | None
+    conversation: str
+    at: datetime
+    situation: Situation
+    mode: str
+    delivered: bool
+    kinds: tuple[str, ...]
+
+    @classmethod
+    def from_row(cls, row: Row) -> NudgeRecord:
+        return cls(
+            circle_id=row["circle_id"],
+            member_id=row["member_id"],
+            conversation=row["conversation"],
+            at=from_iso(row["at"]),
+            situation=Situation(row["situation"]),
+            mode=row["mode"],
+            delivered=bool(row["delivered"]),
+            kinds=tuple(json.loads(row["kinds"])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    circle_name: str
+    week: str  # ISO year and week, "2026-W12"
+    count: int
+
+
+class NudgesRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- settings --------------------------------------------------------------------------
+
+    async def settings(self, circle_id: int) -> CircleNudging | None:
+        row = await self._db.fetchone("SELECT * FROM nudge_settings WHERE circle_id = ?", (circle_id,))
+        return CircleNudging(row["mode"], Sensitivity(row["sensitivity"])) if row else None
+
+    async def all_settings(self) -> dict[int, CircleNudging]:
+        rows = await self._db.fetchall("SELECT * FROM nudge_settings")
+        return {r["circle_id"]: CircleNudging(r["mode"], Sensitivity(r["sensitivity"])) for r in rows}
+
+    async def set_settings(self, circle_id: int, settings: CircleNudging) -> None:
+        query = """
+            INSERT INTO nudge_settings (circle_id, mode, sensitivity) VALUES (?, ?, ?)
+            ON CONFLICT (circle_id) DO UPDATE SET mode = excluded.mode, sensitivity = excluded.sensitivity
+        """
+        async with self._db.transaction() as tx:
+            await tx.execute(query, (circle_id, settings.mode, settings.sensitivity.value))
+
+    # --- opt-outs --------------------------------------------------------------------------
+
+    async def opted_out(self) -> set[MemberRef]:
+        rows = await self._db.fetchall("SELECT platform, member_id FROM nudge_optouts")
+        return {MemberRef(Platform(r["platform"]), r["member_id"]) for r in rows}
+
+    async def opt_out(self, member: MemberRef, at: datetime) -> bool:
+        """Turn nudges off for someone; False if they already were."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute_count(
+                "INSERT OR IGNORE INTO nudge_optouts (platform, member_id, at) VALUES (?, ?, ?)",
+                (member.platform.value, member.id, to_iso(at)),
+            )
+        return bool(changed)
+
+    async def opt_in(self, member: MemberRef) -> bool:
+        """Turn nudges back on; False if they were on."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute_count(
+                "DELETE FROM nudge_optouts WHERE platform = ? AND member_id = ?",
+                (member.platform.value, member.id),
+            )
+        return bool(changed)
+
+    # --- the log ---------------------------------------------------------------------------
+
+    async def record(self, record: NudgeRecord) -> None:
+        query = """
+            INSERT INTO nudge_log (circle_id, member_id, conversation, at, situation, mode, delivered, kinds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                query,
+                (
+                    record.circle_id, record.member_id, record.conversation, to_iso(record.at),
+                    record.situation.value, record.mode, int(record.delivered), json.dumps(list(record.kinds)),
+                ),
+            )
+
+    async def since(self, at: datetime) -> list[NudgeRecord]:
+        rows = await self._db.fetchall("SELECT * FROM nudge_log WHERE at >= ? ORDER BY at", (to_iso(at),))
+        return [NudgeRecord.from_row(r) for r in rows]
+
+    async def last_for(self, member: MemberRef) -> tuple[NudgeRecord, str] | None:
+        """The latest private nudge someone got, with its circle's name."""
+        query = """
+            SELECT l.*, c.name FROM nudge_log l JOIN circles c ON c.id = l.circle_id
+            WHERE c.platform = ? AND l.member_id = ? AND l.mode = 'private'
+            ORDER BY l.at DESC, l.id DESC LIMIT 1
+        """
+        row = await self._db.fetchone(query, (member.platform.value, member.id))
+        return (NudgeRecord.from_row(row), row["name"]) if row else None
+
+    async def of_member(self, member: MemberRef) -> list[tuple[NudgeRecord, str]]:
+        query = """
+            SELECT l.*, c.name FROM nudge_log l JOIN circles c ON c.id = l.circle_id
+            WHERE c.platform = ? AND l.member_id = ? ORDER BY l.at
+        """
+        rows = await self._db.fetchall(query, (member.platform.value, member.id))
+        return [(NudgeRecord.from_row(r), r["name"]) for r in rows]
+
+    async def weekly_counts(self, space: SpaceRef, since: datetime) -> list[WeekCount]:
+        """Nudges per circle per ISO week in a space: numbers only, never names or words."""
+        query = """
+            SELECT c.name, l.at FROM nudge_log l JOIN circles c ON c.id = l.circle_id
+            WHERE c.platform = ? AND c.space_id = ? AND l.at >= ?
+        """
+        rows = await self._db.fetchall(query, (space.platform.value, space.id, to_iso(since)))
+        counts: dict[tuple[str, str], int] = {}
+        for row in rows:
+            year, week, _ = from_iso(row["at"]).isocalendar()
+            key = (row["name"], f"{year}-W{week:02d}")
+            counts[key] = counts.get(key, 0) + 1
+        return [WeekCount(name, week, count) for (name, week), count in sorted(counts.items())]
+
+    async def forget(self, member: MemberRef) -> None:
+        """Erase the person from the log (the counts stay, nameless) and their opt-out."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE nudge_log SET member_id = NULL WHERE member_id = ? AND circle_id IN "
+                "(SELECT id FROM circles WHERE platform = ?)",
+                (member.id, member.platform.value),
+            )
+            await tx.execute(
+                "DELETE FROM nudge_optouts WHERE platform = ? AND member_id = ?",
+                (member.platform.value, member.id),
+            )
+
+    async def prune(self, before: datetime) -> int:
+        async with self._db.transaction() as tx:
+            return await tx.execute_count("DELETE FROM nudge_log WHERE at < ?", (to_iso(before),))
