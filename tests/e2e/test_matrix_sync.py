@@ -1,0 +1,170 @@
+"""Syncing against a real Synapse: restarts, bursts, gaps, outages and logging in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nio
+import pytest
+
+from bot.__main__ import main
+from bot.chat import MessagePosted
+from bot.platforms.matrix.login import load_session
+from tests.e2e.matrix_bot import eventually
+from tests.e2e.synapse import Synapse
+
+pytestmark = pytest.mark.e2e
+
+
+def heard_texts(bot) -> list[str]:
+    return [e.text or "" for e in bot.ear.of(MessagePosted)]
+
+
+async def test_a_first_start_acts_on_nothing_old(matrix_bot, people, matrix_user) -> None:
+    """Commands already in a room before the bot's first start are history, not requests."""
+    account = matrix_user("bot")
+    alice = await people("Alice")
+    room = await alice.room_with()
+    invited = await alice.client.room_invite(room, account.user_id)
+    assert isinstance(invited, nio.RoomInviteResponse)
+    bot_client = nio.AsyncClient(alice.client.homeserver, account.user_id)
+    bot_client.restore_login(account.user_id, account.device_id, account.access_token)
+    try:
+        assert isinstance(await bot_client.join(room), nio.JoinResponse)
+    finally:
+        await bot_client.close()
+    old = await alice.say(room, "!ck help")
+
+    bot = await matrix_bot(account=account)
+    probe = await alice.ask(room, bot.user_id, "!ck circle list")
+
+    assert "no circles" in probe.body
+    assert alice.answers_to(bot.user_id, old) == []
+
+
+async def test_a_restart_neither_replays_nor_skips(matrix_bot, people) -> None:
+    """Old commands are not answered again; one sent while the bot was down is answered once."""
+    bot = await matrix_bot()
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    before = await alice.say(room, "!ck help")
+    await eventually(lambda: alice.answers_to(bot.user_id, before), "the first answer")
+
+    await bot.stop()
+    while_down = await alice.say(room, "!ck circle list")
+    await alice.say(room, "a message while the bot was away")
+    await bot.start()
+    await eventually(lambda: alice.answers_to(bot.user_id, while_down), "the answer to the command sent while down")
+    await alice.ask(room, bot.user_id, "!ck privacy show")  # by now, any repeat would have come
+
+    assert len(alice.answers_to(bot.user_id, before)) == 1
+    assert len(alice.answers_to(bot.user_id, while_down)) == 1
+    assert heard_texts(bot) == ["a message while the bot was away"]
+
+    await bot.stop()  # and once more, with nothing new: nothing is answered again
+    await bot.start()
+    await alice.ask(room, bot.user_id, "!ck privacy show")
+    assert len(alice.answers_to(bot.user_id, while_down)) == 1
+
+
+async def test_a_burst_of_100_messages_arrives_whole(matrix_bot, people) -> None:
+    """A hundred messages in a row: every one reaches the cogs, once, in order."""
+    bot = await matrix_bot()
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    burst = [f"burst {n}" for n in range(100)]
+
+    for text in burst:
+        await alice.say(room, text)
+
+    await eventually(lambda: len(heard_texts(bot)) >= 100, "all 100 messages")
+    assert heard_texts(bot) == burst
+
+
+async def test_a_gap_in_a_limited_timeline_is_filled(matrix_bot, people) -> None:
+    """With a timeline of 10 and 60 messages sent while away, /messages fills the gap exactly."""
+    bot = await matrix_bot(adapter_options={"timeline_limit": 10})
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    await alice.say(room, "before")
+    await eventually(lambda: heard_texts(bot) == ["before"], "the first message")
+    await bot.stop()
+    missed = [f"missed {n}" for n in range(60)]
+    for text in missed:
+        await alice.say(room, text)
+    await bot.start()
+
+    await eventually(lambda: len(heard_texts(bot)) >= 60, "the 60 missed messages")
+    await alice.ask(room, bot.user_id, "!ck privacy show")
+    assert heard_texts(bot) == missed
+
+
+async def test_the_bot_recovers_from_an_outage_by_itself(synapse: Synapse, matrix_bot, people) -> None:
+    """Synapse stops and starts again: the bot backs off, reconnects, and answers as before."""
+    bot = await matrix_bot()
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    await alice.ask(room, bot.user_id, "!ck help")
+    assert bot.adapter is not None
+    health = bot.adapter.health
+
+    with synapse.outage():
+        await eventually(lambda: health.failures >= 2, "the bot to notice the outage")
+    answer = await alice.ask(room, bot.user_id, "!ck circle list")
+
+    assert "no circles" in answer.body
+    assert health.recoveries >= 1
+
+
+async def test_a_password_login_keeps_its_device(matrix_bot, people, matrix_user, tmp_path: Path) -> None:
+    """Logging in with a password stores the session; a restart reuses the device."""
+    account = matrix_user("bot")
+    bot = await matrix_bot(account=account, use_password=True, data_dir=tmp_path / "data")
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    await alice.ask(room, bot.user_id, "!ck help")
+    first = load_session(tmp_path / "data", bot.config.matrix.homeserver, account.user_id)
+    assert first is not None
+    assert first.device_id != account.device_id  # its own device, not the registration's
+    assert oct((tmp_path / "data" / "matrix-session.json").stat().st_mode & 0o777) == "0o600"
+
+    await bot.stop()
+    await bot.start()
+    await alice.ask(room, bot.user_id, "!ck help")
+    again = load_session(tmp_path / "data", bot.config.matrix.homeserver, account.user_id)
+    assert again == first
+
+
+def test_matrix_login_keeps_a_session_or_prints_a_token(
+    synapse: Synapse, matrix_user, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`circlekeeper matrix-login` logs in once: it keeps the session, or prints a working token."""
+    account = matrix_user("bot")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'data_dir = "data"\n[matrix]\nenabled = true\nhomeserver = "{synapse.url}"\nuser_id = "{account.user_id}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CIRCLEKEEPER_MATRIX_PASSWORD", account.password)
+
+    assert main(["matrix-login", "--config", str(config)]) == 0
+    assert "needs no password from now on" in capsys.readouterr().out
+    kept = json.loads((tmp_path / "data" / "matrix-session.json").read_text())
+    assert kept["user_id"] == account.user_id
+
+    monkeypatch.delenv("CIRCLEKEEPER_MATRIX_PASSWORD")
+    monkeypatch.delenv("CIRCLEKEEPER_MATRIX_ACCESS_TOKEN", raising=False)
+    assert main(["check-config", str(config)]) == 0  # the kept session is enough to run
+    assert "looks good" in capsys.readouterr().out
+
+    monkeypatch.setenv("CIRCLEKEEPER_MATRIX_PASSWORD", account.password)
+    assert main(["matrix-login", "--config", str(config), "--print-token"]) == 0
+    token = capsys.readouterr().out.strip()
+    whoami = synapse._request("GET", f"{synapse.url}/_matrix/client/v3/account/whoami?access_token={token}")
+    assert whoami["user_id"] == account.user_id
+    assert whoami["device_id"] == kept["device_id"]  # the same device again
+
+    monkeypatch.setenv("CIRCLEKEEPER_MATRIX_PASSWORD", "not the password")
+    assert main(["matrix-login", "--config", str(config)]) == 1
+    assert "logging in as" in capsys.readouterr().err
