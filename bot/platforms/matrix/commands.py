@@ -24,7 +24,7 @@ MISSING_SPACE = "Did you mean `{prefix}{suggestion}`? Commands have a space afte
 PRIVATE_FALLBACK = "I couldn't open a private chat with you, so I'm answering here instead:\n\n{text}"
 
 USER_ID = re.compile(r"^@[^:\s]+:[^\s]+$")
-_MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?\s]+)")
+_MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/((?:@|%40)[^/?\s]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
