@@ -168,3 +168,27 @@ def test_matrix_login_keeps_a_session_or_prints_a_token(
     monkeypatch.setenv("CIRCLEKEEPER_MATRIX_PASSWORD", "not the password")
     assert main(["matrix-login", "--config", str(config)]) == 1
     assert "logging in as" in capsys.readouterr().err
+
+
+async def test_a_rate_limit_is_waited_out(matrix_bot, people, matrix_user, caplog: pytest.LogCaptureFixture) -> None:
+    """When Synapse answers 429, the bot waits as it is told, logs it, and still answers everything."""
+    bot = await matrix_bot()
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    admin = matrix_user("admin", admin=True)
+    # https://element-hq.github.io/synapse/latest/admin_api/user_admin_api.html#override-ratelimiting-for-users
+    limited = await alice.client.send(
+        "POST",
+        f"/_synapse/admin/v1/users/{bot.user_id}/override_ratelimit",
+        json.dumps({"messages_per_second": 2, "burst_count": 1}),
+        headers={"Authorization": f"Bearer {admin.access_token}"},
+    )
+    limited.release()
+    assert limited.status == 200
+
+    asked = [await alice.say(room, line) for line in ("!ck help", "!ck circle list", "!ck privacy show")]
+    for event_id in asked:
+        await eventually(lambda: alice.answers_to(bot.user_id, event_id), "every answer")  # noqa: B023
+
+    assert any("rate limited" in r.getMessage() for r in caplog.records)
+    assert all(len(alice.answers_to(bot.user_id, e)) == 1 for e in asked)

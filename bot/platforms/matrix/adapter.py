@@ -255,8 +255,9 @@ class MatrixAdapter:
         self._syncer = asyncio.create_task(self._sync_loop(), name="matrix-sync")
         done, _ = await asyncio.wait({self._worker, self._syncer}, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if not task.cancelled() and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                raise error
 
     async def stop(self) -> None:
         self._stopping.set()
