@@ -190,3 +190,28 @@ async def test_long_texts_are_split_and_long_messages_arrive_whole(matrix_bot, p
     sent = await alice.say(room, long_message)
     heard = await eventually(lambda: posted(bot, sent), "the long message")
     assert heard.text == long_message
+
+
+async def test_the_bot_edits_and_pins_its_messages(matrix_bot, people, caplog: pytest.LogCaptureFixture) -> None:
+    """An edit is an m.replace with the new text; a pin needs power, and without it is only logged."""
+    bot = await matrix_bot()
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    assert bot.adapter is not None
+    chat = bot.adapter.chat
+    message = await chat.send(room_ref(room), "Our agreements, draft one")
+
+    await chat.edit(message, "Our agreements, **draft two**")
+    edit = await alice.expect(bot.user_id, "draft two", room_id=room)
+    content = edit.source["content"]
+    assert content["m.relates_to"] == {"rel_type": "m.replace", "event_id": message.id}
+    assert content["m.new_content"]["formatted_body"] == "Our agreements, <strong>draft two</strong>"
+
+    await chat.pin(message)  # the bot has power level 0 here
+    assert any("could not pin" in r.getMessage() for r in caplog.records)
+    await alice.set_power(room, bot.user_id, 50)
+    await eventually(lambda: chat._client.rooms[room].power_levels.get_user_level(bot.user_id) == 50, "the power")
+    await chat.pin(message)
+    pinned = await alice.client.room_get_state_event(room, "m.room.pinned_events")
+    assert isinstance(pinned, nio.RoomGetStateEventResponse)
+    assert pinned.content["pinned"] == [message.id]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import sys
 from pathlib import Path
 
 import nio
@@ -192,3 +196,31 @@ async def test_a_rate_limit_is_waited_out(matrix_bot, people, matrix_user, caplo
 
     assert any("rate limited" in r.getMessage() for r in caplog.records)
     assert all(len(alice.answers_to(bot.user_id, e)) == 1 for e in asked)
+
+
+async def test_circlekeeper_run_serves_matrix_and_stops_cleanly(
+    synapse: Synapse, people, matrix_user, tmp_path: Path
+) -> None:
+    """`circlekeeper run` with [matrix] on answers in a room, and exits 0 on SIGTERM."""
+    account = matrix_user("bot")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'data_dir = "data"\n[matrix]\nenabled = true\nhomeserver = "{synapse.url}"\nuser_id = "{account.user_id}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLEKEEPER_")}
+    env["CIRCLEKEEPER_MATRIX_ACCESS_TOKEN"] = account.access_token
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        alice = await people("Alice")
+        room = await alice.room_with(account.user_id)
+        answer = await alice.ask(room, account.user_id, "!ck help")
+        assert "`!ck circle join [circle]`" in answer.body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert "Matrix is ready" in stderr.decode()
