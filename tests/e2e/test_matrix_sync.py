@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -224,3 +225,24 @@ async def test_circlekeeper_run_serves_matrix_and_stops_cleanly(
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert "Matrix is ready" in stderr.decode()
+
+
+async def test_a_sync_token_the_homeserver_has_forgotten_means_a_fresh_start(matrix_bot, people) -> None:
+    """If Synapse refuses the stored sync token, the bot says so in its log and starts afresh."""
+    bot = await matrix_bot()
+    alice = await people("Alice")
+    room = await alice.room_with(bot.user_id)
+    await alice.ask(room, bot.user_id, "!ck help")
+    await bot.stop()
+    with sqlite3.connect(bot.config.database_path) as db:
+        db.execute("UPDATE platform_state SET value = 'forgotten' WHERE platform = 'matrix' AND key = 'next_batch'")
+    while_away = await alice.say(room, "!ck circle list")
+
+    await bot.start()
+    await alice.ask(room, bot.user_id, "!ck privacy show")
+
+    assert alice.answers_to(bot.user_id, while_away) == []  # history now, as on a first start
+    lost = [r.getMessage() for r in bot.errors.records]
+    assert len(lost) == 1
+    assert "no longer knows where the bot left off" in lost[0]
+    bot.errors.records.clear()

@@ -85,6 +85,10 @@ START_PATIENCE = 60.0  # seconds start() keeps trying an unreachable homeserver
 STOP_GRACE = 10.0  # seconds stop() lets the current event finish
 KEEP_HANDLED = timedelta(days=7)
 AUTH_ERRORS = ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN")
+LOST_PLACE = (
+    "the homeserver no longer knows where the bot left off (%s); starting afresh, so anything "
+    "said in the meantime is treated as history"
+)
 
 
 def sync_filter(timeline_limit: int) -> dict[str, Any]:
@@ -106,8 +110,21 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
 class SyncFailed(Exception):
     def __init__(self, response: Any) -> None:
         self.code = str(getattr(response, "status_code", "") or "")
+        self.status: int | None = getattr(getattr(response, "transport_response", None), "status", None)
         self.retry_after_ms = getattr(response, "retry_after_ms", None)
         super().__init__(f"{self.code or 'error'}: {getattr(response, 'message', response)}")
+
+    @property
+    def lost_place(self) -> bool:
+        """The homeserver refuses our sync token itself (its database was reset, say):
+        waiting won't help, only starting afresh will."""
+        return (
+            self.status is not None
+            and 400 <= self.status < 500
+            and self.status != 429
+            and self.code not in AUTH_ERRORS
+            and self.code != "M_LIMIT_EXCEEDED"
+        )
 
 
 @dataclass(slots=True)
@@ -221,28 +238,43 @@ class MatrixAdapter:
             await self._crypto_chores()
             saved = await self._host.state.get(Platform.MATRIX, NEXT_BATCH)
             if saved is None:
-                # A first start: what is already in the rooms is history, not requests.
-                # (The first sync would hand us the last events of every room.)
-                first = await self._patiently(
-                    lambda: self._sync(since=None, full_state=False, timeout_ms=0, limit=1), "the first sync"
-                )
-                items: list[Item] = [i for i in self._room_changes(first) if isinstance(i, Invited)]
-                await self._host.state.set(Platform.MATRIX, NEXT_BATCH, first.next_batch, self._host.clock.now())
-                self._pending = Batch(items, first.next_batch)
+                self._pending = await self._patiently(self._fresh_start, "the first sync")
             else:
-                # The full state gives nio every room's members and power levels again; the
-                # timeline since ``saved`` holds what was said while the bot was away.
-                first = await self._patiently(
-                    lambda: self._sync(since=saved, full_state=True, timeout_ms=0), "catching up"
-                )
-                items = await self._items(first, since=saved)
-                self._pending = Batch(items, first.next_batch, check_handled=True)
-            self._since = first.next_batch
+                try:
+                    self._pending = await self._patiently(lambda: self._catch_up(saved), "catching up")
+                except SyncFailed as failure:
+                    if not failure.lost_place:
+                        raise
+                    log.error(LOST_PLACE, failure)
+                    self._pending = await self._patiently(self._fresh_start, "the first sync")
+            self._since = self._pending.next_batch
             await self._crypto_chores()
         except BaseException:
             await client.close()
             raise
         log.info("Matrix is ready as %s (%d rooms)", self._me, len(client.rooms))
+
+    async def _catch_up(self, saved: str) -> Batch:
+        """The full state gives nio every room's members and power levels again; the timeline
+        since ``saved`` holds what was said while the bot was away."""
+        first = await self._sync(since=saved, full_state=True, timeout_ms=0)
+        items = await self._items(first, since=saved)
+        return Batch(items, first.next_batch, check_handled=True)
+
+    async def _fresh_start(self) -> Batch:
+        """Sync as a bot that has never been here: what is already in the rooms is history,
+        not requests (an unfiltered first sync hands over the last events of every room).
+        Only open invitations are acted on."""
+        first = await self._sync(since=None, full_state=False, timeout_ms=0, limit=1)
+        # Synapse may answer an identical initial sync from its response cache for a couple
+        # of minutes, so that token can be a little old: catch up to now, all of it history.
+        now = await self._sync(since=first.next_batch, full_state=False, timeout_ms=0, limit=1)
+        invites = {i.room_id: i for i in self._room_changes(first) if isinstance(i, Invited)}
+        for room_id in [*now.rooms.join, *now.rooms.leave]:
+            invites.pop(room_id, None)
+        invites.update({i.room_id: i for i in self._room_changes(now) if isinstance(i, Invited)})
+        await self._host.state.set(Platform.MATRIX, NEXT_BATCH, now.next_batch, self._host.clock.now())
+        return Batch(list(invites.values()), now.next_batch)
 
     async def run(self) -> None:
         """Act on what arrived meanwhile, then serve until ``stop()``."""
@@ -305,6 +337,17 @@ class MatrixAdapter:
                 if failure.code in AUTH_ERRORS:
                     log.error("the homeserver no longer accepts the bot's login (%s); stopping", failure)
                     raise LoginProblem(f"matrix: the homeserver refused the login: {failure}") from None
+                if failure.lost_place:
+                    log.error(LOST_PLACE, failure)
+                    try:
+                        fresh = await self._fresh_start()
+                    except Exception as error:
+                        self._note_failure(f"{type(error).__name__}: {error}", backoff.next())
+                        await self._pause(BACKOFF_FIRST)
+                        continue
+                    self._since = fresh.next_batch
+                    self._queue.put_nowait(fresh)
+                    continue
                 delay = backoff.next()
                 if failure.code == "M_LIMIT_EXCEEDED" and failure.retry_after_ms:
                     delay = failure.retry_after_ms / 1000 + random.uniform(0, 0.5)  # noqa: S311
@@ -347,6 +390,8 @@ class MatrixAdapter:
             except SyncFailed as failure:
                 if failure.code in AUTH_ERRORS:
                     raise LoginProblem(f"matrix: the homeserver refused the login: {failure}") from None
+                if failure.lost_place:
+                    raise
                 problem = str(failure)
             except (*NETWORK_ERRORS, nio.LocalProtocolError) as error:
                 problem = f"{type(error).__name__}: {error}"
