@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -306,14 +306,12 @@ def thread_of(event: nio.Event) -> str | None:
     return relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
 
 
-MakeBot = Callable[..., BotRunner]
-MakePerson = Callable[..., Any]
+MakeBot = Callable[..., Awaitable[BotRunner]]
+MakePeople = Callable[..., Awaitable[Person]]
 
 
 @pytest.fixture
-async def matrix_bot(
-    synapse: Synapse, matrix_user: RegisterUser, tmp_path: Path
-) -> AsyncIterator[Callable[..., Any]]:
+async def matrix_bot(synapse: Synapse, matrix_user: RegisterUser, tmp_path: Path) -> AsyncIterator[MakeBot]:
     """Start the bot: ``bot = await matrix_bot(**matrix_settings)``; stopped after the test,
     which fails if the bot logged an error it was not told to expect."""
     runners: list[BotRunner] = []
@@ -340,7 +338,7 @@ async def matrix_bot(
 
 
 @pytest.fixture
-async def people(matrix_user: RegisterUser, matrix_client: MakeClient) -> AsyncIterator[Callable[..., Any]]:
+async def people(matrix_user: RegisterUser, matrix_client: MakeClient) -> AsyncIterator[MakePeople]:
     """People with a display name and a syncing client: ``alice = await people("Alice")``."""
     made: list[Person] = []
 

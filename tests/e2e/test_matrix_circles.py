@@ -9,12 +9,13 @@ import pytest
 
 from bot.chat import DeliveryError, MemberRef, Platform
 from bot.platforms.matrix.commands import room_ref
-from tests.e2e.matrix_bot import eventually, thread_of
+from tests.e2e.matrix_bot import MakeBot, MakePeople, eventually, thread_of
+from tests.e2e.synapse_fixtures import RegisterUser
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot, people) -> None:
+async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Create, join, waitlist, preference, rota by pill, a round in a thread, leave, promote, close."""
     bot = await matrix_bot()
     me = bot.user_id
@@ -63,8 +64,10 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot, p
     assert thread_of(early) == root.event_id
     await bob.say(room, "pass", thread=root.event_id)
     await alice.expect(me, "Thank you, Bob; passing is always welcome. Carol", since=mark)
-    await carol.say(room, "!ck round done", thread=root.event_id)
+    typed_in_thread = await carol.say(room, "!ck round done", thread=root.event_id)
     closing = await alice.expect(me, "That completes the round for **Tuesday**", since=mark)
+    answer = await eventually(lambda: alice.answers_to(me, typed_in_thread), "the answer in the thread")
+    assert thread_of(answer[0]) == root.event_id
     assert thread_of(closing) == root.event_id
     assert "Shared: Alice, Carol" in closing.body
     assert "Passed: Bob" in closing.body
@@ -82,7 +85,7 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot, p
     await alice.expect(me, "**Tuesday** is resting now", since=mark)
 
 
-async def test_only_moderators_and_facilitators_may_start_a_circle(matrix_bot, people) -> None:
+async def test_only_moderators_and_facilitators_may_start_a_circle(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Below the power level a member is refused kindly; at 50 (or as creator) it works."""
     bot = await matrix_bot()
     me = bot.user_id
@@ -104,7 +107,7 @@ async def test_only_moderators_and_facilitators_may_start_a_circle(matrix_bot, p
     assert await chat.is_moderator(MemberRef(Platform.MATRIX, erin.user_id), room_ref(room))  # level 50
 
 
-async def test_the_room_creator_counts_as_a_moderator(matrix_bot, people) -> None:
+async def test_the_room_creator_counts_as_a_moderator(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Room version 12 leaves creators out of the power levels; the bot still knows them."""
     bot = await matrix_bot(moderator_power_level=100)
     alice = await people("Alice")
@@ -118,7 +121,7 @@ async def test_the_room_creator_counts_as_a_moderator(matrix_bot, people) -> Non
     await alice.expect(bot.user_id, "**Mondays** has a home here now", since=mark)
 
 
-async def test_private_answers_go_to_a_direct_room(matrix_bot, people) -> None:
+async def test_private_answers_go_to_a_direct_room(matrix_bot: MakeBot, people: MakePeople) -> None:
     """A private reply (privacy export) goes to a direct room the bot opens and marks m.direct."""
     bot = await matrix_bot()
     me = bot.user_id
@@ -137,11 +140,14 @@ async def test_private_answers_go_to_a_direct_room(matrix_bot, people) -> None:
     assert "What I keep about you" in shown.body
     refused = await alice.ask(direct, me, "!ck circle list")
     assert "inside a community's rooms" in refused.body
-    assert alice.invites == [direct]  # the same direct room, not a new one
+    mark = alice.mark()
+    await alice.say(room, "!ck privacy export")  # again, from the room: the same direct room
+    await alice.expect(me, "Here is everything I keep about you", room_id=direct, since=mark)
+    assert alice.invites == [direct]
 
 
 async def test_a_private_answer_falls_back_to_the_room_when_no_direct_room_can_be_made(
-    matrix_bot, people, matrix_user
+    matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser
 ) -> None:
     """When the person can't be reached privately (here: their account closed meanwhile), the
     private answer comes in place, saying why; a direct message to nobody is a DeliveryError."""

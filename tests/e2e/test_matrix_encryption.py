@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.chat import MessagePosted, ReactionAdded
-from tests.e2e.matrix_bot import eventually
+from tests.e2e.matrix_bot import MakeBot, MakePeople, eventually
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_an_encrypted_room_works(matrix_bot, people) -> None:
+async def test_an_encrypted_room_works(matrix_bot: MakeBot, people: MakePeople) -> None:
     """The bot reads encrypted commands and messages, and its answers are encrypted too."""
     bot = await matrix_bot(encryption=True)
     alice, bob = await people("Alice", encrypted=True), await people("Bob", encrypted=True)

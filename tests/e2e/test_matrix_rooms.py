@@ -6,12 +6,12 @@ import nio
 import pytest
 
 from bot.chat import MemberJoined, MemberLeft
-from tests.e2e.matrix_bot import eventually
+from tests.e2e.matrix_bot import MakeBot, MakePeople, eventually
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_the_bot_joins_when_invited_and_answers_help(matrix_bot, people) -> None:
+async def test_the_bot_joins_when_invited_and_answers_help(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Invited by someone on its own homeserver, the bot joins and lists its commands."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -24,7 +24,7 @@ async def test_the_bot_joins_when_invited_and_answers_help(matrix_bot, people) -
     assert answer.source["content"]["m.mentions"] == {}
 
 
-async def test_an_invitation_from_someone_not_allowed_is_declined(matrix_bot, people) -> None:
+async def test_an_invitation_from_someone_not_allowed_is_declined(matrix_bot: MakeBot, people: MakePeople) -> None:
     """With allowed_inviters naming one person, an invitation from anyone else is declined."""
     alice, mallory = await people("Alice"), await people("Mallory")
     bot = await matrix_bot(allowed_inviters=(alice.user_id,))
@@ -44,7 +44,7 @@ async def test_an_invitation_from_someone_not_allowed_is_declined(matrix_bot, pe
     assert "`!ck help" in (await alice.ask(room, bot.user_id, "!ck help")).body
 
 
-async def test_an_invitation_from_another_server_is_declined(matrix_bot, people) -> None:
+async def test_an_invitation_from_another_server_is_declined(matrix_bot: MakeBot, people: MakePeople) -> None:
     """allowed_inviters may name servers; an inviter on any other server is declined."""
     alice = await people("Alice")
     bot = await matrix_bot(allowed_inviters=("example.org",))
@@ -64,7 +64,7 @@ async def test_an_invitation_from_another_server_is_declined(matrix_bot, people)
     assert created.room_id not in bot.adapter.chat.creators
 
 
-async def test_people_joining_and_leaving_are_events(matrix_bot, people) -> None:
+async def test_people_joining_and_leaving_are_events(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Others joining or leaving a room reach the cogs as MemberJoined and MemberLeft."""
     bot = await matrix_bot()
     alice, bob = await people("Alice"), await people("Bob")
@@ -82,7 +82,7 @@ async def test_people_joining_and_leaving_are_events(matrix_bot, people) -> None
     assert [(e.member.id, e.room.id) for e in gone] == [(bob.user_id, room)]
 
 
-async def test_a_kick_or_a_ban_is_taken_calmly(matrix_bot, people) -> None:
+async def test_a_kick_or_a_ban_is_taken_calmly(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Kicked from one room and banned from another, the bot forgets them and serves the rest."""
     bot = await matrix_bot()
     alice = await people("Alice")

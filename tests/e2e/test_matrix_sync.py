@@ -16,17 +16,18 @@ import pytest
 from bot.__main__ import main
 from bot.chat import MessagePosted
 from bot.platforms.matrix.login import load_session
-from tests.e2e.matrix_bot import eventually
+from tests.e2e.matrix_bot import BotRunner, MakeBot, MakePeople, eventually
 from tests.e2e.synapse import Synapse
+from tests.e2e.synapse_fixtures import RegisterUser
 
 pytestmark = pytest.mark.e2e
 
 
-def heard_texts(bot) -> list[str]:
+def heard_texts(bot: BotRunner) -> list[str]:
     return [e.text or "" for e in bot.ear.of(MessagePosted)]
 
 
-async def test_a_first_start_acts_on_nothing_old(matrix_bot, people, matrix_user) -> None:
+async def test_a_first_start_acts_on_nothing_old(matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser) -> None:
     """Commands already in a room before the bot's first start are history, not requests."""
     account = matrix_user("bot")
     alice = await people("Alice")
@@ -48,7 +49,7 @@ async def test_a_first_start_acts_on_nothing_old(matrix_bot, people, matrix_user
     assert alice.answers_to(bot.user_id, old) == []
 
 
-async def test_a_restart_neither_replays_nor_skips(matrix_bot, people) -> None:
+async def test_a_restart_neither_replays_nor_skips(matrix_bot: MakeBot, people: MakePeople) -> None:
     """Old commands are not answered again; one sent while the bot was down is answered once."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -73,7 +74,7 @@ async def test_a_restart_neither_replays_nor_skips(matrix_bot, people) -> None:
     assert len(alice.answers_to(bot.user_id, while_down)) == 1
 
 
-async def test_a_burst_of_100_messages_arrives_whole(matrix_bot, people) -> None:
+async def test_a_burst_of_100_messages_arrives_whole(matrix_bot: MakeBot, people: MakePeople) -> None:
     """A hundred messages in a row: every one reaches the cogs, once, in order."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -87,7 +88,7 @@ async def test_a_burst_of_100_messages_arrives_whole(matrix_bot, people) -> None
     assert heard_texts(bot) == burst
 
 
-async def test_a_gap_in_a_limited_timeline_is_filled(matrix_bot, people) -> None:
+async def test_a_gap_in_a_limited_timeline_is_filled(matrix_bot: MakeBot, people: MakePeople) -> None:
     """With a timeline of 10 and 60 messages sent while away, /messages fills the gap exactly."""
     bot = await matrix_bot(adapter_options={"timeline_limit": 10})
     alice = await people("Alice")
@@ -105,7 +106,7 @@ async def test_a_gap_in_a_limited_timeline_is_filled(matrix_bot, people) -> None
     assert heard_texts(bot) == missed
 
 
-async def test_the_bot_recovers_from_an_outage_by_itself(synapse: Synapse, matrix_bot, people) -> None:
+async def test_the_bot_recovers_from_an_outage_by_itself(synapse: Synapse, matrix_bot: MakeBot, people: MakePeople) -> None:
     """Synapse stops and starts again: the bot backs off, reconnects, and answers as before."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -122,7 +123,7 @@ async def test_the_bot_recovers_from_an_outage_by_itself(synapse: Synapse, matri
     assert health.recoveries >= 1
 
 
-async def test_a_password_login_keeps_its_device(matrix_bot, people, matrix_user, tmp_path: Path) -> None:
+async def test_a_password_login_keeps_its_device(matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser, tmp_path: Path) -> None:
     """Logging in with a password stores the session; a restart reuses the device."""
     account = matrix_user("bot")
     bot = await matrix_bot(account=account, use_password=True, data_dir=tmp_path / "data")
@@ -142,7 +143,7 @@ async def test_a_password_login_keeps_its_device(matrix_bot, people, matrix_user
 
 
 def test_matrix_login_keeps_a_session_or_prints_a_token(
-    synapse: Synapse, matrix_user, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    synapse: Synapse, matrix_user: RegisterUser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`circlekeeper matrix-login` logs in once: it keeps the session, or prints a working token."""
     account = matrix_user("bot")
@@ -175,7 +176,7 @@ def test_matrix_login_keeps_a_session_or_prints_a_token(
     assert "logging in as" in capsys.readouterr().err
 
 
-async def test_a_rate_limit_is_waited_out(matrix_bot, people, matrix_user, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_rate_limit_is_waited_out(matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser, caplog: pytest.LogCaptureFixture) -> None:
     """When Synapse answers 429, the bot waits as it is told, logs it, and still answers everything."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -200,7 +201,7 @@ async def test_a_rate_limit_is_waited_out(matrix_bot, people, matrix_user, caplo
 
 
 async def test_circlekeeper_run_serves_matrix_and_stops_cleanly(
-    synapse: Synapse, people, matrix_user, tmp_path: Path
+    synapse: Synapse, people: MakePeople, matrix_user: RegisterUser, tmp_path: Path
 ) -> None:
     """`circlekeeper run` with [matrix] on answers in a room, and exits 0 on SIGTERM."""
     account = matrix_user("bot")
@@ -227,7 +228,7 @@ async def test_circlekeeper_run_serves_matrix_and_stops_cleanly(
     assert "Matrix is ready" in stderr.decode()
 
 
-async def test_a_sync_token_the_homeserver_has_forgotten_means_a_fresh_start(matrix_bot, people) -> None:
+async def test_a_sync_token_the_homeserver_has_forgotten_means_a_fresh_start(matrix_bot: MakeBot, people: MakePeople) -> None:
     """If Synapse refuses the stored sync token, the bot says so in its log and starts afresh."""
     bot = await matrix_bot()
     alice = await people("Alice")

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5
 RETRY_FIRST = 0.5  # seconds, doubled each time, with jitter
 ROOM_READY_TIMEOUT = 15.0  # how long a new direct room may take to reach our sync
+RELATIONS_PAGE = 50  # reactions per /relations page (Synapse's default is 5)
 NETWORK_ERRORS = (aiohttp.ClientError, TimeoutError, OSError)
 _MD_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>~|"})
 
@@ -228,7 +229,7 @@ class MatrixChat:
         by_key: dict[str, list[MemberRef]] = {}
         try:
             async for event in self._client.room_get_event_relations(
-                message.room.id, message.id, rel_type=RelationshipType.annotation
+                message.room.id, message.id, rel_type=RelationshipType.annotation, limit=RELATIONS_PAGE
             ):
                 event = self._decrypted(event)
                 if not isinstance(event, nio.ReactionEvent) or event.sender == self.me:
