@@ -149,7 +149,7 @@ async def test_edits_change_messages_but_never_run_commands(matrix_bot: MakeBot,
 BAD_LINES = [
     ("!ck frobnicate", "I don't know the command `!ck frobnicate`."),
     ("!ck circle jion", "Did you mean `!ck circle join [circle]`?"),
-        ('!ck circle create "Tuesday evening', "It looks like a quote before “Tuesday” wasn't closed."),
+        ('!ck circle create "Tuesday evening', "It looks like the quote before “Tuesday” was opened but not closed."),
     ("!ck", "Here's what I can help with."),
     ("!ckcircle list", "Did you mean `!ck circle list`? Commands have a space after `!ck`."),
     ("!ck circle join Nowhere", "I couldn't find a circle called “Nowhere” here."),

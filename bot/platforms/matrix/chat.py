@@ -149,11 +149,13 @@ class MatrixChat:
     def _thread_relation(self, room_id: str, root: str, reply_to: str | None) -> dict[str, Any]:
         """https://spec.matrix.org/v1.16/client-server-api/#threading: without a real reply,
         the fallback reply points at the newest event of the thread."""
-        if reply_to is not None:
-            return {"rel_type": "m.thread", "event_id": root, "is_falling_back": False,
-                    "m.in_reply_to": {"event_id": reply_to}}
-        return {"rel_type": "m.thread", "event_id": root, "is_falling_back": True,
-                "m.in_reply_to": {"event_id": self._memory.thread_tip(room_id, root)}}
+        falling_back = reply_to is None
+        return {
+            "rel_type": "m.thread",
+            "event_id": root,
+            "is_falling_back": falling_back,
+            "m.in_reply_to": {"event_id": reply_to or self._memory.thread_tip(room_id, root)},
+        }
 
     async def send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         """Send one event and return its id; retry a 429 or a lost connection a few times."""
@@ -335,8 +337,10 @@ class MatrixChat:
                 "PUT",
                 path,
                 nio.Api.to_json(rooms),
-                headers={"Authorization": f"Bearer {self._client.access_token}",
-                         "Content-Type": "application/json"},
+                headers={
+                    "Authorization": f"Bearer {self._client.access_token}",
+                    "Content-Type": "application/json",
+                },
             )
             reply.release()
             if reply.status != 200:
