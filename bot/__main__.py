@@ -1,16 +1,25 @@
-"""The ``circlekeeper`` command line: run, demo, check-config, backup, commands."""
+"""The ``circlekeeper`` command line: run, demo, check-config, backup, commands, matrix-login."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import Config, ConfigError, Secrets, find_config, load_config
+from bot.config import (
+    ENV_MATRIX_PASSWORD,
+    Config,
+    ConfigError,
+    Secrets,
+    find_config,
+    load_config,
+)
 from bot.storage.migrations import SchemaTooNew
 
 EXIT_CONFIG = 2
@@ -47,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
 
     commands = sub.add_parser("commands", help="list the bot's commands")
     commands.add_argument("--markdown", action="store_true", help="as the README's command reference")
+
+    login = sub.add_parser(
+        "matrix-login",
+        help="log the bot's Matrix account in once with its password, and keep the session",
+    )
+    login.add_argument("--config", help="config file (default: as for run)")
+    login.add_argument(
+        "--print-token",
+        action="store_true",
+        help="print the access token (for CIRCLEKEEPER_MATRIX_ACCESS_TOKEN) instead of keeping it",
+    )
     return parser
 
 
@@ -95,13 +115,63 @@ def cmd_run(args: argparse.Namespace) -> int:
 def missing_secrets(config: Config, secrets: Secrets) -> list[str]:
     label = str(config.source) if config.source else "config"
     problems = []
-    if config.matrix.enabled and not (secrets.matrix_access_token or secrets.matrix_password):
+    if config.matrix.enabled and not (
+        secrets.matrix_access_token or secrets.matrix_password or _has_matrix_session(config)
+    ):
         problems.append(
-            f"{label}: matrix.enabled: set CIRCLEKEEPER_MATRIX_ACCESS_TOKEN (or CIRCLEKEEPER_MATRIX_PASSWORD) in the environment"
+            f"{label}: matrix.enabled: set CIRCLEKEEPER_MATRIX_ACCESS_TOKEN (or CIRCLEKEEPER_MATRIX_PASSWORD) in the environment, or run `circlekeeper matrix-login` once"
         )
     if config.discord.enabled and not secrets.discord_token:
         problems.append(f"{label}: discord.enabled: set CIRCLEKEEPER_DISCORD_TOKEN in the environment")
     return problems
+
+
+def _has_matrix_session(config: Config) -> bool:
+    from bot.platforms.matrix.login import session_path
+
+    return bool(session_path(config.data_path).is_file())
+
+
+def cmd_matrix_login(args: argparse.Namespace) -> int:
+    from bot.platforms.matrix.login import LoginProblem, login_once
+
+    config = _load(args.config)
+    label = str(config.source) if config.source else "config"
+    problems = [
+        f"{label}: matrix.{key}: needed to log in (for example {example})"
+        for key, example in (("homeserver", "'https://matrix.example.org'"), ("user_id", "'@circlekeeper:example.org'"))
+        if not getattr(config.matrix, key)
+    ]
+    if problems:
+        raise ConfigError(problems)
+    password = os.environ.get(ENV_MATRIX_PASSWORD) or getpass.getpass(f"Password for {config.matrix.user_id}: ")
+    if not password:
+        print("No password given, so nothing was done.", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    try:
+        session, kept = asyncio.run(
+            login_once(config.matrix, password, config.data_path, keep=not args.print_token)
+        )
+    except LoginProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"matrix: couldn't reach {config.matrix.homeserver}: {error}", file=sys.stderr)
+        return 1
+    if kept is None:
+        print(session.access_token)
+        print(
+            f"Logged in as {session.user_id} (device {session.device_id}). Put the token above in "
+            "CIRCLEKEEPER_MATRIX_ACCESS_TOKEN; keep it as secret as a password.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"Logged in as {session.user_id} (device {session.device_id}). The session is kept in "
+            f"{kept}, so `circlekeeper run` needs no password from now on."
+        )
+    return 0
 
 
 def cmd_demo(_: argparse.Namespace) -> int:
@@ -163,6 +233,7 @@ HANDLERS = {
     "backup": cmd_backup,
     "commands": cmd_commands,
     "classify": cmd_classify,
+    "matrix-login": cmd_matrix_login,
 }
 
 

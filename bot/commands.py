@@ -41,6 +41,7 @@ NO_CIRCLE_HERE = "This room isn't home to a circle, so I'm not sure which one yo
 CIRCLE_ARCHIVED = "{circle} is resting (archived) right now. A facilitator can reopen it with `{prefix}circle reopen`."
 MISSING_OPTION = "I need {what} for that: `{usage}`."
 TOO_MANY_WORDS = "I wasn't sure what to do with “{extra}”. The shape is `{usage}`."
+UNCLOSED_QUOTE = "It looks like the quote before “{word}” was opened but not closed. A name with spaces goes between two quotes, like \"Tuesday evening\"."
 SOMETHING_BROKE = "Something went wrong on my side and I couldn't finish that. I've noted it for the people who look after me."
 NO_REPLY = "Done."
 
@@ -434,6 +435,9 @@ class CommandRouter:
                 raise CommandError(
                     f"`{spec.name}` has no option called “{key}”. The shape is `{spec.usage(prefix)}`."
                 )
+            if not token.quoted and token.text[:1] in _QUOTES:
+                # `create "Tuesday evening` would otherwise name a circle `"Tuesday`.
+                raise CommandError(UNCLOSED_QUOTE.format(word=token.text[1:] or token.text))
             raw[option.name] = token.text
             index += 1
         for option in spec.options:

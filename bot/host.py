@@ -26,6 +26,7 @@ from bot.chat import (
 )
 from bot.clock import Clock
 from bot.commands import CommandRouter
+from bot.storage.database import Database
 from bot.storage.platform_state import PlatformStateRepo
 
 
@@ -40,6 +41,11 @@ class Host(Protocol):
 
     @property
     def state(self) -> PlatformStateRepo: ...
+
+    @property
+    def db(self) -> Database:
+        """For an adapter's own repository (its tables come with its migration)."""
+        ...
 
     async def receive(self, event: Event) -> None:
         """Hand over one inbound event. Events from bots (the bot itself too) may be passed;

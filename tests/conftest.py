@@ -9,7 +9,7 @@ import pytest
 
 from tests.sandbox import Sandbox
 
-pytest_plugins = ["tests.e2e.synapse_fixtures", "tests.e2e.discord_fixtures"]
+pytest_plugins = ["tests.e2e.synapse_fixtures", "tests.e2e.discord_fixtures", "tests.e2e.matrix_bot"]
 
 
 @pytest.fixture

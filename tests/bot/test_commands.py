@@ -81,6 +81,7 @@ async def test_positional_then_text_then_trailing_settings(sb: Sandbox) -> None:
         ("Tea 2 hi when=30s", "The when can be at least 1 minute; 30 seconds is outside that."),
         ("Tea 2 hi when=soon", "I read the when as a length of time"),
         ("Tea 2 hi who=@@", "I couldn't tell who “@@” is."),
+        ('"Tea time 2', "It looks like the quote before “Tea” was opened but not closed."),
         ("", "I need the name for that: `/thing do <name> [count] [note] [when=…] [who=…]`."),
     ],
 )
@@ -95,6 +96,16 @@ async def test_option_problems_are_explained(sb: Sandbox, rest: str, message: st
     with pytest.raises(CommandError) as refusal:
         parse_and_convert()
     assert message in refusal.value.message
+
+
+async def test_an_unclosed_quote_changes_nothing(sb: Sandbox) -> None:
+    """`create "Tuesday evening` is refused kindly instead of naming a circle `"Tuesday`;
+    free text (a round's prompt) may still begin with a quote."""
+    out = await sb.say('alice: /circle create "Tuesday evening')
+    assert "It looks like the quote before “Tuesday” was opened but not closed." in out
+    assert "There are no circles in this space yet" in await sb.say("alice: /circle list")
+    await sb.say("alice: /circle create Tuesday")
+    assert "> “as we are" in await sb.say("alice: /round start “as we are")
 
 
 async def test_unknown_commands_suggest_the_closest(sb: Sandbox) -> None:
