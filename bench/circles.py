@@ -38,6 +38,9 @@ class Counter:
         if visibility is Visibility.PERSONAL and "Welcome" not in text:
             self.refusals.append(text)
 
+    async def acknowledge(self) -> None:
+        self.replies += 1
+
 
 async def build(data_dir: Path, circles: int, members: int) -> tuple[int, float]:
     config = Config(data_dir=str(data_dir), local=LocalConfig(moderators=("mod",)))

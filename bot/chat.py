@@ -264,3 +264,9 @@ class Replier(Protocol):
     """How a platform answers the person who ran a command."""
 
     async def reply(self, text: str, visibility: Visibility) -> None: ...
+
+    async def acknowledge(self) -> None:
+        """The command did its work without a word to the invoker (its effect speaks, like a
+        round moving on). Let them know it was heard, where the platform needs that: Discord
+        must answer every interaction; elsewhere a reaction or nothing at all is enough."""
+        ...

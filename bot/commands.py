@@ -43,7 +43,6 @@ MISSING_OPTION = "I need {what} for that: `{usage}`."
 TOO_MANY_WORDS = "I wasn't sure what to do with “{extra}”. The shape is `{usage}`."
 UNCLOSED_QUOTE = "It looks like the quote before “{word}” was opened but not closed. A name with spaces goes between two quotes, like \"Tuesday evening\"."
 SOMETHING_BROKE = "Something went wrong on my side and I couldn't finish that. I've noted it for the people who look after me."
-NO_REPLY = "Done."
 
 
 class CommandError(Exception):
@@ -544,7 +543,7 @@ class CommandRouter:
             )
             await command.handler(invocation)
             if invocation.replies == 0:
-                await invocation.reply(NO_REPLY, Visibility.PERSONAL)
+                await replier.acknowledge()
         except CommandError as refusal:
             await replier.reply(refusal.message, refusal.visibility)
         except Exception:

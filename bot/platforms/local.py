@@ -253,6 +253,9 @@ class LocalReplier:
             except DeliveryError:
                 self._chat.show_personal(self._member, text)
 
+    async def acknowledge(self) -> None:
+        """The sandbox shows every effect, so a silent command needs no extra word."""
+
 
 def parse_member(text: str) -> MemberRef | None:
     name = text.strip().removeprefix("@").lower()

@@ -146,11 +146,12 @@ async def test_private_answers_go_to_a_direct_room(matrix_bot: MakeBot, people: 
     assert alice.invites == [direct]
 
 
-async def test_a_private_answer_falls_back_to_the_room_when_no_direct_room_can_be_made(
+async def test_a_private_answer_is_never_posted_in_the_room_when_no_direct_room_can_be_made(
     matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser
 ) -> None:
     """When the person can't be reached privately (here: their account closed meanwhile), the
-    private answer comes in place, saying why; a direct message to nobody is a DeliveryError."""
+    room hears only that the answer was kept back, never its content; a direct message to
+    nobody is a DeliveryError."""
     bot = await matrix_bot()
     me = bot.user_id
     alice, bob = await people("Alice"), await people("Bob")
@@ -172,5 +173,6 @@ async def test_a_private_answer_falls_back_to_the_room_when_no_direct_room_can_b
     assert closed.status == 200
     await bot.start()
 
-    answer = await bob.expect(me, "I couldn't open a private chat with you, so I'm answering here instead:", room_id=room)
-    assert "Here is everything I keep about you" in answer.body
+    answer = await bob.expect(me, "I couldn't open a private chat with you, so I've kept that answer", room_id=room)
+    assert "everything I keep about you" not in answer.body
+    assert alice.user_id not in answer.body

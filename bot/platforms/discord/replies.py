@@ -23,6 +23,8 @@ from bot.platforms.discord.rendering import NO_MENTIONS, split_message
 
 log = logging.getLogger(__name__)
 
+DONE = "Done."
+
 
 class InteractionReplier:
     def __init__(self, interaction: discord.Interaction) -> None:
@@ -53,6 +55,10 @@ class InteractionReplier:
                 await interaction.followup.send(part, ephemeral=False, allowed_mentions=NO_MENTIONS)
         else:
             await interaction.followup.send(part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+    async def acknowledge(self) -> None:
+        """Discord needs an answer to every interaction: a quiet "Done.", for the invoker only."""
+        await self.reply(DONE, Visibility.PERSONAL)
 
     async def defer_after(self, delay: float) -> None:
         """Defer (ephemerally) if nothing has been said after ``delay`` seconds."""

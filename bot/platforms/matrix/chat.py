@@ -203,6 +203,10 @@ class MatrixChat:
                 return  # we had already reacted with that key
             raise
 
+    async def mark(self, room_id: str, event_id: str, key: str) -> None:
+        """React to any event by id (the replier's acknowledgement of a command line)."""
+        await self.react(MessageRef(room_ref(room_id), event_id), key)
+
     async def edit(self, message: MessageRef, text: str) -> None:
         await self.send_event(message.room.id, "m.room.message", render.edit_content(message.id, text))
 

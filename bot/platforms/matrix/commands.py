@@ -21,7 +21,12 @@ from bot.chat import DeliveryError, MemberRef, Platform, RoomRef, ThreadRef, Vis
 log = logging.getLogger(__name__)
 
 MISSING_SPACE = "Did you mean `{prefix}{suggestion}`? Commands have a space after `{bare}`."
-PRIVATE_FALLBACK = "I couldn't open a private chat with you, so I'm answering here instead:\n\n{text}"
+# A private answer is never posted in the room instead: it may hold someone's own data.
+PRIVATE_UNREACHABLE = (
+    "I couldn't open a private chat with you, so I've kept that answer to myself rather than "
+    "post it here. If you start a direct chat with me and ask again there, I'll answer in it."
+)
+ACKNOWLEDGED = "\N{WHITE HEAVY CHECK MARK}"
 
 USER_ID = re.compile(r"^@[^:\s]+:[^\s]+$")
 _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/((?:@|%40)[^/?\s]+)", re.IGNORECASE)
@@ -152,13 +157,15 @@ class Answers(Protocol):
 
     async def private(self, member: MemberRef, text: str) -> None: ...
 
+    async def mark(self, room_id: str, event_id: str, key: str) -> None: ...
+
 
 class MatrixReplier:
     """Answers one command.
 
     PUBLIC goes to the room or thread. PERSONAL is a reply in place (a notice answering the
     command, in its thread when it came from one): Matrix has no ephemeral messages. PRIVATE
-    is a direct message; if that fails, it is a reply in place that says why.
+    is a direct message; if that fails, a reply in place says so, without the content.
     """
 
     def __init__(
@@ -187,10 +194,15 @@ class MatrixReplier:
             try:
                 await self._answers.private(self._invoker, text)
             except DeliveryError as error:
-                log.info("could not reach %s privately (%s); answering in place", self._invoker.id, error)
-                await self._answers.answer(
-                    self._room_id, self._thread, self._event_id, PRIVATE_FALLBACK.format(text=text)
-                )
+                log.info("could not reach %s privately (%s); saying so in place", self._invoker.id, error)
+                await self._answers.answer(self._room_id, self._thread, self._event_id, PRIVATE_UNREACHABLE)
+
+    async def acknowledge(self) -> None:
+        """A ✅ on the command line: heard, without another message in the room."""
+        try:
+            await self._answers.mark(self._room_id, self._event_id, ACKNOWLEDGED)
+        except DeliveryError:
+            log.info("could not acknowledge a command in %s", self._room_id)
 
 
 def room_ref(room_id: str) -> RoomRef:
