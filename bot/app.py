@@ -109,6 +109,8 @@ class App:
         await adapter.start()
         self.hub.register(adapter.platform, adapter.chat)
         self._adapters.append(adapter)
+        for cog in adapter.cogs():
+            self.bus.attach(cog)
 
     async def start(self) -> None:
         """Start the cogs (timers, reconciliation) and the alarm clock."""

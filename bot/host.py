@@ -7,7 +7,7 @@ and offers the ``Chat`` port back. The composition root starts adapters, registe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Protocol
 
@@ -25,6 +25,7 @@ from bot.chat import (
     room_of,
 )
 from bot.clock import Clock
+from bot.cog import Cog
 from bot.commands import CommandRouter
 from bot.storage.database import Database
 from bot.storage.platform_state import PlatformStateRepo
@@ -77,6 +78,11 @@ class Adapter(Protocol):
         ...
 
     async def stop(self) -> None: ...
+
+    def cogs(self) -> Sequence[Cog]:
+        """Cogs the platform brings: at least its own data care, when it keeps anything about
+        people (Matrix keeps reactions and direct rooms). Empty for most."""
+        ...
 
 
 class ChatHub:

@@ -313,6 +313,10 @@ class LocalAdapter:
     async def stop(self) -> None:
         self._stopped.set()
 
+    def cogs(self) -> tuple[()]:
+        """The sandbox keeps nothing about anyone beyond what the cogs keep."""
+        return ()
+
     async def feed_all(self, lines: Iterable[str]) -> None:
         for line in lines:
             if not await self.feed(line):

@@ -189,6 +189,11 @@ class DiscordAdapter:
             stopped.cancel()
             await asyncio.gather(stopped, return_exceptions=True)
 
+    def cogs(self) -> tuple[()]:
+        """Discord keeps no data about people of its own: reactions and messages are read back
+        from Discord when needed, and only a fingerprint of the command list is stored."""
+        return ()
+
     async def stop(self) -> None:
         """Take nothing new, let commands and events in hand finish (briefly), then close.
         The database is still open meanwhile: the app closes it after the adapters."""

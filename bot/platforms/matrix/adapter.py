@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from bot.chat import (
     ReactionRemoved,
     ThreadRef,
 )
+from bot.cog import Cog
 from bot.config import MatrixConfig, Secrets
 from bot.host import Host
 from bot.platforms.matrix.chat import NETWORK_ERRORS, MatrixChat, usable_key
@@ -52,6 +53,7 @@ from bot.platforms.matrix.commands import (
     room_ref,
     text_with_pills,
 )
+from bot.platforms.matrix.data_care import KEEP_REACTIONS, MatrixDataCare
 from bot.platforms.matrix.login import LoginProblem, log_in, make_client
 from bot.platforms.matrix.memory import EventMemory
 from bot.platforms.matrix.store import MatrixStore, StoredReaction
@@ -208,6 +210,10 @@ class MatrixAdapter:
     def user_id(self) -> str:
         return self._me
 
+    def cogs(self) -> Sequence[Cog]:
+        """The adapter's own data care: what it keeps about people, for ``privacy``."""
+        return (MatrixDataCare(self._store),)
+
     def _need_client(self) -> nio.AsyncClient:
         if self._client is None:
             raise RuntimeError("the Matrix adapter has not started")
@@ -235,6 +241,7 @@ class MatrixAdapter:
             self._chat.direct = await self._store.direct_rooms()
             self._groups = {spec.path[0] for spec in self._host.router.specs}
             await self._store.prune_handled(self._host.clock.now() - KEEP_HANDLED)
+            await self._store.prune_reactions(self._host.clock.now() - KEEP_REACTIONS)
             await self._crypto_chores()
             saved = await self._host.state.get(Platform.MATRIX, NEXT_BATCH)
             if saved is None:

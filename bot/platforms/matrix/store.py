@@ -75,6 +75,21 @@ class MatrixStore:
         )
         return [StoredReaction.from_row(r) for r in rows]
 
+    async def prune_reactions(self, before: datetime) -> int:
+        """Forget reactions older than ``before``: votes are reconciled from the server's own
+        /relations, so an old reaction's id is only needed while someone might still take it
+        back during a vote."""
+        async with self._db.transaction() as tx:
+            return await tx.execute_count(
+                "DELETE FROM matrix_reactions WHERE created_at < ?", (to_iso(before),)
+            )
+
+    async def forget_member(self, member_id: str) -> None:
+        """Erase what the adapter keeps about one person: their reactions and direct room."""
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM matrix_reactions WHERE member_id = ?", (member_id,))
+            await tx.execute("DELETE FROM matrix_direct_rooms WHERE member_id = ?", (member_id,))
+
     # --- handled events -------------------------------------------------------------------
 
     async def was_handled(self, event_id: str) -> bool:
