@@ -20,8 +20,9 @@ from bot.help import reference_markdown
 ROOT = Path(__file__).parents[1]
 
 
-def test_demo_exits_0_quickly_and_shows_a_circle_and_a_round() -> None:
-    """`circlekeeper demo` prints the transcript, exits 0, and takes well under ten seconds."""
+def test_demo_exits_0_quickly_and_shows_every_feature() -> None:
+    """`circlekeeper demo` exits 0 in well under ten seconds, showing a circle being created and
+    joined, a check-in round, a scheduled prompt, an agreement adopted, and a private nudge."""
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, timeout=60, check=False
@@ -35,6 +36,10 @@ def test_demo_exits_0_quickly_and_shows_a_circle_and_a_round() -> None:
     assert "The talking piece goes round in this order" in out
     assert "a gentle note: the time for this turn is up" in out
     assert "That completes the round for **Mondays**" in out
+    assert "⤷ thread" in out.split("/schedule add", 1)[1]  # a scheduled prompt arrives in its thread
+    assert "**Proposal 1 is adopted.**" in out
+    assert "📌" in out  # the registry is pinned
+    assert "✉ private to carol: A gentle note" in out  # the drift earns one private note
 
 
 async def test_the_demo_player_plays_any_script() -> None:
