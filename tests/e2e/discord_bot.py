@@ -5,7 +5,8 @@
 
 The bot runs exactly as ``circlekeeper run`` would run it (config pointing ``api_base`` and
 ``gateway_url`` at the loopback server, a fresh data directory), with a listening cog on the bus
-to see which events reach the cogs. Everything waits for a condition; nothing sleeps.
+to see which events reach the cogs. Everything waits for a condition; nothing sleeps. A test
+about timers passes ``clock=ManualClock(...)`` and moves it with ``bot.app.advance_and_run``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TypeVar
 
 from bot.app import App, open_app
 from bot.chat import Event
+from bot.clock import Clock
 from bot.cog import Cog, DomainEvent
 from bot.config import Config, DiscordConfig, Secrets
 from bot.platforms.discord import DiscordAdapter
@@ -161,15 +163,17 @@ async def running_bot(
     run: bool = True,
     config: Config | None = None,
     listeners: Sequence[Callable[[App], None]] = (),
+    clock: Clock | None = None,
 ) -> AsyncIterator[RunningBot]:
     """Open the app on ``data``, connect it to ``server``, start the cogs and serve.
 
     With ``run=False`` the adapter is started but ``run()`` is not called yet: the bot is
-    connected, and nothing may reach the cogs.
+    connected, and nothing may reach the cogs. With a manual ``clock`` no alarm rings by itself
+    (APScheduler is not started); pass the same clock again to restart on the same time line.
     """
     config = config or bot_config(server, data)
     secrets = Secrets(discord_token=server.token, matrix_access_token=None, matrix_password=None)
-    async with open_app(config) as app:
+    async with open_app(config, clock=clock) as app:
         ear = Ear()
         app.bus.attach(ear)
         for listener in listeners:
