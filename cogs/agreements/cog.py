@@ -309,6 +309,10 @@ class AgreementsCog(Cog):
         # Objection notes already claimed in the database (which stays the truth), so that a
         # storm of ✋ doesn't ask it again each time.
         self._invited: set[tuple[int, str]] = set()
+        # The option reactions each post showed when we read it back (on start, on a join):
+        # a platform that catches up after downtime (Matrix) delivers them again afterwards,
+        # and one that counted must not be told it came after the closing.
+        self._read_back: dict[tuple[Platform, str], set[tuple[str, Choice]]] = {}
         self._thread_told: set[tuple[int, int]] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._registry_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -359,6 +363,7 @@ class AgreementsCog(Cog):
     async def stop(self) -> None:
         self._scheduler.cancel_prefix("agreements:")
         self._posts.clear()
+        self._read_back.clear()
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -582,6 +587,8 @@ class AgreementsCog(Cog):
         if target is None:
             if added and is_vote_emoji(key):
                 await self._maybe_closed(message, member, key)
+            elif not added:
+                self._forget_read_back(message, member, key)
             return
         proposal_id, process = target
         choice = choice_for(process, key)
@@ -605,9 +612,18 @@ class AgreementsCog(Cog):
         """A vote reaction on a message we don't hold open: tell the person if it was a
         proposal that has closed."""
         proposal = await self._repo.by_message(message.platform, message.id)
-        if proposal is None or proposal.is_open or choice_for(proposal.process, key) is None:
+        if proposal is None or proposal.is_open:
             return
+        choice = choice_for(proposal.process, key)
+        if choice is None or (member.id, choice) in self._read_back.get((message.platform, message.id), ()):
+            return  # not a vote, or one read back while it was open (it counted), arriving late
         await self._note_closed(proposal.id, member)
+
+    def _forget_read_back(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """Taken back: adding it again later is a new reaction."""
+        held = self._read_back.get((message.platform, message.id))
+        if held:
+            held.difference_update((member.id, choice_for(process, key)) for process in Process)
 
     async def _on_objection(self, proposal_id: int, member: MemberRef) -> None:
         if (proposal_id, member.id) in self._invited:
@@ -972,13 +988,16 @@ class AgreementsCog(Cog):
             return
         members = {m.member_id for m in await self._circles.members(proposal.circle_id)}
         observed: dict[str, list[Choice]] = {}
+        shown: set[tuple[str, Choice]] = set()
         for key, people in reactions.by_key.items():
             choice = choice_for(proposal.process, key)
             if choice is None:
                 continue
             for person in people:
+                shown.add((person.id, choice))
                 if person.id in members:
                     observed.setdefault(person.id, []).append(choice)
+        self._read_back[(proposal.message.platform, proposal.message.id)] = shown
         await self._repo.reconcile(proposal.id, proposal.version, observed)
 
     # --- the registry -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+from bot.chat import MemberRef, Platform, ReactionAdded
 from tests.cogs.agreements.support import (
     CONCERN,
     CONSENT,
@@ -90,6 +91,29 @@ async def test_everyone_voting_while_down_closes_it_on_start_up(sb: Sandbox) -> 
         chat.toggle_reaction("bob", post, CONSENT, add=True)
         sb.mark()
     assert "**Proposal 1 is adopted.**" in sb.since_mark
+
+
+async def test_a_vote_read_back_on_start_up_is_not_told_it_came_too_late(sb: Sandbox) -> None:
+    """A platform that catches up after downtime (Matrix) delivers the reactions made meanwhile
+    after start-up has already counted them: a vote that counted gets no "closed" note, while a
+    reaction made after the closing still does."""
+    await make_circle(sb, "bob", "carol")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    post = sb.last_thread
+    async with sb.down() as chat:
+        chat.toggle_reaction("carol", post, CONSENT, add=True)
+        sb.mark()
+    assert "✅ consent 3 · 🤔 concern 0 · ✋ object 0 · 3 of 3 members voted." in sb.since_mark
+    assert sb.app is not None
+    assert sb.chat is not None
+    message = sb.chat.message_ref(sb.chat.messages[post])
+    late = ReactionAdded(message, MemberRef(Platform.LOCAL, "carol"), CONSENT, sb.clock.now())
+    await sb.app.receive(late)  # the same reaction, delivered by the catch-up
+    assert [n for n in sb.private_to("carol") if "closed on" in n] == []
+    assert table(sb, "SELECT * FROM agreement_notes") == []
+
+    await sb.say(f"carol +^ {CONCERN}")  # a new reaction, after the closing
+    assert len([n for n in sb.private_to("carol") if "don't change anything now" in n]) == 1
 
 
 async def test_timers_are_rebuilt_with_stable_ids(sb: Sandbox) -> None:
