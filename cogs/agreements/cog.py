@@ -353,6 +353,7 @@ class AgreementsCog(Cog):
                 if current.closes_at <= now:
                     await self._close(current.id)
                 else:
+                    self._watch(current)
                     self._arm(current)
                     await self._close_if_everyone_agreed(current.id, current.process)
             except Exception:
@@ -748,7 +749,7 @@ class AgreementsCog(Cog):
         placed = await self._repo.place(proposal.id, proposal.version, thread, message)
         if placed is None:
             return None
-        self._posts[(message.platform, message.id)] = (placed.id, placed.process)
+        self._watch(placed)
         for option in OPTIONS[placed.process]:
             try:
                 await self._chat.react(message, option.emoji)
@@ -761,6 +762,11 @@ class AgreementsCog(Cog):
             except DeliveryError:
                 log.info("could not mark the earlier post of proposal %s", placed.id)
         return placed
+
+    def _watch(self, proposal: Proposal) -> None:
+        """From now on, reactions on the proposal's current post are votes."""
+        if proposal.message is not None:
+            self._posts[(proposal.message.platform, proposal.message.id)] = (proposal.id, proposal.process)
 
     async def _new_version(
         self, circle: Circle, proposal: Proposal, *, text: str, kind: Kind, by: MemberRef, at: datetime

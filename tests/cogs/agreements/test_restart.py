@@ -38,6 +38,16 @@ async def test_votes_changed_while_down_count_after_the_restart(sb: Sandbox) -> 
     assert held(sb, 1)["alice"] == ["consent", "object"]
 
 
+async def test_votes_after_a_restart_count_as_they_come(sb: Sandbox) -> None:
+    """After a restart the open proposal's post still takes votes live, and the last one closes it."""
+    await make_circle(sb, "bob")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}")
+    await sb.restart()
+    out = await sb.say(f"bob +^ {CONCERN}")
+    assert "**Proposal 1 is adopted.**" in out
+    assert "✅ consent 1 · 🤔 concern 1 · ✋ object 0 · 2 of 2 members voted." in out
+
+
 async def test_a_restart_with_nothing_changed_changes_nothing(sb: Sandbox) -> None:
     """Reconciling with the reactions we already knew keeps every vote and its order."""
     await make_circle(sb, "bob", "carol")
