@@ -1005,6 +1005,13 @@ class AgreementsCog(Cog):
                     observed.setdefault(person.id, []).append(choice)
         self._read_back[(proposal.message.platform, proposal.message.id)] = shown
         await self._repo.reconcile(proposal.id, proposal.version, observed)
+        if proposal.closes_at > self._clock.now():
+            # An objection made while we were away (or before its maker joined) opens its
+            # conversation now, as it would have then. The notes are claimed: never twice.
+            stopping = STOPPING[proposal.process]
+            for member_id, choices in observed.items():
+                if stopping in choices:
+                    await self._on_objection(proposal.id, MemberRef(proposal.message.platform, member_id))
 
     # --- the registry -----------------------------------------------------------------------
 

@@ -126,6 +126,24 @@ async def test_a_vote_read_back_on_start_up_is_not_told_it_came_too_late(sb: San
     assert len([n for n in sb.private_to("carol") if "don't change anything now" in n]) == 1
 
 
+async def test_an_objection_made_while_down_opens_its_conversation_on_start_up(sb: Sandbox) -> None:
+    """An objection seen first on start-up invites the objector and tells the thread, once, as it would have live."""
+    await make_circle(sb, "bob", "carol")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}")
+    post = sb.last_thread
+    async with sb.down() as chat:
+        chat.toggle_reaction("carol", post, OBJECT, add=True)
+        sb.mark()
+    assert sb.since_mark.count("An objection has come in.") == 1
+    invite = "Thank you for saying you object to proposal 1 in Tuesday."
+    assert len([n for n in sb.private_to("carol") if invite in n]) == 1
+    assert [n for n in sb.private_to("alice") if invite in n] == []
+    sb.mark()
+    await sb.restart()
+    assert "An objection has come in." not in sb.since_mark
+    assert len([n for n in sb.private_to("carol") if invite in n]) == 1
+
+
 async def test_timers_are_rebuilt_with_stable_ids(sb: Sandbox) -> None:
     """After a restart the closing and reminder timers are armed again, once each."""
     await make_circle(sb, "bob")
