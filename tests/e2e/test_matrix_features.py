@@ -9,7 +9,7 @@ import nio
 import pytest
 
 from bot.app import App
-from bot.chat import MessagePosted, ReactionAdded, ThreadRef
+from bot.chat import MessagePosted, ReactionAdded, ReactionRemoved, ThreadRef
 from bot.clock import ManualClock
 from bot.platforms.matrix.commands import room_ref
 from tests.e2e.matrix_bot import BotRunner, MakeBot, MakePeople, Person, eventually, thread_of
@@ -137,37 +137,53 @@ def held(bot: BotRunner, proposal: int = 1) -> dict[str, list[str]]:
     return out
 
 
-async def test_votes_changed_while_the_bot_was_away_are_reconciled_on_start_up(
+async def proposal_post(bot: BotRunner, proposer: Person, room: str, *, options: str = "") -> nio.Event:
+    """``proposer`` proposes PROPOSAL_TEXT; returns the post people react to (its thread's root)."""
+    mark = proposer.mark()
+    answer = await proposer.ask(room, bot.user_id, f"!ck agreement propose {PROPOSAL_TEXT} {options}".rstrip())
+    assert "Your proposal is up" in answer.body
+    post = await proposer.expect(bot.user_id, "**Proposal 1**", room_id=room, since=mark)
+    assert thread_of(post) is None
+    return post
+
+
+def events_from(bot: BotRunner, kind: type[ReactionAdded | ReactionRemoved]) -> set[str]:
+    return {e.member.id for e in bot.ear.of(kind)}
+
+
+async def test_votes_changed_while_the_bot_was_away_are_reconciled_and_later_ones_count_live(
     matrix_bot: MakeBot, people: MakePeople
 ) -> None:
-    """Reactions added, redacted, or made by a non-member while the bot was down are reconciled on start-up."""
+    """Reactions added, redacted, or made by a non-member while the bot was down are reconciled; later ones count live."""
     bot = await matrix_bot(clock=ManualClock(START))
     me = bot.user_id
     alice, bob, carol, dan, erin = [await people(n) for n in ("Alice", "Bob", "Carol", "Dan", "Erin")]
     room = await alice.room_with(me, bob, carol, dan, erin)
     await make_circle(bot, alice, room, bob, carol, dan)
-    mark = alice.mark()
-    answer = await bob.ask(room, me, f"!ck agreement propose {PROPOSAL_TEXT}")
-    assert "Your proposal is up" in answer.body
-    post = await alice.expect(me, "**Proposal 1**", room_id=room, since=mark)
-    assert thread_of(post) is None  # the root of the proposal's thread
-
+    post = await proposal_post(bot, bob, room)
     await alice.react(room, post.event_id, CONSENT)
     await bob.react(room, post.event_id, CONSENT)
     bobs_concern = await bob.react(room, post.event_id, CONCERN)
-    await carol.react(room, post.event_id, CONCERN)
     ids = {alice.user_id: "Alice", bob.user_id: "Bob", carol.user_id: "Carol", dan.user_id: "Dan"}
-    before = {"Alice": ["consent"], "Bob": ["consent", "concern"], "Carol": ["concern"]}
+    before = {"Alice": ["consent"], "Bob": ["consent", "concern"]}
     await eventually(lambda: {ids[m]: c for m, c in held(bot).items()} == before, "the first votes")
 
-    await bot.stop()  # meanwhile Bob takes back his concern, Dan consents, Erin (no member) objects
+    await bot.stop()  # meanwhile Bob takes back his concern, Carol has one, Erin (no member) objects
     await bob.redact(room, bobs_concern)
-    await dan.react(room, post.event_id, CONSENT)
+    await carol.react(room, post.event_id, CONCERN)
     await erin.react(room, post.event_id, OBJECT)
-    mark = alice.mark()
     await bot.start()
+    # The sync then catches up with those same reactions; they change nothing more.
+    await eventually(
+        lambda: events_from(bot, ReactionAdded) == {carol.user_id, erin.user_id}
+        and events_from(bot, ReactionRemoved) == {bob.user_id},
+        "the catch-up",
+    )
+    after = {"Alice": ["consent"], "Bob": ["consent"], "Carol": ["concern"]}
+    assert {ids[m]: c for m, c in held(bot).items()} == after
 
-    # Everyone has voted and Erin's objection doesn't count: it closes early, adopted.
+    mark = alice.mark()
+    await dan.react(room, post.event_id, CONSENT)  # the last member: it closes early, adopted
     outcome = await alice.expect(me, "**Proposal 1 is adopted.**", room_id=room, since=mark)
     assert "✅ consent 3 · 🤔 concern 1 · ✋ object 0 · 4 of 4 members voted." in outcome.body
     assert thread_of(outcome) == post.event_id
@@ -175,13 +191,8 @@ async def test_votes_changed_while_the_bot_was_away_are_reconciled_on_start_up(
         ("adopted", '{"consent": 3, "concern": 1, "object": 0}', 4, 4)
     ]
     assert held(bot) == {}  # closed: only the counts are kept
-
-    # The sync catches up after start-up and delivers the reactions made while the bot was
-    # away; they already counted, so nobody is told their reaction came too late.
-    late = {dan.user_id, erin.user_id}
-    await eventually(lambda: {e.member.id for e in bot.ear.of(ReactionAdded)} == late, "the catch-up")
-    assert bot.table("SELECT * FROM agreement_notes") == []
-    assert direct_rooms(dan, room) == []
+    # Erin's reaction, caught up while it was open, earned her the note on who votes.
+    assert bot.table("SELECT member_id, kind FROM agreement_notes") == [(erin.user_id, "outsider")]
 
 
 async def test_a_proposal_whose_time_passed_while_the_bot_was_away_closes_on_start_up(
@@ -194,9 +205,7 @@ async def test_a_proposal_whose_time_passed_while_the_bot_was_away_closes_on_sta
     alice, bob, carol = await people("Alice"), await people("Bob"), await people("Carol")
     room = await alice.room_with(me, bob, carol)
     await make_circle(bot, alice, room, bob, carol)
-    mark = alice.mark()
-    await bob.ask(room, me, f"!ck agreement propose {PROPOSAL_TEXT} closes=2h")
-    post = await alice.expect(me, "**Proposal 1**", room_id=room, since=mark)
+    post = await proposal_post(bot, bob, room, options="closes=2h")
     await alice.react(room, post.event_id, CONSENT)
     await eventually(lambda: held(bot) == {alice.user_id: ["consent"]}, "Alice's consent")
 
@@ -211,6 +220,40 @@ async def test_a_proposal_whose_time_passed_while_the_bot_was_away_closes_on_sta
     assert bot.table("SELECT closed_at, result FROM agreement_proposals") == [
         ("2026-03-02T12:00:00.000000Z", "adopted")
     ]
+    # The catch-up then delivers Bob's consent again: it counted, so he hears nothing about it.
+    await eventually(lambda: events_from(bot, ReactionAdded) == {bob.user_id}, "the catch-up")
+    assert bot.table("SELECT * FROM agreement_notes") == []
+    assert direct_rooms(bob, room) == []
+
+
+async def test_an_objection_made_while_the_bot_was_away_opens_its_conversation_once(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
+    """An objection made while the bot was down brings, once, the private invitation and the note in the thread."""
+    bot = await matrix_bot(clock=ManualClock(START))
+    me = bot.user_id
+    alice, bob = await people("Alice"), await people("Bob")
+    room = await alice.room_with(me, bob)
+    await make_circle(bot, alice, room, bob)
+    post = await proposal_post(bot, alice, room)
+
+    await bot.stop()
+    await bob.react(room, post.event_id, OBJECT)
+    mark = alice.mark()
+    await bot.start()
+
+    direct = await eventually(lambda: next(iter(direct_rooms(bob, room)), None), "a direct room for Bob")
+    await bob.join(direct)
+    await bob.expect(me, "Thank you for saying you object to proposal 1 in Tuesday.", room_id=direct)
+    note = await alice.expect(me, "An objection has come in.", room_id=room, since=mark)  # in the thread
+    assert thread_of(note) == post.event_id
+    await eventually(lambda: events_from(bot, ReactionAdded) == {bob.user_id}, "the catch-up")
+    assert held(bot) == {bob.user_id: ["object"]}
+    assert sorted(bot.table("SELECT member_id, kind FROM agreement_notes")) == [(bob.user_id, "objection")]
+    # The bot acts in order: once Bob sees the answer to a later command, he has seen all before it.
+    await bob.ask(room, me, "!ck help privacy show")
+    assert sum("An objection has come in." in e.body for e in bob.messages_from(me, room)) == 1
+    assert sum("object to proposal 1" in e.body for e in bob.messages_from(me, direct)) == 1
 
 
 # --- nudges ------------------------------------------------------------------------------------
