@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.app import App, open_app
 from bot.chat import Event
@@ -142,6 +142,36 @@ class RunningBot:
                 if row[0] not in ("platform_state", "schema_version") and not row[0].startswith("sqlite_")
             ]
             return {name: db.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall() for name in names}  # noqa: S608
+
+
+def newest_thread(server: DiscordServer, parent: Channel) -> Channel:
+    """The thread (or forum post) opened last under ``parent``."""
+    threads = [c for c in server.world.channels.values() if c.is_thread and c.parent_id == parent.id]
+    assert threads, f"no thread in #{parent.name}"
+    return max(threads, key=lambda c: c.id)
+
+
+def sent_bodies(server: DiscordServer) -> list[dict[str, Any]]:
+    """Every body in which the bot sent or changed message text."""
+    sends = [
+        ("POST", "/channels/{channel_id}/messages"),
+        ("PATCH", "/channels/{channel_id}/messages/{message_id}"),
+        ("POST", "/channels/{channel_id}/threads"),
+        ("POST", "/webhooks/{application_id}/{token}"),
+        ("PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}"),
+    ]
+    bodies = [c.json for method, path in sends for c in server.requests_to(method, path)]
+    callbacks = server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")
+    bodies += [c.json["data"] for c in callbacks if c.json.get("type") == 4]
+    bodies += [c.json["message"] for c in server.requests_to("POST", "/channels/{channel_id}/threads")]
+    return bodies
+
+
+def assert_never_mentions(server: DiscordServer) -> None:
+    """Everything the bot wrote so far went out with every mention switched off."""
+    bodies = sent_bodies(server)
+    assert bodies
+    assert all(body.get("allowed_mentions") == {"parse": []} for body in bodies), bodies
 
 
 def bot_config(server: DiscordServer, data: Path, **discord: object) -> Config:
