@@ -129,9 +129,9 @@ class RunningBot:
 
         return await self.server.wait_until(found, f"a bot message with {containing!r}")
 
-    def table(self, sql: str) -> list[tuple[object, ...]]:
+    def table(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with contextlib.closing(sqlite3.connect(self.app.db.path)) as db:
-            return db.execute(sql).fetchall()
+            return db.execute(sql, params).fetchall()
 
     def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         """Every table the cogs write, to prove that a refusal changed nothing."""

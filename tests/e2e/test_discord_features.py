@@ -128,7 +128,9 @@ async def test_a_prompt_due_while_the_bot_was_away_is_posted_once_and_never_agai
 def held(bot: RunningBot, names: dict[int, str], proposal: int = 1) -> dict[str, list[str]]:
     """The option reactions each member holds on a proposal, by name, oldest first (the last is the vote)."""
     out: dict[str, list[str]] = {}
-    rows = bot.table(f"SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = {proposal} ORDER BY id")  # noqa: S608
+    rows = bot.table(
+        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id", (proposal,)
+    )
     for member, choice in rows:
         out.setdefault(names[int(str(member))], []).append(str(choice))
     return out
