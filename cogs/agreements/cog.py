@@ -309,6 +309,10 @@ class AgreementsCog(Cog):
         # Objection notes already claimed in the database (which stays the truth), so that a
         # storm of ✋ doesn't ask it again each time.
         self._invited: set[tuple[int, str]] = set()
+        # The option reactions each post showed when we read it back (on start, on a join):
+        # a platform that catches up after downtime (Matrix) delivers them again afterwards,
+        # and one that counted must not be told it came after the closing.
+        self._read_back: dict[tuple[Platform, str], set[tuple[str, Choice]]] = {}
         self._thread_told: set[tuple[int, int]] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._registry_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -349,6 +353,7 @@ class AgreementsCog(Cog):
                 if current.closes_at <= now:
                     await self._close(current.id)
                 else:
+                    self._watch(current)
                     self._arm(current)
                     await self._close_if_everyone_agreed(current.id, current.process)
             except Exception:
@@ -359,6 +364,7 @@ class AgreementsCog(Cog):
     async def stop(self) -> None:
         self._scheduler.cancel_prefix("agreements:")
         self._posts.clear()
+        self._read_back.clear()
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -582,6 +588,8 @@ class AgreementsCog(Cog):
         if target is None:
             if added and is_vote_emoji(key):
                 await self._maybe_closed(message, member, key)
+            elif not added:
+                self._forget_read_back(message, member, key)
             return
         proposal_id, process = target
         choice = choice_for(process, key)
@@ -605,9 +613,18 @@ class AgreementsCog(Cog):
         """A vote reaction on a message we don't hold open: tell the person if it was a
         proposal that has closed."""
         proposal = await self._repo.by_message(message.platform, message.id)
-        if proposal is None or proposal.is_open or choice_for(proposal.process, key) is None:
+        if proposal is None or proposal.is_open:
             return
+        choice = choice_for(proposal.process, key)
+        if choice is None or (member.id, choice) in self._read_back.get((message.platform, message.id), ()):
+            return  # not a vote, or one read back while it was open (it counted), arriving late
         await self._note_closed(proposal.id, member)
+
+    def _forget_read_back(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """Taken back: adding it again later is a new reaction."""
+        held = self._read_back.get((message.platform, message.id))
+        if held:
+            held.difference_update((member.id, choice_for(process, key)) for process in Process)
 
     async def _on_objection(self, proposal_id: int, member: MemberRef) -> None:
         if (proposal_id, member.id) in self._invited:
@@ -732,7 +749,7 @@ class AgreementsCog(Cog):
         placed = await self._repo.place(proposal.id, proposal.version, thread, message)
         if placed is None:
             return None
-        self._posts[(message.platform, message.id)] = (placed.id, placed.process)
+        self._watch(placed)
         for option in OPTIONS[placed.process]:
             try:
                 await self._chat.react(message, option.emoji)
@@ -745,6 +762,11 @@ class AgreementsCog(Cog):
             except DeliveryError:
                 log.info("could not mark the earlier post of proposal %s", placed.id)
         return placed
+
+    def _watch(self, proposal: Proposal) -> None:
+        """From now on, reactions on the proposal's current post are votes."""
+        if proposal.message is not None:
+            self._posts[(proposal.message.platform, proposal.message.id)] = (proposal.id, proposal.process)
 
     async def _new_version(
         self, circle: Circle, proposal: Proposal, *, text: str, kind: Kind, by: MemberRef, at: datetime
@@ -972,14 +994,24 @@ class AgreementsCog(Cog):
             return
         members = {m.member_id for m in await self._circles.members(proposal.circle_id)}
         observed: dict[str, list[Choice]] = {}
+        shown: set[tuple[str, Choice]] = set()
         for key, people in reactions.by_key.items():
             choice = choice_for(proposal.process, key)
             if choice is None:
                 continue
             for person in people:
+                shown.add((person.id, choice))
                 if person.id in members:
                     observed.setdefault(person.id, []).append(choice)
+        self._read_back[(proposal.message.platform, proposal.message.id)] = shown
         await self._repo.reconcile(proposal.id, proposal.version, observed)
+        if proposal.closes_at > self._clock.now():
+            # An objection made while we were away (or before its maker joined) opens its
+            # conversation now, as it would have then. The notes are claimed: never twice.
+            stopping = STOPPING[proposal.process]
+            for member_id, choices in observed.items():
+                if stopping in choices:
+                    await self._on_objection(proposal.id, MemberRef(proposal.message.platform, member_id))
 
     # --- the registry -----------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from bot.chat import (
     MessageEdited,
     MessagePosted,
     MessageRef,
+    RoomRef,
+    ThreadRef,
     Visibility,
 )
 from bot.clock import to_iso
@@ -30,7 +32,7 @@ from bot.commands import Command, CommandSpec, Invocation, Option, OptionKind, P
 from cogs.circles.repo import Circle, CirclesRepo, Preference
 from cogs.nudges.asks import asks_for_ideas, asks_for_listening
 from cogs.nudges.detector import Detector, default_detector
-from cogs.nudges.drift import Conversations, Drift, Reading, Sensitivity, Wish
+from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
 from cogs.nudges.limits import DAY, Given, Limits, allows
 from cogs.nudges.repo import CircleNudging, NudgeRecord, NudgesRepo
 from cogs.nudges.texts import NudgeTexts, kind_names, noticed
@@ -157,6 +159,8 @@ class NudgesCog(Cog):
             return
         key = _conversation_key(message)
         conversation = self._conversations.get(key)
+        if message.thread is not None and not len(conversation):
+            self._begin_thread(conversation, message.room, message.thread)
         assessment = self._detector.assess(text)
         reading = Reading(
             message_id=message.id,
@@ -179,6 +183,15 @@ class NudgesCog(Cog):
             self._conversations.prune(at)
         if drift is not None:
             await self._deliver(circle, message, key, drift, nudging)
+
+    def _begin_thread(self, conversation: Conversation, room: RoomRef, thread: ThreadRef) -> None:
+        """A thread made on a message in the room starts with that message (its id is the
+        thread's, on Matrix and Discord alike): when someone shares in the room and the replies
+        go into a thread on it, they answer that sharing."""
+        in_room = self._conversations.find(_room_key(room))
+        opening = in_room.reading(thread.id) if in_room is not None else None
+        if opening is not None:
+            conversation.begin_with(opening)
 
     async def _wishes(self, circle: Circle) -> dict[str, Wish]:
         wishes = {}
@@ -330,8 +343,11 @@ class NudgesCog(Cog):
         self._given = [g for g in self._given if g.member != member.id]
 
 
+def _room_key(room: RoomRef) -> str:
+    return f"{room.platform.value}:{room.id}"
+
+
 def _conversation_key(message: MessageRef) -> str:
-    room = message.room
-    base = f"{room.platform.value}:{room.id}"
+    base = _room_key(message.room)
     return f"{base}/{message.thread.id}" if message.thread else base
 

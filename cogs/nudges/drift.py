@@ -146,10 +146,21 @@ class Conversation:
 
     def author_of(self, message_id: str) -> str | None:
         """Who wrote a message still in the window (to know whom a reply answers)."""
+        found = self.reading(message_id)
+        return found.author if found else None
+
+    def reading(self, message_id: str) -> Reading | None:
+        """A message still in the window, as it was read."""
         for entry in self._entries:
             if entry.reading.message_id == message_id:
-                return entry.reading.author
+                return entry.reading
         return None
+
+    def begin_with(self, opening: Reading) -> None:
+        """A thread that hangs on a message read in the room (a Matrix thread root, a Discord
+        thread made from a post) begins with that message: replies in the thread answer it."""
+        if not self._entries:
+            self._entries.append(_Entry(opening, None))
 
     def forget(self, author: str) -> None:
         """Drop everything about one person (they asked to be forgotten, or opted out)."""
@@ -229,6 +240,9 @@ class Conversations:
     def __init__(self, span: timedelta = WINDOW_SPAN) -> None:
         self._span = span
         self._by_key: dict[str, Conversation] = {}
+
+    def find(self, key: str) -> Conversation | None:
+        return self._by_key.get(key)
 
     def get(self, key: str) -> Conversation:
         conversation = self._by_key.get(key)

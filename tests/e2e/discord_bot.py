@@ -5,7 +5,8 @@
 
 The bot runs exactly as ``circlekeeper run`` would run it (config pointing ``api_base`` and
 ``gateway_url`` at the loopback server, a fresh data directory), with a listening cog on the bus
-to see which events reach the cogs. Everything waits for a condition; nothing sleeps.
+to see which events reach the cogs. Everything waits for a condition; nothing sleeps. A test
+about timers passes ``clock=ManualClock(...)`` and moves it with ``bot.app.advance_and_run``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.app import App, open_app
 from bot.chat import Event
+from bot.clock import Clock
 from bot.cog import Cog, DomainEvent
 from bot.config import Config, DiscordConfig, Secrets
 from bot.platforms.discord import DiscordAdapter
@@ -127,9 +129,9 @@ class RunningBot:
 
         return await self.server.wait_until(found, f"a bot message with {containing!r}")
 
-    def table(self, sql: str) -> list[tuple[object, ...]]:
+    def table(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with contextlib.closing(sqlite3.connect(self.app.db.path)) as db:
-            return db.execute(sql).fetchall()
+            return db.execute(sql, params).fetchall()
 
     def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         """Every table the cogs write, to prove that a refusal changed nothing."""
@@ -140,6 +142,36 @@ class RunningBot:
                 if row[0] not in ("platform_state", "schema_version") and not row[0].startswith("sqlite_")
             ]
             return {name: db.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall() for name in names}  # noqa: S608
+
+
+def newest_thread(server: DiscordServer, parent: Channel) -> Channel:
+    """The thread (or forum post) opened last under ``parent``."""
+    threads = [c for c in server.world.channels.values() if c.is_thread and c.parent_id == parent.id]
+    assert threads, f"no thread in #{parent.name}"
+    return max(threads, key=lambda c: c.id)
+
+
+def sent_bodies(server: DiscordServer) -> list[dict[str, Any]]:
+    """Every body in which the bot sent or changed message text."""
+    sends = [
+        ("POST", "/channels/{channel_id}/messages"),
+        ("PATCH", "/channels/{channel_id}/messages/{message_id}"),
+        ("POST", "/channels/{channel_id}/threads"),
+        ("POST", "/webhooks/{application_id}/{token}"),
+        ("PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}"),
+    ]
+    bodies = [c.json for method, path in sends for c in server.requests_to(method, path)]
+    callbacks = server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")
+    bodies += [c.json["data"] for c in callbacks if c.json.get("type") == 4]
+    bodies += [c.json["message"] for c in server.requests_to("POST", "/channels/{channel_id}/threads")]
+    return bodies
+
+
+def assert_never_mentions(server: DiscordServer) -> None:
+    """Everything the bot wrote so far went out with every mention switched off."""
+    bodies = sent_bodies(server)
+    assert bodies
+    assert all(body.get("allowed_mentions") == {"parse": []} for body in bodies), bodies
 
 
 def bot_config(server: DiscordServer, data: Path, **discord: object) -> Config:
@@ -161,15 +193,17 @@ async def running_bot(
     run: bool = True,
     config: Config | None = None,
     listeners: Sequence[Callable[[App], None]] = (),
+    clock: Clock | None = None,
 ) -> AsyncIterator[RunningBot]:
     """Open the app on ``data``, connect it to ``server``, start the cogs and serve.
 
     With ``run=False`` the adapter is started but ``run()`` is not called yet: the bot is
-    connected, and nothing may reach the cogs.
+    connected, and nothing may reach the cogs. With a manual ``clock`` no alarm rings by itself
+    (APScheduler is not started); pass the same clock again to restart on the same time line.
     """
     config = config or bot_config(server, data)
     secrets = Secrets(discord_token=server.token, matrix_access_token=None, matrix_password=None)
-    async with open_app(config) as app:
+    async with open_app(config, clock=clock) as app:
         ear = Ear()
         app.bus.attach(ear)
         for listener in listeners:

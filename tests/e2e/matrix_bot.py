@@ -1,8 +1,8 @@
 """The real bot on a real Synapse, and people talking to it with plain nio clients.
 
-``BotRunner`` runs ``bot.app.open_app`` with a ``MatrixAdapter`` (real clock, real SQLite in a
-temporary data directory) in the test's event loop, and can stop and start it again on the
-same data. ``Person`` is a human: a nio client syncing in the background, collecting what it
+``BotRunner`` runs ``bot.app.open_app`` with a ``MatrixAdapter`` (the real clock unless a test
+passes ``clock=ManualClock(...)``, real SQLite in a temporary data directory) in the test's
+event loop, and can stop and start it again on the same data, keeping the same clock. ``Person`` is a human: a nio client syncing in the background, collecting what it
 sees, so a test waits for what it expects instead of sleeping. Fixtures: ``matrix_bot`` and
 ``people`` (registered in tests/conftest.py).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 
 from bot.app import App, open_app
 from bot.chat import Event
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.cog import Cog, DomainEvent
 from bot.config import Config, MatrixConfig, Secrets
 from bot.platforms.matrix import MatrixAdapter
@@ -85,9 +86,12 @@ class BotRunner:
         *,
         use_password: bool = False,
         adapter_options: dict[str, Any] | None = None,
+        clock: Clock | None = None,
         **matrix: Any,
     ) -> None:
         self.account = account
+        # A ManualClock means no alarm rings by itself: the test calls app.advance_and_run().
+        self.clock: Clock = clock or SystemClock()
         self.user_id = account.user_id
         self.config = Config(
             data_dir=str(data_dir),
@@ -109,7 +113,7 @@ class BotRunner:
 
     async def start(self) -> BotRunner:
         logging.getLogger().addHandler(self.errors)
-        self._context = open_app(self.config, clock=SystemClock())
+        self._context = open_app(self.config, clock=self.clock)
         self.app = await self._context.__aenter__()
         self.ear = Ear()
         self.app.bus.attach(self.ear)
@@ -135,6 +139,11 @@ class BotRunner:
         self._context = None
         self.app = None
         logging.getLogger().removeHandler(self.errors)
+
+    def table(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows from the bot's database (also while it is stopped)."""
+        with contextlib.closing(sqlite3.connect(self.config.database_path)) as db:
+            return db.execute(sql, params).fetchall()
 
     def check_no_errors(self) -> None:
         assert self.run_error is None, f"the adapter stopped: {self.run_error!r}"

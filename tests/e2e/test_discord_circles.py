@@ -11,7 +11,15 @@ import pytest
 from bot.app import declared_specs
 from bot.chat import MessagePosted, Platform, RoomRef, ThreadRef, Visibility
 from bot.commands import Command, CommandSpec, Invocation
-from tests.e2e.discord_bot import MANAGE_GUILD, Folk, RunningBot, bot_config, running_bot
+from tests.e2e.discord_bot import (
+    MANAGE_GUILD,
+    Folk,
+    RunningBot,
+    assert_never_mentions,
+    bot_config,
+    newest_thread,
+    running_bot,
+)
 from tests.e2e.discord_protocol import (
     ChannelType,
     DiscordServer,
@@ -25,34 +33,6 @@ pytestmark = pytest.mark.e2e
 
 EPHEMERAL = 64
 GUILD, BOT_DM = 0, 1
-
-
-def newest_thread(server: DiscordServer, parent: Channel) -> Channel:
-    threads = [c for c in server.world.channels.values() if c.is_thread and c.parent_id == parent.id]
-    assert threads, f"no thread in #{parent.name}"
-    return max(threads, key=lambda c: c.id)
-
-
-def sent_bodies(server: DiscordServer) -> list[dict[str, Any]]:
-    """Every body in which the bot sent or changed message text."""
-    sends = [
-        ("POST", "/channels/{channel_id}/messages"),
-        ("PATCH", "/channels/{channel_id}/messages/{message_id}"),
-        ("POST", "/channels/{channel_id}/threads"),
-        ("POST", "/webhooks/{application_id}/{token}"),
-        ("PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}"),
-    ]
-    bodies = [c.json for method, path in sends for c in server.requests_to(method, path)]
-    callbacks = server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")
-    bodies += [c.json["data"] for c in callbacks if c.json.get("type") == 4]
-    bodies += [c.json["message"] for c in server.requests_to("POST", "/channels/{channel_id}/threads")]
-    return bodies
-
-
-def assert_never_mentions(server: DiscordServer) -> None:
-    bodies = sent_bodies(server)
-    assert bodies
-    assert all(body.get("allowed_mentions") == {"parse": []} for body in bodies), bodies
 
 
 # --- the tree ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+from bot.chat import MemberRef, Platform, ReactionAdded
 from tests.cogs.agreements.support import (
     CONCERN,
     CONSENT,
@@ -35,6 +36,16 @@ async def test_votes_changed_while_down_count_after_the_restart(sb: Sandbox) -> 
         chat.toggle_reaction("zed", post, CONSENT, add=True)
     assert votes(sb, 1) == {"alice": "object", "carol": "object", "dan": "concern"}
     assert held(sb, 1)["alice"] == ["consent", "object"]
+
+
+async def test_votes_after_a_restart_count_as_they_come(sb: Sandbox) -> None:
+    """After a restart the open proposal's post still takes votes live, and the last one closes it."""
+    await make_circle(sb, "bob")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}")
+    await sb.restart()
+    out = await sb.say(f"bob +^ {CONCERN}")
+    assert "**Proposal 1 is adopted.**" in out
+    assert "✅ consent 1 · 🤔 concern 1 · ✋ object 0 · 2 of 2 members voted." in out
 
 
 async def test_a_restart_with_nothing_changed_changes_nothing(sb: Sandbox) -> None:
@@ -90,6 +101,47 @@ async def test_everyone_voting_while_down_closes_it_on_start_up(sb: Sandbox) -> 
         chat.toggle_reaction("bob", post, CONSENT, add=True)
         sb.mark()
     assert "**Proposal 1 is adopted.**" in sb.since_mark
+
+
+async def test_a_vote_read_back_on_start_up_is_not_told_it_came_too_late(sb: Sandbox) -> None:
+    """A platform that catches up after downtime (Matrix) delivers the reactions made meanwhile
+    after start-up has already counted them: a vote that counted gets no "closed" note, while a
+    reaction made after the closing still does."""
+    await make_circle(sb, "bob", "carol")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    post = sb.last_thread
+    async with sb.down() as chat:
+        chat.toggle_reaction("carol", post, CONSENT, add=True)
+        sb.mark()
+    assert "✅ consent 3 · 🤔 concern 0 · ✋ object 0 · 3 of 3 members voted." in sb.since_mark
+    assert sb.app is not None
+    assert sb.chat is not None
+    message = sb.chat.message_ref(sb.chat.messages[post])
+    late = ReactionAdded(message, MemberRef(Platform.LOCAL, "carol"), CONSENT, sb.clock.now())
+    await sb.app.receive(late)  # the same reaction, delivered by the catch-up
+    assert [n for n in sb.private_to("carol") if "closed on" in n] == []
+    assert table(sb, "SELECT * FROM agreement_notes") == []
+
+    await sb.say(f"carol +^ {CONCERN}")  # a new reaction, after the closing
+    assert len([n for n in sb.private_to("carol") if "don't change anything now" in n]) == 1
+
+
+async def test_an_objection_made_while_down_opens_its_conversation_on_start_up(sb: Sandbox) -> None:
+    """An objection seen first on start-up invites the objector and tells the thread, once, as it would have live."""
+    await make_circle(sb, "bob", "carol")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}")
+    post = sb.last_thread
+    async with sb.down() as chat:
+        chat.toggle_reaction("carol", post, OBJECT, add=True)
+        sb.mark()
+    assert sb.since_mark.count("An objection has come in.") == 1
+    invite = "Thank you for saying you object to proposal 1 in Tuesday."
+    assert len([n for n in sb.private_to("carol") if invite in n]) == 1
+    assert [n for n in sb.private_to("alice") if invite in n] == []
+    sb.mark()
+    await sb.restart()
+    assert "An objection has come in." not in sb.since_mark
+    assert len([n for n in sb.private_to("carol") if invite in n]) == 1
 
 
 async def test_timers_are_rebuilt_with_stable_ids(sb: Sandbox) -> None:

@@ -173,3 +173,39 @@ def test_advice_far_apart_in_time_is_not_a_drift() -> None:
     later = T0 + timedelta(hours=3)
     conversation.add(reading(2, "ana", "share", at=later), Sensitivity.NORMAL, unsaid)
     assert conversation.add(reading(3, "cat", "advice", at=later), Sensitivity.NORMAL, unsaid) is None
+
+
+def test_a_thread_made_on_a_sharing_in_the_room_begins_with_it() -> None:
+    """Replies in a thread hanging on Ana's message in the room answer Ana (a Matrix thread
+    root, a Discord thread made from a post): two advice replies there are a drift."""
+    unsaid = lambda _m: Wish.UNSAID  # noqa: E731
+    room, thread = Conversation(), Conversation()
+    room.add(reading(0, "ana", "share"), Sensitivity.NORMAL, unsaid)
+    opening = room.reading("0")
+    assert opening is not None
+    thread.begin_with(opening)
+    thread.add(reading(1, "ben", "advice"), Sensitivity.NORMAL, unsaid)
+    drift = thread.add(reading(2, "cat", "advice"), Sensitivity.NORMAL, unsaid)
+    assert drift is not None
+    assert (drift.member, drift.sharer) == ("cat", "ana")
+
+
+def test_a_thread_made_on_an_ask_for_ideas_keeps_the_ask() -> None:
+    """When the message the thread hangs on asked for ideas, advice in the thread is welcome."""
+    unsaid = lambda _m: Wish.UNSAID  # noqa: E731
+    room, thread = Conversation(), Conversation()
+    room.add(reading(0, "ana", "ideas"), Sensitivity.NORMAL, unsaid)
+    opening = room.reading("0")
+    assert opening is not None
+    thread.begin_with(opening)
+    thread.add(reading(1, "ben", "strong"), Sensitivity.NORMAL, unsaid)
+    assert thread.add(reading(2, "cat", "advice"), Sensitivity.NORMAL, unsaid) is None
+
+
+def test_a_thread_begins_with_its_opening_only_once() -> None:
+    """A thread that has a window already keeps it as it is."""
+    unsaid = lambda _m: Wish.UNSAID  # noqa: E731
+    thread = Conversation()
+    thread.add(reading(5, "dan", "share"), Sensitivity.NORMAL, unsaid)
+    thread.begin_with(reading(0, "ana", "share"))
+    assert (len(thread), thread.reading("0")) == (1, None)

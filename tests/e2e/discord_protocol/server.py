@@ -165,22 +165,31 @@ class DiscordServer:
         del self.world.messages[msg.id]
         await self.events.message_deleted(msg)
 
-    async def react(self, user: User, msg: Message, emoji: str) -> None:
-        """`emoji` is the character ("\N{THUMBS UP SIGN}") or "name:id" for a custom emoji."""
-        self._require_session()
+    async def react(self, user: User, msg: Message, emoji: str, *, bot_away: bool = False) -> None:
+        """`emoji` is the character ("\N{THUMBS UP SIGN}") or "name:id" for a custom emoji.
+
+        With `bot_away=True` the bot is not connected: Discord keeps the reaction, and the bot
+        only learns of it by reading the message's reactions later (nothing is dispatched).
+        """
+        if not bot_away:
+            self._require_session()
         users = msg.reactions.setdefault(emoji, [])
         if user.id not in users:
             users.append(user.id)
-            await self.events.reaction_added(msg, user.id, emoji)
+            if not bot_away:
+                await self.events.reaction_added(msg, user.id, emoji)
 
-    async def unreact(self, user: User, msg: Message, emoji: str) -> None:
-        self._require_session()
+    async def unreact(self, user: User, msg: Message, emoji: str, *, bot_away: bool = False) -> None:
+        """`user` takes back a reaction; `bot_away` as for `react`."""
+        if not bot_away:
+            self._require_session()
         users = msg.reactions.get(emoji, [])
         if user.id in users:
             users.remove(user.id)
             if not users:
                 del msg.reactions[emoji]
-            await self.events.reaction_removed(msg, user.id, emoji)
+            if not bot_away:
+                await self.events.reaction_removed(msg, user.id, emoji)
 
     async def start_thread(
         self,
