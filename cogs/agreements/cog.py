@@ -85,6 +85,7 @@ from cogs.agreements.repo import (
 )
 from cogs.agreements.starters import starter, starters
 from cogs.circles.events import JoinedCircle, LeftCircle
+from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
 
 log = logging.getLogger(__name__)
@@ -1156,10 +1157,7 @@ class AgreementsCog(Cog):
     # --- helpers ----------------------------------------------------------------------------
 
     async def _circle(self, inv: Invocation) -> Circle:
-        circle = await self._circles.get(inv.need_circle.id)
-        if circle is None:
-            raise CommandError("That circle isn't here any more.")
-        return circle
+        return await invoked_circle(self._circles, inv)
 
     async def _member_circle(self, inv: Invocation) -> Circle:
         circle = await self._circle(inv)

@@ -27,6 +27,7 @@ from bot.commands import (
     Permission,
 )
 from cogs.circles.events import CircleArchived, JoinedCircle, LeftCircle
+from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo, RoundRecord
 from cogs.circles.rounds import NotInRound, NotYourTurn, Outcome, Round, RoundOver
 
@@ -380,10 +381,7 @@ class CheckInsCog(Cog):
     # --- helpers ----------------------------------------------------------------------------
 
     async def _circle(self, inv: Invocation) -> Circle:
-        circle = await self._repo.get(inv.need_circle.id)
-        if circle is None:
-            raise CommandError("That circle isn't here any more.")
-        return circle
+        return await invoked_circle(self._repo, inv)
 
     async def _need_round(self, circle: Circle, prefix: str) -> RoundRecord:
         record = await self._repo.open_round_of(circle.id)

@@ -21,6 +21,7 @@ from bot.commands import (
     Permission,
 )
 from cogs.circles.events import CircleArchived, CircleReopened, JoinedCircle, LeftCircle
+from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import (
     Circle,
     CirclesRepo,
@@ -623,10 +624,7 @@ class CirclesCog(Cog):
     # --- helpers ----------------------------------------------------------------------------
 
     async def _circle(self, inv: Invocation) -> Circle:
-        circle = await self._repo.get(inv.need_circle.id)
-        if circle is None:
-            raise CommandError("That circle isn't here any more.")
-        return circle
+        return await invoked_circle(self._repo, inv)
 
     async def _may_facilitate(self, inv: Invocation, circle: Circle) -> bool:
         return inv.is_moderator or await self._repo.is_facilitator(circle.id, inv.invoker.id)

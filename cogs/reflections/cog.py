@@ -43,6 +43,7 @@ from bot.commands import (
 )
 from bot.text import clip
 from cogs.circles.cog import CirclesCog
+from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
 from cogs.reflections.decks import (
     CIRCLE_DECK,
@@ -945,10 +946,7 @@ class ReflectionsCog(Cog):
     # --- helpers ------------------------------------------------------------------------------
 
     async def _circle(self, inv: Invocation) -> Circle:
-        circle = await self._circles.get(inv.need_circle.id)
-        if circle is None:
-            raise CommandError("That circle isn't here any more.")
-        return circle
+        return await invoked_circle(self._circles, inv)
 
     async def _schedule(self, inv: Invocation, circle: Circle, schedule_id: int) -> Schedule:
         schedule = await self._repo.schedule(schedule_id)
