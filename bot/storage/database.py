@@ -121,6 +121,12 @@ class Database:
         async with self._locked() as conn:
             return await Transaction(conn).execute_count(sql, params)
 
+    async def write_returning(self, sql: str, params: Params = ()) -> Row | None:
+        """One write with a RETURNING clause, on its own: a single statement is its own
+        transaction in SQLite, so the change and what it returns cost one trip, not three."""
+        async with self._locked() as conn:
+            return await Transaction(conn).fetchone(sql, params)
+
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._locked() as conn:
             return await Transaction(conn).fetchone(sql, params)

@@ -315,6 +315,9 @@ class AgreementsCog(Cog):
         # and one that counted must not be told it came after the closing.
         self._read_back: dict[tuple[Platform, str], set[tuple[str, Choice]]] = {}
         self._thread_told: set[tuple[int, int]] = set()
+        # Circles that have had an open proposal since start (it may have closed since): only
+        # there can a newcomer's join matter to a vote.
+        self._voting_circles: set[int] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._registry_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -685,6 +688,8 @@ class AgreementsCog(Cog):
 
     async def _on_joined(self, circle: Circle) -> None:
         """A newcomer may vote on what is open; a reaction they made before joining counts now."""
+        if circle.id not in self._voting_circles:
+            return  # nothing was ever open here since start: no need to ask the database
         for proposal in await self._repo.open_in(circle.id):
             await self._reconcile(proposal)
 
@@ -768,6 +773,7 @@ class AgreementsCog(Cog):
         """From now on, reactions on the proposal's current post are votes."""
         if proposal.message is not None:
             self._posts[(proposal.message.platform, proposal.message.id)] = (proposal.id, proposal.process)
+            self._voting_circles.add(proposal.circle_id)
 
     async def _new_version(
         self, circle: Circle, proposal: Proposal, *, text: str, kind: Kind, by: MemberRef, at: datetime

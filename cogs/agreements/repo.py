@@ -510,10 +510,10 @@ class AgreementsRepo:
               AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = :member)
             RETURNING """ + _EVERYONE  # noqa: S608 - fixed text, no input
         params = {"member": member_id, "choice": choice.value, "proposal": proposal_id, "message": message_id}
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(insert, params)
-            if row is not None:
-                return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
+        row = await self._db.write_returning(insert, params)  # one statement: its own transaction
+        if row is not None:
+            return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
+        async with self._db.transaction() as tx:  # not counted: the rare path asks why
             return VoteChange(await self._why_not(tx, proposal_id, message_id, member_id))
 
     async def remove_reaction(self, proposal_id: int, message_id: str, member_id: str, choice: Choice) -> VoteChange:
@@ -526,10 +526,10 @@ class AgreementsRepo:
                 AND p.message_id = :message AND p.posted_version = p.version)
             RETURNING """ + _EVERYONE  # noqa: S608 - fixed text, no input
         params = {"member": member_id, "choice": choice.value, "proposal": proposal_id, "message": message_id}
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(delete, params)
-            if row is not None:
-                return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
+        row = await self._db.write_returning(delete, params)  # one statement: its own transaction
+        if row is not None:
+            return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
+        async with self._db.transaction() as tx:  # not counted: the rare path asks why
             return VoteChange(await self._why_not(tx, proposal_id, message_id, member_id))
 
     async def holdings(self, proposal_id: int) -> dict[str, Held]:

@@ -248,6 +248,8 @@ class CheckInsCog(Cog):
             return
 
     async def _on_joined(self, circle: Circle, member: MemberRef) -> None:
+        if circle.id not in self._rooms.values():
+            return  # no round open in this circle (open rounds are always remembered)
         async with self._locks[circle.id]:
             record = await self._repo.open_round_of(circle.id)
             if record is None or record.round.position_of(member.id) is not None:
@@ -261,6 +263,8 @@ class CheckInsCog(Cog):
                 )
 
     async def _on_left(self, circle: Circle, member: MemberRef) -> None:
+        if circle.id not in self._rooms.values():
+            return
         async with self._locks[circle.id]:
             record = await self._repo.open_round_of(circle.id)
             if record is None:
