@@ -378,16 +378,8 @@ class AgreementsCog(Cog):
         settings = await self._settings(circle.id)
         proposal = await self._open(
             circle,
-            NewProposal(
-                circle_id=circle.id,
-                kind=Kind.ADOPT,
-                text=inv.text("text") or "",
-                proposed_by=inv.invoker.id,
-                settings=settings,
-                opened_at=inv.at,
-                closes_at=closes_at,
-                remind_at=reminder_time(inv.at, closes_at, settings.reminder),
-                thread=circle.thread,
+            new_proposal(
+                circle, settings, Kind.ADOPT, inv.text("text") or "", by=inv.invoker.id, at=inv.at, closes_at=closes_at
             ),
         )
         await inv.reply(PROPOSED.format(id=proposal.id), Visibility.PERSONAL)
@@ -424,17 +416,15 @@ class AgreementsCog(Cog):
         settings = await self._settings(circle.id)
         proposal = await self._open(
             circle,
-            NewProposal(
-                circle_id=circle.id,
-                kind=Kind.RETIRE,
-                text=agreement.text,
-                title=agreement.title,
-                proposed_by=inv.invoker.id,
-                settings=settings,
-                opened_at=inv.at,
+            new_proposal(
+                circle,
+                settings,
+                Kind.RETIRE,
+                agreement.text,
+                by=inv.invoker.id,
+                at=inv.at,
                 closes_at=closes_at,
-                remind_at=reminder_time(inv.at, closes_at, settings.reminder),
-                thread=circle.thread,
+                title=agreement.title,
                 agreement_id=agreement.id,
             ),
         )
@@ -547,18 +537,16 @@ class AgreementsCog(Cog):
             try:
                 await self._open(
                     circle,
-                    NewProposal(
-                        circle_id=circle.id,
-                        kind=Kind.ADOPT,
-                        text=item.text,
+                    new_proposal(
+                        circle,
+                        settings,
+                        Kind.ADOPT,
+                        item.text,
+                        by=inv.invoker.id,
+                        at=inv.at,
+                        closes_at=closes_at,
                         title=item.title,
                         starter_id=item.id,
-                        proposed_by=inv.invoker.id,
-                        settings=settings,
-                        opened_at=inv.at,
-                        closes_at=closes_at,
-                        remind_at=reminder_time(inv.at, closes_at, settings.reminder),
-                        thread=circle.thread,
                     ),
                 )
             except CommandError:
@@ -725,17 +713,15 @@ class AgreementsCog(Cog):
         settings = await self._settings(circle.id)
         return await self._open(
             circle,
-            NewProposal(
-                circle_id=circle.id,
-                kind=Kind.REVIEW,
-                text=agreement.text,
-                title=agreement.title,
-                proposed_by=None,
-                settings=settings,
-                opened_at=at,
+            new_proposal(
+                circle,
+                settings,
+                Kind.REVIEW,
+                agreement.text,
+                by=None,
+                at=at,
                 closes_at=closes_at,
-                remind_at=reminder_time(at, closes_at, settings.reminder),
-                thread=circle.thread,
+                title=agreement.title,
                 agreement_id=agreement.id,
             ),
         )
@@ -1208,6 +1194,37 @@ class AgreementsCog(Cog):
             await self._chat.send_private(member, text)
         except DeliveryError:
             log.info("could not reach %s privately", member.id)
+
+
+def new_proposal(
+    circle: Circle,
+    settings: CircleSettings,
+    kind: Kind,
+    text: str,
+    *,
+    by: str | None,
+    at: datetime,
+    closes_at: datetime,
+    title: str | None = None,
+    agreement_id: int | None = None,
+    starter_id: str | None = None,
+) -> NewProposal:
+    """A proposal to open in ``circle`` now, under its settings: the reminder falls where the
+    settings put it, and a circle that lives in a thread holds its proposals there."""
+    return NewProposal(
+        circle_id=circle.id,
+        kind=kind,
+        text=text,
+        proposed_by=by,
+        settings=settings,
+        opened_at=at,
+        closes_at=closes_at,
+        remind_at=reminder_time(at, closes_at, settings.reminder),
+        thread=circle.thread,
+        title=title,
+        agreement_id=agreement_id,
+        starter_id=starter_id,
+    )
 
 
 def _zone(circle: Circle) -> ZoneInfo:
