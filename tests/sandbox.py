@@ -9,6 +9,7 @@ manual clock) with the sandbox as its platform, so a test reads like a conversat
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -104,6 +105,22 @@ class Sandbox:
     @property
     def since_mark(self) -> str:
         return "\n".join(self.lines[self._mark :])
+
+    def rows_naming(self, member: str, tables: tuple[str, ...] = ()) -> int:
+        """How many rows name this member, in every table (or only in ``tables``)."""
+        assert self.app is not None
+        count = 0
+        with sqlite3.connect(self.app.db.path) as conn:
+            names = tables or tuple(
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            )
+            for name in names:
+                for column in [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]:
+                    count += conn.execute(
+                        f"SELECT COUNT(*) FROM {name} WHERE {column} = ?",  # noqa: S608 - names from the schema
+                        (member,),
+                    ).fetchone()[0]
+        return count
 
     def private_to(self, member: str) -> list[str]:
         assert self.chat is not None

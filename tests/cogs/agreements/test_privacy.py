@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from tests.cogs.agreements.support import CONSENT, OBJECT, PROPOSAL_TEXT, held, table
 from tests.sandbox import Sandbox, make_circle
-
-
-def rows_naming(sb: Sandbox, member: str) -> int:
-    """How many rows anywhere in the database name this member."""
-    assert sb.app is not None
-    count = 0
-    with sqlite3.connect(sb.app.db.path) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for name in tables:
-            for column in [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]:
-                count += conn.execute(
-                    f"SELECT COUNT(*) FROM {name} WHERE {column} = ?",  # noqa: S608 - names from the schema
-                    (member,),
-                ).fetchone()[0]
-    return count
 
 
 def exported(sb: Sandbox, member: str) -> dict[str, object]:
@@ -63,9 +47,9 @@ async def test_forgetting_drops_votes_and_keeps_the_words_without_the_name(sb: S
         await sb.say(f"{person} +^ {CONSENT}")
     await sb.say("bob: /agreement propose We ask before offering ideas.", f"bob +^ {OBJECT}", f"alice +^ {CONSENT}")
     await sb.say("erin +^ ✅")  # an outsider's note is kept as a row naming erin
-    assert rows_naming(sb, "bob") > 0
+    assert sb.rows_naming("bob") > 0
     await sb.say("bob: /privacy forget", "bob: /privacy forget confirm")
-    assert rows_naming(sb, "bob") == 0
+    assert sb.rows_naming("bob") == 0
     assert held(sb, 2) == {"alice": ["consent"]}
     assert table(sb, "SELECT id, proposed_by FROM agreements") == [(1, None)]
     assert table(sb, "SELECT id, text, proposed_by FROM agreement_proposals ORDER BY id") == [

@@ -3,26 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import timedelta
 
 from tests.sandbox import Sandbox, make_circle
-
-
-def rows_about(sb: Sandbox, member: str) -> int:
-    """How many rows anywhere in the database name this member."""
-    assert sb.app is not None
-    count = 0
-    with sqlite3.connect(sb.app.db.path) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            for column in columns:
-                count += conn.execute(
-                    f"SELECT COUNT(*) FROM {table} WHERE {column} = ?",  # noqa: S608 - names from the schema
-                    (member,),
-                ).fetchone()[0]
-    return count
 
 
 async def test_privacy_show_lists_what_each_cog_keeps(sb: Sandbox) -> None:
@@ -52,15 +35,15 @@ async def test_forgetting_needs_a_confirmation_then_erases_everywhere(sb: Sandbo
     """`forget` explains and asks; `forget confirm` erases every row about the member."""
     await make_circle(sb, "bob", extra="capacity=2")
     await sb.say("alice: /circle rota add @bob", "carol: /circle wait", "alice: /round start")
-    assert rows_about(sb, "bob") > 0
+    assert sb.rows_naming("bob") > 0
     out = await sb.say("bob: /privacy forget confirm")
     assert "please say `/privacy forget` first" in out
-    assert rows_about(sb, "bob") > 0
+    assert sb.rows_naming("bob") > 0
     await sb.say("bob: /privacy forget")
     assert "It can't be undone." in sb.private_to("bob")[-1]
     out = await sb.say("bob: /privacy forget confirm")
     assert "I've forgotten what I kept about you" in sb.private_to("bob")[-1]
-    assert rows_about(sb, "bob") == 0
+    assert sb.rows_naming("bob") == 0
     assert "Welcome to **Tuesday**, Carol: a place opened up." in out  # the freed place moved on
 
 
@@ -71,4 +54,4 @@ async def test_a_confirmation_expires(sb: Sandbox) -> None:
     await sb.wait(timedelta(minutes=11))
     await sb.say("bob: /privacy forget confirm")
     assert "please say `/privacy forget` first" in sb.private_to("bob")[-1]
-    assert rows_about(sb, "bob") > 0
+    assert sb.rows_naming("bob") > 0

@@ -4,7 +4,6 @@ kept only as long as they must be."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -134,18 +133,8 @@ async def test_a_moderator_reloads_the_decks_folder_and_hears_what_was_left_out(
 # --- data care --------------------------------------------------------------------------------
 
 
-def rows_naming(sb: Sandbox, member: str) -> int:
-    assert sb.app is not None
-    count = 0
-    with sqlite3.connect(sb.app.db.path) as conn:
-        for table_name in ("reflection_schedules", "reflection_runs", "reflection_suggestions"):
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table_name})")]
-            for column in columns:
-                count += conn.execute(
-                    f"SELECT COUNT(*) FROM {table_name} WHERE {column} = ?",  # noqa: S608 - names from the schema
-                    (member,),
-                ).fetchone()[0]
-    return count
+
+REFLECTION_TABLES = ("reflection_schedules", "reflection_runs", "reflection_suggestions")
 
 
 async def test_the_data_statement_says_what_is_kept(sb: Sandbox) -> None:
@@ -173,8 +162,8 @@ async def test_export_and_forget(sb: Sandbox) -> None:
         },
     ]
     assert data["reflections"]["schedules_set_up"][0]["when"] == "daily 18:00"
-    assert rows_naming(sb, "bob") > 0
+    assert sb.rows_naming("bob", REFLECTION_TABLES) > 0
     await sb.say("bob: /privacy forget", "bob: /privacy forget confirm")
-    assert rows_naming(sb, "bob") == 0
+    assert sb.rows_naming("bob", REFLECTION_TABLES) == 0
     assert table(sb, "SELECT member_id, text, status FROM reflection_suggestions") == [(None, SMILE, "approved")]
     assert table(sb, "SELECT created_by FROM reflection_schedules") == [(None,)]
