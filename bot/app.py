@@ -12,10 +12,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import TextIO
 
@@ -192,8 +191,8 @@ async def declared_specs() -> list[CommandSpec]:
 # --- circlekeeper run ----------------------------------------------------------------------
 
 
-def choose_adapters(app: App, config: Config, secrets: Secrets, out: TextIO) -> list[Adapter]:
-    """The platforms switched on in the config; the sandbox when there are none."""
+def choose_adapters(app: App, config: Config, secrets: Secrets) -> list[Adapter]:
+    """The platforms switched on in the config (the sandbox runs in ``serve`` when there are none)."""
     adapters: list[Adapter] = []
     if config.matrix.enabled:
         from bot.platforms.matrix import MatrixAdapter
@@ -203,10 +202,6 @@ def choose_adapters(app: App, config: Config, secrets: Secrets, out: TextIO) -> 
         from bot.platforms.discord import DiscordAdapter
 
         adapters.append(DiscordAdapter(app, config.discord, secrets))
-    if not adapters:
-        from bot.platforms.local import LocalAdapter
-
-        adapters.append(LocalAdapter(app, config.local, out=out))
     return adapters
 
 
@@ -214,14 +209,20 @@ async def serve(
     config: Config,
     secrets: Secrets,
     *,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     on_ready: Callable[[App], None] | None = None,
 ) -> int:
-    """Run until the platforms stop (the sandbox's input ends) or a signal arrives."""
-    sandbox = not (config.matrix.enabled or config.discord.enabled)
-    clock: Clock = OffsetClock() if sandbox else SystemClock()
-    async with open_app(config, clock=clock) as app:
-        adapters = choose_adapters(app, config, secrets, out)
+    """Run until the platforms stop or a signal arrives. With no platform switched on, run the
+    console sandbox, which stops and starts the bot itself (``:down`` / ``:up``)."""
+    if not (config.matrix.enabled or config.discord.enabled):
+        from bot.platforms.local.session import SandboxSession
+
+        def engine(clock: Clock) -> AbstractAsyncContextManager[App]:
+            return open_app(config, clock=clock)
+
+        return await SandboxSession(config, engine, out=out, on_ready=on_ready).run()
+    async with open_app(config, clock=SystemClock()) as app:
+        adapters = choose_adapters(app, config, secrets)
         for adapter in adapters:
             await app.attach(adapter)
         await app.start()

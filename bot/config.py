@@ -177,6 +177,11 @@ class Config:
     def database_path(self) -> Path:
         return self.data_path / "circlekeeper.db"
 
+    @property
+    def sandbox_path(self) -> Path:
+        """The sandbox's room: its messages, threads, reactions and clock (not the bot's data)."""
+        return self.data_path / "sandbox.db"
+
 
 @dataclass(frozen=True, slots=True)
 class Secrets:
