@@ -101,6 +101,27 @@ class App:
     async def run_due(self) -> int:
         return await self.scheduler.run_due()
 
+    async def pass_time(self, delta: timedelta) -> bool:
+        """Let ``delta`` pass on a manual or sandbox clock as if the bot ran all along: the clock
+        stops at each timer due on the way, in order, and fires it on time."""
+        if not isinstance(self._clock, ManualClock | OffsetClock):
+            return False
+        target = self._clock.now() + delta
+        for _ in range(100_000):
+            due = [when for _, when in self.scheduler.pending() if when <= target]
+            if not due:
+                break
+            step = min(due) - self._clock.now()
+            if step > timedelta():
+                await self.advance(step)
+            if await self.run_due() == 0:
+                break  # nothing was due after all (a timer cancelled meanwhile)
+        rest = target - self._clock.now()
+        if rest > timedelta():
+            await self.advance(rest)
+        await self.run_due()
+        return True
+
     # --- platforms and lifecycle -----------------------------------------------------------
 
     async def attach(self, adapter: Adapter) -> None:

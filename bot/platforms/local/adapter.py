@@ -86,7 +86,9 @@ Talking: start each line with a name (any one word; Alice and alice are the same
   {", ".join(REACTION_WORDS)}.
 
 The sandbox itself:
-    :wait 2h                     move the clock on; whatever was due meanwhile happens
+    :wait 2h                     let time pass; whatever is due meanwhile happens at its time
+    :jump 2d                     the clock jumps on at once (like a computer waking from sleep);
+                                 whatever fell due meanwhile happens now, late
     :time                        what time it is in the sandbox
     :down   :up                  take the bot away and bring it back; the room carries on
                                  meanwhile (react, post, :wait), and the bot catches up on :up
@@ -113,9 +115,10 @@ UNKNOWN_REACTION = (
     "(sandbox) I don't know the reaction “{key}”. Try an emoji like ✅, its name like "
     ":white_check_mark:, or a word like consent, concern or object."
 )
-HOW_LONG = "(sandbox) Say how long, like `:wait 10m` or `:wait 2h`."
+HOW_LONG = "(sandbox) Say how long, like `:{word} 10m` or `:{word} 2h`."
 NO_TIME_TRAVEL = "(sandbox) I can't move this clock."
 WAITED = f"    {MARK_TIME} {{typed}} later… ({{now}})"
+JUMPED = f"    {MARK_TIME} the clock jumps {{typed}} on, to {{now}}; whatever fell due meanwhile happens now, late"
 WAITED_AWAY = f"    {MARK_TIME} {{typed}} later… ({{now}}; the bot is away, so it catches up on `:up`)"
 TIME_OFFSET = "(sandbox) In the sandbox it's {now}, {ahead} ahead of the real clock."
 TIME_REAL = "(sandbox) In the sandbox it's {now}, the same as the real clock. `:wait 2h` moves it on."
@@ -132,7 +135,7 @@ AWAY_COMMAND = "(sandbox) The bot is away, so nobody answers `{command}`. `:up` 
 DMS_HOW = "(sandbox) Say whose and how, like `:dms erin closed` or `:dms erin open`."
 DMS_SET = "    (sandbox) {name}'s private messages are {state}."
 UNKNOWN_SANDBOX_COMMAND = "(sandbox) I don't know `:{word}`.{suggestion} `:help` lists the sandbox's own commands."
-SANDBOX_WORDS = ("help", "wait", "time", "down", "up", "dms", "quit")
+SANDBOX_WORDS = ("help", "wait", "jump", "time", "down", "up", "dms", "quit")
 # The bot's database keeps a mark above every message id the bot was shown, written before
 # the bot learns the id, so a room that replaces a lost one starts above it (see room.py).
 IDS_SHOWN_KEY = "room_ids_shown_up_to"
@@ -377,8 +380,8 @@ class LocalAdapter:
             return Outcome.QUIT
         if word == "help":
             self.transcript.write(SANDBOX_HELP)
-        elif word == "wait":
-            await self._wait(rest)
+        elif word in ("wait", "jump"):
+            await self._move_clock(rest, jump=word == "jump")
         elif word == "time":
             self.transcript.write(self._time_line())
         elif word == "down":
@@ -393,30 +396,37 @@ class LocalAdapter:
             self.transcript.write(UNKNOWN_SANDBOX_COMMAND.format(word=word, suggestion=suggestion))
         return Outcome.CONTINUE
 
-    async def _wait(self, typed: str) -> None:
+    async def _move_clock(self, typed: str, *, jump: bool) -> None:
+        """`:wait` lets time pass with the bot running: each timer fires at its own moment.
+        `:jump` moves the clock at once, as when a computer wakes from sleep: whatever fell
+        due meanwhile fires late, all together."""
         delta = parse_duration(typed)
         if delta is None or delta <= timedelta():
-            self.transcript.write(HOW_LONG)
+            self.transcript.write(HOW_LONG.format(word="jump" if jump else "wait"))
             return
-        host = self._host
-        if host is None:
-            if not isinstance(self._clock, ManualClock | OffsetClock):
-                self.transcript.write(NO_TIME_TRAVEL)
-                return
-            self._clock.advance(delta)
-            self._keep_clock()
-            self.transcript.write(WAITED_AWAY.format(typed=typed, now=_moment(self._clock.now())))
-            return
-        if not await host.advance(delta):
+        clock = self._clock
+        if not isinstance(clock, ManualClock | OffsetClock):
             self.transcript.write(NO_TIME_TRAVEL)
             return
-        self._keep_clock()  # before anything fires: a kill now loses the wait, not what it did
-        self.transcript.write(WAITED.format(typed=typed, now=_moment(self._clock.now())))
-        await host.run_due()
+        # Kept first: a kill on the way loses none of the time, and the bot catches up on start.
+        self._keep_clock(ahead=delta)
+        host = self._host
+        target = _moment(clock.now() + delta)
+        if host is None:
+            clock.advance(delta)
+            self.transcript.write(WAITED_AWAY.format(typed=typed, now=target))
+            return
+        if jump:
+            await host.advance(delta)
+            self.transcript.write(JUMPED.format(typed=typed, now=target))
+            await host.run_due()
+            return
+        self.transcript.write(WAITED.format(typed=typed, now=target))
+        await host.pass_time(delta)
 
-    def _keep_clock(self) -> None:
+    def _keep_clock(self, ahead: timedelta = timedelta()) -> None:
         if isinstance(self._clock, OffsetClock):
-            self._chat.contents.keep_clock_offset(self._clock.offset)
+            self._chat.contents.keep_clock_offset(self._clock.offset + ahead)
 
     def _time_line(self) -> str:
         now = _moment(self._clock.now())

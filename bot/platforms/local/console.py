@@ -78,24 +78,44 @@ class ScriptLines:
 
 
 class TerminalLines:
-    """A prompt with line editing and history (prompt_toolkit). Ctrl-D or Ctrl-C ends it."""
+    """A prompt with line editing and history (prompt_toolkit). Ctrl-D or Ctrl-C ends it.
+
+    Pasting several lines at once (the README's examples, say) sends them one by one, as if
+    each had been typed and sent.
+    """
 
     def __init__(self, prompt: Callable[[], str], history: Path | None = None) -> None:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+        from prompt_toolkit.keys import Keys
 
         kept: History = InMemoryHistory()
         if history is not None:
             history.parent.mkdir(parents=True, exist_ok=True)
             kept = FileHistory(str(history))
+        keys = KeyBindings()
+
+        @keys.add(Keys.BracketedPaste)
+        def paste(event: KeyPressEvent) -> None:
+            text = event.data.replace("\r\n", "\n").replace("\r", "\n")
+            buffer = event.current_buffer
+            buffer.insert_text(text.rstrip("\n") if text.endswith("\n") else text)
+            if text.endswith("\n"):
+                buffer.validate_and_handle()
+
         self._prompt = prompt
-        self._session: PromptSession[str] = PromptSession(history=kept, erase_when_done=True)
+        self._pending: list[str] = []
+        self._session: PromptSession[str] = PromptSession(history=kept, erase_when_done=True, key_bindings=keys)
 
     async def read(self) -> str | None:
-        try:
-            return await self._session.prompt_async(self._prompt)
-        except (EOFError, KeyboardInterrupt):
-            return None
+        if not self._pending:
+            try:
+                text = await self._session.prompt_async(self._prompt)
+            except (EOFError, KeyboardInterrupt):
+                return None
+            self._pending = text.split("\n")
+        return self._pending.pop(0)
 
 
 @contextlib.contextmanager

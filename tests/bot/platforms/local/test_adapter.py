@@ -225,13 +225,48 @@ async def test_time_shows_the_sandbox_clock(sb: Sandbox) -> None:
     assert "Tuesday 3 March 2026, 19:00 UTC" in await sb.say(":time")
 
 
+async def test_waiting_lets_each_timer_fire_at_its_own_time(sb: Sandbox) -> None:
+    """`:wait 1d` lets a day pass with the bot running: the prompt due at 09:00 is posted
+    (not skipped as hours late), and `:time` shows the day after."""
+    await sb.say("alice: /circle create Tuesday", "alice: /schedule add daily 09:00")
+    out = await sb.say(":wait 1d")
+    assert "💭 **" in out
+    assert "⤷ thread #" in out
+    assert "Tuesday 3 March 2026, 17:00 UTC" in await sb.say(":time")
+
+
+async def test_waiting_past_a_closing_sends_the_reminder_while_it_is_still_open(sb: Sandbox) -> None:
+    """Walking through the days, the reminder goes out a day before the closing, then the
+    proposal closes on time, and its review counts from that closing day."""
+    await make_circle(sb, "bob", "carol", "dan")
+    await sb.say("bob: /agreement propose We start on time. closes=48h", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    out = await sb.say(":wait 3d")
+    reminder, _, after = out.partition("✉ private to carol:")
+    assert after, out
+    assert "Proposal 1" in after.split("\n", 1)[1]
+    assert "Proposal 1 is" not in reminder  # the reminder came first
+    assert "4 March 2026" in after.split("\n", 1)[0]  # it names the closing, still ahead
+    assert "on 2 June 2026" in after  # 90 days from the closing on 4 March, not from 5 March
+
+
+async def test_jumping_fires_what_fell_due_all_at_once(sb: Sandbox) -> None:
+    """`:jump` moves the clock at once, like a computer waking from sleep; whatever fell due
+    meanwhile happens then, late."""
+    await make_circle(sb, "bob")
+    await sb.say("bob: /agreement propose We start on time. closes=24h")
+    out = await sb.say(":jump 2d")
+    assert "the clock jumps 2d on, to Wednesday 4 March 2026, 17:00 UTC" in out
+    assert "**Proposal 1" in out
+    assert "`:jump 10m`" in await sb.say(":jump never")
+
+
 def test_the_sandbox_help_explains_every_mark() -> None:
     """`:help` says what each mark in the transcript means, and names every sandbox command."""
     for mark in ("👁", "✉", "⤷", "✎", "📌", "⏳", "[in #", "(sandbox)"):
         line = next((line for line in SANDBOX_HELP.splitlines() if mark in line), None)
         assert line is not None, mark
         assert len(line.split(maxsplit=3)) > 2, f"{mark} is shown but not explained"
-    for command in (":wait", ":time", ":down", ":up", ":dms", ":help", ":quit"):
+    for command in (":wait", ":jump", ":time", ":down", ":up", ":dms", ":help", ":quit"):
         assert command in SANDBOX_HELP
 
 

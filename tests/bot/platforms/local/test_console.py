@@ -26,6 +26,7 @@ from bot.platforms.local.session import PROMPT
 ROOT = Path(__file__).parents[4]
 COLUMNS, ROWS = 120, 40
 LEFT, UP, ENTER = "\x1b[D", "\x1b[A", "\r"
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 
 
 class Terminal:
@@ -90,9 +91,9 @@ def prompt_last(lines: list[str]) -> bool:
 
 
 def test_a_terminal_has_a_prompt_editing_history_and_no_double_lines(tmp_path: Path) -> None:
-    """The console shows a prompt; arrow keys edit the line and bring back the last one; and a
-    sent line appears once, as the room's message with its id, not also as it was typed (even
-    when typed ahead while the bot is still busy)."""
+    """The console shows a prompt; arrow keys edit the line and bring back the last one; a sent
+    line appears once, as the room's message with its id, not also as it was typed; and
+    pasted lines are sent one by one."""
     terminal = Terminal(tmp_path)
     try:
         terminal.pump(prompt_last)
@@ -102,15 +103,19 @@ def test_a_terminal_has_a_prompt_editing_history_and_no_double_lines(tmp_path: P
         terminal.type(UP + ENTER)
         terminal.pump(showing("#2 alice: world"))
         terminal.pump(prompt_last)
-        terminal.type("Bob: /circle list" + ENTER + "carol: typed ahead" + ENTER)
-        terminal.pump(showing("carol: typed ahead"))
+        terminal.type("Bob: /circle list" + ENTER)
+        terminal.pump(showing("only bob sees"))
+        terminal.pump(prompt_last)
+        terminal.type(PASTE_START + "carol: pasted\rdan: together\r" + PASTE_END)
+        terminal.pump(showing("dan: together"))
         terminal.pump(prompt_last)
         screen = "\n".join(terminal.lines)
         assert [line for line in terminal.lines if "alice: world" in line] == ["#1 alice: world", "#2 alice: world"]
         assert screen.count("/circle list") == 1
         assert "#3 bob: /circle list" in screen
-        assert screen.count("typed ahead") == 1
-        assert "#4 carol: typed ahead" in screen
+        assert "#4 carol: pasted" in screen
+        assert "#5 dan: together" in screen
+        assert screen.count("pasted") == 1
         terminal.type(":quit" + ENTER)
         assert terminal.close() == 0
     finally:

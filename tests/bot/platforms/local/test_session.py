@@ -172,3 +172,13 @@ def test_a_kill_at_any_moment_leaves_a_room_that_carries_on(tmp_path: Path, dela
         assert stored is not None
         assert stored[0] == "circlekeeper"
         assert f"Proposal {proposal}" in stored[1]
+
+
+def test_the_log_of_a_session_is_readable(tmp_path: Path) -> None:
+    """A session with timers leaves a log without the scheduler's job chatter, and each line
+    after a `:wait` carries the sandbox time next to the real time."""
+    run(tmp_path, SETUP + "alice: /schedule add daily 09:00\n:wait 1d\nalice: /round start\n:wait 5m\n:down\n:up\n")
+    log = (tmp_path / "data" / "circlekeeper.log").read_text(encoding="utf-8")
+    assert "Added job" not in log
+    assert "Removed job" not in log
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \[sandbox \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\] (INFO|WARNING) ", log, re.MULTILINE)
