@@ -101,25 +101,34 @@ class App:
     async def run_due(self) -> int:
         return await self.scheduler.run_due()
 
-    async def pass_time(self, delta: timedelta) -> bool:
+    async def pass_time(self, delta: timedelta, *, leap: bool = False) -> bool:
         """Let ``delta`` pass on a manual or sandbox clock as if the bot ran all along: the clock
-        stops at each timer due on the way, in order, and fires it on time."""
-        if not isinstance(self._clock, ManualClock | OffsetClock):
+        stops at each timer due on the way, in order, and fires it on time. With ``leap`` the
+        clock moves at once and whatever fell due fires late, as after a computer's sleep.
+
+        The timers fire here, one after the other; the alarm clock is re-armed only at the
+        end, so it never fires the same timers alongside.
+        """
+        clock = self._clock
+        if not isinstance(clock, ManualClock | OffsetClock):
             return False
-        target = self._clock.now() + delta
-        for _ in range(100_000):
-            due = [when for _, when in self.scheduler.pending() if when <= target]
-            if not due:
-                break
-            step = min(due) - self._clock.now()
-            if step > timedelta():
-                await self.advance(step)
-            if await self.run_due() == 0:
-                break  # nothing was due after all (a timer cancelled meanwhile)
-        rest = target - self._clock.now()
-        if rest > timedelta():
-            await self.advance(rest)
-        await self.run_due()
+        target = clock.now() + delta
+        try:
+            for _ in range(0 if leap else 100_000):
+                due = [when for _, when in self.scheduler.pending() if when <= target]
+                if not due:
+                    break
+                step = min(due) - clock.now()
+                if step > timedelta():
+                    clock.advance(step)
+                if await self.run_due() == 0:
+                    break  # nothing was due after all (a timer cancelled meanwhile)
+            rest = target - clock.now()
+            if rest > timedelta():
+                clock.advance(rest)
+            await self.run_due()
+        finally:
+            self.scheduler.rearm_all()
         return True
 
     # --- platforms and lifecycle -----------------------------------------------------------

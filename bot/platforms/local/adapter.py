@@ -416,13 +416,8 @@ class LocalAdapter:
             clock.advance(delta)
             self.transcript.write(WAITED_AWAY.format(typed=typed, now=target))
             return
-        if jump:
-            await host.advance(delta)
-            self.transcript.write(JUMPED.format(typed=typed, now=target))
-            await host.run_due()
-            return
-        self.transcript.write(WAITED.format(typed=typed, now=target))
-        await host.pass_time(delta)
+        self.transcript.write((JUMPED if jump else WAITED).format(typed=typed, now=target))
+        await host.pass_time(delta, leap=jump)
 
     def _keep_clock(self, ahead: timedelta = timedelta()) -> None:
         if isinstance(self._clock, OffsetClock):
