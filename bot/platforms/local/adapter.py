@@ -122,7 +122,7 @@ JUMPED = f"    {MARK_TIME} the clock jumps {{typed}} on, to {{now}}; whatever fe
 WAITED_AWAY = f"    {MARK_TIME} {{typed}} later… ({{now}}; the bot is away, so it catches up on `:up`)"
 TIME_OFFSET = "(sandbox) In the sandbox it's {now}, {ahead} ahead of the real clock."
 TIME_REAL = "(sandbox) In the sandbox it's {now}, the same as the real clock. `:wait 2h` moves it on."
-TIME_MANUAL = "(sandbox) In the sandbox it's {now}. The clock moves only with `:wait`."
+TIME_MANUAL = "(sandbox) In the sandbox it's {now}. The clock moves only with `:wait` or `:jump`."
 WENT_DOWN = (
     "(sandbox) The bot is away now. The room carries on: post, react and `:wait` as you like; "
     "nobody answers commands until `:up`."
@@ -231,7 +231,9 @@ class LocalAdapter:
             self._chat.contents.close()
 
     def cogs(self) -> tuple[()]:
-        """The sandbox keeps nothing about anyone beyond what the cogs keep."""
+        """The bot keeps nothing of its own here beyond what the cogs keep. The room's file
+        holds what people wrote, as a platform's servers would; it is not the bot's memory,
+        and `/privacy forget` leaves it as Discord or Matrix would leave their messages."""
         return ()
 
     async def feed_all(self, lines: Iterable[str]) -> None:
