@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from bot.config import (
@@ -23,6 +24,7 @@ from bot.config import (
 from bot.storage.migrations import SchemaTooNew
 
 EXIT_CONFIG = 2
+CONFIG_HELP = "config file (default: $CIRCLEKEEPER_CONFIG or ./config.toml)"
 
 log = logging.getLogger("circlekeeper")
 
@@ -30,44 +32,84 @@ log = logging.getLogger("circlekeeper")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="circlekeeper",
-        description="A gentle bot for peer-run support circles on Discord and Matrix.",
+        description="A bot for peer-run support circles on Discord and Matrix: circles, reflection "
+        "prompts, agreements by consent, and private notes when a thread drifts into advice.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot (the local sandbox when no platform is configured)")
-    run.add_argument("--config", help="config file (default: $CIRCLEKEEPER_CONFIG or ./config.toml)")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description)
 
-    sub.add_parser("demo", help="play a scripted sandbox session and print the transcript")
+    run = command(
+        "run",
+        "run the bot (the local sandbox when no platform is configured)",
+        "Run the bot on the platforms switched on in the config. With none, open the console "
+        "sandbox: one room where you type as anyone, kept in the data folder between runs.",
+    )
+    run.add_argument("--config", help=CONFIG_HELP)
 
-    check = sub.add_parser("check-config", help="check a config file and explain any problems")
-    check.add_argument("path", nargs="?", help="config file (default: as for run)")
+    command(
+        "demo",
+        "play a scripted sandbox session and print the transcript",
+        "Play a short scripted sandbox session (a circle, a round, a prompt, a vote, a nudge) on a "
+        "throwaway database and print what happened.",
+    )
 
-    backup = sub.add_parser("backup", help="write a consistent copy of the database, even while the bot runs")
+    check = command(
+        "check-config",
+        "check a config file and explain any problems",
+        "Read a config file the way `run` would and explain each problem on its own line: the "
+        "file, the key and what is wrong. Exits 2 when there is a problem.",
+    )
+    check.add_argument("path", nargs="?", help="config file (the same as --config)")
+    check.add_argument("--config", dest="config", help=CONFIG_HELP)
+
+    backup = command(
+        "backup",
+        "write a consistent copy of the database, even while the bot runs",
+        "Copy the database with SQLite's online backup, so the copy is consistent even while "
+        "the bot is running.",
+    )
     backup.add_argument("path", help="where to write the copy")
-    backup.add_argument("--config", help="config file (default: as for run)")
+    backup.add_argument("--config", help=CONFIG_HELP)
 
-    classify = sub.add_parser(
+    classify = command(
         "classify",
-        help="read JSON Lines messages and say, line by line, which give advice",
-        description="Read {id, text, context?} JSON Lines and write {id, advice, score, cues} per line.",
+        "read JSON Lines messages and say, line by line, which give advice",
+        "Read {id, text, context?} JSON Lines and write {id, advice, score, cues} per line.",
     )
     classify.add_argument("file", nargs="?", default="-", help="JSON Lines input, or - for stdin")
     classify.add_argument("--threshold", type=_score, help="score needed for advice (default 0.5)")
 
-    commands = sub.add_parser("commands", help="list the bot's commands")
+    commands = command(
+        "commands",
+        "list the bot's commands",
+        "List every command the bot understands, the same on every platform, with who may use it.",
+    )
     commands.add_argument("--markdown", action="store_true", help="as the README's command reference")
 
-    login = sub.add_parser(
+    login = command(
         "matrix-login",
-        help="log the bot's Matrix account in once with its password, and keep the session",
+        "log the bot's Matrix account in once with its password, and keep the session",
+        "Log the bot's Matrix account in with its password (asked for, or from "
+        "CIRCLEKEEPER_MATRIX_PASSWORD) and keep the session in the data folder, so `run` needs "
+        "no password afterwards.",
     )
-    login.add_argument("--config", help="config file (default: as for run)")
+    login.add_argument("--config", help=CONFIG_HELP)
     login.add_argument(
         "--print-token",
         action="store_true",
         help="print the access token (for CIRCLEKEEPER_MATRIX_ACCESS_TOKEN) instead of keeping it",
     )
     return parser
+
+
+def version() -> str:
+    try:
+        return metadata.version("circlekeeper")
+    except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def _score(text: str) -> float:
@@ -82,16 +124,9 @@ def _load(path: str | None) -> Config:
 
 
 def _setup_logging(config: Config, *, to_file: bool) -> None:
-    level = getattr(logging, config.log_level.upper(), logging.INFO)
-    handlers: list[logging.Handler]
-    if to_file:
-        config.data_path.mkdir(parents=True, exist_ok=True)
-        handlers = [logging.FileHandler(config.data_path / "circlekeeper.log", encoding="utf-8")]
-    else:
-        handlers = [logging.StreamHandler(sys.stderr)]
-    logging.basicConfig(
-        level=level, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    from bot.logs import setup_logging
+
+    setup_logging(config.log_level, to_file=config.data_path if to_file else None)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -182,7 +217,14 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    path = find_config(args.path)
+    if args.path and args.config and Path(args.path) != Path(args.config):
+        print(
+            f"circlekeeper check-config: I was given two files ({args.path} and {args.config}); "
+            "please name just one.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    path = find_config(args.config or args.path)
     config = load_config(path)
     problems = missing_secrets(config, Secrets.from_env())
     if problems:

@@ -12,10 +12,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import TextIO
 
@@ -101,6 +100,36 @@ class App:
 
     async def run_due(self) -> int:
         return await self.scheduler.run_due()
+
+    async def pass_time(self, delta: timedelta, *, leap: bool = False) -> bool:
+        """Let ``delta`` pass on a manual or sandbox clock as if the bot ran all along: the clock
+        stops at each timer due on the way, in order, and fires it on time. With ``leap`` the
+        clock moves at once and whatever fell due fires late, as after a computer's sleep.
+
+        The timers fire here, one after the other; the alarm clock is re-armed only at the
+        end, so it never fires the same timers alongside.
+        """
+        clock = self._clock
+        if not isinstance(clock, ManualClock | OffsetClock):
+            return False
+        target = clock.now() + delta
+        try:
+            for _ in range(0 if leap else 100_000):
+                due = [when for _, when in self.scheduler.pending() if when <= target]
+                if not due:
+                    break
+                step = min(due) - clock.now()
+                if step > timedelta():
+                    clock.advance(step)
+                if await self.run_due() == 0:
+                    break  # nothing was due after all (a timer cancelled meanwhile)
+            rest = target - clock.now()
+            if rest > timedelta():
+                clock.advance(rest)
+            await self.run_due()
+        finally:
+            self.scheduler.rearm_all()
+        return True
 
     # --- platforms and lifecycle -----------------------------------------------------------
 
@@ -192,8 +221,8 @@ async def declared_specs() -> list[CommandSpec]:
 # --- circlekeeper run ----------------------------------------------------------------------
 
 
-def choose_adapters(app: App, config: Config, secrets: Secrets, out: TextIO) -> list[Adapter]:
-    """The platforms switched on in the config; the sandbox when there are none."""
+def choose_adapters(app: App, config: Config, secrets: Secrets) -> list[Adapter]:
+    """The platforms switched on in the config (the sandbox runs in ``serve`` when there are none)."""
     adapters: list[Adapter] = []
     if config.matrix.enabled:
         from bot.platforms.matrix import MatrixAdapter
@@ -203,10 +232,6 @@ def choose_adapters(app: App, config: Config, secrets: Secrets, out: TextIO) -> 
         from bot.platforms.discord import DiscordAdapter
 
         adapters.append(DiscordAdapter(app, config.discord, secrets))
-    if not adapters:
-        from bot.platforms.local import LocalAdapter
-
-        adapters.append(LocalAdapter(app, config.local, out=out))
     return adapters
 
 
@@ -214,14 +239,20 @@ async def serve(
     config: Config,
     secrets: Secrets,
     *,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     on_ready: Callable[[App], None] | None = None,
 ) -> int:
-    """Run until the platforms stop (the sandbox's input ends) or a signal arrives."""
-    sandbox = not (config.matrix.enabled or config.discord.enabled)
-    clock: Clock = OffsetClock() if sandbox else SystemClock()
-    async with open_app(config, clock=clock) as app:
-        adapters = choose_adapters(app, config, secrets, out)
+    """Run until the platforms stop or a signal arrives. With no platform switched on, run the
+    console sandbox, which stops and starts the bot itself (``:down`` / ``:up``)."""
+    if not (config.matrix.enabled or config.discord.enabled):
+        from bot.platforms.local.session import SandboxSession
+
+        def engine(clock: Clock) -> AbstractAsyncContextManager[App]:
+            return open_app(config, clock=clock)
+
+        return await SandboxSession(config, engine, out=out, on_ready=on_ready).run()
+    async with open_app(config, clock=SystemClock()) as app:
+        adapters = choose_adapters(app, config, secrets)
         for adapter in adapters:
             await app.attach(adapter)
         await app.start()

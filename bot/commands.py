@@ -33,7 +33,11 @@ _WORD = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 UNKNOWN_COMMAND = "I don't know the command `{usage}`.{suggestion} `{prefix}help` lists what I can do."
 DID_YOU_MEAN = " Did you mean `{usage}`?"
 NEEDS_SPACE = "That one works inside a community's rooms rather than in a direct message."
-NOT_MODERATOR = "Only the space's moderators can do that one. If it matters to you, a moderator can help."
+NOT_MODERATOR = (
+    "That one rests with the moderators here. If it matters to you, you could bring it to one of "
+    "them and take it from there together."
+)
+GROUP_ALONE = "`{prefix}{group}` goes with one more word, one of these (`{prefix}help {group} <word>` tells more about one):"
 NOT_FACILITATOR = "That one is for the facilitators of {circle} (or a moderator). You could ask one of them."
 NOT_FACILITATOR_ANYWHERE = "Starting a circle is for moderators and facilitators. A moderator can set one up with you."
 UNKNOWN_CIRCLE = "I couldn't find a circle called “{name}” here. `{prefix}circle list` shows the circles in this space."
@@ -121,6 +125,11 @@ class CommandSpec:
     @property
     def positional(self) -> tuple[Option, ...]:
         return tuple(o for o in self.options if not o.keyword)
+
+    def line(self, prefix: str = "/") -> str:
+        """One line for a list: usage, help, and who may run it when that isn't everyone."""
+        who = "" if self.permission is Permission.MEMBER else f" _({self.permission.label})_"
+        return f"• `{self.usage(prefix)}` — {self.help}{who}"
 
     def usage(self, prefix: str = "/") -> str:
         parts = [f"{prefix}{self.name}"]
@@ -383,6 +392,15 @@ class CommandRouter:
                 return command.spec, line[rest_start:], words[:length]
         return None, line, words
 
+    def group(self, words: Sequence[str]) -> tuple[tuple[str, ...], list[CommandSpec]]:
+        """The longest run of ``words`` that names a group of commands, and the group's commands."""
+        for length in range(min(3, len(words)), 0, -1):
+            prefix = tuple(words[:length])
+            members = [c.spec for p, c in sorted(self._commands.items()) if p[:length] == prefix and len(p) > length]
+            if members:
+                return prefix, members
+        return (), []
+
     def suggestion(self, words: Sequence[str]) -> CommandSpec | None:
         names = {" ".join(path): c.spec for path, c in self._commands.items()}
         typed = " ".join(words)
@@ -488,6 +506,11 @@ class CommandRouter:
         """Run a text command line (without its prefix), replying to the invoker."""
         spec, rest, words = self.split_path(line)
         try:
+            group, members = self.group(words) if spec is None else ((), [])
+            if group and len(group) == len(words):
+                name = " ".join(group)
+                head = GROUP_ALONE.format(prefix=prefix, group=name)
+                raise CommandError("\n".join([head, *(m.line(prefix) for m in members)]))
             if spec is None:
                 close = self.suggestion(words)
                 suggestion = DID_YOU_MEAN.format(usage=close.usage(prefix)) if close else ""

@@ -177,6 +177,11 @@ class Config:
     def database_path(self) -> Path:
         return self.data_path / "circlekeeper.db"
 
+    @property
+    def sandbox_path(self) -> Path:
+        """The sandbox's room: its messages, threads, reactions and clock (not the bot's data)."""
+        return self.data_path / "sandbox.db"
+
 
 @dataclass(frozen=True, slots=True)
 class Secrets:
@@ -270,10 +275,15 @@ def _read_section(
     return out
 
 
+_SINGULAR = {bool: "true or false", int: "a whole number", str: "text in quotes"}
+_PLURAL = {bool: "true or false values", int: "whole numbers", str: "texts in quotes"}
+
+
 def _type_name(hint: Any) -> str:
     if typing.get_origin(hint) is tuple:
-        return f"a list of {_type_name(typing.get_args(hint)[0])}s"
-    return {bool: "true or false", int: "a whole number", str: "text in quotes"}.get(hint, str(hint))
+        inner = typing.get_args(hint)[0]
+        return f"a list of {_PLURAL.get(inner, str(inner))}"
+    return _SINGULAR.get(hint, str(hint))
 
 
 def _matches(hint: Any, value: object) -> bool:
@@ -293,6 +303,10 @@ def _matches(hint: Any, value: object) -> bool:
 
 def _check_value(hint: Any, rules: Mapping[str, Any], value: object) -> str | None:
     if not _matches(hint, value):
+        if typing.get_origin(hint) is tuple and isinstance(value, list):
+            inner = typing.get_args(hint)[0]
+            position, item = next((i, v) for i, v in enumerate(value, 1) if not _matches(inner, v))
+            return f"should be {_type_name(hint)}, but item {position} is {_describe(item)}"
         return f"should be {_type_name(hint)}, not {_describe(value)}"
     low, high = rules.get("low"), rules.get("high")
     if (
@@ -343,8 +357,10 @@ def _check_relations(values: Mapping[str, Any], label: str, problems: list[str])
         )
     matrix = values.get("matrix", {})
     for key in ("homeserver", "user_id"):
-        if matrix.get("enabled") and not matrix.get(key):
-            problems.append(f"{label}: matrix.{key}: needed when matrix.enabled is true")
+        dotted = f"matrix.{key}"
+        already = any(p.startswith(f"{label}: {dotted}:") for p in problems)  # given, but not valid
+        if matrix.get("enabled") and not matrix.get(key) and not already:
+            problems.append(f"{label}: {dotted}: needed when matrix.enabled is true")
 
 
 def _build(cls: Any, values: Mapping[str, Any]) -> Any:

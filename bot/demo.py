@@ -31,7 +31,7 @@ bob: /circle preference listening
 carol: /circle preference ideas
 alice: /circle rota add @bob
 alice: /circle members
-# A check-in round with a talking piece and a gentle three-minute time box.
+# A check-in round with a talking piece and a three-minute time box.
 alice: /round start What are you bringing with you tonight? turn=3m
 carol ^: done
 alice ^: done

@@ -23,6 +23,14 @@ HELP = CommandSpec(
     needs_space=False,
 )
 INTRO = "Here's what I can help with. `{prefix}help <command>` tells more about one."
+FIRST_STEPS = """\
+**First steps**
+• `{prefix}circle list` shows the circles here, and `{prefix}circle join` takes a place in the one whose room you're in.
+• `{prefix}circle preference listening` (or `ideas`) lets your circle know how you'd like support.
+• In a check-in round, `{prefix}round done` or `{prefix}round pass` hands the talking piece on; passing is always fine.
+• `{prefix}agreement list` shows what your circle has agreed so far.
+• `{prefix}privacy show` tells you what I keep about you.
+"""
 UNKNOWN_TOPIC = "I don't have a command called “{topic}”. `{prefix}help` lists them all."
 
 
@@ -39,7 +47,10 @@ def help_command(router: CommandRouter) -> Command:
             if not specs:
                 await inv.reply(UNKNOWN_TOPIC.format(topic=" ".join(topic), prefix=inv.prefix), Visibility.PERSONAL)
                 return
-        await inv.reply(overview(specs, inv.prefix), Visibility.PERSONAL)
+        text = overview(specs, inv.prefix)
+        if not topic:
+            text = FIRST_STEPS.format(prefix=inv.prefix) + "\n" + text
+        await inv.reply(text, Visibility.PERSONAL)
 
     return Command(HELP, run)
 
@@ -52,7 +63,7 @@ def overview(specs: Sequence[CommandSpec], prefix: str) -> str:
     lines = [INTRO.format(prefix=prefix)]
     for group, members in groupby(sorted(specs, key=lambda s: s.path), key=lambda s: s.path[0]):
         lines.append(f"\n**{group}**")
-        lines += [f"• `{s.usage(prefix)}` — {s.help}{_who(s)}" for s in members]
+        lines += [s.line(prefix) for s in members]
     return "\n".join(lines)
 
 

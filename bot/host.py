@@ -61,6 +61,11 @@ class Host(Protocol):
         """Fire the timers that are due now."""
         ...
 
+    async def pass_time(self, delta: timedelta, *, leap: bool = False) -> bool:
+        """Move a manual or sandbox clock on, firing each timer due on the way at its own time
+        (with ``leap``: all at once, late); False for the real clock."""
+        ...
+
 
 class Adapter(Protocol):
     @property

@@ -1,9 +1,9 @@
-# Sourced by run.sh and test.sh: find Python >= 3.11, make .venv, and install the
-# project (with the extras named in $CK_EXTRAS) only when pyproject.toml changed.
+# Sourced by run.sh and test.sh: find Python >= 3.11, make .venv (or $CK_VENV), and install
+# the project (with the extras named in $CK_EXTRAS) only when pyproject.toml changed.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-venv="$root/.venv"
+venv="${CK_VENV:-$root/.venv}"
 
 find_python() {
     for candidate in python3.13 python3.12 python3.11 python3; do
@@ -19,7 +19,7 @@ find_python() {
 
 if [ ! -x "$venv/bin/python" ]; then
     python=$(find_python)
-    echo "Creating a virtual environment in .venv with $python ..." >&2
+    echo "Creating a virtual environment in ${venv#"$root"/} with $python ..." >&2
     "$python" -m venv "$venv"
 fi
 
@@ -27,7 +27,7 @@ spec="$root${CK_EXTRAS:+[$CK_EXTRAS]}"
 stamp="$venv/.installed-${CK_EXTRAS:-base}"
 fingerprint=$(cat "$root/pyproject.toml" | cksum)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
-    echo "Installing Circlekeeper${CK_EXTRAS:+ with [$CK_EXTRAS]} into .venv (first time takes a minute) ..." >&2
+    echo "Installing Circlekeeper${CK_EXTRAS:+ with [$CK_EXTRAS]} into ${venv#"$root"/} (first time takes a minute) ..." >&2
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" >&2
     echo "$fingerprint" > "$stamp"

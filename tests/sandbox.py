@@ -5,6 +5,10 @@ manual clock) with the sandbox as its platform, so a test reads like a conversat
 
     await sb.say("alice: /circle create Tuesday")
     assert sb.saw("has a home here now")
+
+The sandbox's room is kept in its own file next to the database, as ``circlekeeper run`` keeps
+it. ``restart()`` reads both back from their files; ``:down`` and ``:up`` lines stop and start
+the bot while the room carries on, just as in the console.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 from bot.app import App, open_app
 from bot.clock import ManualClock
 from bot.config import Config, LocalConfig
-from bot.platforms.local import LocalAdapter, LocalChat
+from bot.platforms.local import LocalAdapter, LocalChat, Outcome, Room, Transcript
 
 START = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # a Monday
 
@@ -33,25 +37,41 @@ class Sandbox:
         self.app: App | None = None
         self._context: AbstractAsyncContextManager[App] | None = None
         self._mark = 0
+        self._transcript = Transcript(None)
 
     async def open(self) -> Sandbox:
+        """Start the bot; the first time, make the room (or read it back from its file)."""
+        if self.chat is None:
+            room = Room.open(self.config.sandbox_path)
+            self.chat = LocalChat(self._transcript, self.config.local, room)
+        elif not self.chat.contents.kept:
+            self.chat.reopen()
+        await self._start_bot()
+        return self
+
+    async def _start_bot(self) -> None:
+        assert self.chat is not None
         self._context = open_app(self.config, clock=self.clock)
         self.app = await self._context.__aenter__()
-        adapter = LocalAdapter(self.app, self.config.local, out=None, banner=False, chat=self.chat)
-        self.chat = adapter.chat
+        adapter = LocalAdapter(self.app, self.config.local, out=None, banner=False, chat=self.chat, restartable=True)
         self.adapter = adapter
         await self.app.attach(adapter)
         await self.app.start()
-        return self
 
-    async def close(self) -> None:
+    async def _stop_bot(self) -> None:
         if self._context is not None:
             await self._context.__aexit__(None, None, None)
             self._context = None
             self.app = None
 
+    async def close(self) -> None:
+        """Stop the bot and close the room's file (``open`` reads it back)."""
+        await self._stop_bot()
+        if self.chat is not None:
+            self.chat.contents.close()
+
     async def restart(self) -> None:
-        """Stop the bot and start it again on the same database; the room stays as it was."""
+        """Stop the bot and start it again on the same files; the room is read back as it was."""
         await self.close()
         await self.open()
 
@@ -63,34 +83,52 @@ class Sandbox:
             async with sb.down() as chat:
                 chat.toggle_reaction("bob", "7", "✋", add=True)
         """
-        await self.close()
+        await self._stop_bot()
         assert self.chat is not None
         try:
             yield self.chat
         finally:
-            await self.open()
+            self.chat.reopen()
+            await self._start_bot()
 
     # --- talking ---------------------------------------------------------------------------
 
     async def say(self, *lines: str) -> str:
-        """Feed lines; return what was printed meanwhile."""
+        """Feed lines; return what was printed meanwhile. ``:down`` stops the bot (the lines
+        after it change only the room) and ``:up`` starts it again."""
         start = len(self.lines)
         for line in lines:
-            await self.adapter.feed(line)
+            outcome = await self.adapter.feed(line)
+            if outcome is Outcome.DOWN:
+                await self._stop_bot()
+            elif outcome is Outcome.UP:
+                self.chat_or_fail().reopen()
+                await self._start_bot()
         return "\n".join(self.lines[start:])
 
     async def wait(self, delta: timedelta) -> str:
+        """Move the clock on; while the bot is up, whatever is due happens."""
         start = len(self.lines)
-        assert self.app is not None
-        await self.app.advance_and_run(delta)
+        if self.app is None:
+            self.clock.advance(delta)
+        else:
+            await self.app.advance_and_run(delta)
         return "\n".join(self.lines[start:])
+
+    @property
+    def up(self) -> bool:
+        """Whether the bot is running (not between ``:down`` and ``:up``)."""
+        return self.app is not None
+
+    def chat_or_fail(self) -> LocalChat:
+        assert self.chat is not None
+        return self.chat
 
     # --- reading ---------------------------------------------------------------------------
 
     @property
     def lines(self) -> list[str]:
-        assert self.chat is not None
-        return self.chat.transcript.lines
+        return self._transcript.lines
 
     @property
     def transcript(self) -> str:
@@ -130,6 +168,12 @@ class Sandbox:
     def last_thread(self) -> str:
         assert self.chat is not None
         return list(self.chat.threads)[-1]
+
+    @property
+    def last_message(self) -> str:
+        """The id of the newest message in the room."""
+        assert self.chat is not None
+        return list(self.chat.messages)[-1]
 
 
 @asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import re
@@ -101,3 +102,26 @@ def test_classify_follows_the_json_lines_contract() -> None:
     )
     assert strict.returncode == 2
     assert "not between 0 and 1" in strict.stderr
+
+
+def test_every_subcommand_says_what_it_does() -> None:
+    """Each subcommand has a one-line summary in the list and a description in its own --help."""
+    from bot.__main__ import HANDLERS, _parser
+
+    parser = _parser()
+    listing = parser.format_help()
+    (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(subparsers.choices) == set(HANDLERS)
+    for name, sub in subparsers.choices.items():
+        assert sub.description, f"{name} has no description"
+        assert " ".join(sub.description.split()) in " ".join(sub.format_help().split())
+        assert name in listing
+    assert "gentle" not in listing.lower()
+
+
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`circlekeeper --version` names the installed version and exits 0."""
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert re.fullmatch(r"circlekeeper \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)

@@ -150,3 +150,49 @@ async def test_every_declared_command_is_renderable(sb: Sandbox) -> None:
     assert sb.app is not None
     for spec in sb.app.router.specs:
         spec.validate()
+
+
+async def test_a_group_alone_lists_its_commands(sb: Sandbox) -> None:
+    """`/circle` on its own shows what the circle commands are, instead of guessing one;
+    `/circle rota` does the same one level down; nothing changes."""
+    out = await sb.say("bob: /circle")
+    assert "I don't know the command" not in out
+    assert "`/circle` goes with one more word" in out
+    assert "• `/circle join [circle]` — Join a circle, or ask to join a closed one." in out
+    assert "• `/circle create <name>" in out
+    assert "_(facilitators)_" in out
+    assert "/round start" not in out
+    out = await sb.say("bob: /circle rota")
+    assert "`/circle rota` goes with one more word" in out
+    assert "• `/circle rota pass [circle]`" in out
+    assert "/circle join" not in out
+    assert "There are no circles in this space yet" in await sb.say("bob: /circle list")
+
+
+async def test_help_opens_with_first_steps_before_the_full_list(sb: Sandbox) -> None:
+    """`/help` begins with a few first steps, then lists everything; each step names a real command."""
+    assert sb.app is not None
+    out = await sb.say("bob: /help")
+    steps, _, rest = out.partition("Here's what I can help with.")
+    assert "First steps" in steps
+    assert "**circle**" in rest
+    assert "**circle**" not in steps
+    named = [word for word in steps.split("`") if word.startswith("/")]
+    assert len(named) >= 4
+    for command in named:
+        spec, _, _ = sb.app.router.split_path(command.removeprefix("/"))
+        assert spec is not None, command
+    assert "First steps" not in await sb.say("bob: /help circle")
+
+
+async def test_a_moderators_only_command_is_refused_as_an_invitation(sb: Sandbox) -> None:
+    """A member who tries a moderators' command hears who looks after it and how to take it
+    further together, not a closed door; nothing changes."""
+    from bot.commands import NOT_MODERATOR
+
+    out = await sb.say("bob: /prompt decks reload")
+    assert NOT_MODERATOR in out
+    assert "only bob sees" in out
+    assert not NOT_MODERATOR.startswith("Only")
+    assert "you could" in NOT_MODERATOR
+    assert "together" in NOT_MODERATOR

@@ -54,7 +54,11 @@ def test_relative_data_dir_resolves_next_to_the_file(tmp_path: Path) -> None:
         ('[matrix]\nenabled = true\nuser_id = "@ck:example.org"\n', "config.toml: matrix.homeserver: needed when matrix.enabled is true"),
         ('[matrix]\nhomeserver = "matrix.org"\n', "config.toml: matrix.homeserver: 'matrix.org' should be a URL"),
         ('[discord]\ntoken = "abc"\n', "config.toml: discord.token: secrets don't belong in the config file; set the environment variable CIRCLEKEEPER_DISCORD_TOKEN instead"),
-        ("[discord]\ndev_guild_ids = [\"x\"]\n", "config.toml: discord.dev_guild_ids: should be a list of a whole numbers"),
+        ("[discord]\ndev_guild_ids = [\"x\"]\n", "config.toml: discord.dev_guild_ids: should be a list of whole numbers, but item 1 is the text 'x'"),
+        ("[discord]\ndev_guild_ids = [1, 2, \"3\"]\n", "config.toml: discord.dev_guild_ids: should be a list of whole numbers, but item 3 is the text '3'"),
+        ("[discord]\ndev_guild_ids = 5\n", "config.toml: discord.dev_guild_ids: should be a list of whole numbers, not the number 5"),
+        ("[local]\nmoderators = [1]\n", "config.toml: local.moderators: should be a list of texts in quotes, but item 1 is the number 1"),
+        ('[matrix]\nenabled = true\nhomeserver = "matrix.org"\nuser_id = "@ck:matrix.org"\n', "config.toml: matrix.homeserver: 'matrix.org' should be a URL"),
         ("circles = 5\n", "config.toml: circles: should be a table ([circles])"),
         ("this is not toml\n", "config.toml: not valid TOML"),
     ],
@@ -85,6 +89,26 @@ def test_check_config_accepts_a_good_file(tmp_path: Path, capsys: pytest.Capture
     """A valid file is confirmed in one friendly line."""
     assert main(["check-config", str(write(tmp_path, 'log_level = "debug"\n'))]) == 0
     assert "looks good" in capsys.readouterr().out
+
+
+def test_check_config_takes_the_file_with_config_like_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check-config --config FILE` reads FILE, exactly as `run --config FILE` would."""
+    good = write(tmp_path, 'log_level = "debug"\n')
+    assert main(["check-config", "--config", str(good)]) == 0
+    assert f"{good}: looks good" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text("colour = 1\n", encoding="utf-8")
+    assert main(["check-config", "--config", str(bad)]) == 2
+    assert f"{bad}: colour: unknown key" in capsys.readouterr().err
+
+
+def test_check_config_given_two_different_files_asks_for_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file both by position and by --config, when they differ, is a question, not a guess."""
+    one = write(tmp_path, "")
+    other = tmp_path / "other.toml"
+    other.write_text("", encoding="utf-8")
+    assert main(["check-config", str(one), "--config", str(other)]) == 2
+    assert "please name just one" in capsys.readouterr().err
 
 
 def test_an_enabled_platform_without_its_secret_is_a_config_error(

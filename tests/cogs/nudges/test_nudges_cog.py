@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.chat import MemberRef, MessagePosted, Platform
+from bot.commands import NOT_MODERATOR
 from tests.sandbox import Sandbox, make_circle
 
 SHARING = "ana: I've been really low since the move and I can't seem to sleep."
@@ -190,7 +191,7 @@ async def test_stats_are_numbers_for_moderators_only(sb: Sandbox) -> None:
     out = await sb.say("alice: /nudges stats")
     assert "• Tuesday · 2026-W10: 1" in out
     assert "cat" not in out.lower().split("nudges stats", 1)[1]
-    assert "Only the space's moderators" in await sb.say("ben: /nudges stats")
+    assert NOT_MODERATOR in await sb.say("ben: /nudges stats")
 
 
 @pytest.mark.parametrize(
