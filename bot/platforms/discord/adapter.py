@@ -253,8 +253,11 @@ class DiscordAdapter:
         log.info("connected to Discord as %s in %d servers", me, len(self.client.guilds))
         for guild in self.client.guilds:
             self.check_permissions(guild)
-        self._syncing = asyncio.create_task(self._keep_syncing(), name="discord-sync-commands")
-        await asyncio.wait({self._syncing}, timeout=SYNC_WAIT)
+        first_try = asyncio.Event()
+        self._syncing = asyncio.create_task(self._keep_syncing(first_try), name="discord-sync-commands")
+        waiting = asyncio.create_task(first_try.wait())
+        await asyncio.wait({waiting, self._syncing}, timeout=SYNC_WAIT, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
 
     async def run(self) -> None:
         self._gate.set()
@@ -354,9 +357,10 @@ class DiscordAdapter:
                 await self._connection
             self._connection = None
 
-    async def _keep_syncing(self) -> None:
+    async def _keep_syncing(self, first_try: asyncio.Event) -> None:
         """Sync every scope; what fails is tried again later, waiting twice as long each time
-        (up to the longest wait), until it works or the bot stops."""
+        (up to the longest wait), until it works or the bot stops. ``first_try`` is set once
+        every scope has been tried."""
         scopes: list[discord.Object | None] = [discord.Object(g) for g in self._config.dev_guild_ids] or [None]
         wait, longest = self._sync_retry
         while scopes:
@@ -368,6 +372,7 @@ class DiscordAdapter:
                     failed.append(guild)
                     self._log_sync_failure(guild, error, wait)
             scopes = failed
+            first_try.set()
             if scopes:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, longest)

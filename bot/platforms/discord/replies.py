@@ -27,6 +27,9 @@ from bot.platforms.discord.rendering import NO_MENTIONS, split_message
 log = logging.getLogger(__name__)
 
 DONE = "Done."
+# Discord's codes for an interaction it no longer takes answers to: the first response came
+# after 3 s (unknown interaction), or a later one after the token's 15 minutes.
+EXPIRED = {10062: "no first answer within 3 s", 50027: "its 15 minutes are over"}
 
 
 class InteractionReplier:
@@ -41,8 +44,15 @@ class InteractionReplier:
             for part in split_message(text):
                 try:
                     await self._send(part, ephemeral=ephemeral)
-                except discord.HTTPException:
-                    log.exception("could not answer interaction %s", self._interaction.id)
+                except discord.HTTPException as error:
+                    if error.code in EXPIRED:
+                        log.warning(
+                            "could not answer interaction %s: Discord no longer takes answers to it (%s)",
+                            self._interaction.id,
+                            EXPIRED[error.code],
+                        )
+                    else:
+                        log.exception("could not answer interaction %s", self._interaction.id)
                     return
 
     async def _send(self, part: str, *, ephemeral: bool) -> None:

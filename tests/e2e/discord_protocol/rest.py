@@ -107,6 +107,7 @@ class RecordedRequest:
     json: Any  # the JSON body, or the payload_json part of a multipart body
     files: list[UploadedFile] = field(default_factory=list)
     status: int = 0
+    injected: bool = False  # answered by a failure or 429 the test arranged, not by the rules
 
     def matches(self, method: str, path: str) -> bool:
         """`path` may be concrete or a route template."""
@@ -253,6 +254,7 @@ class RestApi:
                 raise ApiError(401, 0, "401: Unauthorized")
             limited = self._rate_limited(call)
             if limited is not None:
+                call.injected = True
                 return limited
             verdict = self.limiter.take(request.method, call.route, request.match_info)
             if verdict.refusal is not None:
@@ -260,6 +262,7 @@ class RestApi:
             try:
                 injected = self._injected_failure(call)
                 if injected is not None:
+                    call.injected = True
                     raise injected
                 response = await handler(request)
             except ApiError as error:
