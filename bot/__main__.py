@@ -1,4 +1,4 @@
-"""The ``circlekeeper`` command line: run, demo, check-config, backup, commands, matrix-login."""
+"""The ``circlekeeper`` command line: run, demo, check-config, doctor, backup, commands, matrix-login."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-config", help="check a config file and explain any problems")
     check.add_argument("path", nargs="?", help="config file (default: as for run)")
+
+    doctor = sub.add_parser("doctor", help="ask Discord what the bot may do, and list what is missing")
+    doctor.add_argument("--config", help="config file (default: as for run)")
 
     backup = sub.add_parser("backup", help="write a consistent copy of the database, even while the bot runs")
     backup.add_argument("path", help="where to write the copy")
@@ -193,6 +196,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.platforms.discord.doctor import run_doctor
+
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    code: int = asyncio.run(run_doctor(_load(args.config), Secrets.from_env(), sys.stdout))
+    return code
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from bot.storage.database import backup
 
@@ -230,6 +241,7 @@ HANDLERS = {
     "run": cmd_run,
     "demo": cmd_demo,
     "check-config": cmd_check_config,
+    "doctor": cmd_doctor,
     "backup": cmd_backup,
     "commands": cmd_commands,
     "classify": cmd_classify,

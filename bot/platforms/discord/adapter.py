@@ -40,9 +40,6 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import discord
-import discord.gateway
-import discord.http
-import yarl
 
 from bot.chat import Event, MemberRef, Platform, RoomRef, SpaceRef, Visibility
 from bot.commands import CommandSpec, RawValue
@@ -52,6 +49,7 @@ from bot.platforms.discord.chat import PREFIX, DiscordChat
 from bot.platforms.discord.people import People, Recent
 from bot.platforms.discord.permissions import PermissionWatch
 from bot.platforms.discord.replies import InteractionReplier
+from bot.platforms.discord.servers import ServerHooks
 from bot.platforms.discord.slash import CommandTree, build_commands
 from bot.platforms.discord.translate import Places, Translator, member_ref
 
@@ -205,7 +203,7 @@ class DiscordAdapter:
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._handled: Recent[object, bool] = Recent(HANDLED_IDS)
         self._reactions: Recent[tuple[int, int, str], bool] = Recent(HANDLED_IDS)
-        self._saved_hooks: tuple[str, yarl.URL] | None = None
+        self._hooks = ServerHooks(config)
 
     # --- Adapter ---------------------------------------------------------------------------
 
@@ -235,7 +233,7 @@ class DiscordAdapter:
         time goes on in the background."""
         if not self._token:
             raise RuntimeError(NO_TOKEN)
-        self._point_at_servers()
+        self._hooks.point()
         try:
             try:
                 await self._connect(message_content=True)
@@ -295,7 +293,7 @@ class DiscordAdapter:
         await asyncio.gather(*self._background, *([self._syncing] if self._syncing else []), return_exceptions=True)
         await self._finish_work()
         await self._close_client()
-        self._restore_hooks()
+        self._hooks.restore()
 
     async def _finish_work(self) -> None:
         waits: set[asyncio.Future[Any]] = set(self._in_flight)
@@ -314,21 +312,6 @@ class DiscordAdapter:
             self._worker = None
 
     # --- connecting ------------------------------------------------------------------------
-
-    def _point_at_servers(self) -> None:
-        """discord.py reads both hooks on every request and connect (class attributes)."""
-        if not (self._config.api_base or self._config.gateway_url) or self._saved_hooks is not None:
-            return
-        self._saved_hooks = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-        if self._config.api_base:
-            discord.http.Route.BASE = self._config.api_base.rstrip("/")
-        if self._config.gateway_url:
-            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._config.gateway_url)
-
-    def _restore_hooks(self) -> None:
-        if self._saved_hooks is not None:
-            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved_hooks
-            self._saved_hooks = None
 
     async def _connect(self, *, message_content: bool) -> None:
         client = _Client(self, wanted_intents(message_content=message_content))

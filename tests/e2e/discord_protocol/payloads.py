@@ -12,6 +12,8 @@ from typing import Any
 from .permissions import Overwrite
 from .state import (
     CUSTOM_EMOJI,
+    GUILD_MEMBERS,
+    GUILD_PRESENCES,
     MESSAGE_CONTENT,
     Channel,
     ChannelType,
@@ -324,9 +326,19 @@ def guild_create(world: World, guild: Guild, *, all_members: bool) -> Json:
     }
 
 
+# Application flags for the privileged intents switched on in the developer portal.
+GATEWAY_PRESENCE, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT = 1 << 12, 1 << 14, 1 << 18
+
+
 def application(world: World) -> Json:
     # appinfo.AppInfo reads id, name, description, icon, bot_public, bot_require_code_grant,
-    # owner and verify_key strictly.
+    # owner and verify_key strictly. Its flags say which privileged intents are granted.
+    granted = world.privileged_intents
+    flags = (
+        (GATEWAY_PRESENCE if granted & GUILD_PRESENCES else 0)
+        | (GATEWAY_GUILD_MEMBERS if granted & GUILD_MEMBERS else 0)
+        | (GATEWAY_MESSAGE_CONTENT if granted & MESSAGE_CONTENT else 0)
+    )
     return {
         "id": str(world.application_id),
         "name": world.bot.name,
@@ -336,7 +348,7 @@ def application(world: World) -> Json:
         "bot_require_code_grant": False,
         "owner": user(world.owner),
         "verify_key": "0" * 64,
-        "flags": 0,
+        "flags": flags,
         "bot": user(world.bot),
     }
 
