@@ -161,7 +161,7 @@ async def test_a_400_on_command_sync_leaves_rounds_and_votes_working_and_sync_is
             await bot.ear.wait_for(ReactionAdded)  # Alice's (the bot's own never reach the cogs)
             assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [(str(f.alice.id), "consent")]
             await server.wait_until(
-                lambda: len(server.requests_to(*PUT_GLOBAL)) == 4 and server.requests_to(*PUT_GLOBAL)[-1].status or None,
+                lambda: (len(server.requests_to(*PUT_GLOBAL)) == 4 and server.requests_to(*PUT_GLOBAL)[-1].status) or None,
                 "a retried sync",
             )
     statuses = [c.status for c in server.requests_to(*PUT_GLOBAL)]

@@ -370,20 +370,22 @@ class DiscordServer:
 
         return await self.wait_until(found, f"{count} x {method} {path}")
 
-    async def wait_for_reply(self, interaction: Interaction, *, count: int = 1) -> InteractionReply:
+    async def wait_for_reply(
+        self, interaction: Interaction, *, count: int = 1, limit: float = WAIT_LIMIT
+    ) -> InteractionReply:
         """Wait until the bot answered `interaction` `count` times (callback, follow-ups, edits)."""
 
         def found() -> InteractionReply | None:
             return interaction.replies[count - 1] if len(interaction.replies) >= count else None
 
         return await self.wait_until(
-            found, f"{count} replies to interaction {interaction.data['name']}"
+            found, f"{count} replies to interaction {interaction.data['name']}", limit=limit
         )
 
-    async def wait_until(self, check: Callable[[], T | None], what: str) -> T:
+    async def wait_until(self, check: Callable[[], T | None], what: str, *, limit: float = WAIT_LIMIT) -> T:
         """Wait until `check()` returns something (checked after every request); return it."""
         try:
-            async with asyncio.timeout(WAIT_LIMIT), self.rest.changed:
+            async with asyncio.timeout(limit), self.rest.changed:
                 result = await self.rest.changed.wait_for(check)
         except TimeoutError:
             seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.rest.requests)
