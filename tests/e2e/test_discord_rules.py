@@ -23,7 +23,7 @@ from tests.e2e.discord_bot import (
 )
 from tests.e2e.discord_protocol import DiscordServer, Message, User, option, subcommand
 from tests.e2e.discord_protocol.gateway import IDENTIFY, RESUME
-from tests.e2e.discord_protocol.permissions import PIN_MESSAGES, SEND_MESSAGES, VIEW_CHANNEL
+from tests.e2e.discord_protocol.permissions import ADD_REACTIONS, PIN_MESSAGES, SEND_MESSAGES, VIEW_CHANNEL
 from tests.e2e.discord_protocol.state import Channel
 from tests.e2e.discord_protocol.validation import (
     COMMAND_SIZE_LIMIT,
@@ -181,17 +181,18 @@ async def test_a_hidden_channel_at_restart_is_told_and_the_bot_serves_on(
 async def test_a_missing_role_permission_goes_to_the_moderators_channel_when_there_is_one(
     discord_server: DiscordServer, tmp_path: Path
 ) -> None:
-    """A Community server's moderators' channel gets the note (once, across restarts), and the owner's DMs stay quiet."""
+    """A Community server's moderators' channel gets the note, every gap in one (once, across restarts), and the owner's DMs stay quiet."""
     server = discord_server
-    f = make_folk(server, bot_permissions=readme_invite_permissions() & ~PIN_MESSAGES)
+    f = make_folk(server, bot_permissions=readme_invite_permissions() & ~(PIN_MESSAGES | ADD_REACTIONS))
     mods = server.create_channel(f.guild, "moderators")
     server.set_public_updates_channel(f.guild, mods)
     for _ in range(2):
         async with running_bot(server, tmp_path / "data"):
             await server.wait_until(lambda: server.bot_messages(mods) or None, "a note in the moderators' channel")
     (note,) = [m.content for m in server.bot_messages(mods)]
-    assert "**Pin Messages**" in note
-    assert "Server Settings → Roles" in note
+    assert "• **Pin Messages**: I can't pin the agreements registry." in note
+    assert "• **Add Reactions**: proposals can't show their voting reactions." in note
+    assert "If you'd like these to work, they can be added to my role under Server Settings → Roles." in note
     assert owner_notes(server, f) == []
 
 

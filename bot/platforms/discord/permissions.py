@@ -16,6 +16,7 @@ run a command there reads it, privately.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import defaultdict
@@ -80,8 +81,8 @@ NOTE_HEAD = "A note for the moderators of **{guild}**, from Circlekeeper."
 NOTE_ONE = "I don't have the **{label}** permission {where}, so {stops}."
 NOTE_MANY = "A few permissions are missing for me {where}:"
 NOTE_LINE = "• **{label}**: {stops}."
-FIX_ROLE = "If you'd like {that} to work, {it} can be added to my role under Server Settings → Roles."
-FIX_CHANNEL = "The channel's own settings take {it} away from me; {it} can be allowed for my role under Edit Channel → Permissions."
+FIX_ROLE = "If you'd like {that} to work, {they} can be added to my role under Server Settings → Roles."
+FIX_CHANNEL = "The channel's own settings take {them} away from my role; {they} can be allowed again under Edit Channel → Permissions."
 NOTE_TAIL = "Everything else keeps working meanwhile."
 IN_SERVER = "in this server"
 IN_CHANNEL = "in <#{channel}>"
@@ -116,7 +117,7 @@ def moderator_note(guild: str, channel_id: int | None, needs: Sequence[Need]) ->
         lines += [NOTE_LINE.format(label=n.label, stops=n.stops) for n in needs]
     one = len(needs) == 1
     fix = FIX_CHANNEL if channel_id else FIX_ROLE
-    lines.append(fix.format(that="that" if one else "these", it="it" if one else "they"))
+    lines.append(fix.format(that="that" if one else "these", they="it" if one else "they", them="it" if one else "them"))
     lines.append(NOTE_TAIL)
     return "\n".join(lines)
 
@@ -130,6 +131,8 @@ class PermissionWatch:
         self._clock = clock
         self._logged: set[tuple[int, str, str]] = set()  # warned this run: (guild, place, flag)
         self._pending: defaultdict[int, list[tuple[str, list[str]]]] = defaultdict(list)
+        # One server's notes are decided one at a time: what was told is read, then written.
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # --- checking --------------------------------------------------------------------------
 
@@ -140,7 +143,8 @@ class PermissionWatch:
         if me is None:
             return []
         gaps = missing(me.guild_permissions, NEEDS)
-        await self._forget_restored(guild)
+        async with self._locks[guild.id]:
+            await self._forget_restored(guild)
         if gaps:
             await self._notice(guild, None, gaps)
         return gaps
@@ -172,6 +176,10 @@ class PermissionWatch:
     # --- telling ---------------------------------------------------------------------------
 
     async def _notice(self, guild: discord.Guild, channel_id: int | None, needs: list[Need]) -> None:
+        async with self._locks[guild.id]:
+            await self._notice_locked(guild, channel_id, needs)
+
+    async def _notice_locked(self, guild: discord.Guild, channel_id: int | None, needs: list[Need]) -> None:
         place = str(channel_id) if channel_id else SERVER
         told = await self._told(guild.id)
         fresh = [n for n in needs if f"{place}:{n.flag}" not in told]
@@ -213,9 +221,10 @@ class PermissionWatch:
     async def take_pending(self, guild_id: int) -> list[str]:
         """Notes nobody could be reached with, for a moderator who is here now; once taken,
         they count as told."""
-        held = self._pending.pop(guild_id, [])
-        for _, keys in held:
-            await self._remember(guild_id, keys)
+        async with self._locks[guild_id]:
+            held = self._pending.pop(guild_id, [])
+            for _, keys in held:
+                await self._remember(guild_id, keys)
         return [note for note, _ in held]
 
     # --- what was told (platform state, one JSON list per server) ---------------------------
