@@ -23,7 +23,12 @@ from tests.e2e.discord_bot import (
 )
 from tests.e2e.discord_protocol import DiscordServer, Message, User, option, subcommand
 from tests.e2e.discord_protocol.gateway import IDENTIFY, RESUME
-from tests.e2e.discord_protocol.permissions import ADD_REACTIONS, PIN_MESSAGES, SEND_MESSAGES, VIEW_CHANNEL
+from tests.e2e.discord_protocol.permissions import (
+    ADD_REACTIONS,
+    PIN_MESSAGES,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+)
 from tests.e2e.discord_protocol.state import Channel
 from tests.e2e.discord_protocol.validation import (
     COMMAND_SIZE_LIMIT,
