@@ -1,4 +1,4 @@
-"""The ``circlekeeper`` command line: run, demo, check-config, backup, commands, matrix-login."""
+"""The ``circlekeeper`` command line: run, demo, check-config, doctor, backup, commands, matrix-login."""
 
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("path", nargs="?", help="config file (the same as --config)")
     check.add_argument("--config", dest="config", help=CONFIG_HELP)
+
+    doctor = command(
+        "doctor",
+        "ask Discord what the bot may do, and list what is missing",
+        "Connect to Discord with the configured token and list, per server, the permissions the "
+        "bot's role lacks and what stops working without them. Changes nothing; exits 1 when "
+        "something is missing.",
+    )
+    doctor.add_argument("--config", help=CONFIG_HELP)
 
     backup = command(
         "backup",
@@ -235,6 +244,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.platforms.discord.doctor import run_doctor
+
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    code: int = asyncio.run(run_doctor(_load(args.config), Secrets.from_env(), sys.stdout))
+    return code
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from bot.storage.database import backup
 
@@ -272,6 +289,7 @@ HANDLERS = {
     "run": cmd_run,
     "demo": cmd_demo,
     "check-config": cmd_check_config,
+    "doctor": cmd_doctor,
     "backup": cmd_backup,
     "commands": cmd_commands,
     "classify": cmd_classify,

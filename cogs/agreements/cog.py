@@ -9,7 +9,9 @@ has voted; adopted agreements join the circle's pinned registry and come up for 
 
 Votes live in the database as the reactions members hold (``ballots.py`` has the rules).
 Timers are rebuilt from the database on start, and every open proposal is reconciled with the
-reactions the platform shows, so votes changed while the bot was down count.
+reactions the platform shows, so votes changed while the bot was down count. That read-back
+goes over the network, a few proposals side by side, and start-up waits for it only briefly:
+commands go on meanwhile, and a reaction on a proposal waits for that proposal's read-back.
 """
 
 from __future__ import annotations
@@ -97,6 +99,10 @@ TEXT_LIMIT = 1000
 SHORTEST = timedelta(hours=1)
 LONGEST = timedelta(days=30)
 THREAD_TITLE_LIMIT = 100
+# Open proposals read back side by side on start; the platform's client keeps each request
+# within its rate limits (discord.py queues per bucket).
+READ_BACK_AT_ONCE = 4
+READ_BACK_WAIT = 1.0  # seconds start() waits for the read-back before leaving it to run on
 
 # --- what people read -----------------------------------------------------------------------
 
@@ -320,6 +326,9 @@ class AgreementsCog(Cog):
         self._voting_circles: set[int] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._registry_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Open proposals whose start-up read-back hasn't finished: their reactions wait for it.
+        self._restoring: dict[int, asyncio.Event] = {}
+        self._read_back_task: asyncio.Task[None] | None = None
 
     @property
     def repo(self) -> AgreementsRepo:
@@ -340,32 +349,75 @@ class AgreementsCog(Cog):
     # --- start and stop ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Post what never got posted, reconcile every open proposal with the platform's
-        reactions, close those whose time passed while we were down, re-arm the rest."""
-        now = self._clock.now()
-        for proposal in await self._repo.open_proposals():
-            try:
-                circle = await self._circles.get(proposal.circle_id)
-                if circle is None:
-                    continue
-                current: Proposal | None = proposal
-                if not proposal.posted:
-                    current = await self._post(circle, proposal, replaced=proposal.message)
-                if current is None:
-                    continue
-                await self._reconcile(current)
-                if current.closes_at <= now:
-                    await self._close(current.id)
-                else:
-                    self._watch(current)
-                    self._arm(current)
-                    await self._close_if_everyone_agreed(current.id, current.process)
-            except Exception:
-                log.exception("could not restore proposal %s", proposal.id)
+        """Watch every open proposal's post, then read them back from the platform: post what
+        never got posted, reconcile with the reactions shown, close those whose time passed
+        while we were down, re-arm the rest. The read-back runs a few proposals at a time and
+        start() waits for it only ``READ_BACK_WAIT``; the rest of it goes on in the background."""
+        proposals = await self._repo.open_proposals()
+        for proposal in proposals:
+            self._restoring[proposal.id] = asyncio.Event()
+            self._watch(proposal)  # a reaction on it counts from now, after its read-back
+        at_once = asyncio.Semaphore(READ_BACK_AT_ONCE)
+        self._read_back_task = asyncio.create_task(
+            self._restore_all(proposals, at_once), name="agreements-read-back"
+        )
+        await asyncio.wait({self._read_back_task}, timeout=READ_BACK_WAIT)
         for agreement in await self._repo.reviews_to_arm():
             self._arm_review(agreement)
 
+    async def restored(self) -> None:
+        """Wait until every open proposal has been read back (for tests and benchmarks)."""
+        if self._read_back_task is not None:
+            await asyncio.shield(self._read_back_task)
+
+    async def _restore_all(self, proposals: Sequence[Proposal], at_once: asyncio.Semaphore) -> None:
+        await asyncio.gather(*(self._restore(p.id, at_once) for p in proposals))
+
+    async def _restore(self, proposal_id: int, at_once: asyncio.Semaphore) -> None:
+        try:
+            async with at_once:
+                current = await self._restore_locked(proposal_id)
+            if current is None:
+                return
+            if current.closes_at <= self._clock.now():
+                await self._close(current.id)
+            else:
+                await self._close_if_everyone_agreed(current.id, current.process)
+        except Exception:
+            log.exception("could not restore proposal %s", proposal_id)
+        finally:
+            waiting = self._restoring.pop(proposal_id, None)
+            if waiting is not None:
+                waiting.set()
+
+    async def _restore_locked(self, proposal_id: int) -> Proposal | None:
+        """Under the proposal's lock, so that a command on it waits: post it if it never was,
+        and reconcile it. Returns it as it now stands, or None when there is no more to do."""
+        async with self._locks[proposal_id]:
+            proposal = await self._repo.get(proposal_id)  # as it is now: a command may have changed it
+            if proposal is None or not proposal.is_open:
+                return None
+            circle = await self._circles.get(proposal.circle_id)
+            if circle is None:
+                return None
+            if not proposal.posted:
+                proposal = await self._post(circle, proposal, replaced=proposal.message)
+                if proposal is None:
+                    return None
+            await self._reconcile(proposal)
+            if proposal.closes_at > self._clock.now():
+                self._watch(proposal)
+                self._arm(proposal)
+            return proposal
+
     async def stop(self) -> None:
+        if self._read_back_task is not None:
+            self._read_back_task.cancel()
+            await asyncio.gather(self._read_back_task, return_exceptions=True)
+            self._read_back_task = None
+        for waiting in self._restoring.values():
+            waiting.set()
+        self._restoring.clear()
         self._scheduler.cancel_prefix("agreements:")
         self._posts.clear()
         self._read_back.clear()
@@ -587,6 +639,9 @@ class AgreementsCog(Cog):
         choice = choice_for(process, key)
         if choice is None:
             return  # any other reaction is just a reaction
+        restoring = self._restoring.get(proposal_id)
+        if restoring is not None:
+            await restoring.wait()  # its start-up read-back comes first
         if added:
             change = await self._repo.add_reaction(proposal_id, message.id, member.id, choice)
         else:

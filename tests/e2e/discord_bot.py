@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +42,16 @@ T = TypeVar("T")
 WAIT_LIMIT = 5.0  # far above the milliseconds an exchange takes
 MANAGE_GUILD = 1 << 5
 MODERATOR_ROLE = "Stewards"
+README = Path(__file__).resolve().parents[2] / "README.md"
+INVITE_URL = re.compile(r"https://discord\.com/oauth2/authorize\?\S*permissions=(\d+)")
+
+
+@cache
+def readme_invite_permissions() -> int:
+    """The permissions the README's invite URL asks for: the role Discord gives the bot."""
+    found = INVITE_URL.search(README.read_text(encoding="utf-8"))
+    assert found, "the README's Discord section has no invite URL with permissions"
+    return int(found[1])
 
 
 class Ear(Cog):
@@ -85,8 +97,14 @@ class Folk:
     helper: User  # another bot in the server
 
 
-def make_folk(server: DiscordServer) -> Folk:
-    guild = server.create_guild("Peer Support Commons")
+def make_folk(server: DiscordServer, *, bot_permissions: int | None = None) -> Folk:
+    """@everyone may do nothing here, so every permission the bot uses must come from its
+    invite: by default exactly what the README's invite URL asks for."""
+    guild = server.create_guild(
+        "Peer Support Commons",
+        everyone_permissions=0,
+        bot_permissions=readme_invite_permissions() if bot_permissions is None else bot_permissions,
+    )
     general = server.create_channel(guild, "circles")
     forum = server.create_channel(guild, "stories", type=ChannelType.FORUM)
     stewards = server.create_role(guild, MODERATOR_ROLE)
@@ -194,6 +212,7 @@ async def running_bot(
     config: Config | None = None,
     listeners: Sequence[Callable[[App], None]] = (),
     clock: Clock | None = None,
+    adapter_options: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[RunningBot]:
     """Open the app on ``data``, connect it to ``server``, start the cogs and serve.
 
@@ -208,11 +227,17 @@ async def running_bot(
         app.bus.attach(ear)
         for listener in listeners:
             listener(app)
-        adapter = DiscordAdapter(app, config.discord, secrets, guild_ready_timeout=0.05)
+        options: dict[str, Any] = {"guild_ready_timeout": 0.05, **(adapter_options or {})}
+        adapter = DiscordAdapter(app, config.discord, secrets, **options)
         await app.attach(adapter)
         await app.start()
         bot = RunningBot(server, app, adapter, ear)
         serving = asyncio.create_task(adapter.run(), name="discord-run") if run else None
+        # Open proposals are read back in the background; tests start once that is done.
+        for cog in app.cogs:
+            restored = getattr(cog, "restored", None)
+            if restored is not None:
+                await restored()
         try:
             yield bot
         finally:
@@ -220,3 +245,57 @@ async def running_bot(
                 serving.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await serving
+        # A gateway event the bot had to drop is a bug in the server's payloads, unless the
+        # test sent it on purpose (and cleared it).
+        assert not adapter.dropped_events, adapter.dropped_events
+        # Whatever else went wrong, the bot never sent a body that Discord refuses.
+        refused = [f"{c.method} {c.path}: {c.json}" for c in server.requests if c.status == 400 and not c.injected]
+        assert not refused, refused
+
+
+@dataclass
+class StartingBot:
+    """A bot starting in the background, as after a restart: commands may arrive meanwhile."""
+
+    server: DiscordServer
+    task: asyncio.Task[None]
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    finish: asyncio.Event = field(default_factory=asyncio.Event)
+    bot: RunningBot | None = None
+    identified_at: float = 0.0  # time.monotonic() when this start's IDENTIFY came in
+
+    async def running(self, limit: float = 60.0) -> RunningBot:
+        """Wait until start-up is over and the bot serves."""
+        async with asyncio.timeout(limit):
+            await self.started.wait()
+        assert self.bot is not None
+        return self.bot
+
+
+@asynccontextmanager
+async def starting_bot(server: DiscordServer, data: Path, **options: Any) -> AsyncIterator[StartingBot]:
+    """``running_bot`` in a task of its own, yielding as soon as the bot has sent IDENTIFY,
+    long before start-up is done; the bot stops when the block ends."""
+    from tests.e2e.discord_protocol.gateway import IDENTIFY
+
+    seen = len(server.frames_with_op(IDENTIFY))
+
+    async def serve() -> None:
+        async with running_bot(server, data, **options) as bot:
+            starting.bot = bot
+            starting.started.set()
+            await starting.finish.wait()
+
+    starting = StartingBot(server, asyncio.create_task(serve(), name="starting-bot"))
+    try:
+        identify = asyncio.ensure_future(server.wait_for_frame(IDENTIFY, count=seen + 1, limit=WAIT_LIMIT * 2))
+        await asyncio.wait({identify, starting.task}, return_when=asyncio.FIRST_COMPLETED)
+        if not identify.done():
+            identify.cancel()
+            starting.task.result()  # raises what stopped the start
+            raise AssertionError("the bot stopped before it identified")
+        starting.identified_at = identify.result().at
+        yield starting
+    finally:
+        starting.finish.set()
+        await starting.task

@@ -29,12 +29,15 @@ from tests.e2e.discord_protocol import DiscordServer
 ClientT = TypeVar("ClientT", bound=discord.Client)
 # Connecting takes about 0.1 s; this only bounds a client that never gets ready.
 CONNECT_LIMIT = 5.0
+# Discord's rate-limit windows, shrunk for the suite: the same counts, buckets and headers, so
+# the bot must follow them, without real seconds of waiting (a 5 s window lasts 0.1 s here).
+RATE_SCALE = 0.02
 
 
 @pytest.fixture
 async def discord_server() -> AsyncIterator[DiscordServer]:
     """A started loopback Discord, with discord.py pointed at it for the test's duration."""
-    server = DiscordServer()
+    server = DiscordServer(rate_scale=RATE_SCALE)
     await server.start()
     # The two hooks: class attributes read on every route and on every connect.
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY

@@ -11,6 +11,22 @@ one log line what that costs.
 
 Discord may deliver an event twice around a resume, so everything is handled at most once:
 messages and interactions by id, edits by id and edit time, and reactions by their last state.
+
+Discord's rules the adapter keeps whatever else is going on:
+
+- Every interaction gets its first response within 3 s. The answer watchdog starts the moment
+  discord.py hands the interaction over, and while the bot is still starting (the gate is
+  closed) it defers at once, so the person sees "thinking…" rather than an error.
+- Syncing the slash commands never ends the bot: any error is logged in one line, and the sync
+  is tried again in the background, waiting longer each time (``sync_retry``).
+- A gateway event that discord.py can't read (a field newer than the pinned discord.py, say)
+  costs that event, logged with what went wrong; the connection carries on. What discord.py
+  can't survive (an unreadable READY) ends ``run()`` with one clear line, so that the process
+  exits non-zero and its supervisor starts it again (``deploy/`` has a systemd unit and a
+  container recipe that do).
+- The bot checks its own permissions when it connects, joins a server or sees its role change,
+  and whenever Discord refuses something; moderators hear once what is missing
+  (``permissions.py``).
 """
 
 from __future__ import annotations
@@ -20,21 +36,20 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import discord
-import discord.gateway
-import discord.http
-import yarl
 
-from bot.chat import Event, MemberRef, Platform, SpaceRef
+from bot.chat import Event, MemberRef, Platform, RoomRef, SpaceRef, Visibility
 from bot.commands import CommandSpec, RawValue
 from bot.config import DiscordConfig, Secrets
 from bot.host import Host
 from bot.platforms.discord.chat import PREFIX, DiscordChat
 from bot.platforms.discord.people import People, Recent
+from bot.platforms.discord.permissions import PermissionWatch
 from bot.platforms.discord.replies import InteractionReplier
+from bot.platforms.discord.servers import ServerHooks
 from bot.platforms.discord.slash import CommandTree, build_commands
 from bot.platforms.discord.translate import Places, Translator, member_ref
 
@@ -48,12 +63,36 @@ NO_MESSAGE_CONTENT = (
     "'Message Content Intent' on the Bot page of the Discord Developer Portal and restart."
 )
 NO_COMMANDS_SCOPE = (
-    "Discord refused the slash commands for %s. Was the bot invited with the "
-    "applications.commands scope? Everything else keeps working meanwhile."
+    "Discord refused the slash commands for %s (%s). Was the bot invited with the "
+    "applications.commands scope? I'll try again in %s; everything else keeps working meanwhile."
 )
+SYNC_FAILED = (
+    "Syncing the slash commands for %s failed (%s). I'll try again in %s; "
+    "everything else keeps working meanwhile."
+)
+DROPPED_EVENT = (
+    "Dropped a %s event from Discord that discord.py could not read (%s: %s); "
+    "the connection carries on without it. Upgrading discord.py may fix this."
+)
+UNREADABLE = (
+    "discord.py could not read what Discord sent (%s: %s), and the connection can't go on. "
+    "Exiting, so that the service manager (systemd, Docker, ...) can start the bot again; "
+    "if this repeats, an upgrade of discord.py may be needed."
+)
+CONNECTION_ENDED = (
+    "The Discord connection ended (%s: %s). Exiting, so that the service manager "
+    "(systemd, Docker, ...) can start the bot again."
+)
+STILL_STARTING_STOPPED = "I'm restarting just now. Could you try that again in a minute?"
 DEFER_AFTER = 2.0  # seconds of silence before a command is deferred (Discord allows 3)
 HANDLED_IDS = 10_000  # how many handled events are remembered, to handle each only once
 SHUTDOWN_GRACE = 10.0  # seconds that commands and events in hand get to finish on stop
+SYNC_RETRY = (5.0, 900.0)  # seconds before the first command-sync retry, and the longest wait
+SYNC_WAIT = 5.0  # how long start() waits for the first sync before leaving it to the background
+# Events discord.py must read to have a session at all: these stay fatal when unreadable.
+MUST_READ = frozenset({"READY", "RESUMED"})
+# What a parser raises on a payload it doesn't expect.
+UNREADABLE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 _InboxItem = tuple[str, Any]
 
@@ -85,6 +124,35 @@ class _Client(discord.Client):
             chunk_guilds_at_startup=False,
         )
         self._adapter = adapter
+        self._tolerate_unreadable_events()
+
+    def _tolerate_unreadable_events(self) -> None:
+        """Wrap discord.py's event parsers so that one it can't read is dropped, not fatal.
+
+        discord.py has no hook for this: an exception in a parser ends ``connect()``. Its
+        parsers live in ``ConnectionState.parsers``, which the websocket reads on every
+        connect, so wrapping them once covers reconnects too."""
+        parsers = self._connection.parsers
+        for event, parse in list(parsers.items()):
+            if event not in MUST_READ:
+                parsers[event] = self._tolerant(event, parse)
+
+    def _tolerant(self, event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+        def read(data: Any) -> None:
+            try:
+                parse(data)
+            except Exception as error:
+                self._adapter.dropped(event, error)
+
+        return read
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self._adapter.check_permissions(guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        me = after.guild.me
+        if me is not None and after in me.roles:
+            self._adapter.check_permissions(after.guild)
 
     async def on_message(self, message: discord.Message) -> None:
         self._adapter.post(("message", message.id), ("message", message))
@@ -108,20 +176,26 @@ class DiscordAdapter:
         secrets: Secrets,
         *,
         guild_ready_timeout: float = 2.0,
+        sync_retry: tuple[float, float] = SYNC_RETRY,
     ) -> None:
         self._host = host
         self._config = config
         self._token = secrets.discord_token
         self._guild_ready_timeout = guild_ready_timeout
+        self._sync_retry = sync_retry
         self.defer_after = DEFER_AFTER
         self.reads_message_content = True
+        self.dropped_events: list[str] = []  # events discord.py could not read, in order
         self._client: _Client | None = None
         self._tree: CommandTree | None = None
         self._connection: asyncio.Task[None] | None = None
+        self._syncing: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
         self._people = People(config.moderator_roles)
         self._places = Places(lambda: self.client)
         self._translator = Translator(lambda: self.client, self._places, self._people)
-        self._chat = DiscordChat(lambda: self.client, self._people)
+        self.permissions = PermissionWatch(lambda: self.client, host.state, host.clock)
+        self._chat = DiscordChat(lambda: self.client, self._people, self.permissions)
         self._inbox: asyncio.Queue[_InboxItem] = asyncio.Queue()
         self._gate = asyncio.Event()  # set in run(): from then on events and commands flow
         self._stopped = asyncio.Event()  # set in stop(): from then on nothing new is taken
@@ -129,7 +203,7 @@ class DiscordAdapter:
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._handled: Recent[object, bool] = Recent(HANDLED_IDS)
         self._reactions: Recent[tuple[int, int, str], bool] = Recent(HANDLED_IDS)
-        self._saved_hooks: tuple[str, yarl.URL] | None = None
+        self._hooks = ServerHooks(config)
 
     # --- Adapter ---------------------------------------------------------------------------
 
@@ -154,9 +228,12 @@ class DiscordAdapter:
         return self._tree
 
     async def start(self) -> None:
+        """Connect, check the bot's permissions in every server, and sync the slash commands.
+        Neither of the last two holds start-up up for long: a sync that fails or takes its
+        time goes on in the background."""
         if not self._token:
             raise RuntimeError(NO_TOKEN)
-        self._point_at_servers()
+        self._hooks.point()
         try:
             try:
                 await self._connect(message_content=True)
@@ -165,12 +242,20 @@ class DiscordAdapter:
                 self.reads_message_content = False
                 await self._close_client()
                 await self._connect(message_content=False)
-            await self._sync_commands()
-        except BaseException:
+        except BaseException as error:
+            if isinstance(error, UNREADABLE_ERRORS):
+                log.error(UNREADABLE, type(error).__name__, error)
             await self.stop()
             raise
         me = self.client.user
         log.info("connected to Discord as %s in %d servers", me, len(self.client.guilds))
+        for guild in self.client.guilds:
+            self.check_permissions(guild)
+        first_try = asyncio.Event()
+        self._syncing = asyncio.create_task(self._keep_syncing(first_try), name="discord-sync-commands")
+        waiting = asyncio.create_task(first_try.wait())
+        await asyncio.wait({waiting, self._syncing}, timeout=SYNC_WAIT, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
 
     async def run(self) -> None:
         self._gate.set()
@@ -182,9 +267,13 @@ class DiscordAdapter:
             watched.add(self._connection)
         try:
             done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
-            if self._connection in done:
-                self._connection.result()  # raises what ended the connection
-                raise ConnectionError("the Discord connection ended")
+            if self._connection in done and not self._stopped.is_set():
+                error = self._connection.exception()
+                if error is None:
+                    error = ConnectionError("the connection closed")
+                line = UNREADABLE if isinstance(error, UNREADABLE_ERRORS) else CONNECTION_ENDED
+                log.error(line, type(error).__name__, error)
+                raise error
         finally:
             stopped.cancel()
             await asyncio.gather(stopped, return_exceptions=True)
@@ -199,9 +288,12 @@ class DiscordAdapter:
         The database is still open meanwhile: the app closes it after the adapters."""
         self._stopped.set()
         self._gate.set()  # commands held at the gate are turned away now
+        for task in [*self._background, *([self._syncing] if self._syncing else [])]:
+            task.cancel()
+        await asyncio.gather(*self._background, *([self._syncing] if self._syncing else []), return_exceptions=True)
         await self._finish_work()
         await self._close_client()
-        self._restore_hooks()
+        self._hooks.restore()
 
     async def _finish_work(self) -> None:
         waits: set[asyncio.Future[Any]] = set(self._in_flight)
@@ -220,21 +312,6 @@ class DiscordAdapter:
             self._worker = None
 
     # --- connecting ------------------------------------------------------------------------
-
-    def _point_at_servers(self) -> None:
-        """discord.py reads both hooks on every request and connect (class attributes)."""
-        if not (self._config.api_base or self._config.gateway_url) or self._saved_hooks is not None:
-            return
-        self._saved_hooks = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-        if self._config.api_base:
-            discord.http.Route.BASE = self._config.api_base.rstrip("/")
-        if self._config.gateway_url:
-            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._config.gateway_url)
-
-    def _restore_hooks(self) -> None:
-        if self._saved_hooks is not None:
-            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved_hooks
-            self._saved_hooks = None
 
     async def _connect(self, *, message_content: bool) -> None:
         client = _Client(self, wanted_intents(message_content=message_content))
@@ -263,28 +340,84 @@ class DiscordAdapter:
                 await self._connection
             self._connection = None
 
-    async def _sync_commands(self) -> None:
-        """Sync globally, or only to ``discord.dev_guild_ids`` while developing (they show at
+    async def _keep_syncing(self, first_try: asyncio.Event) -> None:
+        """Sync every scope; what fails is tried again later, waiting twice as long each time
+        (up to the longest wait), until it works or the bot stops. ``first_try`` is set once
+        every scope has been tried."""
+        scopes: list[discord.Object | None] = [discord.Object(g) for g in self._config.dev_guild_ids] or [None]
+        wait, longest = self._sync_retry
+        while scopes:
+            failed = []
+            for guild in scopes:
+                try:
+                    await self._sync_scope(guild)
+                except Exception as error:
+                    failed.append(guild)
+                    self._log_sync_failure(guild, error, wait)
+            scopes = failed
+            first_try.set()
+            if scopes:
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, longest)
+
+    def _log_sync_failure(self, guild: discord.Object | None, error: Exception, wait: float) -> None:
+        where = f"server {guild.id}" if guild else "all servers"
+        why = " ".join(str(error).split())  # discord.py's messages run over several lines
+        if isinstance(error, discord.HTTPException):
+            why = f"{error.status}: {why}"
+        else:
+            why = f"{type(error).__name__}: {why}"
+        later = format_wait(wait)
+        if isinstance(error, discord.Forbidden):
+            log.error(NO_COMMANDS_SCOPE, where, why, later)
+        elif isinstance(error, discord.HTTPException | OSError | TimeoutError):
+            log.error(SYNC_FAILED, where, why, later)
+        else:
+            log.error(SYNC_FAILED, where, why, later, exc_info=error)
+
+    async def _sync_scope(self, guild: discord.Object | None) -> None:
+        """Sync globally, or to one of ``discord.dev_guild_ids`` while developing (they show at
         once there). A scope whose commands have not changed since the last sync is skipped:
         Discord limits how often commands may be written."""
         tree = self.tree
-        scopes: list[discord.Object | None] = [discord.Object(g) for g in self._config.dev_guild_ids] or [None]
-        for guild in scopes:
-            if guild is not None:
-                tree.copy_global_to(guild=guild)
-            payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
-            fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-            key = f"commands:{self.client.application_id}:{guild.id if guild else 'global'}"
-            if await self._host.state.get(Platform.DISCORD, key) == fingerprint:
-                log.info("slash commands for %s are up to date", guild.id if guild else "all servers")
-                continue
-            try:
-                synced = await tree.sync(guild=guild)
-            except discord.Forbidden:
-                log.error(NO_COMMANDS_SCOPE, guild.id if guild else "all servers")
-                continue
-            await self._host.state.set(Platform.DISCORD, key, fingerprint, self._host.clock.now())
-            log.info("synced %d slash commands to %s", len(synced), guild.id if guild else "all servers")
+        if guild is not None:
+            tree.copy_global_to(guild=guild)
+        payload = tree.payload(guild)
+        fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = f"commands:{self.client.application_id}:{guild.id if guild else 'global'}"
+        where = guild.id if guild else "all servers"
+        if await self._host.state.get(Platform.DISCORD, key) == fingerprint:
+            log.info("slash commands for %s are up to date", where)
+            return
+        synced = await tree.sync(guild=guild)
+        await self._host.state.set(Platform.DISCORD, key, fingerprint, self._host.clock.now())
+        log.info("synced %d slash commands to %s", len(synced), where)
+
+    # --- permissions and background work ---------------------------------------------------
+
+    def check_permissions(self, guild: discord.Guild) -> None:
+        """Audit the bot's role in ``guild`` in the background (a note may go out by DM)."""
+        self._spawn(self.permissions.audit(guild), f"discord-permissions-{guild.id}")
+
+    def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        if self._stopped.is_set():
+            work.close()
+            return
+        task = asyncio.create_task(self._logged(work, name), name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, Any], name: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("%s failed", name)
+
+    def dropped(self, event: str, error: Exception) -> None:
+        """discord.py could not read one gateway event: say so, and carry on without it."""
+        self.dropped_events.append(event)
+        log.error(DROPPED_EVENT, event, type(error).__name__, error, exc_info=error)
 
     # --- events ----------------------------------------------------------------------------
 
@@ -332,8 +465,9 @@ class DiscordAdapter:
     # --- slash commands --------------------------------------------------------------------
 
     async def _admit(self, interaction: discord.Interaction) -> bool:
-        """Hold commands until run(), and run each interaction once."""
-        await self._gate.wait()
+        """Run each interaction once, and only after run(). The answer watchdog starts here,
+        before anything can hold the interaction up; while the bot is still starting, it
+        defers at once. Autocomplete needs only the circle directory, so it never waits."""
         if self._stopped.is_set():
             return False
         key = ("interaction", interaction.id)
@@ -341,6 +475,20 @@ class DiscordAdapter:
             log.debug("dropping a repeat of interaction %s", interaction.id)
             return False
         self._handled.put(key, True)
+        if interaction.type is discord.InteractionType.autocomplete:
+            return True
+        replier = InteractionReplier(interaction)
+        interaction.extras["replier"] = replier
+        watchdog = asyncio.create_task(replier.defer_after(self.defer_after), name="discord-defer")
+        interaction.extras["watchdog"] = watchdog
+        if not self._gate.is_set():
+            await replier.defer_now()
+            await self._gate.wait()
+        if self._stopped.is_set():
+            watchdog.cancel()
+            if interaction.response.is_done():
+                await replier.reply(STILL_STARTING_STOPPED, Visibility.PERSONAL)
+            return False
         return True
 
     async def _run_command(
@@ -350,8 +498,10 @@ class DiscordAdapter:
         if task is not None:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
-        replier = InteractionReplier(interaction)
-        watchdog = asyncio.create_task(replier.defer_after(self.defer_after), name="discord-defer")
+        replier = interaction.extras.get("replier") or InteractionReplier(interaction)
+        watchdog = interaction.extras.get("watchdog") or asyncio.create_task(
+            replier.defer_after(self.defer_after), name="discord-defer"
+        )
         try:
             self._people.note(interaction.user)
             raw: dict[str, RawValue] = {}
@@ -367,22 +517,33 @@ class DiscordAdapter:
                     room, thread = self._places.of_object(interaction.channel, interaction.guild_id)
                 else:
                     room, thread = await self._places.of_channel(interaction.channel_id, interaction.guild_id)
+            invoker = MemberRef(Platform.DISCORD, str(interaction.user.id))
             await self._host.router.run(
-                spec.path,
-                raw,
-                invoker=MemberRef(Platform.DISCORD, str(interaction.user.id)),
-                room=room,
-                thread=thread,
-                replier=replier,
-                prefix=PREFIX,
+                spec.path, raw, invoker=invoker, room=room, thread=thread, replier=replier, prefix=PREFIX
             )
+            if room is not None and interaction.guild_id is not None:
+                await self._pass_on_notes(interaction.guild_id, invoker, room, replier)
         finally:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
+
+    async def _pass_on_notes(
+        self, guild_id: int, invoker: MemberRef, room: RoomRef, replier: InteractionReplier
+    ) -> None:
+        """Permission notes that reached nobody go, privately, to a moderator who is here."""
+        if not self.permissions.has_pending(guild_id) or not await self._chat.is_moderator(invoker, room):
+            return
+        for note in await self.permissions.take_pending(guild_id):
+            await replier.reply(note, Visibility.PRIVATE)
 
     async def _suggest(self, interaction: discord.Interaction, typed: str) -> list[str]:
         if interaction.guild_id is None:
             return []
         space = SpaceRef(Platform.DISCORD, str(interaction.guild_id))
         return await self._host.router.directory.suggest(space, typed.strip())
+
+
+def format_wait(seconds: float) -> str:
+    """``5 s``, ``2 min``, for log lines."""
+    return f"{seconds:g} s" if seconds < 120 else f"{seconds / 60:.0f} min"

@@ -2,13 +2,19 @@
 
 Every send goes out in parts of at most 2,000 characters and with mentions switched off. Sends
 use partial channels and messages (an id is enough), so nothing waits for a cache. Any refusal
-from Discord (missing permission, closed DMs, a deleted message) becomes ``DeliveryError``.
+from Discord (missing permission, closed DMs, a deleted message) becomes ``DeliveryError``; a
+missing permission is also handed to the ``PermissionWatch``, which tells the moderators.
+
+Reading reactions back asks for both kinds Discord keeps apart, normal and super ("burst")
+reactions, and reads the emoji of one message side by side; discord.py keeps each request
+within its rate-limit bucket.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import discord
@@ -25,6 +31,7 @@ from bot.chat import (
     ThreadStart,
 )
 from bot.platforms.discord.people import People
+from bot.platforms.discord.permissions import Action, PermissionWatch
 from bot.platforms.discord.rendering import (
     MESSAGE_LIMIT,
     NO_MENTIONS,
@@ -45,9 +52,12 @@ CLOSED_DMS = 50007  # Discord's "Cannot send messages to this user"
 
 
 class DiscordChat:
-    def __init__(self, client_of: Callable[[], discord.Client], people: People) -> None:
+    def __init__(
+        self, client_of: Callable[[], discord.Client], people: People, watch: PermissionWatch | None = None
+    ) -> None:
         self._client_of = client_of
         self._people = people
+        self._watch = watch
 
     @property
     def _client(self) -> discord.Client:
@@ -61,21 +71,41 @@ class DiscordChat:
         channel = self._channel(message_channel_id(message), message.room.space_id)
         return channel.get_partial_message(int(message.id))
 
+    async def _refused(
+        self, room: RoomRef, action: Action, error: discord.HTTPException, *, in_thread: bool = False
+    ) -> None:
+        """Hand a refusal in a server to the watch, which names the missing permission."""
+        if self._watch is None or room.space_id == DM_SPACE or not room.space_id.isdigit():
+            return
+        try:
+            await self._watch.refused(int(room.space_id), int(room.id), action, error, in_thread=in_thread)
+        except Exception:
+            log.exception("could not work out which permission Discord refused")
+
+    def _on_refusal(self, room: RoomRef, action: Action, *, in_thread: bool) -> Callable[[discord.HTTPException], Awaitable[None]]:
+        async def refused(error: discord.HTTPException) -> None:
+            await self._refused(room, action, error, in_thread=in_thread)
+
+        return refused
+
     # --- sending ---------------------------------------------------------------------------
 
     async def send(self, where: Destination, text: str) -> MessageRef:
         room = where.room if isinstance(where, ThreadRef) else where
         thread = where if isinstance(where, ThreadRef) else None
         channel = self._channel(int(where.id), room.space_id)
-        first = await _send_parts(channel, text, f"channel {where.id}")
+        refused = self._on_refusal(room, "send", in_thread=thread is not None)
+        first = await _send_parts(channel, text, f"channel {where.id}", refused)
         return MessageRef(room, str(first.id), thread)
 
     async def open_thread(self, room: RoomRef, title: str, text: str) -> ThreadStart:
         name = clip(title, THREAD_NAME_LIMIT)
         parts = split_message(text) or [name]
+        action: Action = "thread"
         try:
             channel = await self._guild_channel(int(room.id))
             if isinstance(channel, discord.ForumChannel):
+                action = "forum post"
                 # A forum post: the thread and its first message come together, and the
                 # message lives inside the thread (it shares the thread's id).
                 post = await channel.create_thread(
@@ -94,9 +124,12 @@ class DiscordChat:
             else:
                 raise DeliveryError(f"channel {room.id} can't hold threads ({type(channel).__name__})")
         except discord.HTTPException as error:
+            await self._refused(room, action, error)
             raise DeliveryError(f"could not open a thread in {room.id}: {error}") from error
         if len(parts) > 1:
-            await _send_parts(self._channel(int(thread.id), room.space_id), "\n".join(parts[1:]), f"thread {thread.id}")
+            rest = self._channel(int(thread.id), room.space_id)
+            refused = self._on_refusal(room, "send", in_thread=True)
+            await _send_parts(rest, "\n".join(parts[1:]), f"thread {thread.id}", refused)
         return ThreadStart(starter, thread)
 
     async def _guild_channel(self, channel_id: int) -> object:
@@ -109,6 +142,7 @@ class DiscordChat:
         try:
             await self._message(message).add_reaction(key)  # "name:id" works for custom emoji
         except discord.HTTPException as error:
+            await self._refused(message.room, "react", error, in_thread=message.thread is not None)
             raise DeliveryError(f"could not react {key} to {message.id}: {error}") from error
 
     async def edit(self, message: MessageRef, text: str) -> None:
@@ -121,6 +155,7 @@ class DiscordChat:
         try:
             await self._message(message).pin()
         except discord.HTTPException as error:
+            await self._refused(message.room, "pin", error, in_thread=message.thread is not None)
             raise DeliveryError(f"could not pin {message.id}: {error}") from error
 
     async def send_private(self, member: MemberRef, text: str) -> MessageRef:
@@ -140,19 +175,36 @@ class DiscordChat:
     # --- reading ---------------------------------------------------------------------------
 
     async def reactions(self, message: MessageRef) -> Reactions:
+        """Who holds each emoji now, normal and super reactions together (bots left out)."""
         try:
             fetched = await self._message(message).fetch()
-            by_key: dict[str, list[MemberRef]] = {}
+            reads = []
             for reaction in fetched.reactions:
-                holders = by_key.setdefault(emoji_key(reaction.emoji), [])
-                async for user in reaction.users(limit=None):  # pages of 100
-                    self._people.note(user)
-                    ref = MemberRef(Platform.DISCORD, str(user.id))
-                    if not user.bot and ref not in holders:  # ❤ and ❤️ count once
-                        holders.append(ref)
+                kinds = []
+                if reaction.normal_count or not reaction.burst_count:
+                    kinds.append(discord.ReactionType.normal)
+                if reaction.burst_count:
+                    kinds.append(discord.ReactionType.burst)
+                reads += [(reaction, kind) for kind in kinds]
+            found = await asyncio.gather(*(self._reactors(reaction, kind) for reaction, kind in reads))
         except discord.HTTPException as error:
+            await self._refused(message.room, "read", error, in_thread=message.thread is not None)
             raise DeliveryError(f"could not read the reactions on {message.id}: {error}") from error
+        by_key: dict[str, list[MemberRef]] = {}
+        for (reaction, _), users in zip(reads, found, strict=True):
+            holders = by_key.setdefault(emoji_key(reaction.emoji), [])
+            for user in users:
+                ref = MemberRef(Platform.DISCORD, str(user.id))
+                if not user.bot and ref not in holders:  # ❤ and ❤️ count once, as do both kinds
+                    holders.append(ref)
         return Reactions({key: holders for key, holders in by_key.items() if holders})
+
+    async def _reactors(self, reaction: discord.Reaction, kind: discord.ReactionType) -> list[discord.abc.User]:
+        users = []
+        async for user in reaction.users(limit=None, type=kind):  # pages of 100
+            self._people.note(user)
+            users.append(user)
+        return users
 
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool:
         """Manage Server, or a role named in ``discord.moderator_roles``."""
@@ -204,7 +256,12 @@ class DiscordChat:
         return f"@{name}" if name else f"<@{member.id}>"
 
 
-async def _send_parts(channel: discord.abc.Messageable, text: str, where: str) -> discord.Message:
+async def _send_parts(
+    channel: discord.abc.Messageable,
+    text: str,
+    where: str,
+    refused: Callable[[discord.HTTPException], Awaitable[None]] | None = None,
+) -> discord.Message:
     """Send ``text`` in as many messages as it needs; return the first."""
     first: discord.Message | None = None
     try:
@@ -212,6 +269,8 @@ async def _send_parts(channel: discord.abc.Messageable, text: str, where: str) -
             sent = await channel.send(part, allowed_mentions=NO_MENTIONS)
             first = first or sent
     except discord.HTTPException as error:
+        if refused is not None:
+            await refused(error)
         raise DeliveryError(f"could not send to {where}: {error}") from error
     if first is None:
         raise DeliveryError(f"nothing to send to {where}: the text was empty")

@@ -17,6 +17,10 @@ The callbacks only turn Discord's values into the router's raw values (str, int,
 ``MemberRef``): checking, converting, finding the circle and permission stay in the router, so a
 value Discord let through (an out-of-range number from an outdated client, a circle name typed
 without picking) gets the router's kind sentence.
+
+What is registered follows Discord's current rules rather than discord.py's defaults: no
+deprecated ``dm_permission`` on any command, and on guild commands (``dev_guild_ids``) no
+``contexts`` or ``integration_types``, which Discord defines for global commands only.
 """
 
 from __future__ import annotations
@@ -197,12 +201,48 @@ def build_commands(
     return list(tops.values())
 
 
+# discord.py 2.7 still writes the field that `contexts` replaced.
+DEPRECATED_FIELDS = ("dm_permission",)
+GLOBAL_ONLY_FIELDS = ("contexts", "integration_types")
+
+
+def registration(command: dict[str, Any], *, in_guild: bool) -> dict[str, Any]:
+    """A command's payload as Discord documents it for its scope."""
+    dropped = DEPRECATED_FIELDS + (GLOBAL_ONLY_FIELDS if in_guild else ())
+    return {key: value for key, value in command.items() if key not in dropped}
+
+
 class CommandTree(app_commands.CommandTree):
-    """discord.py's tree, with one check before everything and kind words for its errors."""
+    """discord.py's tree, with one check before everything, kind words for its errors, and
+    registrations cleaned for their scope (see ``registration``)."""
 
     def __init__(self, client: discord.Client, check: Check) -> None:
         super().__init__(client)
         self._check = check
+
+    def payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
+        """What ``sync(guild=...)`` sends: the commands of that scope, cleaned."""
+        commands = self._get_all_commands(guild=guild)
+        return [registration(c.to_dict(self), in_guild=guild is not None) for c in commands]
+
+    async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
+        """``CommandTree.sync`` with ``payload``: discord.py builds the payload inside sync and
+        offers no hook to change it, so this sends it the same way, through the same routes."""
+        application_id = self.client.application_id
+        if application_id is None:
+            raise app_commands.MissingApplicationID
+        payload = self.payload(guild)
+        http = self.client.http
+        try:
+            if guild is None:
+                data = await http.bulk_upsert_global_commands(application_id, payload=payload)
+            else:
+                data = await http.bulk_upsert_guild_commands(application_id, guild.id, payload=payload)
+        except discord.HTTPException as error:
+            if error.status == 400 and error.code == 50035:
+                raise app_commands.CommandSyncFailure(error, self._get_all_commands(guild=guild)) from None
+            raise
+        return [app_commands.AppCommand(data=d, state=self.client._connection) for d in data]
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await self._check(interaction)

@@ -43,10 +43,12 @@ class Events:
         )
         await self.gateway.dispatch("MESSAGE_DELETE", data, intents=self._message_intent(msg))
 
-    async def reaction_added(self, msg: Message, user_id: int, emoji: str) -> None:
-        data = self._reaction(msg, user_id, emoji) | {
+    async def reaction_added(
+        self, msg: Message, user_id: int, emoji: str, *, burst: bool = False
+    ) -> None:
+        data = self._reaction(msg, user_id, emoji, burst=burst) | {
             "message_author_id": str(msg.author_id),
-            "burst_colors": [],
+            "burst_colors": ["#ffd166"] if burst else [],
         }
         guild = self.world.guilds.get(msg.guild_id) if msg.guild_id else None
         if guild is not None and user_id in guild.members:
@@ -56,8 +58,10 @@ class Events:
             "MESSAGE_REACTION_ADD", data, intents=self._reaction_intent(msg)
         )
 
-    async def reaction_removed(self, msg: Message, user_id: int, emoji: str) -> None:
-        data = self._reaction(msg, user_id, emoji)
+    async def reaction_removed(
+        self, msg: Message, user_id: int, emoji: str, *, burst: bool = False
+    ) -> None:
+        data = self._reaction(msg, user_id, emoji, burst=burst)
         await self.gateway.dispatch(
             "MESSAGE_REACTION_REMOVE", data, intents=self._reaction_intent(msg)
         )
@@ -88,6 +92,17 @@ class Events:
         data = {"guild_id": str(guild.id), "user": payloads.user(self.world.users[user_id])}
         await self.gateway.dispatch("GUILD_MEMBER_REMOVE", data, intents=GUILD_MEMBERS)
 
+    async def role_updated(self, guild: Guild, role_id: int) -> None:
+        data = {"guild_id": str(guild.id), "role": payloads.role(guild.roles[role_id])}
+        await self.gateway.dispatch("GUILD_ROLE_UPDATE", data, intents=GUILDS)
+
+    async def channel_updated(self, channel: Channel) -> None:
+        if channel.is_thread:
+            await self.thread_updated(channel)
+        else:
+            data = payloads.channel(self.world, channel.id)
+            await self.gateway.dispatch("CHANNEL_UPDATE", data, intents=GUILDS)
+
     async def interaction_created(self, data: Json) -> None:
         await self.gateway.dispatch("INTERACTION_CREATE", data)  # needs no intent
 
@@ -95,15 +110,15 @@ class Events:
         data = payloads.message(self.world, msg, gateway=True)
         await self.gateway.dispatch(event, data, intents=self._message_intent(msg))
 
-    def _reaction(self, msg: Message, user_id: int, emoji: str) -> Json:
+    def _reaction(self, msg: Message, user_id: int, emoji: str, *, burst: bool) -> Json:
         # raw_models.RawReactionActionEvent reads message_id, channel_id, user_id and type strictly.
         return {
             "user_id": str(user_id),
             "channel_id": str(msg.channel_id),
             "message_id": str(msg.id),
             "emoji": payloads.emoji(emoji),
-            "burst": False,
-            "type": 0,  # normal, not a super reaction
+            "burst": burst,
+            "type": 1 if burst else 0,  # a super reaction, or a normal one
         } | self._guild_field(msg.guild_id)
 
     @staticmethod

@@ -3,6 +3,14 @@
 Frames go out as plain TEXT JSON even though discord.py asks for zlib-stream: it accepts both
 (gateway.DiscordWebSocket.received_message only decompresses bytes). Each session keeps every
 dispatch it was sent, so a RESUME can replay what the client missed after its last sequence number.
+
+As on Discord ("Gateway" topic): the URL must ask for ``v=10`` and ``encoding=json`` (4012,
+4002); nothing but a heartbeat comes before IDENTIFY (4003), and IDENTIFY comes once (4005)
+with its token, properties and intents (4004, 4002); unknown intent bits close with 4013 and a
+privileged intent the application was not granted with 4014. READY names a
+``resume_gateway_url`` of its own, and sessions resume there: a RESUME sent to the plain URL
+gets INVALID_SESSION (Discord asks clients to resume on that URL, and may refuse otherwise).
+Dispatches go only to sessions whose intents cover them, GUILD_CREATE included.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ import asyncio
 import itertools
 import json
 import secrets
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +29,7 @@ import aiohttp
 from aiohttp import web
 
 from . import payloads
-from .state import GUILD_MEMBERS, PRIVILEGED_INTENTS, Json, World
+from .state import GUILD_MEMBERS, GUILDS, PRIVILEGED_INTENTS, Json, World
 
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT = 0, 1, 2, 6, 7
 REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
@@ -32,6 +41,12 @@ HEARTBEAT_INTERVAL_MS = 41_250
 NEW_SESSION_CODES = (4007, 4009)
 # A client that closes with these ends its session on Discord's side (no resume afterwards).
 CLIENT_ENDS_SESSION = (1000, 1001)
+# Discord's gateway close codes.
+DECODE_ERROR, NOT_AUTHENTICATED, AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED = 4002, 4003, 4004, 4005
+INVALID_API_VERSION, INVALID_INTENTS, DISALLOWED_INTENTS = 4012, 4013, 4014
+# Every intent Discord defines (bits 0-16, auto moderation 20-21, polls 24-25).
+KNOWN_INTENTS = sum(1 << bit for bit in (*range(17), 20, 21, 24, 25))
+BEFORE_IDENTIFY = (HEARTBEAT, IDENTIFY, RESUME)
 
 
 @dataclass
@@ -41,6 +56,16 @@ class ReceivedFrame:
     connection: int
     op: int
     data: Any
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Connection:
+    """One websocket a client opened: on the plain URL or on the resume URL, with its query."""
+
+    number: int
+    resume_endpoint: bool
+    query: dict[str, str]
 
 
 @dataclass
@@ -62,14 +87,19 @@ class Gateway:
     def __init__(self, world: World) -> None:
         self.world = world
         self.url = ""  # ws://127.0.0.1:PORT/gateway, set once the server has a port
+        self.resume_url = ""  # ws://127.0.0.1:PORT/resume: where READY sends resumes
         self.sessions: dict[str, Session] = {}
         self.received: list[ReceivedFrame] = []
+        self.connections: list[Connection] = []
+        self.frame_arrived = asyncio.Condition()  # notified after every frame a client sends
         self.errors: list[BaseException] = []  # bugs in this fixture, surfaced by the test fixture
         self._connections: dict[web.WebSocketResponse, web.Request] = {}
         self._numbers = itertools.count(1)
         self._open = asyncio.Event()  # cleared during an outage: new connections wait for HELLO
         self._open.set()
         self.repeat_on_resume = 0  # events sent again on the next RESUME (see DiscordServer)
+        # Changes READY before it goes out, for a payload the client can't read.
+        self.mangle_ready: Callable[[Json], Json] | None = None
 
     # -- what tests and the REST side call --
 
@@ -78,6 +108,11 @@ class Gateway:
         for session in list(self.sessions.values()):
             if session.receives(intents):
                 await self._send_event(session, event, self._as_seen_by(session, event, data))
+
+    async def dispatch_raw(self, event: str, data: Any) -> None:
+        """Send ``data`` exactly as given, for a payload the client may not understand."""
+        for session in list(self.sessions.values()):
+            await self._send_event(session, event, data)
 
     async def close(self, code: int = 4000, *, forget_sessions: bool = False) -> None:
         """Close every connection with `code`, as Discord does; sessions stay resumable unless
@@ -120,12 +155,28 @@ class Gateway:
     # -- the websocket --
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        """The gateway URL that clients connect to first."""
+        return await self._serve(request, resume_endpoint=False)
+
+    async def handle_resume(self, request: web.Request) -> web.WebSocketResponse:
+        """The ``resume_gateway_url`` from READY."""
+        return await self._serve(request, resume_endpoint=True)
+
+    async def _serve(self, request: web.Request, *, resume_endpoint: bool) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._connections[socket] = request
         connection = next(self._numbers)
+        self.connections.append(Connection(connection, resume_endpoint, dict(request.query)))
         session: Session | None = None
+        authenticated = False
         try:
+            if request.query.get("v") != "10":
+                await socket.close(code=INVALID_API_VERSION, message=b"Invalid API version.")
+                return socket
+            if request.query.get("encoding", "json") != "json":
+                await socket.close(code=DECODE_ERROR, message=b"Error while decoding payload.")
+                return socket
             await self._open.wait()
             await self._send(
                 socket, {"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
@@ -133,16 +184,30 @@ class Gateway:
             async for msg in socket:
                 if msg.type is not aiohttp.WSMsgType.TEXT:
                     continue
-                frame = json.loads(msg.data)
+                try:
+                    frame = json.loads(msg.data)
+                except ValueError:
+                    await socket.close(code=DECODE_ERROR, message=b"Error while decoding payload.")
+                    break
                 op, data = frame.get("op"), frame.get("d")
                 self.received.append(ReceivedFrame(connection, op, data))
+                async with self.frame_arrived:
+                    self.frame_arrived.notify_all()
+                if not authenticated and op not in BEFORE_IDENTIFY:
+                    await socket.close(code=NOT_AUTHENTICATED, message=b"Not authenticated.")
+                    break
                 if op == HEARTBEAT:
                     # Unacknowledged heartbeats make discord.py reconnect (gateway.KeepAliveHandler).
                     await self._send(socket, {"op": HEARTBEAT_ACK, "d": None})
+                elif op in (IDENTIFY, RESUME) and authenticated:
+                    await socket.close(code=ALREADY_AUTHENTICATED, message=b"Already authenticated.")
+                    break
                 elif op == IDENTIFY:
                     session = await self._identify(socket, data)
+                    authenticated = session is not None
                 elif op == RESUME:
-                    session = await self._resume(socket, data)
+                    session = await self._resume(socket, data, resume_endpoint=resume_endpoint)
+                    authenticated = session is not None
                 elif op == REQUEST_GUILD_MEMBERS and session is not None:
                     await self._send_member_chunk(session, data)
                 # Presence (3) and voice state (4) updates are only recorded.
@@ -157,15 +222,27 @@ class Gateway:
                     self.sessions.pop(session.id, None)
         return socket
 
-    async def _identify(self, socket: web.WebSocketResponse, data: Json) -> Session | None:
+    async def _identify(self, socket: web.WebSocketResponse, data: Any) -> Session | None:
         world = self.world
-        if data.get("token") != world.token:
-            await socket.close(code=4004, message=b"Authentication failed.")
+        properties = data.get("properties") if isinstance(data, dict) else None
+        if (
+            not isinstance(properties, dict)
+            or not all(isinstance(properties.get(k), str) for k in ("os", "browser", "device"))
+            or not isinstance(data.get("intents"), int)
+        ):
+            # IDENTIFY needs token, properties (os, browser, device) and intents.
+            await socket.close(code=DECODE_ERROR, message=b"Error while decoding payload.")
             return None
-        intents = int(data.get("intents", 0))
+        if data.get("token") != world.token:
+            await socket.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
+            return None
+        intents = data["intents"]
+        if intents < 0 or intents & ~KNOWN_INTENTS:
+            await socket.close(code=INVALID_INTENTS, message=b"Invalid intent(s).")
+            return None
         if intents & PRIVILEGED_INTENTS & ~world.privileged_intents:
             # discord.py turns 4014 into PrivilegedIntentsRequired (client.Client.connect).
-            await socket.close(code=4014, message=b"Disallowed intent(s).")
+            await socket.close(code=DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
             return None
         session = Session(
             id=secrets.token_hex(16), intents=intents, shard=data.get("shard"), socket=socket
@@ -178,23 +255,29 @@ class Gateway:
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             # gateway.DiscordWebSocket.received_message reads it strictly and resumes there.
-            "resume_gateway_url": self.url,
+            "resume_gateway_url": self.resume_url,
             "application": {"id": str(world.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
         if session.shard is not None:
             ready["shard"] = session.shard  # AutoShardedConnectionState.parse_ready reads it
+        if self.mangle_ready is not None:
+            ready = self.mangle_ready(ready)
         await self._send_event(session, "READY", ready)
+        if not intents & GUILDS:
+            return session  # guilds come in GUILD_CREATE, which is a GUILDS event
         for guild in guilds:
             data = payloads.guild_create(world, guild, all_members=bool(intents & GUILD_MEMBERS))
             # unavailable=False marks a guild from READY becoming available, as Discord sends it.
             await self._send_event(session, "GUILD_CREATE", data | {"unavailable": False})
         return session
 
-    async def _resume(self, socket: web.WebSocketResponse, data: Json) -> Session | None:
+    async def _resume(
+        self, socket: web.WebSocketResponse, data: Json, *, resume_endpoint: bool
+    ) -> Session | None:
         session = self.sessions.get(data.get("session_id", ""))
-        if session is None or data.get("token") != self.world.token:
+        if session is None or data.get("token") != self.world.token or not resume_endpoint:
             # d=false: not resumable; discord.py then reconnects and IDENTIFYs.
             await self._send(socket, {"op": INVALID_SESSION, "d": False})
             return None

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .permissions import Overwrite
 from .state import (
     CUSTOM_EMOJI,
+    GUILD_MEMBERS,
+    GUILD_PRESENCES,
     MESSAGE_CONTENT,
     Channel,
     ChannelType,
@@ -107,7 +110,7 @@ def channel(world: World, channel_id: int) -> Json:
         "name": ch.name,
         "position": ch.position,
         "parent_id": str(ch.parent_id) if ch.parent_id else None,
-        "permission_overwrites": [],
+        "permission_overwrites": [overwrite(o) for o in ch.overwrites],
         "nsfw": False,
         "flags": 0,
     }
@@ -125,6 +128,11 @@ def channel(world: World, channel_id: int) -> Json:
             "default_forum_layout": 0,
         }
     return payload
+
+
+def overwrite(o: Overwrite) -> Json:
+    # abc.GuildChannel._fill_overwrites reads id, type, allow and deny strictly (as strings).
+    return {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
 
 
 def thread(world: World, thread_id: int) -> Json:
@@ -165,19 +173,24 @@ def emoji(key: str) -> Json:
 
 
 def reactions(world: World, msg: Message) -> list[Json]:
-    # reaction.Reaction reads me and emoji strictly.
-    return [
-        {
-            "emoji": emoji(key),
-            "count": len(user_ids),
-            "count_details": {"normal": len(user_ids), "burst": 0},
-            "burst_colors": [],
-            "me": world.bot.id in user_ids,
-            "me_burst": False,
-        }
-        for key, user_ids in msg.reactions.items()
-        if user_ids
-    ]
+    # reaction.Reaction reads me and emoji strictly; count covers both kinds, count_details
+    # tells them apart (Get Reactions lists each kind on its own, by type).
+    keys = [k for k, ids in msg.reactions.items() if ids]
+    keys += [k for k, ids in msg.burst_reactions.items() if ids and k not in keys]
+    found = []
+    for key in keys:
+        normal, burst = msg.reactions.get(key, []), msg.burst_reactions.get(key, [])
+        found.append(
+            {
+                "emoji": emoji(key),
+                "count": len(normal) + len(burst),
+                "count_details": {"normal": len(normal), "burst": len(burst)},
+                "burst_colors": ["#ffd166"] if burst else [],
+                "me": world.bot.id in normal,
+                "me_burst": world.bot.id in burst,
+            }
+        )
+    return found
 
 
 def message(world: World, msg: Message, *, gateway: bool = False, nested: bool = False) -> Json:
@@ -205,7 +218,7 @@ def message(world: World, msg: Message, *, gateway: bool = False, nested: bool =
         "pinned": msg.pinned_at is not None,
         "flags": msg.flags,
     }
-    if msg.reactions:
+    if msg.reactions or msg.burst_reactions:
         payload["reactions"] = reactions(world, msg)
     if msg.webhook_id is not None:
         payload["webhook_id"] = str(msg.webhook_id)
@@ -289,10 +302,12 @@ def guild_create(world: World, guild: Guild, *, all_members: bool) -> Json:
         "system_channel_id": None,
         "system_channel_flags": 0,
         "rules_channel_id": None,
-        "public_updates_channel_id": None,
+        "public_updates_channel_id": (
+            str(guild.public_updates_channel_id) if guild.public_updates_channel_id else None
+        ),
         "vanity_url_code": None,
         "application_id": None,
-        "features": [],
+        "features": ["COMMUNITY"] if guild.public_updates_channel_id else [],
         "roles": [role(r) for r in guild.roles.values()],
         "emojis": [],
         "stickers": [],
@@ -311,9 +326,19 @@ def guild_create(world: World, guild: Guild, *, all_members: bool) -> Json:
     }
 
 
+# Application flags for the privileged intents switched on in the developer portal.
+GATEWAY_PRESENCE, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT = 1 << 12, 1 << 14, 1 << 18
+
+
 def application(world: World) -> Json:
     # appinfo.AppInfo reads id, name, description, icon, bot_public, bot_require_code_grant,
-    # owner and verify_key strictly.
+    # owner and verify_key strictly. Its flags say which privileged intents are granted.
+    granted = world.privileged_intents
+    flags = (
+        (GATEWAY_PRESENCE if granted & GUILD_PRESENCES else 0)
+        | (GATEWAY_GUILD_MEMBERS if granted & GUILD_MEMBERS else 0)
+        | (GATEWAY_MESSAGE_CONTENT if granted & MESSAGE_CONTENT else 0)
+    )
     return {
         "id": str(world.application_id),
         "name": world.bot.name,
@@ -323,7 +348,7 @@ def application(world: World) -> Json:
         "bot_require_code_grant": False,
         "owner": user(world.owner),
         "verify_key": "0" * 64,
-        "flags": 0,
+        "flags": flags,
         "bot": user(world.bot),
     }
 
@@ -406,14 +431,16 @@ def interaction(world: World, i: Interaction) -> Json:
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
     if guild is not None:
+        # Both permission sets are the ones in the channel, overwrites applied.
+        where = world.channels[i.channel_id]
         data = member(world, guild, guild.members[invoker.id])
-        data["permissions"] = str(world.permissions(guild, invoker.id))
+        data["permissions"] = str(world.channel_permissions(where, invoker.id))
         payload |= {
             "guild_id": str(guild.id),
             "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
             "guild_locale": "en-US",
             "member": data,
-            "app_permissions": str(world.permissions(guild, world.bot.id)),
+            "app_permissions": str(world.channel_permissions(where, world.bot.id)),
             "authorizing_integration_owners": {"0": str(guild.id)},  # installed to the guild
             "context": 0,  # GUILD
         }

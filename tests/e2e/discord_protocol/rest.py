@@ -3,6 +3,11 @@
 Every request is recorded before it is answered, with its JSON body (or the payload_json part of a
 multipart body) and its files, so tests assert on what the bot asked for. Errors carry Discord's
 JSON error codes, which discord.py turns into Forbidden / NotFound / HTTPException.
+
+The routes hold the bot to Discord's rules: the permissions each route needs, from the bot's
+roles and the channel's overwrites (``permissions.py``); what a body may contain
+(``validation.py``); the rate limits with their headers (``ratelimits.py``); the interaction
+deadlines (the first response within 3 s, the token for 15 minutes); closed DMs.
 """
 
 from __future__ import annotations
@@ -16,8 +21,36 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from . import payloads
+from . import payloads, validation
+from .errors import (
+    CANNOT_MESSAGE_USER,
+    INVALID_WEBHOOK_TOKEN,
+    UNKNOWN_INTERACTION,
+    ApiError,
+    form_error,
+    json_response,
+    missing_access,
+    missing_permissions,
+    no_content,
+    not_found,
+)
 from .events import Events
+from .permissions import (
+    ADD_REACTIONS,
+    ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
+    EMBED_LINKS,
+    MANAGE_CHANNELS,
+    MANAGE_MESSAGES,
+    MANAGE_THREADS,
+    PIN_MESSAGES,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+)
+from .ratelimits import VIA, RateLimiter
 from .state import (
     GUILDS,
     Channel,
@@ -33,11 +66,26 @@ from .state import (
 )
 
 API_PREFIX = "/api/v10"
-MAX_CONTENT = 2000
+MAX_CONTENT = validation.CONTENT_LIMIT
 MAX_CHOICES = 25
+MAX_PINS = 250  # since the pins change of 2025 (it was 50)
+MAX_REACTION_EMOJI = 20  # distinct emoji on one message
 EPHEMERAL, LOADING = 64, 128
 # Interaction callback types (Discord's "Interaction Callback Type").
-CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 4, 5, 8
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
+DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = 6, 7, 8, 9
+# Interaction types, and the callbacks each may answer with.
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+CALLBACKS_FOR = {
+    APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
+    MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
+    AUTOCOMPLETE: {AUTOCOMPLETE_RESULT},
+    MODAL_SUBMIT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE},
+}
+THREAD_ARCHIVE_DURATIONS = {60, 1440, 4320, 10080}
+THREAD_NAME_LIMIT = 100
+REACTION_PAGE_DEFAULT, REACTION_PAGE_LIMIT = 25, 100
+NORMAL, BURST = 0, 1  # reaction types
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -59,6 +107,7 @@ class RecordedRequest:
     json: Any  # the JSON body, or the payload_json part of a multipart body
     files: list[UploadedFile] = field(default_factory=list)
     status: int = 0
+    injected: bool = False  # answered by a failure or 429 the test arranged, not by the rules
 
     def matches(self, method: str, path: str) -> bool:
         """`path` may be concrete or a route template."""
@@ -78,44 +127,14 @@ class RateLimitRule:
     is_global: bool
 
 
-class ApiError(Exception):
-    """An error answer in Discord's shape: {"message", "code", "errors"?}."""
+@dataclass
+class FailureRule:
+    """The next ``remaining`` requests to ``method path`` get this error instead of an answer."""
 
-    def __init__(self, status: int, code: int, message: str, errors: Json | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.errors = status, code, message, errors
-
-    def response(self) -> web.Response:
-        body: Json = {"message": self.message, "code": self.code}
-        if self.errors is not None:
-            body["errors"] = self.errors
-        return json_response(body, status=self.status)
-
-
-def json_response(
-    data: Any, *, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    # discord.py parses a body only when Content-Type is exactly "application/json", without a
-    # charset (http.json_or_text); aiohttp's web.json_response would add "; charset=utf-8".
-    return web.Response(
-        status=status,
-        body=json.dumps(data).encode(),
-        content_type="application/json",
-        headers=headers,
-    )
-
-
-def no_content() -> web.Response:
-    return web.Response(status=204)
-
-
-def form_error(field_name: str, code: str, message: str) -> ApiError:
-    errors = {field_name: {"_errors": [{"code": code, "message": message}]}}
-    return ApiError(400, 50035, "Invalid Form Body", errors)
-
-
-def not_found(code: int, what: str) -> ApiError:
-    return ApiError(404, code, f"Unknown {what}")
+    method: str
+    path: str
+    remaining: int
+    error: ApiError
 
 
 def checked_content(content: Any) -> str:
@@ -127,12 +146,15 @@ def checked_content(content: Any) -> str:
 
 
 class RestApi:
-    def __init__(self, world: World, events: Events) -> None:
+    def __init__(self, world: World, events: Events, *, rate_scale: float = 1.0) -> None:
         self.world = world
         self.events = events
         self.base_url = ""  # http://127.0.0.1:PORT, set once the server has a port
         self.requests: list[RecordedRequest] = []
         self.rate_limits: list[RateLimitRule] = []
+        self.failures: list[FailureRule] = []
+        self.limiter = RateLimiter(scale=rate_scale)
+        self.latency = 0.0  # seconds each answer takes, as a distant Discord would
         self.uploads: dict[int, UploadedFile] = {}
         self.errors: list[BaseException] = []  # bugs in this fixture, surfaced by the test fixture
         self.changed = asyncio.Condition()  # notified after every request is answered
@@ -209,11 +231,14 @@ class RestApi:
         call = await self._record(request)
         request[CALL] = call
         try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
             response = await self._answer(request, handler, call)
         finally:
             async with self.changed:
                 self.changed.notify_all()
         call.status = response.status
+        self.limiter.count_invalid(response.status, response.headers)
         return response
 
     async def _answer(
@@ -229,8 +254,22 @@ class RestApi:
                 raise ApiError(401, 0, "401: Unauthorized")
             limited = self._rate_limited(call)
             if limited is not None:
+                call.injected = True
                 return limited
-            return await handler(request)
+            verdict = self.limiter.take(request.method, call.route, request.match_info)
+            if verdict.refusal is not None:
+                return verdict.refusal
+            try:
+                injected = self._injected_failure(call)
+                if injected is not None:
+                    call.injected = True
+                    raise injected
+                response = await handler(request)
+            except ApiError as error:
+                response = error.response()
+            # Errors carry the bucket's headers too: they count against it.
+            response.headers.update(verdict.headers)
+            return response
         except ApiError as error:
             return error.response()
         except Exception as error:  # a bug here, not an answer Discord would give
@@ -278,7 +317,7 @@ class RestApi:
                 # Without a Via header discord.py takes a 429 for a Cloudflare ban and raises
                 # instead of retrying (http.HTTPClient.request).
                 headers = {
-                    "Via": "1.1 google",
+                    "Via": VIA,
                     "Retry-After": str(math.ceil(rule.retry_after)),
                     "X-RateLimit-Scope": "global" if rule.is_global else "user",
                 }
@@ -290,6 +329,13 @@ class RestApi:
                     "global": rule.is_global,
                 }
                 return json_response(body, status=429, headers=headers)
+        return None
+
+    def _injected_failure(self, call: RecordedRequest) -> ApiError | None:
+        for rule in self.failures:
+            if rule.remaining > 0 and call.matches(rule.method, rule.path):
+                rule.remaining -= 1
+                return rule.error
         return None
 
     # -- lookups that answer like Discord when something is missing --
@@ -334,6 +380,27 @@ class RestApi:
     async def unknown_route(self, request: web.Request) -> web.Response:
         raise ApiError(404, 0, "404: Not Found")
 
+    # -- permissions: what the bot may do where (see permissions.py) --
+
+    def bot_permissions(self, channel: Channel) -> int:
+        return self.world.channel_permissions(channel, self.world.bot.id)
+
+    def _require(self, channel: Channel, needed: int = 0, *, access: int = VIEW_CHANNEL) -> int:
+        """403 unless the bot may act in ``channel``: 50001 Missing Access when it can't see
+        the channel (``access``: or read what a read needs), 50013 Missing Permissions when it
+        lacks ``needed``. Returns the permissions it has there."""
+        have = self.bot_permissions(channel)
+        if have & access != access:
+            raise missing_access()
+        if have & needed != needed:
+            raise missing_permissions()
+        return have
+
+    @staticmethod
+    def _send_permission(channel: Channel) -> int:
+        # In a thread, sending is its own permission; Send Messages governs the channel only.
+        return SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
+
     # -- users, application, gateway --
 
     async def get_me(self, request: web.Request) -> web.Response:
@@ -364,7 +431,7 @@ class RestApi:
 
     async def get_member(self, request: web.Request) -> web.Response:
         guild = self.world.guilds.get(int(request.match_info["guild_id"]))
-        if guild is None:
+        if guild is None or self.world.bot.id not in guild.members:
             raise not_found(10004, "Guild")
         found = guild.members.get(int(request.match_info["user_id"]))
         if found is None:
@@ -372,11 +439,24 @@ class RestApi:
         return json_response(payloads.member(self.world, guild, found))
 
     async def get_channel(self, request: web.Request) -> web.Response:
-        return json_response(payloads.channel(self.world, self._channel(request).id))
+        channel = self._channel(request)
+        self._require(channel)
+        return json_response(payloads.channel(self.world, channel.id))
 
     async def edit_channel(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        have = self._require(channel)
+        if channel.is_thread:
+            # The bot may archive or rename a thread it owns; anything else is Manage Threads.
+            if channel.owner_id != self.world.bot.id and not have & MANAGE_THREADS:
+                raise missing_permissions()
+        elif not have & MANAGE_CHANNELS:
+            raise missing_permissions()
         body = self._call(request).json or {}
+        if "name" in body and not 1 <= len(str(body["name"] or "")) <= THREAD_NAME_LIMIT:
+            raise form_error("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        if "auto_archive_duration" in body and body["auto_archive_duration"] not in THREAD_ARCHIVE_DURATIONS:
+            raise form_error("auto_archive_duration", "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}.")
         for key in ("name", "topic", "archived", "locked", "auto_archive_duration"):
             if key in body:
                 setattr(channel, key, body[key])
@@ -388,15 +468,19 @@ class RestApi:
         return json_response(payloads.channel(self.world, channel.id))
 
     async def typing(self, request: web.Request) -> web.Response:
-        self._channel(request)
+        channel = self._channel(request)
+        self._require(channel, self._send_permission(channel))
         return no_content()
 
     # -- messages --
 
     async def get_messages(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        have = self._require(channel)
+        if not have & READ_MESSAGE_HISTORY:
+            return json_response([])  # "no messages will be returned"
         query = request.query
-        limit = min(int(query.get("limit", 50)), 100)
+        limit = _int_query(query, "limit", 50, low=1, high=100)
         found = self.world.messages_in(channel)  # oldest first
         if "before" in query:
             found = [msg for msg in found if msg.id < int(query["before"])]
@@ -408,31 +492,57 @@ class RestApi:
 
     async def get_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        self._require(channel, access=VIEW_CHANNEL | READ_MESSAGE_HISTORY)
         return json_response(self._message_view(self._message(request, channel)))
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
         call = self._call(request)
+        body = call.json or {}
         if channel.type is ChannelType.DM:
             recipient = self.world.users[channel.recipient_id or 0]
-            if not recipient.accepts_dms:
-                raise ApiError(403, 50007, "Cannot send messages to this user")
-        msg = self.new_message(channel, self.world.bot, call.json or {}, call.files)
+            shares_a_guild = any(
+                recipient.id in g.members and self.world.bot.id in g.members
+                for g in self.world.guilds.values()
+            )
+            if not recipient.accepts_dms or not shares_a_guild:
+                raise ApiError(403, CANNOT_MESSAGE_USER, "Cannot send messages to this user")
+        else:
+            have = self._require(channel, self._send_permission(channel))
+            if channel.is_thread and channel.locked and not have & MANAGE_THREADS:
+                raise missing_permissions()
+            if body.get("message_reference") and not have & READ_MESSAGE_HISTORY:
+                raise missing_permissions()  # replying reads the message replied to
+            if call.files and not have & ATTACH_FILES:
+                raise missing_permissions()
+            if body.get("embeds") and not have & EMBED_LINKS:
+                body = {**body, "embeds": []}  # Discord drops them quietly
+        validation.check_message(body)
+        msg = self.new_message(channel, self.world.bot, body, call.files)
+        if channel.is_thread and channel.archived:
+            channel.archived = False  # a message reopens an archived (unlocked) thread
+            await self.events.thread_updated(channel)
         await self.events.message_created(msg)
         return json_response(payloads.message(self.world, msg))
 
     async def edit_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        self._require(channel)
         msg = self._message(request, channel)
         if msg.author_id != self.world.bot.id:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-        self.apply_edit(msg, self._call(request).json or {})
+        body = self._call(request).json or {}
+        validation.check_message(body)
+        self.apply_edit(msg, body)
         await self.events.message_updated(msg)
         return json_response(payloads.message(self.world, msg))
 
     async def delete_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        have = self._require(channel)
         msg = self._message(request, channel)
+        if msg.author_id != self.world.bot.id and not have & MANAGE_MESSAGES:
+            raise missing_permissions()
         del self.world.messages[msg.id]
         await self.events.message_deleted(msg)
         return no_content()
@@ -514,6 +624,11 @@ class RestApi:
         channel = self._channel(request)
         msg = self._message(request, channel)
         emoji = request.match_info["emoji"]
+        # Read Message History always; Add Reactions unless someone reacted with it already.
+        needed = READ_MESSAGE_HISTORY | (0 if msg.reactions.get(emoji) else ADD_REACTIONS)
+        self._require(channel, needed)
+        if emoji not in msg.reactions and len(msg.reactions) >= MAX_REACTION_EMOJI:
+            raise ApiError(400, 30010, "Maximum number of reactions reached (20)")
         users = msg.reactions.setdefault(emoji, [])
         if self.world.bot.id not in users:  # adding twice is a no-op on Discord, with no event
             users.append(self.world.bot.id)
@@ -522,9 +637,12 @@ class RestApi:
 
     async def remove_reaction(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        have = self._require(channel)
         msg = self._message(request, channel)
         emoji = request.match_info["emoji"]
         user_id = int(request.match_info.get("user_id", self.world.bot.id))
+        if user_id != self.world.bot.id and not have & MANAGE_MESSAGES:
+            raise missing_permissions()
         users = msg.reactions.get(emoji, [])
         if user_id in users:
             users.remove(user_id)
@@ -534,22 +652,30 @@ class RestApi:
         return no_content()
 
     async def get_reaction_users(self, request: web.Request) -> web.Response:
+        """Get Reactions: normal reactions unless ``type=1`` asks for super (burst) ones;
+        ``limit`` 1 to 100 (25 if left out), paged by ascending user id with ``after``."""
         channel = self._channel(request)
+        self._require(channel, access=VIEW_CHANNEL | READ_MESSAGE_HISTORY)
         msg = self._message(request, channel)
-        after = int(request.query.get("after", 0))
-        limit = min(int(request.query.get("limit", 25)), 100)
-        # Pages go by user id, ascending, which is what the client's `after` expects.
-        user_ids = sorted(
-            i for i in msg.reactions.get(request.match_info["emoji"], []) if i > after
-        )
+        query = request.query
+        kind = _int_query(query, "type", NORMAL, low=NORMAL, high=BURST)
+        limit = _int_query(query, "limit", REACTION_PAGE_DEFAULT, low=1, high=REACTION_PAGE_LIMIT)
+        after = _int_query(query, "after", 0, low=0, high=2**64)
+        held = msg.burst_reactions if kind == BURST else msg.reactions
+        emoji = request.match_info["emoji"]
+        user_ids = sorted(i for i in held.get(emoji, []) if i > after)
         return json_response([payloads.user(self.world.users[i]) for i in user_ids[:limit]])
 
     # -- pins --
 
     async def pin(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        # Since February 2026 pinning needs Pin Messages; Manage Messages no longer does it.
+        self._require(channel, PIN_MESSAGES)
         msg = self._message(request, channel)
         if msg.pinned_at is None:
+            if len(self._pinned(channel)) >= MAX_PINS:
+                raise ApiError(400, 30003, f"Maximum number of pins reached ({MAX_PINS})")
             msg.pinned_at = utcnow()
             # Discord announces a pin with a system message pointing at the pinned one.
             notice = self.world.create_message(
@@ -565,6 +691,7 @@ class RestApi:
 
     async def unpin(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        self._require(channel, PIN_MESSAGES)
         msg = self._message(request, channel)
         if msg.pinned_at is not None:
             msg.pinned_at = None
@@ -577,32 +704,43 @@ class RestApi:
         return sorted(pinned, key=lambda msg: msg.pinned_at or utcnow(), reverse=True)
 
     async def get_pins(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        self._require(channel, access=VIEW_CHANNEL | READ_MESSAGE_HISTORY)
         # The newer shape that abc.Messageable.pins reads: items of {pinned_at, message}.
         items = [
             {"pinned_at": payloads.timestamp(msg.pinned_at), "message": self._message_view(msg)}
-            for msg in self._pinned(self._channel(request))
+            for msg in self._pinned(channel)
         ]
         return json_response({"items": items, "has_more": False})
 
     async def get_pins_legacy(self, request: web.Request) -> web.Response:
-        return json_response(
-            [self._message_view(msg) for msg in self._pinned(self._channel(request))]
-        )
+        channel = self._channel(request)
+        self._require(channel, access=VIEW_CHANNEL | READ_MESSAGE_HISTORY)
+        return json_response([self._message_view(msg) for msg in self._pinned(channel)])
 
     # -- threads --
 
+    @staticmethod
+    def _thread_fields(body: Json) -> tuple[str, int]:
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= THREAD_NAME_LIMIT:
+            raise form_error("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        duration = body.get("auto_archive_duration") or 1440
+        if duration not in THREAD_ARCHIVE_DURATIONS:
+            raise form_error("auto_archive_duration", "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}.")
+        return name, int(duration)
+
     async def create_thread_from_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
+        self._require(channel, CREATE_PUBLIC_THREADS)
         msg = self._message(request, channel)
+        if channel.is_thread:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
         if msg.thread_id is not None:
             raise ApiError(400, 160004, "A thread has already been created for this message")
-        body = self._call(request).json or {}
+        name, duration = self._thread_fields(self._call(request).json or {})
         thread = self.world.create_thread(
-            channel,
-            self.world.bot,
-            body["name"],
-            starter=msg,
-            auto_archive_duration=int(body.get("auto_archive_duration") or 1440),
+            channel, self.world.bot, name, starter=msg, auto_archive_duration=duration
         )
         await self.events.thread_created(thread)
         return json_response(payloads.thread(self.world, thread.id), status=201)
@@ -611,19 +749,23 @@ class RestApi:
         parent = self._channel(request)
         call = self._call(request)
         body = call.json or {}
-        duration = int(body.get("auto_archive_duration") or 1440)
         if parent.type is ChannelType.FORUM:
             # A forum post is a thread plus its first message, sent under "message"
-            # (http.start_thread_in_forum); the message takes the thread's id.
+            # (http.start_thread_in_forum); the message takes the thread's id. Posting in a
+            # forum is Send Messages there.
+            have = self._require(parent, SEND_MESSAGES)
             if "message" not in body:
                 raise form_error("message", "BASE_TYPE_REQUIRED", "This field is required")
+            name, duration = self._thread_fields(body)
+            first = body["message"]
+            if call.files and not have & ATTACH_FILES:
+                raise missing_permissions()
+            validation.check_message(first)
             thread = self.world.create_thread(
-                parent, self.world.bot, body["name"], auto_archive_duration=duration
+                parent, self.world.bot, name, auto_archive_duration=duration
             )
             try:
-                starter = self.new_message(
-                    thread, self.world.bot, body["message"], call.files, id=thread.id
-                )
+                starter = self.new_message(thread, self.world.bot, first, call.files, id=thread.id)
             except ApiError:
                 del self.world.channels[thread.id]  # Discord makes neither when the post is invalid
                 raise
@@ -633,10 +775,14 @@ class RestApi:
                 "message": payloads.message(self.world, starter)
             }
             return json_response(data, status=201)
+        if parent.is_thread or parent.type is not ChannelType.TEXT:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
         # Without a type, API v9+ makes a private thread.
         private = int(body.get("type") or ChannelType.PRIVATE_THREAD) == ChannelType.PRIVATE_THREAD
+        self._require(parent, CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS)
+        name, duration = self._thread_fields(body)
         thread = self.world.create_thread(
-            parent, self.world.bot, body["name"], private=private, auto_archive_duration=duration
+            parent, self.world.bot, name, private=private, auto_archive_duration=duration
         )
         await self.events.thread_created(thread)
         return json_response(payloads.thread(self.world, thread.id), status=201)
@@ -647,7 +793,13 @@ class RestApi:
         if int(request.match_info["application_id"]) != self.world.application_id:
             raise not_found(10002, "Application")
         guild_id = request.match_info.get("guild_id")
-        return int(guild_id) if guild_id else None
+        if not guild_id:
+            return None
+        guild = self.world.guilds.get(int(guild_id))
+        if guild is None or not guild.commands_scope:
+            # Invited without the applications.commands scope (or not in the guild at all).
+            raise missing_access()
+        return guild.id
 
     async def get_commands(self, request: web.Request) -> web.Response:
         return json_response(self.world.commands.get(self._command_scope(request), []))
@@ -655,9 +807,11 @@ class RestApi:
     async def put_commands(self, request: web.Request) -> web.Response:
         """Bulk overwrite, as tree.sync() does: a command keeps its id while its name and type do."""
         scope = self._command_scope(request)
+        commands = self._call(request).json
+        validation.check_commands(commands, guild_scope=scope is not None)
         existing = {(c["name"], c["type"]): c for c in self.world.commands.get(scope, [])}
         registered = []
-        for command in self._call(request).json or []:
+        for command in commands:
             kind = int(command.get("type", 1))
             previous = existing.get((command["name"], kind))
             # app_commands.AppCommand reads id, application_id, name and description strictly.
@@ -679,17 +833,24 @@ class RestApi:
     async def interaction_callback(self, request: web.Request) -> web.Response:
         interaction = self.world.interactions.get(request.match_info["token"])
         if interaction is None or str(interaction.id) != request.match_info["interaction_id"]:
-            raise not_found(10062, "interaction")
+            raise not_found(UNKNOWN_INTERACTION, "interaction")
+        if self.world.clock() - interaction.created > self.world.interaction_deadline:
+            # Too late for the first response: the person already saw "did not respond".
+            raise not_found(UNKNOWN_INTERACTION, "interaction")
         if interaction.acknowledged:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         call = self._call(request)
         body = call.json or {}
-        kind = int(body["type"])
+        kind = body.get("type")
+        if kind not in CALLBACKS_FOR.get(interaction.type, set()):
+            raise form_error("type", "INTERACTION_CALLBACK_TYPE_INVALID", f"Callback type {kind} is not valid here")
         data = body.get("data") or {}
-        if kind == AUTOCOMPLETE_RESULT and len(data.get("choices") or []) > MAX_CHOICES:
-            raise form_error(
-                "data.choices", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICES} or fewer in length."
-            )
+        if kind == AUTOCOMPLETE_RESULT:
+            _check_choices(data.get("choices"))
+        elif kind == CHANNEL_MESSAGE:
+            validation.check_message(data, interaction=True)
+        elif kind == DEFERRED_CHANNEL_MESSAGE and int(data.get("flags") or 0) & ~EPHEMERAL:
+            raise form_error(["data", "flags"], "MESSAGE_FLAGS_INVALID", "When deferring, EPHEMERAL is the only valid flag")
         reply = InteractionReply("callback", body, type=kind)
         msg = None
         if kind in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
@@ -729,6 +890,9 @@ class RestApi:
         if int(request.match_info["application_id"]) != self.world.application_id:
             raise not_found(10015, "Webhook")
         interaction = self._interaction(request)
+        if self.world.clock() - interaction.created > self.world.token_lifetime:
+            # An interaction token lasts 15 minutes.
+            raise ApiError(401, INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
         if not interaction.acknowledged:
             # Follow-ups exist only after the first response.
             raise not_found(10015, "Webhook")
@@ -745,15 +909,17 @@ class RestApi:
     async def create_followup(self, request: web.Request) -> web.Response:
         interaction = self._webhook_interaction(request)
         call = self._call(request)
+        body = call.json or {}
+        validation.check_message(body, interaction=True)
         channel = self.world.channels[int(call.query.get("thread_id") or interaction.channel_id)]
         msg = self.new_message(
             channel,
             self.world.bot,
-            call.json or {},
+            body,
             call.files,
             webhook_id=self.world.application_id,
         )
-        interaction.replies.append(InteractionReply("followup", call.json or {}, message_id=msg.id))
+        interaction.replies.append(InteractionReply("followup", body, message_id=msg.id))
         if not msg.flags & EPHEMERAL:
             await self.events.message_created(msg)
         if call.query.get("wait") in ("1", "true", "True"):
@@ -770,6 +936,7 @@ class RestApi:
         interaction = self._webhook_interaction(request)
         msg = self._webhook_message(request, interaction)
         body = self._call(request).json or {}
+        validation.check_message(body, interaction=True)
         self.apply_edit(msg, body)
         interaction.replies.append(InteractionReply("edit", body, message_id=msg.id))
         if not msg.flags & EPHEMERAL:
@@ -784,3 +951,31 @@ class RestApi:
         if not msg.flags & EPHEMERAL:
             await self.events.message_deleted(msg)
         return no_content()
+
+
+def _int_query(query: Any, name: str, default: int, *, low: int, high: int) -> int:
+    """A whole-number query parameter within [low, high], or a 50035 naming it."""
+    raw = query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise form_error(name, "NUMBER_TYPE_COERCE", f"Value \"{raw}\" is not int.") from None
+    if not low <= value <= high:
+        raise form_error(name, "NUMBER_TYPE_MAX", f"int value should be between {low} and {high}.")
+    return value
+
+
+def _check_choices(choices: Any) -> None:
+    if not isinstance(choices, list) or len(choices) > MAX_CHOICES:
+        raise form_error(
+            ["data", "choices"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICES} or fewer in length."
+        )
+    for n, choice in enumerate(choices):
+        name = choice.get("name") if isinstance(choice, dict) else None
+        if not isinstance(name, str) or not 1 <= len(name) <= validation.CHOICE_NAME_LIMIT:
+            raise form_error(["data", "choices", n, "name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        value = choice.get("value")
+        if isinstance(value, str) and len(value) > validation.CHOICE_VALUE_LIMIT:
+            raise form_error(["data", "choices", n, "value"], "BASE_TYPE_BAD_LENGTH", "Must be 100 or fewer in length.")

@@ -3,6 +3,10 @@
 A test builds the world (guilds, channels, users) before its client connects, then acts as the
 users would (post, react, run a slash command), and finally checks what the bot asked the server
 to do. Everything the bot sends comes back over the gateway as on Discord.
+
+It is as strict as Discord: permissions per route, body validation, rate limits, interaction
+deadlines, intents and resumes (see rest.py and gateway.py). ``rate_scale`` shrinks the
+rate-limit windows (the counts stay), so a suite can follow the rules without waiting seconds.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from typing import TypeVar
 from aiohttp import web
 
 from . import payloads
+from .errors import ApiError
 from .events import Events
 from .gateway import Gateway, ReceivedFrame
-from .rest import RateLimitRule, RecordedRequest, RestApi
+from .permissions import MEMBER, ROLE, Overwrite
+from .rest import FailureRule, RateLimitRule, RecordedRequest, RestApi
 from .state import (
+    BOT_PERMISSIONS,
     EVERYONE_PERMISSIONS,
     TEST_TOKEN,
     Channel,
@@ -42,11 +49,13 @@ WAIT_LIMIT = 5.0
 
 
 class DiscordServer:
-    def __init__(self, *, token: str = TEST_TOKEN, bot_name: str = "Circlekeeper") -> None:
+    def __init__(
+        self, *, token: str = TEST_TOKEN, bot_name: str = "Circlekeeper", rate_scale: float = 1.0
+    ) -> None:
         self.world = World(bot_name=bot_name, token=token)
         self.gateway = Gateway(self.world)
         self.events = Events(self.world, self.gateway)
-        self.rest = RestApi(self.world, self.events)
+        self.rest = RestApi(self.world, self.events, rate_scale=rate_scale)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -55,6 +64,7 @@ class DiscordServer:
     async def start(self) -> None:
         app = web.Application(middlewares=[self.rest.middleware])
         app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_get("/resume", self.gateway.handle_resume)
         self.rest.add_routes(app.router)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -63,6 +73,7 @@ class DiscordServer:
         self.port = self._runner.addresses[0][1]
         self.rest.base_url = f"http://127.0.0.1:{self.port}"
         self.gateway.url = f"ws://127.0.0.1:{self.port}/gateway"
+        self.gateway.resume_url = f"ws://127.0.0.1:{self.port}/resume"
 
     async def stop(self) -> None:
         await self.gateway.shutdown()
@@ -111,9 +122,18 @@ class DiscordServer:
         *,
         owner: User | None = None,
         everyone_permissions: int = EVERYONE_PERMISSIONS,
+        bot_permissions: int = BOT_PERMISSIONS,
     ) -> Guild:
-        """A guild the bot is in (with a role of its own); the owner is a member too."""
-        return self.world.create_guild(name, owner=owner, everyone_permissions=everyone_permissions)
+        """A guild the bot is in, with the role its invite gave it (``bot_permissions``); the
+        owner is a member too."""
+        return self.world.create_guild(
+            name, owner=owner, everyone_permissions=everyone_permissions, bot_permissions=bot_permissions
+        )
+
+    def bot_role(self, guild: Guild) -> Role:
+        """The role Discord made for the bot when it was invited."""
+        member = guild.members[self.bot.id]
+        return guild.roles[member.role_ids[0]]
 
     def create_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
         return self.world.create_role(guild, name, permissions)
@@ -136,6 +156,31 @@ class DiscordServer:
     def close_dms(self, user: User) -> None:
         """From now on the bot's DMs to `user` fail with 403 / 50007, like a user who blocks DMs."""
         user.accepts_dms = False
+
+    async def set_overwrite(
+        self, channel: Channel, target: Role | User, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """Give `channel` an exception for a role or a member (replacing one it had); a
+        connected client hears CHANNEL_UPDATE."""
+        kind = ROLE if isinstance(target, Role) else MEMBER
+        channel.overwrites = [o for o in channel.overwrites if (o.id, o.type) != (target.id, kind)]
+        channel.overwrites.append(Overwrite(target.id, kind, allow, deny))
+        if self.gateway.sessions:
+            await self.events.channel_updated(channel)
+
+    async def set_role_permissions(self, guild: Guild, role: Role, permissions: int) -> None:
+        """A moderator changes what a role may do; a connected client hears GUILD_ROLE_UPDATE."""
+        role.permissions = permissions
+        if self.gateway.sessions:
+            await self.events.role_updated(guild, role.id)
+
+    def set_public_updates_channel(self, guild: Guild, channel: Channel) -> None:
+        """Make `guild` a Community server whose moderators get Discord's notices in `channel`."""
+        guild.public_updates_channel_id = channel.id
+
+    def without_commands_scope(self, guild: Guild) -> None:
+        """The bot was invited to `guild` without applications.commands: guild commands 403."""
+        guild.commands_scope = False
 
     # -- acting as users: each change is dispatched to the connected client --
 
@@ -165,31 +210,38 @@ class DiscordServer:
         del self.world.messages[msg.id]
         await self.events.message_deleted(msg)
 
-    async def react(self, user: User, msg: Message, emoji: str, *, bot_away: bool = False) -> None:
+    async def react(
+        self, user: User, msg: Message, emoji: str, *, bot_away: bool = False, burst: bool = False
+    ) -> None:
         """`emoji` is the character ("\N{THUMBS UP SIGN}") or "name:id" for a custom emoji.
 
         With `bot_away=True` the bot is not connected: Discord keeps the reaction, and the bot
         only learns of it by reading the message's reactions later (nothing is dispatched).
+        With `burst=True` it is a super reaction, which Discord counts and lists apart.
         """
         if not bot_away:
             self._require_session()
-        users = msg.reactions.setdefault(emoji, [])
+        held = msg.burst_reactions if burst else msg.reactions
+        users = held.setdefault(emoji, [])
         if user.id not in users:
             users.append(user.id)
             if not bot_away:
-                await self.events.reaction_added(msg, user.id, emoji)
+                await self.events.reaction_added(msg, user.id, emoji, burst=burst)
 
-    async def unreact(self, user: User, msg: Message, emoji: str, *, bot_away: bool = False) -> None:
-        """`user` takes back a reaction; `bot_away` as for `react`."""
+    async def unreact(
+        self, user: User, msg: Message, emoji: str, *, bot_away: bool = False, burst: bool = False
+    ) -> None:
+        """`user` takes back a reaction; `bot_away` and `burst` as for `react`."""
         if not bot_away:
             self._require_session()
-        users = msg.reactions.get(emoji, [])
+        held = msg.burst_reactions if burst else msg.reactions
+        users = held.get(emoji, [])
         if user.id in users:
             users.remove(user.id)
             if not users:
-                del msg.reactions[emoji]
+                del held[emoji]
             if not bot_away:
-                await self.events.reaction_removed(msg, user.id, emoji)
+                await self.events.reaction_removed(msg, user.id, emoji, burst=burst)
 
     async def start_thread(
         self,
@@ -285,6 +337,15 @@ class DiscordServer:
     def frames_with_op(self, op: int) -> list[ReceivedFrame]:
         return [frame for frame in self.gateway.received if frame.op == op]
 
+    async def wait_for_frame(self, op: int, *, count: int = 1, limit: float = WAIT_LIMIT) -> ReceivedFrame:
+        """Wait until the client has sent `count` frames with `op`; return the last of them."""
+        try:
+            async with asyncio.timeout(limit), self.gateway.frame_arrived:
+                await self.gateway.frame_arrived.wait_for(lambda: len(self.frames_with_op(op)) >= count)
+        except TimeoutError:
+            raise AssertionError(f"the client sent no {count} frames with op {op}") from None
+        return self.frames_with_op(op)[count - 1]
+
     def messages_in(self, channel: Channel) -> list[Message]:
         return self.world.messages_in(channel)
 
@@ -309,20 +370,22 @@ class DiscordServer:
 
         return await self.wait_until(found, f"{count} x {method} {path}")
 
-    async def wait_for_reply(self, interaction: Interaction, *, count: int = 1) -> InteractionReply:
+    async def wait_for_reply(
+        self, interaction: Interaction, *, count: int = 1, limit: float = WAIT_LIMIT
+    ) -> InteractionReply:
         """Wait until the bot answered `interaction` `count` times (callback, follow-ups, edits)."""
 
         def found() -> InteractionReply | None:
             return interaction.replies[count - 1] if len(interaction.replies) >= count else None
 
         return await self.wait_until(
-            found, f"{count} replies to interaction {interaction.data['name']}"
+            found, f"{count} replies to interaction {interaction.data['name']}", limit=limit
         )
 
-    async def wait_until(self, check: Callable[[], T | None], what: str) -> T:
+    async def wait_until(self, check: Callable[[], T | None], what: str, *, limit: float = WAIT_LIMIT) -> T:
         """Wait until `check()` returns something (checked after every request); return it."""
         try:
-            async with asyncio.timeout(WAIT_LIMIT), self.rest.changed:
+            async with asyncio.timeout(limit), self.rest.changed:
                 result = await self.rest.changed.wait_for(check)
         except TimeoutError:
             seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.rest.requests)
@@ -333,6 +396,37 @@ class DiscordServer:
         return result
 
     # -- making things go wrong --
+
+    @property
+    def latency(self) -> float:
+        """Seconds every REST answer takes (0 on loopback), as a distant Discord would."""
+        return self.rest.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.rest.latency = seconds
+
+    def age_interaction(self, interaction: Interaction, seconds: float) -> None:
+        """Pretend `interaction` was dispatched `seconds` earlier (for its deadlines)."""
+        interaction.created -= seconds
+
+    def fail(
+        self, method: str, path: str, status: int, code: int, message: str, *, times: int = 1
+    ) -> None:
+        """The next `times` requests to `method path` get this error (a 400, a 5xx, ...)."""
+        error = ApiError(status, code, message)
+        self.rest.failures.append(FailureRule(method, path, times, error))
+
+    async def send_raw_event(self, event: str, data: object) -> None:
+        """Dispatch `data` as `event` exactly as given, as a Discord field the client doesn't
+        know (or a malformed payload) would arrive."""
+        self._require_session()
+        await self.gateway.dispatch_raw(event, data)
+
+    @property
+    def invalid_requests(self) -> int:
+        """401, 403 and 429 answers in the last ten minutes (Cloudflare bans at 10,000)."""
+        return self.rest.limiter.invalid_requests
 
     def rate_limit(
         self,

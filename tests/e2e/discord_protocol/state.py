@@ -14,6 +14,25 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
+from .permissions import (
+    ADD_REACTIONS,
+    ALL_PERMISSIONS,
+    ATTACH_FILES,
+    CREATE_PUBLIC_THREADS,
+    EMBED_LINKS,
+    MANAGE_MESSAGES,
+    MANAGE_THREADS,
+    PIN_MESSAGES,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    USE_APPLICATION_COMMANDS,
+    VIEW_CHANNEL,
+    Overwrite,
+    base_permissions,
+    channel_permissions,
+)
+
 Json = dict[str, Any]
 
 # Snowflakes carry their creation time; discord.py reads it (http.delete_message picks a
@@ -37,21 +56,7 @@ class MessageType(IntEnum):
     REPLY = 19
 
 
-# Permission bits (Discord's "Permissions" table; the same values as discord.Permissions).
-ADMINISTRATOR = 1 << 3
-ADD_REACTIONS = 1 << 6
-VIEW_CHANNEL = 1 << 10
-SEND_MESSAGES = 1 << 11
-MANAGE_MESSAGES = 1 << 13
-EMBED_LINKS = 1 << 14
-ATTACH_FILES = 1 << 15
-READ_MESSAGE_HISTORY = 1 << 16
-USE_APPLICATION_COMMANDS = 1 << 31
-MANAGE_THREADS = 1 << 34
-CREATE_PUBLIC_THREADS = 1 << 35
-SEND_MESSAGES_IN_THREADS = 1 << 38
-ALL_PERMISSIONS = (1 << 51) - 1
-
+# Permission bits and rules live in permissions.py; these are the defaults a test world starts with.
 EVERYONE_PERMISSIONS = (
     VIEW_CHANNEL
     | SEND_MESSAGES
@@ -63,7 +68,7 @@ EVERYONE_PERMISSIONS = (
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
 )
-BOT_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_THREADS
+BOT_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_THREADS | PIN_MESSAGES
 
 # Gateway intent bits (the same values as discord.Intents, discord/flags.py).
 GUILDS = 1 << 0
@@ -117,6 +122,10 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     channel_ids: list[int] = field(default_factory=list)
+    # Community servers have a channel where Discord talks to the moderators.
+    public_updates_channel_id: int | None = None
+    # False: the bot was invited without the applications.commands scope (guild commands 403).
+    commands_scope: bool = True
 
     @property
     def everyone(self) -> Role:
@@ -141,6 +150,7 @@ class Channel:
     auto_archive_duration: int = 1440  # threads
     created_at: datetime = field(default_factory=utcnow)
     last_message_id: int | None = None
+    overwrites: list[Overwrite] = field(default_factory=list)  # threads use their parent's
 
     @property
     def is_thread(self) -> bool:
@@ -163,8 +173,10 @@ class Message:
     flags: int = 0
     pinned_at: datetime | None = None
     reference: Json | None = None  # message_reference as Discord returns it
-    # emoji key ("👍" or "name:id") -> ids of the users who reacted, in order.
+    # emoji key ("👍" or "name:id") -> ids of the users who reacted, in order: normal
+    # reactions, and super ("burst") reactions, which Discord keeps and lists apart.
     reactions: dict[str, list[int]] = field(default_factory=dict)
+    burst_reactions: dict[str, list[int]] = field(default_factory=dict)
     webhook_id: int | None = None  # set on interaction replies, as Discord does
     thread_id: int | None = None  # the thread this message started
     allowed_mentions: Json | None = None  # exactly what the sender asked for, for assertions
@@ -185,6 +197,7 @@ class Interaction:
     replies: list[InteractionReply] = field(default_factory=list)
     original_message_id: int | None = None
     acknowledged: bool = False
+    created: float = 0.0  # World.clock() when it was dispatched: deadlines count from here
 
 
 @dataclass
@@ -235,6 +248,10 @@ class World:
         self.commands: dict[int | None, list[Json]] = {}
         # Privileged intents switched on for the application in the developer portal.
         self.privileged_intents = PRIVILEGED_INTENTS
+        # Discord's interaction rules: the first response within 3 s, the token for 15 minutes.
+        self.clock = time.monotonic
+        self.interaction_deadline = 3.0
+        self.token_lifetime = 15 * 60.0
         self.bot = self.create_user(bot_name, bot=True)
         self.owner = self.create_user("app-owner")
 
@@ -261,6 +278,7 @@ class World:
         *,
         owner: User | None = None,
         everyone_permissions: int = EVERYONE_PERMISSIONS,
+        bot_permissions: int = BOT_PERMISSIONS,
     ) -> Guild:
         owner = owner or self.owner
         guild = Guild(id=self.new_id(), name=name, owner_id=owner.id)
@@ -268,7 +286,8 @@ class World:
             id=guild.id, name="@everyone", permissions=everyone_permissions
         )
         self.guilds[guild.id] = guild
-        bot_role = self.create_role(guild, self.bot.name, BOT_PERMISSIONS, position=1)
+        # The role Discord makes for a bot from its invite's permissions (a "managed" role).
+        bot_role = self.create_role(guild, self.bot.name, bot_permissions, position=1)
         self.add_member(guild, self.bot, roles=[bot_role])
         self.add_member(guild, owner)
         return guild
@@ -378,6 +397,7 @@ class World:
             user_id=user.id,
             data=data,
             locale=locale,
+            created=self.clock(),
         )
         self.interactions[interaction.token] = interaction
         return interaction
@@ -394,13 +414,31 @@ class World:
 
     def permissions(self, guild: Guild, user_id: int) -> int:
         """Guild-level permissions: @everyone plus the member's roles (no channel overwrites)."""
-        if user_id == guild.owner_id:
+        member = guild.members.get(user_id)
+        roles = [guild.roles[r].permissions for r in member.role_ids] if member else []
+        return base_permissions(
+            owner=user_id == guild.owner_id, everyone=guild.everyone.permissions, roles=roles
+        )
+
+    def channel_permissions(self, channel: Channel, user_id: int) -> int:
+        """What `user_id` may do in `channel` (a thread counts with its parent's overwrites);
+        everything in a DM, where only the DM rules apply."""
+        guild = self.guild_of(channel)
+        if guild is None:
             return ALL_PERMISSIONS
         member = guild.members.get(user_id)
-        value = guild.everyone.permissions
-        for role_id in member.role_ids if member else ():
-            value |= guild.roles[role_id].permissions
-        return ALL_PERMISSIONS if value & ADMINISTRATOR else value
+        if member is None:
+            return 0
+        holder = self.channels.get(channel.parent_id or 0) if channel.is_thread else channel
+        overwrites = holder.overwrites if holder is not None else []
+        return channel_permissions(
+            self.permissions(guild, user_id),
+            overwrites,
+            guild_id=guild.id,
+            user_id=user_id,
+            role_ids=member.role_ids,
+            thread=channel.is_thread,
+        )
 
     def find_command(self, name: str, guild_id: int | None) -> tuple[Json, int | None]:
         """The registered command a user could invoke here: guild commands first, then global."""
