@@ -8,6 +8,10 @@ scheduler only wakes a callback at the right moment; deciding whether the work i
 With the real clock, each timer is an APScheduler ``DateTrigger`` job. With a manual clock
 (tests, the demo) nothing runs by itself: ``run_due()`` fires whatever is due at the clock's
 ``now()``, so tests never sleep.
+
+Timers fire one at a time, earliest first, whoever wakes them. After the sandbox's clock jumps,
+APScheduler and ``run_due()`` both wake at once; without one queue, a proposal's close could run
+beside its reminder in either order, and two twins could end differently.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ log = logging.getLogger(__name__)
 # APScheduler's own misfire rule would silently drop a job that wakes too late (say, after the
 # machine slept). We always want the wake-up; the cogs apply their stated rules to lateness.
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
+# APScheduler may wake a hair early; a timer this close to due counts as due.
+EARLY_WAKE = timedelta(milliseconds=5)
 
 Callback = Callable[[datetime], Awaitable[None]]
 
@@ -48,6 +54,7 @@ class Scheduler:
         self._timers: dict[str, Timer] = {}
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._firing = asyncio.Lock()  # one queue for every wake-up, so callbacks never overlap
 
     # lifecycle
 
@@ -106,20 +113,26 @@ class Scheduler:
     async def run_due(self) -> int:
         """Fire every timer due at ``clock.now()``, earliest first; return how many fired.
 
-        Timers armed by a callback for a time already due fire in the same call.
+        Timers armed by a callback for a time already due fire in the same call. If the alarm
+        clock is firing meanwhile, this waits for it, then fires what is still due.
         """
+        async with self._firing:
+            return await self._fire_due(timedelta())
+
+    # internals
+
+    async def _fire_due(self, slack: timedelta) -> int:
+        """Fire due timers one by one, earliest first (the caller holds ``_firing``)."""
         fired = 0
         for _ in range(100_000):
-            now = self._clock.now()
+            now = self._clock.now() + slack
             due = [t for t in self._timers.values() if t.when <= now]
             if not due:
                 break
             timer = min(due, key=lambda t: (t.when, t.job_id))
-            await self._fire(timer.job_id)
+            await self._fire(timer)
             fired += 1
         return fired
-
-    # internals
 
     def _arm(self, timer: Timer) -> None:
         if self._aps is None:
@@ -127,25 +140,32 @@ class Scheduler:
         offset = self._clock.now() - datetime.now(UTC)
         wake = max(timer.when - offset, datetime.now(UTC))
         self._aps.add_job(
-            self._fire,
+            self._wake,
             trigger=DateTrigger(run_date=wake, timezone=UTC),
             args=[timer.job_id],
             id=timer.job_id,
             replace_existing=True,
         )
 
-    async def _fire(self, job_id: str) -> None:
-        timer = self._timers.get(job_id)
-        if timer is None:
+    async def _wake(self, job_id: str) -> None:
+        """APScheduler rang for ``job_id``: wait for the queue, then fire everything due."""
+        async with self._firing:
+            timer = self._timers.get(job_id)
+            if timer is None:
+                return  # fired meanwhile (by run_due, or with an earlier wake-up)
+            if timer.when > self._clock.now() + EARLY_WAKE:
+                self._arm(timer)  # woke early (the clock moved); sleep again
+                return
+            await self._fire_due(EARLY_WAKE)
+
+    async def _fire(self, timer: Timer) -> None:
+        if self._timers.get(timer.job_id) is not timer:
             return
-        if timer.when > self._clock.now() + timedelta(milliseconds=5):
-            self._arm(timer)  # woke early (the clock moved); sleep again
-            return
-        del self._timers[job_id]
+        del self._timers[timer.job_id]
         if self._aps is not None:
             with contextlib.suppress(JobLookupError):
-                self._aps.remove_job(job_id)
+                self._aps.remove_job(timer.job_id)
         try:
             await timer.callback(timer.when)
         except Exception:
-            log.exception("timer %s failed", job_id)
+            log.exception("timer %s failed", timer.job_id)

@@ -843,7 +843,10 @@ class AgreementsCog(Cog):
             if before is None or not before.is_open:
                 return
             settings = await self._settings(before.circle_id)
-            closing = await self._repo.close(proposal_id, self._clock.now(), settings.review)
+            # A close that runs late (downtime, a clock jump) takes effect at the closing time,
+            # so the adoption date and the next review count from the time members were given.
+            closed_at = min(self._clock.now(), before.closes_at)
+            closing = await self._repo.close(proposal_id, closed_at, settings.review)
             self._scheduler.cancel(CLOSE_JOB.format(id=proposal_id))
             self._scheduler.cancel(REMIND_JOB.format(id=proposal_id))
             if before.message is not None:
@@ -928,21 +931,28 @@ class AgreementsCog(Cog):
             self._scheduler.cancel(job)
 
     async def _remind(self, proposal_id: int, version: int) -> None:
-        proposal = await self._repo.get(proposal_id)
-        if proposal is None or not proposal.is_open or proposal.version != version:
-            return
-        circle = await self._circles.get(proposal.circle_id)
-        if circle is None:
-            return
-        waiting = await self._repo.claim_reminder(proposal_id, version)
-        if not waiting:
-            return
-        options = ", ".join(f"{o.emoji} {o.label}" for o in OPTIONS[proposal.process])
-        text = REMINDER.format(
-            id=proposal.id, circle=circle.name, closes=moment(proposal.closes_at, _zone(circle)), options=options
-        )
-        for member_id in waiting:
-            await self._private(circle.member(member_id), text)
+        """The one reminder to the undecided, while the vote is still open. A reminder that
+        wakes after the closing time (a clock jump, a late wake-up) stays quiet: the close is
+        due, and a note saying "closes Friday" on Saturday would only confuse."""
+        async with self._locks[proposal_id]:
+            proposal = await self._repo.get(proposal_id)
+            if proposal is None or not proposal.is_open or proposal.version != version:
+                return
+            if proposal.closes_at <= self._clock.now():
+                log.info("proposal %s: its reminder woke after the closing time; not sent", proposal_id)
+                return
+            circle = await self._circles.get(proposal.circle_id)
+            if circle is None:
+                return
+            waiting = await self._repo.claim_reminder(proposal_id, version)
+            if not waiting:
+                return
+            options = ", ".join(f"{o.emoji} {o.label}" for o in OPTIONS[proposal.process])
+            text = REMINDER.format(
+                id=proposal.id, circle=circle.name, closes=moment(proposal.closes_at, _zone(circle)), options=options
+            )
+            for member_id in waiting:
+                await self._private(circle.member(member_id), text)
 
     def _arm_review(self, agreement: Agreement) -> None:
         if agreement.review_at is None:
