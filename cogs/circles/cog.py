@@ -20,7 +20,13 @@ from bot.commands import (
     OptionKind,
     Permission,
 )
-from cogs.circles.events import CircleArchived, CircleReopened, JoinedCircle, LeftCircle
+from cogs.circles.events import (
+    CircleArchived,
+    CircleReopened,
+    JoinedCircle,
+    LeftCircle,
+    TimeZoneChanged,
+)
 from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import (
     Circle,
@@ -285,6 +291,8 @@ class CirclesCog(Cog):
         if zone is not None:
             changes.append(f"times in {zone.key}")
         await inv.reply(EDITED.format(circle=updated.name, changes=", ".join(changes)))
+        if zone is not None and zone.key != circle.time_zone:
+            await self._services.bus.publish(TimeZoneChanged(updated, circle.time_zone))
         for member_id in promoted:
             await self._welcome_promoted(updated, member_id, inv.prefix)
 

@@ -22,6 +22,14 @@ class LeftCircle(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class TimeZoneChanged(DomainEvent):
+    """The circle keeps time in another zone now (``circle`` already has the new one)."""
+
+    circle: Circle
+    previous: str
+
+
+@dataclass(frozen=True, slots=True)
 class CircleArchived(DomainEvent):
     circle: Circle
 

@@ -28,6 +28,7 @@ from bot.chat import (
     RoomRef,
     ThreadRef,
     Visibility,
+    room_of,
 )
 from bot.clock import parse_zone, to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
@@ -43,6 +44,7 @@ from bot.commands import (
 )
 from bot.text import clip
 from cogs.circles.cog import CirclesCog
+from cogs.circles.events import TimeZoneChanged
 from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
 from cogs.reflections.decks import (
@@ -104,7 +106,7 @@ ROTA_AUTO_NONE = "Facilitation of {circle} isn't passing on by itself, so there'
 LIST_HEAD = "**Schedules for {circle}** (times in {zone})"
 LIST_NONE = "{circle} has no schedules yet. A facilitator can add one, like `{prefix}schedule add mondays 19:00`."
 MISSED_RULE = "If I'm away when a prompt or hand-over is due, I post it once when I'm back, as long as it's less than {grace} late; older ones are skipped. Meeting reminders only go out before the meeting starts."
-GATING_RULE = "A prompt waits for a quiet moment (no messages for {quiet} and no check-in round open), for {wait} at most."
+GATING_RULE = "A prompt waits for a quiet moment (no messages for {quiet} and no check-in round open), for {wait} at most. Two prompts never land within {quiet} of each other."
 PREVIEW_HEAD = "The next times for {what}, in {zone}:"
 PREVIEW_SHIFTED = " (the clocks go forward that night, so {wall} comes as {local})"
 PREVIEW_NONE = "{what} has no times coming up."
@@ -331,6 +333,37 @@ class ReflectionsCog(Cog):
     async def handle(self, event: Event | DomainEvent) -> None:
         if isinstance(event, MessagePosted):
             self._activity.saw(event.room, min(event.at, self._clock.now()))
+        elif isinstance(event, TimeZoneChanged):
+            await self._follow_zone(event.circle.id)
+
+    async def _follow_zone(self, circle_id: int) -> None:
+        """The circle keeps time in another zone now: plan its schedules again at once, so that
+        `schedule list` and what happens agree (schedules with a zone of their own stay)."""
+        now = self._clock.now()
+        for schedule in await self._repo.schedules_of(circle_id):
+            if schedule.time_zone is None:
+                await self._replan(schedule, now)
+
+    async def _replan(self, schedule: Schedule, now: datetime) -> Schedule:
+        """Plan the next run again in the schedule's zone (after a pause, if it rests)."""
+        zone = _zone(schedule.zone_name)
+        rule = load_rule(schedule.rule)
+        start = now
+        if schedule.paused_until is not None and schedule.paused_on(now.astimezone(zone).date()):
+            start = _midnight(schedule.paused_until, zone) - timedelta(seconds=1)
+        following = next_after(rule, zone, start)
+        if following == schedule.next_due:
+            return schedule
+        if await self._repo.move_on(schedule.id, schedule.next_due, following):
+            log.info("schedule %d: planned again in %s; next run %s", schedule.id, zone.key, following)
+            self._arm(schedule.id, schedule.kind, following, schedule.remind)
+        return await self._repo.schedule(schedule.id) or schedule
+
+    def _planned_in_its_zone(self, schedule: Schedule) -> bool:
+        if schedule.next_due is None:
+            return True
+        rule = load_rule(schedule.rule)
+        return next_after(rule, _zone(schedule.zone_name), schedule.next_due - timedelta(seconds=1)) == schedule.next_due
 
     # --- timers -------------------------------------------------------------------------------
 
@@ -345,14 +378,17 @@ class ReflectionsCog(Cog):
     def _arm_schedule(self, schedule: Schedule) -> None:
         self._arm(schedule.id, schedule.kind, schedule.next_due, schedule.remind)
 
-    def _waker(self, schedule_id: int, expected: datetime) -> Callable[[datetime], Awaitable[None]]:
+    def _waker(
+        self, schedule_id: int, expected: datetime, *, held: bool = False
+    ) -> Callable[[datetime], Awaitable[None]]:
         async def wake(_: datetime) -> None:
-            await self._on_due(schedule_id, expected)
+            await self._on_due(schedule_id, expected, held=held)
 
         return wake
 
-    async def _on_due(self, schedule_id: int, expected: datetime) -> None:
-        """An alarm rang for the run ``expected`` of a schedule."""
+    async def _on_due(self, schedule_id: int, expected: datetime, *, held: bool = False) -> None:
+        """An alarm rang for the run ``expected`` of a schedule. ``held``: it rang before and
+        the prompt waited for a quiet moment, so its lateness was already weighed."""
         schedule = await self._repo.schedule(schedule_id)
         if schedule is None:
             return  # removed meanwhile
@@ -373,7 +409,7 @@ class ReflectionsCog(Cog):
             await self._remind(schedule, rule, zone, expected, now)
             return
         fire = expected
-        if now - expected > self._grace:
+        if now - expected > self._grace and not held:
             first_in_grace = next_after(rule, zone, now - self._grace - timedelta(seconds=1))
             log.warning(
                 MISSED_LOG, schedule.id, schedule.kind.value, schedule.circle_id, to_iso(expected),
@@ -396,10 +432,11 @@ class ReflectionsCog(Cog):
                 quiet=self._quiet,
                 max_wait=self._max_wait,
                 round_open=schedule.round_open,
+                last_own_post=self._activity.last_own(schedule.room),
             )
             if wait is not None:
                 log.debug("schedule %d waits for a quiet moment until %s", schedule.id, to_iso(wait))
-                self._scheduler.at(JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected))
+                self._scheduler.at(JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected, held=True))
                 return
         if schedule.archived:
             await self._repo.claim(
@@ -473,6 +510,7 @@ class ReflectionsCog(Cog):
             log.warning("run %d: the platform refused the prompt (%s)", run_id, error)
             await self._repo.record(run_id, Outcome.FAILED, self._clock.now())
             return
+        self._activity.posted(room, self._clock.now())
         await self._repo.record(run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id)
 
     async def _hand_over(
@@ -526,6 +564,7 @@ class ReflectionsCog(Cog):
         except DeliveryError as error:
             log.warning("could not post in %s: %s", where, error)
             return False
+        self._activity.posted(room_of(where), self._clock.now())
         return True
 
     # --- decks --------------------------------------------------------------------------------
@@ -588,8 +627,12 @@ class ReflectionsCog(Cog):
             return
         circle_zone = _zone(circle.time_zone)
         lines = [LIST_HEAD.format(circle=circle.name, zone=circle_zone.key)]
-        for schedule in schedules:
-            lines.append(self._line(schedule, inv.at))
+        for listed in schedules:
+            if not self._planned_in_its_zone(listed):
+                # The zone changed without the schedule hearing of it (another instance, or a
+                # stop at the wrong moment): plan it now, so the list shows what will happen.
+                listed = await self._replan(listed, inv.at)
+            lines.append(self._line(listed, inv.at))
         lines.append(MISSED_RULE.format(grace=format_duration(self._grace)))
         lines.append(GATING_RULE.format(quiet=format_duration(self._quiet), wait=format_duration(self._max_wait)))
         await inv.reply("\n".join(lines), Visibility.PERSONAL)

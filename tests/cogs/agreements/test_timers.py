@@ -8,6 +8,7 @@ from datetime import timedelta
 from tests.cogs.agreements.support import CONSENT, PROPOSAL_TEXT, table
 from tests.sandbox import Sandbox, make_circle
 
+
 def reminders_to(sb: Sandbox, member: str) -> list[str]:
     """The private reminders about proposal 1 this member received."""
     return [n for n in sb.private_to(member) if "proposal 1 in tuesday closes" in n.lower()]
@@ -39,7 +40,7 @@ async def test_twin_proposals_with_the_same_times_are_treated_the_same(sb: Sandb
     """Two proposals opened together, with a jump past both reminders and closes: neither
     sends a reminder, and both close."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"bob: /agreement propose We keep what's shared here in the circle.")
+    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", "bob: /agreement propose We keep what's shared here in the circle.")
     out = await sb.wait(timedelta(days=4))
     assert "**Proposal 1 isn't adopted this time.**" in out
     assert "**Proposal 2 isn't adopted this time.**" in out
