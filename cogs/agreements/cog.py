@@ -84,7 +84,7 @@ from cogs.agreements.repo import (
     VoteStatus,
 )
 from cogs.agreements.starters import starter, starters
-from cogs.circles.events import JoinedCircle, LeftCircle
+from cogs.circles.events import InfoTopic, InfoWanted, JoinedCircle, LeftCircle
 from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
 
@@ -219,6 +219,8 @@ SHOW_AGREEMENT = (
     "**Agreement {id} · {title}** ({state})\n{quote}\n"
     "Version {version}, adopted {changed} {vote}.{proposer}\n{review}\nHistory: {history}"
 )
+INFO_AGREEMENTS = "Our agreements ({count}): {items}. `{prefix}agreement list` shows them in full."
+INFO_NO_AGREEMENTS = "No agreements yet; the circle writes its own, together."
 SHOW_PROPOSAL = "**Proposal {id}{title}** ({state})\n{quote}\n{about}{proposer}"
 
 HISTORY_WORDS = {
@@ -464,14 +466,18 @@ class AgreementsCog(Cog):
         circle = await self._circle(inv)
         number = inv.integer("number") or 0
         zone = _zone(circle)
+        # The words are the group's and anyone may read them; who proposed them is for the circle.
+        insider = await self._insider(inv, circle)
         agreement = await self._repo.agreement(number)
         if agreement is not None and agreement.circle_id == circle.id:
-            await inv.reply(await self._describe_agreement(circle, agreement, zone), Visibility.PERSONAL)
+            await inv.reply(
+                await self._describe_agreement(circle, agreement, zone, names=insider), Visibility.PERSONAL
+            )
             return
         proposal = await self._repo.get(number)
         if proposal is None or proposal.circle_id != circle.id:
             raise CommandError(UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix))
-        await inv.reply(await self._describe_proposal(circle, proposal, zone), Visibility.PERSONAL)
+        await inv.reply(await self._describe_proposal(circle, proposal, zone, names=insider), Visibility.PERSONAL)
 
     async def settings(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -573,6 +579,22 @@ class AgreementsCog(Cog):
             await self._on_left(event.circle, event.member)
         elif isinstance(event, JoinedCircle):
             await self._on_joined(event.circle)
+        elif isinstance(event, InfoWanted) and event.topic is InfoTopic.CIRCLE:
+            await self._add_info(event)
+
+    async def _add_info(self, wanted: InfoWanted) -> None:
+        """`circle info` lists what the circle has agreed (titles only; no names)."""
+        agreements = await self._repo.agreements(wanted.circle.id)
+        if not agreements:
+            wanted.add(InfoWanted.AGREEMENTS, INFO_NO_AGREEMENTS)
+            return
+        items = "; ".join(
+            f"{a.id} · {short_title(a.title, a.text, 50).rstrip('.!?;:, ')}" for a in agreements
+        )
+        wanted.add(
+            InfoWanted.AGREEMENTS,
+            INFO_AGREEMENTS.format(count=len(agreements), items=items, prefix=wanted.prefix),
+        )
 
     async def _on_reaction(self, message: MessageRef, member: MemberRef, key: str, *, added: bool) -> None:
         key = normalise_emoji(key)
@@ -1057,8 +1079,8 @@ class AgreementsCog(Cog):
             for a in await self._repo.agreements(circle.id)
         ]
 
-    async def _describe_agreement(self, circle: Circle, agreement: Agreement, zone: ZoneInfo) -> str:
-        proposer = await self._name(circle, agreement.proposed_by) if agreement.proposed_by else None
+    async def _describe_agreement(self, circle: Circle, agreement: Agreement, zone: ZoneInfo, *, names: bool) -> str:
+        proposer = await self._name(circle, agreement.proposed_by) if agreement.proposed_by and names else None
         if agreement.active:
             state = "in force"
             review = f"Next review: {day(agreement.review_at, zone)}." if agreement.review_at else "A review is under way."
@@ -1082,7 +1104,7 @@ class AgreementsCog(Cog):
             history=" · ".join(history),
         )
 
-    async def _describe_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo) -> str:
+    async def _describe_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo, *, names: bool) -> str:
         if proposal.is_open:
             voters, members = await self._repo.turnout(proposal.id)
             state = f"version {proposal.version}, open until {moment(proposal.closes_at, zone)}"
@@ -1094,7 +1116,7 @@ class AgreementsCog(Cog):
             about = counts_line(proposal.process, proposal.counts) + f" · {proposal.voters} of {proposal.members} voted."
         if proposal.agreement_id is not None:
             about = f"About agreement {proposal.agreement_id} ({HISTORY_WORDS[proposal.kind]}). " + about
-        proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by else None
+        proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by and names else None
         return SHOW_PROPOSAL.format(
             id=proposal.id,
             title=f" · {proposal.title}" if proposal.title else "",
@@ -1160,6 +1182,14 @@ class AgreementsCog(Cog):
 
     async def _circle(self, inv: Invocation) -> Circle:
         return await invoked_circle(self._circles, inv)
+
+    async def _insider(self, inv: Invocation, circle: Circle) -> bool:
+        """A member, facilitator or moderator: someone who may see who is in the circle."""
+        return (
+            inv.is_moderator
+            or await self._circles.membership(circle.id, inv.invoker.id) is not None
+            or await self._circles.is_facilitator(circle.id, inv.invoker.id)
+        )
 
     async def _member_circle(self, inv: Invocation) -> Circle:
         circle = await self._circle(inv)

@@ -65,6 +65,7 @@ NOT_YOUR_TURN = "The talking piece is with {holder} right now. Your turn comes {
 NOT_IN_ORDER = "This round is for the members of {circle}. If you'd like to take part next time, `{prefix}circle join {circle}` makes you one."
 ALREADY_HAD_TURN = "You've had your turn in this round. Thank you."
 STATUS = "Round in **{circle}**: the talking piece is with {holder}.{upcoming}{shared}"
+STATUS_OUTSIDE = "A check-in round is open in {circle}. Who takes part is for the circle itself."
 
 PROMPT = Option("prompt", OptionKind.TEXT, "A question to open the round with", max_length=500)
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
@@ -185,8 +186,16 @@ class CheckInsCog(Cog):
         await inv.reply(f"The round for {circle.name} is closed.", Visibility.PERSONAL)
 
     async def status(self, inv: Invocation) -> None:
+        """Where the talking piece is; to someone outside the circle, only that a round is open."""
         circle = await self._circle(inv)
         record = await self._need_round(circle, inv.prefix)
+        if not (
+            inv.is_moderator
+            or await self._repo.membership(circle.id, inv.invoker.id) is not None
+            or await self._repo.is_facilitator(circle.id, inv.invoker.id)
+        ):
+            await inv.reply(STATUS_OUTSIDE.format(circle=circle.name), Visibility.PERSONAL)
+            return
         round_ = record.round
         holder = await self._name(circle, round_.holder) if round_.holder else "nobody"
         upcoming = await self._names(circle, round_.upcoming())

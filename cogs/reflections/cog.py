@@ -44,7 +44,7 @@ from bot.commands import (
 )
 from bot.text import clip
 from cogs.circles.cog import CirclesCog
-from cogs.circles.events import TimeZoneChanged
+from cogs.circles.events import InfoTopic, InfoWanted, TimeZoneChanged
 from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
 from cogs.reflections.decks import (
@@ -102,6 +102,8 @@ MEETING_SHOW = "**{circle}** meets {form} ({zone}). The next meeting is {next}; 
 MEETING_CLEARED = "The meeting time of {circle} is cleared, and its reminders with it."
 ROTA_AUTO_SET = "🔁 Facilitation of **{circle}** will pass on by itself, {form} ({zone}). The first hand-over is {first}."
 ROTA_AUTO_OFF = "Facilitation of {circle} passes on by hand again (`{prefix}circle rota pass`)."
+INFO_MEETING = "Meets {form} ({zone}); the next meeting is {next}."
+INFO_HAND_OVER = "Facilitation passes on by itself, {form} ({zone}); the next hand-over is {next}."
 ROTA_AUTO_NONE = "Facilitation of {circle} isn't passing on by itself, so there's nothing to stop."
 LIST_HEAD = "**Schedules for {circle}** (times in {zone})"
 LIST_NONE = "{circle} has no schedules yet. A facilitator can add one, like `{prefix}schedule add mondays 19:00`."
@@ -335,6 +337,23 @@ class ReflectionsCog(Cog):
             self._activity.saw(event.room, min(event.at, self._clock.now()))
         elif isinstance(event, TimeZoneChanged):
             await self._follow_zone(event.circle.id)
+        elif isinstance(event, InfoWanted):
+            await self._add_info(event)
+
+    async def _add_info(self, wanted: InfoWanted) -> None:
+        """`circle info` hears when the circle meets; `rota show` hears of an automatic hand-over."""
+        kind, rank, template = (
+            (Kind.MEETING, InfoWanted.MEETING, INFO_MEETING)
+            if wanted.topic is InfoTopic.CIRCLE
+            else (Kind.ROTA, InfoWanted.HAND_OVER, INFO_HAND_OVER)
+        )
+        schedule = await self._repo.of_kind(wanted.circle.id, kind)
+        if schedule is None or schedule.next_due is None:
+            return
+        zone = _zone(schedule.zone_name)
+        wanted.add(
+            rank, template.format(form=f"`{schedule.form}`", zone=zone.key, next=say_when(schedule.next_due, zone))
+        )
 
     async def _follow_zone(self, circle_id: int) -> None:
         """The circle keeps time in another zone now: plan its schedules again at once, so that

@@ -143,7 +143,7 @@ async def test_a_full_circle_offers_the_waitlist_and_a_freed_place_goes_to_the_f
     await make_circle(sb, "bob", extra="capacity=2")
     before = snapshot(sb)
     out = await sb.say("carol: /circle join")
-    assert "Tuesday is full right now (2 of 2 places)" in out
+    assert "Tuesday is full right now (all 2 places are taken)" in out
     assert "`/circle wait Tuesday`" in out
     assert snapshot(sb) == before
     await sb.say("carol: /circle wait", "dan: /circle wait")
@@ -218,11 +218,11 @@ async def test_approving_into_a_full_circle_puts_them_on_the_waitlist(sb: Sandbo
 
 
 async def test_the_member_list_shows_preferences_and_the_rota(sb: Sandbox) -> None:
-    """Members show with their support preference (default unset) and facilitation role."""
+    """To a facilitator, members show with their support preference (default unset) and role."""
     await make_circle(sb, "bob", "carol", "dan")
     await sb.say("bob: /circle preference listening", "carol: /circle preference ideas")
     await sb.say("alice: /circle rota add @dan")
-    out = await sb.say("erin: /circle members Tuesday")
+    out = await sb.say("alice: /circle members Tuesday")
     assert "**Tuesday** · 4 of 12 places · open to anyone · UTC" in out
     assert "• Alice · facilitating" in out
     assert "• Bob · listening" in out
