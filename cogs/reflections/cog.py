@@ -52,11 +52,13 @@ from cogs.reflections.decks import (
     TEXT_MAX,
     THEMES,
     TITLE_MAX,
+    TRAILING_PUNCTUATION,
     Deck,
     Prompt,
+    PromptFilter,
+    read_tags,
     text_key,
     text_problem,
-    title_from,
 )
 from cogs.reflections.gating import RoomActivity, hold_until
 from cogs.reflections.library import DeckLibrary, deck_folder
@@ -84,17 +86,27 @@ DEFAULT_REMIND = timedelta(hours=1)
 PREVIEW_COUNT = 5
 UNCONFIRMED_AFTER = timedelta(minutes=10)  # a claim older than this was never going to be posted
 OFF_WORDS = frozenset({"off", "stop", "none", "no"})
-END_PUNCTUATION = ".,;:!?"
+ANY_WORDS = frozenset({"any", "none", "all"})  # schedule edit: clear a theme or tag filter
 
 # --- what people read -----------------------------------------------------------------------
 
 PROMPT_POST = "💭 **{title}**\n{text}\n_A reflection for {circle}. Reply here if you'd like, lightly or deeply; passing is always fine._"
+PROMPT_POST_UNTITLED = "💭 {text}\n_A reflection for {circle}. Reply here if you'd like, lightly or deeply; passing is always fine._"
+UNTITLED_THREAD = "Reflection · {circle}"
 REMINDER = "🕯️ A gentle reminder: **{circle}** meets in {lead}, {when} ({zone}). Come as you are."
 NO_PROMPTS_NOTE = "I had a prompt due for {circle} (schedule #{id}), but {reason}, so none came this time. A facilitator can choose another deck with `{prefix}schedule add`."
 DECK_GONE = "the “{deck}” deck isn't here any more"
 DECK_EMPTY_NOW = "the “{deck}” deck has no prompts{theme} just now"
 
-SCHEDULE_ADDED = "🗓️ Schedule #{id} for **{circle}**: a prompt from the “{deck}” deck{theme}, {form} ({zone}). The first one comes {first}."
+SCHEDULE_ADDED = "🗓️ Schedule #{id} for **{circle}**: a prompt from the “{deck}” deck{theme}, {form} ({zone}). The first one comes {first}.{hint}"
+DEEP_HINT = " Some prompts in this deck go deeper; `without=deep` leaves them out of a timer."
+SCHEDULE_EDITED = "🗓️ Schedule #{id} is changed: {what}. The next one comes {next}."
+SCHEDULE_EDITED_NEVER = "🗓️ Schedule #{id} is changed: {what}. It has no time coming up."
+NOTHING_TO_EDIT = "What would you like to change? For example `{prefix}schedule edit {id} daily 10:00`, or `{prefix}schedule edit {id} without=deep`."
+NOT_FOR_PROMPTS = "Schedule #{id} is {kind}, so it has no deck or prompts to choose; its time can change with `{prefix}schedule edit {id} <when>`."
+KIND_WORDS = {"meeting": "a meeting time", "rota": "an automatic hand-over"}
+UNSKIPPED = "Schedule #{id} will come at {when} after all."
+NOTHING_TO_UNSKIP = "Schedule #{id} has no skipped time still to come, so there's nothing to take back."
 MEETING_SET = "🗓️ **{circle}** meets {form} ({zone}), with a reminder {lead} before. The next meeting is {first}.{replaced}"
 MEETING_REPLACED = " (This replaces the earlier meeting time.)"
 MEETING_NONE = "No meeting time is set for {circle} yet. A facilitator can set one, like `{prefix}meeting set tuesdays 19:00 remind=1h`."
@@ -125,6 +137,11 @@ UNKNOWN_DECK = "I don't know a deck called “{deck}”. `{prefix}prompt decks l
 EMPTY_DECK = "The “{deck}” deck has no prompts yet, so a schedule would have nothing to post. Members can suggest some with `{prefix}prompt suggest`."
 EMPTY_CIRCLE_DECK = "The circle's own deck for {circle} has no prompts yet, so there'd be nothing to post. Members can suggest some with `{prefix}prompt suggest`, and facilitators approve them."
 THEME_MATCHES_NOTHING = "The “{deck}” deck has no prompts with the theme “{theme}”. Its themes are: {themes}."
+NO_SUCH_TAG = "No prompt in the “{deck}” deck has the tag “{tag}”. {tags}"
+DECK_TAGS = "Its tags are: {tags}."
+DECK_NO_TAGS = "Its prompts have no tags."
+BAD_TAGS = "I read tags as single lowercase words, like `deep` or `deep,light`; “{text}” isn't one I can read."
+FILTER_LEAVES_NOTHING = "With {what}, the “{deck}” deck would have no prompts left to post. Could you choose a little more loosely?"
 THEME_MATCHES_NOTHING_AT_ALL = "The “{deck}” deck has no prompts with the theme “{theme}”; its prompts have no themes."
 BAD_DATE = "I read the date as something like 2026-12-24; “{text}” isn't one I can read."
 DATE_NOT_AHEAD = "A pause needs a date after today ({today} in {zone}), and {day} has already come."
@@ -143,18 +160,28 @@ UNKNOWN_SUGGESTION = "I couldn't find suggestion #{id}. `{prefix}prompt suggesti
 OTHER_CIRCLE_SUGGESTION = "Suggestion #{id} was made for another circle, so its facilitators decide on it."
 ALREADY_APPROVED = "Suggestion #{id} is already in the circle's own deck."
 APPROVED = "“{title}” joins the circle's own deck for {circle} ({count} prompt{s} now). Schedules use it with `deck=circle`."
+APPROVED_UNTITLED = "Suggestion #{id} joins the circle's own deck for {circle} ({count} prompt{s} now). Without a title, its thread will be called “{thread}”; `{prefix}prompt retitle {id} <title>` gives it one. Schedules use the deck with `deck=circle`."
+RETITLED = "Suggestion #{id} is called “{title}” now."
+UNTITLED_NOW = "Suggestion #{id} has no title now; its thread will be called “{thread}”."
+REMOVED_PROMPT = "Suggestion #{id} has left the circle's own deck for {circle} ({count} prompt{s} now), and its words with it."
+NOT_APPROVED_YET = "Suggestion #{id} isn't in the circle's own deck yet. `{prefix}prompt approve {id}` adds it; `{prefix}prompt decline {id}` lets it go."
+BAD_TITLE = "A title is one line of up to {max} characters; could you make it a little shorter?"
+SUGGESTIONS_IN_DECK = "**In the circle's own deck**"
+NEXT_PROMPT = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 **{title}**\n{text}"
+NEXT_PROMPT_UNTITLED = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 {text}"
+NEXT_WHERE = " of schedule #{id} ({when})"
 APPROVED_PRIVATE = "Your prompt for **{circle}** is in the circle's own deck now. Thank you for it. 🌿"
 DECLINED = "Suggestion #{id} is let go, and I've told {name} kindly."
 DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it."
 POSTED_NOW = "A prompt is up for {circle} in its own thread."
 
 DECKS_HEAD = "**Prompt decks**"
-DECK_LINE = "• `{id}`: {title} · {count} prompts{themes}{where}"
+DECK_LINE = "• `{id}`: {title} · {count} prompt{s}{themes}{where}"
 CIRCLE_DECK_LINE = "• `circle`: prompts suggested in {circle} · {count} approved"
 DECKS_FOOT = "Schedules choose one with `deck=…`; `ips` is used when none is named."
 RELOADED = "I read the decks folder again: {summary}"
 RELOADED_NONE = "no decks in it yet."
-RELOADED_SOME = "{count} deck{s} ready ({names}; {prompts} prompts)."
+RELOADED_SOME = "{count} deck{s} ready ({names}; {prompts} prompt{ps})."
 RELOADED_MISSING = "The decks folder (`reflections.deck_dir`) doesn't exist yet. Moderators can put TOML decks there (see prompts/README.md) and say `{prefix}prompt decks reload`."
 RELOAD_PROBLEMS = "\nI left out what I couldn't use:\n{lines}"
 
@@ -170,11 +197,33 @@ WHEN = Option(
 )
 DECK = Option("deck", OptionKind.WORD, "Which prompt deck (ips if left out)", keyword=True, max_length=40)
 THEME = Option("theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True)
+THEME_EDIT = Option("theme", OptionKind.CHOICE, "Only prompts with this theme (any: all themes)", choices=(*THEMES, "any"), keyword=True)
+TAG = Option("tag", OptionKind.WORD, "Only prompts with this tag, like light", keyword=True, max_length=40)
+WITHOUT = Option("without", OptionKind.WORD, "Leave out prompts with these tags, like deep", keyword=True, max_length=100)
 ZONE = Option("time_zone", OptionKind.TIME_ZONE, "A time zone, if not the circle's own", keyword=True)
 SUGGESTION_ID = Option("id", OptionKind.INTEGER, "The suggestion's number", required=True, min_value=1)
 
 SCHEDULE_ADD = CommandSpec(
-    ("schedule", "add"), "Post reflection prompts on a schedule.", (WHEN, DECK, THEME, ZONE, CIRCLE_KEYWORD),
+    ("schedule", "add"), "Post reflection prompts on a schedule.", (WHEN, DECK, THEME, TAG, WITHOUT, ZONE, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
+)
+SCHEDULE_EDIT = CommandSpec(
+    ("schedule", "edit"),
+    "Change a schedule's time, deck, theme or tags; it keeps its number.",
+    (
+        SCHEDULE_ID,
+        Option("when", OptionKind.TEXT, "A new time, like: daily 09:30", max_length=100),
+        DECK,
+        THEME_EDIT,
+        Option("tag", OptionKind.WORD, "Only prompts with this tag (any: no tag needed)", keyword=True, max_length=40),
+        Option("without", OptionKind.WORD, "Leave out prompts with these tags (none: leave none out)", keyword=True, max_length=100),
+        ZONE,
+        CIRCLE_KEYWORD,
+    ),
+    permission=Permission.FACILITATOR,
+)
+SCHEDULE_UNSKIP = CommandSpec(
+    ("schedule", "unskip"), "Take back a skip, so that time comes after all.", (SCHEDULE_ID, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
 SCHEDULE_LIST = CommandSpec(("schedule", "list"), "See a circle's schedules and when each comes next.", (CIRCLE,), allow_archived=True)
@@ -203,7 +252,30 @@ SCHEDULE_REMOVE = CommandSpec(
     ("schedule", "remove"), "Remove a schedule.", (SCHEDULE_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
 )
 PROMPT_NOW = CommandSpec(
-    ("prompt", "now"), "Post a reflection prompt right away, in its own thread.", (DECK, THEME, CIRCLE_KEYWORD),
+    ("prompt", "now"), "Post a reflection prompt right away, in its own thread.", (DECK, THEME, TAG, WITHOUT, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
+)
+PROMPT_NEXT = CommandSpec(
+    ("prompt", "next"),
+    "See which prompt comes next, from a schedule or a deck, without posting it.",
+    (
+        Option("id", OptionKind.INTEGER, "A schedule's number (or leave it out and name a deck)", min_value=1),
+        DECK,
+        THEME,
+        TAG,
+        WITHOUT,
+        CIRCLE_KEYWORD,
+    ),
+    permission=Permission.FACILITATOR,
+)
+PROMPT_RETITLE = CommandSpec(
+    ("prompt", "retitle"),
+    "Give a prompt in the circle's own deck a new title (none: no title).",
+    (SUGGESTION_ID, Option("title", OptionKind.TEXT, "The new title", required=True, max_length=TITLE_MAX + 20), CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
+)
+PROMPT_REMOVE = CommandSpec(
+    ("prompt", "remove"), "Take a prompt out of the circle's own deck.", (SUGGESTION_ID, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
 PROMPT_SUGGEST = CommandSpec(
@@ -286,6 +358,8 @@ class ReflectionsCog(Cog):
     def commands(self) -> Sequence[Command]:
         return (
             Command(SCHEDULE_ADD, self.schedule_add),
+            Command(SCHEDULE_EDIT, self.schedule_edit),
+            Command(SCHEDULE_UNSKIP, self.schedule_unskip),
             Command(SCHEDULE_LIST, self.schedule_list),
             Command(SCHEDULE_PREVIEW, self.schedule_preview),
             Command(SCHEDULE_PAUSE, self.schedule_pause),
@@ -293,6 +367,9 @@ class ReflectionsCog(Cog):
             Command(SCHEDULE_SKIP, self.schedule_skip),
             Command(SCHEDULE_REMOVE, self.schedule_remove),
             Command(PROMPT_NOW, self.prompt_now),
+            Command(PROMPT_NEXT, self.prompt_next),
+            Command(PROMPT_RETITLE, self.prompt_retitle),
+            Command(PROMPT_REMOVE, self.prompt_remove),
             Command(PROMPT_SUGGEST, self.suggest),
             Command(PROMPT_SUGGESTIONS, self.suggestions),
             Command(PROMPT_APPROVE, self.approve),
@@ -472,7 +549,7 @@ class ReflectionsCog(Cog):
         self, schedule: Schedule, expected: datetime, fire: datetime, next_due: datetime | None, now: datetime
     ) -> None:
         deck = await self._deck(schedule.circle_id, schedule.deck_id or DEFAULT_DECK)
-        choices = deck.matching(schedule.theme) if deck else ()
+        choices = deck.choose(schedule.choosing) if deck else ()
         if deck is None or not choices:
             claimed = await self._repo.claim(
                 schedule, expected=expected, fire=fire, next_due=next_due, at=now, outcome=Outcome.FAILED
@@ -483,7 +560,9 @@ class ReflectionsCog(Cog):
                 reason = (
                     DECK_GONE.format(deck=deck_id)
                     if deck is None
-                    else DECK_EMPTY_NOW.format(deck=deck_id, theme=f" with the theme “{schedule.theme}”" if schedule.theme else "")
+                    else DECK_EMPTY_NOW.format(
+                        deck=deck_id, theme=f" with {' and '.join(schedule.choosing.words)}" if schedule.choosing.words else ""
+                    )
                 )
                 log.warning("schedule %d of circle %d: no prompts to post (%s)", schedule.id, schedule.circle_id, reason)
                 await self._send(
@@ -517,10 +596,14 @@ class ReflectionsCog(Cog):
 
     async def _post(self, run_id: int, room: RoomRef, thread: ThreadRef | None, circle_name: str, prompt: Prompt) -> None:
         """Open the prompt's thread (or write in the circle's own thread) and confirm the run."""
-        text = PROMPT_POST.format(title=prompt.title, text=prompt.text, circle=circle_name)
+        if prompt.title:
+            text = PROMPT_POST.format(title=prompt.title, text=prompt.text, circle=circle_name)
+        else:  # a circle prompt approved without a title: its words, once
+            text = PROMPT_POST_UNTITLED.format(text=prompt.text, circle=circle_name)
         try:
             if thread is None:
-                opened = await self._chat.open_thread(room, prompt.title, text)
+                title = prompt.title or UNTITLED_THREAD.format(circle=circle_name)
+                opened = await self._chat.open_thread(room, title, text)
                 posted_thread, message_id = opened.thread, opened.message.id
             else:  # a circle that lives in a thread gets its prompts right there
                 message = await self._chat.send(thread, text)
@@ -592,12 +675,11 @@ class ReflectionsCog(Cog):
         if deck_id != CIRCLE_DECK:
             return self._library.get(deck_id)
         approved = await self._repo.approved(circle_id)
-        prompts = tuple(
-            Prompt(f"circle-{s.id}", CIRCLE_DECK, s.title or title_from(s.text), s.text, s.theme) for s in approved
-        )
+        prompts = tuple(Prompt(f"circle-{s.id}", CIRCLE_DECK, s.title or "", s.text, s.theme) for s in approved)
         return Deck(CIRCLE_DECK, "The circle's own prompts", "Prompts the circle's members suggested.", prompts)
 
-    async def _check_deck(self, circle: Circle, deck_id: str, theme: str | None, prefix: str) -> Deck:
+    async def _check_deck(self, circle: Circle, deck_id: str, wanted: PromptFilter, prefix: str) -> Deck:
+        """The deck, if it has prompts this filter admits; otherwise a kind sentence saying why."""
         deck = await self._deck(circle.id, deck_id)
         if deck is None:
             raise CommandError(UNKNOWN_DECK.format(deck=clip(deck_id, 40), prefix=prefix))
@@ -605,13 +687,48 @@ class ReflectionsCog(Cog):
             if deck_id == CIRCLE_DECK:
                 raise CommandError(EMPTY_CIRCLE_DECK.format(circle=circle.name, prefix=prefix))
             raise CommandError(EMPTY_DECK.format(deck=deck_id, prefix=prefix))
+        theme = wanted.theme
         if theme is not None and not deck.matching(theme):
             if deck.themes:
                 raise CommandError(
                     THEME_MATCHES_NOTHING.format(deck=deck_id, theme=theme, themes=", ".join(deck.themes))
                 )
             raise CommandError(THEME_MATCHES_NOTHING_AT_ALL.format(deck=deck_id, theme=theme))
+        for tag in (*([wanted.tag] if wanted.tag else []), *wanted.without):
+            if tag not in deck.tags:  # most likely a typo: say which tags there are
+                tags = DECK_TAGS.format(tags=", ".join(deck.tags)) if deck.tags else DECK_NO_TAGS
+                raise CommandError(NO_SUCH_TAG.format(deck=deck_id, tag=clip(tag, 40), tags=tags))
+        if not deck.choose(wanted):
+            raise CommandError(FILTER_LEAVES_NOTHING.format(what=" and ".join(wanted.words), deck=deck_id))
         return deck
+
+    @staticmethod
+    def _filter(inv: Invocation, *, base: PromptFilter | None = None) -> PromptFilter:
+        """The theme and tags asked for (on ``schedule edit``, changes to ``base``)."""
+        base = base or PromptFilter()
+        theme = inv.text("theme")
+        tag_text = inv.text("tag")
+        without_text = inv.text("without")
+        tag = base.tag
+        if tag_text is not None:
+            if tag_text.strip().lower() in ANY_WORDS:
+                tag = None
+            else:
+                tags = read_tags(tag_text)
+                if tags is None or len(tags) != 1:
+                    raise CommandError(BAD_TAGS.format(text=clip(tag_text, 40)))
+                tag = tags[0]
+        without = base.without
+        if without_text is not None:
+            if without_text.strip().lower() in ANY_WORDS:
+                without = ()
+            else:
+                read = read_tags(without_text)
+                if read is None:
+                    raise CommandError(BAD_TAGS.format(text=clip(without_text, 40)))
+                without = read
+        chosen_theme = base.theme if theme is None else (None if theme == "any" else theme)
+        return PromptFilter(theme=chosen_theme, tag=tag, without=without)
 
     # --- schedule commands --------------------------------------------------------------------
 
@@ -622,19 +739,21 @@ class ReflectionsCog(Cog):
         form = inv.text("when") or ""
         rule = _read_form(form, zone, inv.at)
         deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
-        theme = inv.text("theme")
-        await self._check_deck(circle, deck_id, theme, inv.prefix)
+        wanted = self._filter(inv)
+        deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
         first = _first(rule, zone, inv.at, form)
         new_id, _ = await self._repo.add_schedule(
             circle_id=circle.id, kind=Kind.PROMPT, form=form, rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None, deck_id=deck_id, theme=theme, remind=None,
-            next_due=first, created_by=inv.invoker.id, at=inv.at,
+            time_zone=zone_given.key if zone_given else None, deck_id=deck_id, theme=wanted.theme, remind=None,
+            next_due=first, created_by=inv.invoker.id, at=inv.at, tag=wanted.tag, without=wanted.without,
         )
         self._arm(new_id, Kind.PROMPT, first, None)
+        deep = "deep" in deck.tags and "deep" not in wanted.without and wanted.tag != "deep"
         await inv.reply(
             SCHEDULE_ADDED.format(
-                id=new_id, circle=circle.name, deck=deck_id, theme=f", theme “{theme}”" if theme else "",
-                form=f"`{form}`", zone=zone.key, first=say_when(first, zone),
+                id=new_id, circle=circle.name, deck=deck_id,
+                theme=_quoted_choice(wanted),
+                form=f"`{form}`", zone=zone.key, first=say_when(first, zone), hint=DEEP_HINT if deep else "",
             )
         )
 
@@ -660,7 +779,7 @@ class ReflectionsCog(Cog):
         zone = _zone(schedule.zone_name)
         parts = [f"• #{schedule.id}"]
         if schedule.kind is Kind.PROMPT:
-            deck = f"deck {schedule.deck_id}" + (f", theme {schedule.theme}" if schedule.theme else "")
+            deck = ", ".join([f"deck {schedule.deck_id}", *schedule.choosing.words])
             parts.append(f"prompts `{schedule.form}` · {deck}")
         elif schedule.kind is Kind.MEETING:
             parts.append(f"meeting `{schedule.form}` · reminder {format_duration(schedule.remind or DEFAULT_REMIND)} before")
@@ -760,6 +879,59 @@ class ReflectionsCog(Cog):
             )
         )
 
+    async def schedule_edit(self, inv: Invocation) -> None:
+        """Change a schedule in place: its time, deck, theme, tags or zone. It keeps its number
+        and history, and the next time is planned afresh."""
+        circle = await self._circle(inv)
+        schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
+        form_given = (inv.text("when") or "").strip() or None
+        deck_given = inv.text("deck")
+        zone_given = inv.zone("time_zone")
+        choosing_given = any(inv.text(name) is not None for name in ("theme", "tag", "without"))
+        if form_given is None and deck_given is None and zone_given is None and not choosing_given:
+            raise CommandError(NOTHING_TO_EDIT.format(prefix=inv.prefix, id=schedule.id))
+        if schedule.kind is not Kind.PROMPT and (deck_given is not None or choosing_given):
+            raise CommandError(
+                NOT_FOR_PROMPTS.format(id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix)
+            )
+        time_zone = zone_given.key if zone_given else schedule.time_zone
+        zone = _zone(time_zone or circle.time_zone)
+        form = form_given or schedule.form
+        rule = _read_form(form, zone, inv.at) if form_given else load_rule(schedule.rule)
+        deck_id = (deck_given or schedule.deck_id or DEFAULT_DECK).lower() if schedule.kind is Kind.PROMPT else None
+        wanted = self._filter(inv, base=schedule.choosing)
+        if deck_id is not None:
+            await self._check_deck(circle, deck_id, wanted, inv.prefix)
+        start = inv.at
+        if schedule.paused_until is not None and schedule.paused_on(inv.at.astimezone(zone).date()):
+            start = _midnight(schedule.paused_until, zone) - timedelta(seconds=1)
+        following = next_after(rule, zone, start)
+        if following is None and form_given:
+            raise CommandError(NEVER_AGAIN.format(form=clip(form, 60)))
+        if not await self._repo.edit_schedule(
+            schedule.id, expected=schedule.next_due, form=form, rule=rule.canonical, time_zone=time_zone,
+            deck_id=deck_id, choosing=wanted if deck_id is not None else PromptFilter(), next_due=following,
+        ):
+            raise CommandError(f"Schedule #{schedule.id} was just moving on; could you try again in a moment?")
+        self._arm(schedule.id, schedule.kind, following, schedule.remind)
+        what = [f"`{form}` ({zone.key})"]
+        if deck_id is not None:
+            what.append(", ".join([f"deck {deck_id}", *wanted.words]))
+        if following is None:
+            await inv.reply(SCHEDULE_EDITED_NEVER.format(id=schedule.id, what=" · ".join(what)))
+            return
+        await inv.reply(SCHEDULE_EDITED.format(id=schedule.id, what=" · ".join(what), next=say_when(following, zone)))
+
+    async def schedule_unskip(self, inv: Invocation) -> None:
+        """Take back the latest skip whose time hasn't come yet."""
+        circle = await self._circle(inv)
+        schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
+        back = await self._repo.unskip(schedule.id, expected=schedule.next_due, now=inv.at)
+        if back is None:
+            raise CommandError(NOTHING_TO_UNSKIP.format(id=schedule.id))
+        self._arm(schedule.id, schedule.kind, back, schedule.remind)
+        await inv.reply(UNSKIPPED.format(id=schedule.id, when=say_when(back, _zone(schedule.zone_name))))
+
     async def schedule_remove(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
         schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
@@ -850,9 +1022,9 @@ class ReflectionsCog(Cog):
     async def prompt_now(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
         deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
-        theme = inv.text("theme")
-        deck = await self._check_deck(circle, deck_id, theme, inv.prefix)
-        choices = deck.matching(theme)
+        wanted = self._filter(inv)
+        deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
+        choices = deck.choose(wanted)
         run_id, prompt_id = await self._repo.claim_now(circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at)
         prompt = deck.get(prompt_id or "")
         if prompt is None:
@@ -860,6 +1032,34 @@ class ReflectionsCog(Cog):
             raise CommandError("I couldn't find a prompt to post just now.")
         await self._post(run_id, circle.room, circle.thread, circle.name, prompt)
         await inv.reply(POSTED_NOW.format(circle=circle.name), Visibility.PERSONAL)
+
+    async def prompt_next(self, inv: Invocation) -> None:
+        """Which prompt the shuffle bag gives next, for a schedule or a deck; nothing is posted."""
+        circle = await self._circle(inv)
+        schedule_id = inv.integer("id")
+        where = ""
+        if schedule_id is not None:
+            schedule = await self._schedule(inv, circle, schedule_id)
+            if schedule.kind is not Kind.PROMPT:
+                raise CommandError(
+                    NOT_FOR_PROMPTS.format(id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix)
+                )
+            deck_id = schedule.deck_id or DEFAULT_DECK
+            wanted = schedule.choosing
+            if schedule.next_due is not None:
+                where = NEXT_WHERE.format(id=schedule.id, when=say_when(schedule.next_due, _zone(schedule.zone_name)))
+        else:
+            deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
+            wanted = self._filter(inv)
+        deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
+        chosen = _drawer(deck, deck.choose(wanted), circle.id)(await self._repo.uses(circle.id, deck_id))
+        prompt = deck.get(chosen or "")
+        if prompt is None:
+            raise CommandError("I couldn't find a prompt to show just now.")
+        template = NEXT_PROMPT if prompt.title else NEXT_PROMPT_UNTITLED
+        await inv.reply(
+            template.format(deck=deck_id, where=where, title=prompt.title, text=prompt.text), Visibility.PERSONAL
+        )
 
     async def suggest(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -892,8 +1092,13 @@ class ReflectionsCog(Cog):
     async def suggestions(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
         waiting = await self._repo.pending(circle.id)
+        approved = await self._repo.approved(circle.id)
+        in_deck = [SUGGESTIONS_IN_DECK] + [
+            f"• #{s.id}" + (f" “{s.title}”" if s.title else "") + f": {clip(s.text, 80)}" for s in approved
+        ]
         if not waiting:
-            await inv.reply(NO_SUGGESTIONS.format(circle=circle.name), Visibility.PERSONAL)
+            text = NO_SUGGESTIONS.format(circle=circle.name)
+            await inv.reply("\n".join([text, *in_deck]) if approved else text, Visibility.PERSONAL)
             return
         lines = [SUGGESTIONS_HEAD.format(circle=circle.name)]
         for suggestion in waiting:
@@ -904,6 +1109,8 @@ class ReflectionsCog(Cog):
             )
             lines.append(f"• #{suggestion.id} from {who}: {suggestion.text}")
         lines.append(SUGGESTIONS_FOOT.format(prefix=inv.prefix))
+        if approved:
+            lines += in_deck
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
     async def approve(self, inv: Invocation) -> None:
@@ -911,14 +1118,48 @@ class ReflectionsCog(Cog):
         suggestion = await self._suggestion(inv, circle)
         if suggestion.approved:
             raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
-        title = " ".join((inv.text("title") or "").split()).rstrip(END_PUNCTUATION) or title_from(suggestion.text)
+        title = _title(inv.text("title"))
         theme = inv.text("theme")
         if not await self._repo.approve(suggestion.id, title, theme, inv.invoker.id, inv.at):
             raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
         count = len(await self._repo.approved(circle.id))
-        await inv.reply(APPROVED.format(title=title, circle=circle.name, count=count, s="" if count == 1 else "s"))
+        fmt = {"circle": circle.name, "count": count, "s": "" if count == 1 else "s"}
+        if title:
+            await inv.reply(APPROVED.format(title=title, **fmt))
+        else:  # its words are its own title: never repeat them as one
+            await inv.reply(
+                APPROVED_UNTITLED.format(
+                    id=suggestion.id, thread=UNTITLED_THREAD.format(circle=circle.name), prefix=inv.prefix, **fmt
+                )
+            )
         if suggestion.member_id and suggestion.member_id != inv.invoker.id:
             await self._private(circle.member(suggestion.member_id), APPROVED_PRIVATE.format(circle=circle.name))
+
+    async def prompt_retitle(self, inv: Invocation) -> None:
+        circle = await self._circle(inv)
+        suggestion = await self._approved_suggestion(inv, circle)
+        raw = inv.text("title") or ""
+        title = None if raw.strip().lower() in ANY_WORDS else _title(raw)
+        await self._repo.retitle(suggestion.id, title)
+        if title is None:
+            await inv.reply(UNTITLED_NOW.format(id=suggestion.id, thread=UNTITLED_THREAD.format(circle=circle.name)))
+        else:
+            await inv.reply(RETITLED.format(id=suggestion.id, title=title))
+
+    async def prompt_remove(self, inv: Invocation) -> None:
+        circle = await self._circle(inv)
+        suggestion = await self._approved_suggestion(inv, circle)
+        await self._repo.remove_approved(suggestion.id)
+        count = len(await self._repo.approved(circle.id))
+        await inv.reply(
+            REMOVED_PROMPT.format(id=suggestion.id, circle=circle.name, count=count, s="" if count == 1 else "s")
+        )
+
+    async def _approved_suggestion(self, inv: Invocation, circle: Circle) -> Suggestion:
+        suggestion = await self._suggestion(inv, circle)
+        if not suggestion.approved:
+            raise CommandError(NOT_APPROVED_YET.format(id=suggestion.id, prefix=inv.prefix))
+        return suggestion
 
     async def decline(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -944,7 +1185,12 @@ class ReflectionsCog(Cog):
         for deck in self._library.decks:
             where = "" if deck in self._library.builtin else " · from the decks folder"
             themes = f" · {', '.join(deck.themes)}" if deck.themes else ""
-            lines.append(DECK_LINE.format(id=deck.id, title=deck.title, count=len(deck.prompts), themes=themes, where=where))
+            count = len(deck.prompts)
+            lines.append(
+                DECK_LINE.format(
+                    id=deck.id, title=deck.title, count=count, s="" if count == 1 else "s", themes=themes, where=where
+                )
+            )
         if inv.circle is not None:
             count = len(await self._repo.approved(inv.circle.id))
             lines.append(CIRCLE_DECK_LINE.format(circle=inv.circle.name, count=count))
@@ -958,9 +1204,10 @@ class ReflectionsCog(Cog):
             return
         if report.loaded:
             count = len(report.loaded)
+            prompts = sum(len(d.prompts) for d in report.loaded)
             summary = RELOADED_SOME.format(
                 count=count, s="" if count == 1 else "s", names=", ".join(d.id for d in report.loaded),
-                prompts=sum(len(d.prompts) for d in report.loaded),
+                prompts=prompts, ps="" if prompts == 1 else "s",
             )
         else:
             summary = RELOADED_NONE
@@ -1074,6 +1321,28 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def _rounded(delta: timedelta) -> timedelta:
     """To the nearest minute, for saying how long until something."""
     return timedelta(minutes=round(delta.total_seconds() / 60))
+
+
+def _quoted_choice(wanted: PromptFilter) -> str:
+    """``, theme “connection”, without “deep”`` for a reply about one schedule."""
+    parts = []
+    if wanted.theme:
+        parts.append(f", theme “{wanted.theme}”")
+    if wanted.tag:
+        parts.append(f", tag “{wanted.tag}”")
+    if wanted.without:
+        parts.append(", without " + " or ".join(f"“{t}”" for t in wanted.without))
+    return "".join(parts)
+
+
+def _title(text: str | None) -> str | None:
+    """A title as given: one line, trimmed, without end punctuation; None when none was given."""
+    title = " ".join((text or "").split()).rstrip(TRAILING_PUNCTUATION)
+    if not title:
+        return None
+    if len(title) > TITLE_MAX:
+        raise CommandError(BAD_TITLE.format(max=TITLE_MAX))
+    return title
 
 
 def _required(value: int | None) -> int:

@@ -103,6 +103,7 @@ async def test_decks_list_shows_the_shipped_decks_and_the_circles_own(sb: Sandbo
     await make_circle(sb, "bob")
     out = await sb.say("bob: /prompt decks list")
     assert "• `ips`: Reflections in the spirit of Intentional Peer Support · 66 prompts" in out
+    assert "• `circle`: prompts suggested in Tuesday · 0 approved" in out
     assert "• `check-ins`:" in out
     assert "check-in, check-out" in out
     assert "• `circle`: prompts suggested in Tuesday · 0 approved" in out
@@ -122,7 +123,7 @@ async def test_a_moderator_reloads_the_decks_folder_and_hears_what_was_left_out(
     )
     (folder / "oops.toml").write_text('[deck]\nid = "oops"\ntitle = "Oops"\ndescription = "x"\n', encoding="utf-8")
     out = await sb.say("alice: /prompt decks reload")
-    assert "I read the decks folder again: 1 deck ready (garden; 1 prompts)." in out
+    assert "I read the decks folder again: 1 deck ready (garden; 1 prompt)." in out
     assert "• oops.toml has no prompts yet; a deck needs at least one [[prompts]] entry." in out
     assert "Only the space's moderators can do that one." in await sb.say("bob: /prompt decks reload")
     await make_circle(sb)
