@@ -102,7 +102,7 @@ async def test_decks_list_shows_the_shipped_decks_and_the_circles_own(sb: Sandbo
     """The deck list names each deck with its size and themes, and the circle's own deck."""
     await make_circle(sb, "bob")
     out = await sb.say("bob: /prompt decks list")
-    assert "• `ips`: Reflections in the spirit of Intentional Peer Support · 66 prompts" in out
+    assert "• `ips`: Reflections in the spirit of Intentional Peer Support · 109 prompts" in out
     assert "• `circle`: prompts suggested in Tuesday · 0 approved" in out
     assert "• `check-ins`:" in out
     assert "check-in, check-out" in out
