@@ -140,7 +140,7 @@ EFFECT_RETIRED = "Agreement {agreement} is retired, with thanks for what it gave
 REASON = {
     Result.OBJECTION: "There's still an objection, so we're not there yet.",
     Result.BLOCKED: "There's a block, so we're not there yet.",
-    Result.NO_QUORUM: "{needed} of our {members} members needed to vote for a decision ({quorum}%), and {voters} did.",
+    Result.NO_QUORUM: "A decision needs {quorum}% of us to take part ({needed} of {members}), and this time fewer of us had room for it. That's all right.",
     Result.BELOW_THRESHOLD: "{agreed}% of the votes for or against agreed, and we decide at {threshold}%.",
 }
 NEXT_NEW = "The conversation can carry on in this thread, and anyone can propose a revised version with `{prefix}agreement propose <text>`."
@@ -167,8 +167,8 @@ CLOSED_NOTE = (
     "with `{prefix}agreement propose <text>`."
 )
 REMINDER = (
-    "A gentle reminder: proposal {id} in {circle} closes {closes}, and your voice is welcome. You can "
-    "react on its post: {options}. Leaving it is fine too."
+    "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can react on its "
+    "post: {options}. Leaving it is fine too."
 )
 AMENDED_NOTE = (
     "Proposal {id} in {circle} has a new version, so the votes start afresh. If you'd like to vote on "

@@ -87,8 +87,8 @@ APPROVED = "{name} is now part of {circle}."
 APPROVED_PRIVATE = "Your request to join **{circle}** was welcomed. You're part of the circle now. 🌿 `{prefix}circle info {circle}` tells you about it. {offer}"
 APPROVED_FULL = "{circle} is full, so {name} is on the waitlist and will get the next place."
 APPROVED_FULL_PRIVATE = "Your request to join **{circle}** was welcomed. The circle is full just now, so you're on the waitlist; I'll write when a place opens."
-DECLINED = "I've let {name} know, kindly."
-DECLINED_PRIVATE = "The facilitators of **{circle}** can't take your request right now. That's about the circle's shape at the moment. `{prefix}circle list` shows the other circles in the space."
+DECLINED = "I've let {name} know privately."
+DECLINED_PRIVATE = "Thank you for asking to join **{circle}**. The facilitators can't offer a place just now; that's about the circle's shape at the moment. If you'd like to talk it over, you're welcome to write to {facilitators}. `{prefix}circle list` shows the other circles in the space."
 NOT_REQUESTED = "{name} hasn't asked to join {circle}."
 NO_REQUESTS = "Nobody is waiting for an answer about {circle}."
 REQUESTS = "People who'd like to join **{circle}**: {names}.\n`{prefix}circle approve @name` or `{prefix}circle decline @name`."
@@ -174,7 +174,7 @@ APPROVE = CommandSpec(
     ("circle", "approve"), "Welcome someone who asked to join.", (WHO, CIRCLE), permission=Permission.FACILITATOR
 )
 DECLINE = CommandSpec(
-    ("circle", "decline"), "Decline a request to join, kindly.", (WHO, CIRCLE), permission=Permission.FACILITATOR
+    ("circle", "decline"), "Decline a request to join; the person hears privately.", (WHO, CIRCLE), permission=Permission.FACILITATOR
 )
 PREFERENCE = CommandSpec(
     ("circle", "preference"),
@@ -463,7 +463,8 @@ class CirclesCog(Cog):
         if not approve:
             if result is not JoinResult.NOT_REQUESTED:
                 raise CommandError(NOT_REQUESTED.format(**fmt))
-            await self._private(member, DECLINED_PRIVATE.format(**fmt))
+            facilitators = await self._names(circle, await self._repo.rota(circle.id))
+            await self._private(member, DECLINED_PRIVATE.format(facilitators=_and(facilitators), **fmt))
             await inv.reply(DECLINED.format(**fmt), Visibility.PERSONAL)
             return
         if result is JoinResult.JOINED:
@@ -773,6 +774,15 @@ class CirclesCog(Cog):
             log.info("could not reach %s privately", member.id)
             return False
         return True
+
+
+def _and(names: Sequence[str]) -> str:
+    """``Alice``, ``Alice and Bob``, ``Alice, Bob and Carol``; ``the facilitators`` for none."""
+    if not names:
+        return "the facilitators"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _places(count: int, capacity: int) -> str:

@@ -93,7 +93,7 @@ ANY_WORDS = frozenset({"any", "none", "all"})  # schedule edit: clear a theme or
 PROMPT_POST = "💭 **{title}**\n{text}\n_A reflection for {circle}. Reply here if you'd like, lightly or deeply; passing is always fine._"
 PROMPT_POST_UNTITLED = "💭 {text}\n_A reflection for {circle}. Reply here if you'd like, lightly or deeply; passing is always fine._"
 UNTITLED_THREAD = "Reflection · {circle}"
-REMINDER = "🕯️ A gentle reminder: **{circle}** meets in {lead}, {when} ({zone}). Come as you are."
+REMINDER = "🕯️ **{circle}** meets in {lead}, {when} ({zone}). Come as you are."
 NO_PROMPTS_NOTE = "I had a prompt due for {circle} (schedule #{id}), but {reason}, so none came this time. A facilitator can choose another deck with `{prefix}schedule add`."
 DECK_GONE = "the “{deck}” deck isn't here any more"
 DECK_EMPTY_NOW = "the “{deck}” deck has no prompts{theme} just now"
@@ -171,8 +171,8 @@ NEXT_PROMPT = "If nothing else is posted from the “{deck}” deck first, the n
 NEXT_PROMPT_UNTITLED = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 {text}"
 NEXT_WHERE = " of schedule #{id} ({when})"
 APPROVED_PRIVATE = "Your prompt for **{circle}** is in the circle's own deck now. Thank you for it. 🌿"
-DECLINED = "Suggestion #{id} is let go, and I've told {name} kindly."
-DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it."
+DECLINED = "Suggestion #{id} is let go, and I've told {name} privately."
+DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it. If you'd like to talk about it, or shape one together, you're welcome to write to {facilitators}."
 POSTED_NOW = "A prompt is up for {circle} in its own thread."
 
 DECKS_HEAD = "**Prompt decks**"
@@ -298,7 +298,7 @@ PROMPT_APPROVE = CommandSpec(
     permission=Permission.FACILITATOR,
 )
 PROMPT_DECLINE = CommandSpec(
-    ("prompt", "decline"), "Let a suggested prompt go, kindly.", (SUGGESTION_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
+    ("prompt", "decline"), "Let a suggested prompt go; its author hears privately.", (SUGGESTION_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
 )
 DECKS_LIST = CommandSpec(("prompt", "decks", "list"), "See the prompt decks a circle can use.", (CIRCLE,))
 DECKS_RELOAD = CommandSpec(
@@ -1173,8 +1173,10 @@ class ReflectionsCog(Cog):
             member = circle.member(suggestion.member_id)
             name = await self._chat.display_name(member, circle.room)
             if suggestion.member_id != inv.invoker.id:
+                names = [await self._chat.display_name(circle.member(f), circle.room) for f in await self._circles.rota(circle.id)]
                 await self._private(
-                    member, DECLINED_PRIVATE.format(circle=circle.name, text=clip(suggestion.text, 80))
+                    member,
+                    DECLINED_PRIVATE.format(circle=circle.name, text=clip(suggestion.text, 80), facilitators=_and(names)),
                 )
         await inv.reply(DECLINED.format(id=suggestion.id, name=name), Visibility.PERSONAL)
 
@@ -1321,6 +1323,15 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def _rounded(delta: timedelta) -> timedelta:
     """To the nearest minute, for saying how long until something."""
     return timedelta(minutes=round(delta.total_seconds() / 60))
+
+
+def _and(names: Sequence[str]) -> str:
+    """``Alice``, ``Alice and Bob``, ``Alice, Bob and Carol``; ``the facilitators`` for none."""
+    if not names:
+        return "the facilitators"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _quoted_choice(wanted: PromptFilter) -> str:

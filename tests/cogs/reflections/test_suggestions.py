@@ -41,8 +41,9 @@ async def test_a_declined_suggestion_is_deleted_and_the_author_told_kindly(sb: S
     await make_circle(sb, "bob")
     await sb.say(f"bob: /prompt suggest {SMILE}")
     out = await sb.say("alice: /prompt decline 1")
-    assert "Suggestion #1 is let go, and I've told Bob kindly." in out
+    assert "Suggestion #1 is let go, and I've told Bob privately." in out
     assert "won't add your prompt (“What is something small that made you smile this week?”) this time. Thank you for offering it; I haven't kept it." in sb.private_to("bob")[-1]
+    assert "If you'd like to talk about it, or shape one together, you're welcome to write to Alice." in sb.private_to("bob")[-1]
     assert table(sb, "SELECT COUNT(*) FROM reflection_suggestions") == [(0,)]
 
 
