@@ -9,15 +9,19 @@ With the real clock, each timer is an APScheduler ``DateTrigger`` job. With a ma
 (tests, the demo) nothing runs by itself: ``run_due()`` fires whatever is due at the clock's
 ``now()``, so tests never sleep.
 
-Timers fire one at a time, earliest first, whoever wakes them. After the sandbox's clock jumps,
-APScheduler and ``run_due()`` both wake at once; without one queue, a proposal's close could run
-beside its reminder in either order, and two twins could end differently.
+``run_due()`` fires what is due one at a time, earliest first, and APScheduler never fires
+beside it: after the sandbox's clock jumps both wake at once, and without that a proposal's
+close could run beside its reminder in either order, so two twins could end differently. On
+its own, APScheduler wakes timers side by side (a thousand prompts due at one instant post
+together); cogs guard what must not overlap with their own locks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -52,9 +56,14 @@ class Scheduler:
         self._clock = clock
         self._real_time = real_time
         self._timers: dict[str, Timer] = {}
+        # (when, job id, sequence, timer), earliest first. Entries for timers cancelled or
+        # re-armed since stay until they surface (or until the heap is rebuilt); ``_timers``
+        # stays the truth, so a stale entry never fires.
+        self._queue: list[tuple[datetime, str, int, Timer]] = []
+        self._sequence = itertools.count()
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self._firing = asyncio.Lock()  # one queue for every wake-up, so callbacks never overlap
+        self._firing = asyncio.Lock()  # held by run_due while it fires, and while a wake-up picks
 
     # lifecycle
 
@@ -84,6 +93,9 @@ class Scheduler:
         """Arm (or re-arm) the timer ``job_id`` for ``when``."""
         timer = Timer(job_id, ensure_utc(when), callback)
         self._timers[job_id] = timer
+        if len(self._queue) > 2 * len(self._timers) + 1024:
+            self._rebuild_queue()
+        heapq.heappush(self._queue, (timer.when, job_id, next(self._sequence), timer))
         self._arm(timer)
 
     def cancel(self, job_id: str) -> None:
@@ -124,15 +136,21 @@ class Scheduler:
     async def _fire_due(self, slack: timedelta) -> int:
         """Fire due timers one by one, earliest first (the caller holds ``_firing``)."""
         fired = 0
-        for _ in range(100_000):
-            now = self._clock.now() + slack
-            due = [t for t in self._timers.values() if t.when <= now]
-            if not due:
+        while self._queue:
+            when, job_id, _, timer = self._queue[0]
+            if when > self._clock.now() + slack:
                 break
-            timer = min(due, key=lambda t: (t.when, t.job_id))
-            await self._fire(timer)
+            heapq.heappop(self._queue)
+            if self._timers.get(job_id) is not timer:
+                continue  # cancelled or re-armed since this entry was queued
+            self._take(timer)
+            await self._call(timer)
             fired += 1
         return fired
+
+    def _rebuild_queue(self) -> None:
+        self._queue = [(t.when, t.job_id, next(self._sequence), t) for t in self._timers.values()]
+        heapq.heapify(self._queue)
 
     def _arm(self, timer: Timer) -> None:
         if self._aps is None:
@@ -148,23 +166,27 @@ class Scheduler:
         )
 
     async def _wake(self, job_id: str) -> None:
-        """APScheduler rang for ``job_id``: wait for the queue, then fire everything due."""
+        """APScheduler rang for ``job_id``. If ``run_due`` is firing, wait for it (it may have
+        fired this timer already); then take the timer and run it, beside other wake-ups."""
         async with self._firing:
             timer = self._timers.get(job_id)
             if timer is None:
-                return  # fired meanwhile (by run_due, or with an earlier wake-up)
+                return  # fired meanwhile, by run_due
             if timer.when > self._clock.now() + EARLY_WAKE:
                 self._arm(timer)  # woke early (the clock moved); sleep again
                 return
-            await self._fire_due(EARLY_WAKE)
+            self._take(timer)
+        await self._call(timer)
 
-    async def _fire(self, timer: Timer) -> None:
-        if self._timers.get(timer.job_id) is not timer:
-            return
+    def _take(self, timer: Timer) -> None:
+        """The timer is firing now: nothing else may fire it."""
         del self._timers[timer.job_id]
         if self._aps is not None:
             with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(timer.job_id)
+
+    @staticmethod
+    async def _call(timer: Timer) -> None:
         try:
             await timer.callback(timer.when)
         except Exception:

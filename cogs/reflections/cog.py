@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import time as wallclock
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -346,6 +347,9 @@ class ReflectionsCog(Cog):
         self._max_wait = min(timedelta(minutes=settings.max_wait_minutes), self._grace)
         self._library = DeckLibrary(deck_folder(services.config))
         self._activity = RoomActivity()
+        # One prompt at a time per room: the alarm clock wakes schedules side by side, and two
+        # due together must not both find the room quiet before either has posted.
+        self._room_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def repo(self) -> ReflectionsRepo:
@@ -488,6 +492,18 @@ class ReflectionsCog(Cog):
         schedule = await self._repo.schedule(schedule_id)
         if schedule is None:
             return  # removed meanwhile
+        if schedule.kind is not Kind.PROMPT:
+            await self._run(schedule, expected, held=held)
+            return
+        async with self._room_lock(schedule.room):
+            fresh = await self._repo.schedule(schedule_id)  # as it is now that the room is ours
+            if fresh is not None:
+                await self._run(fresh, expected, held=held)
+
+    def _room_lock(self, room: RoomRef) -> asyncio.Lock:
+        return self._room_locks[(room.platform.value, room.id)]
+
+    async def _run(self, schedule: Schedule, expected: datetime, *, held: bool) -> None:
         if schedule.next_due != expected:
             self._arm_schedule(schedule)  # skipped, paused or claimed elsewhere: follow the truth
             return
@@ -1025,12 +1041,13 @@ class ReflectionsCog(Cog):
         wanted = self._filter(inv)
         deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
         choices = deck.choose(wanted)
-        run_id, prompt_id = await self._repo.claim_now(circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at)
-        prompt = deck.get(prompt_id or "")
-        if prompt is None:
-            await self._repo.record(run_id, Outcome.FAILED, inv.at)
-            raise CommandError("I couldn't find a prompt to post just now.")
-        await self._post(run_id, circle.room, circle.thread, circle.name, prompt)
+        async with self._room_lock(circle.room):  # never side by side with a scheduled prompt
+            run_id, prompt_id = await self._repo.claim_now(circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at)
+            prompt = deck.get(prompt_id or "")
+            if prompt is None:
+                await self._repo.record(run_id, Outcome.FAILED, inv.at)
+                raise CommandError("I couldn't find a prompt to post just now.")
+            await self._post(run_id, circle.room, circle.thread, circle.name, prompt)
         await inv.reply(POSTED_NOW.format(circle=circle.name), Visibility.PERSONAL)
 
     async def prompt_next(self, inv: Invocation) -> None:

@@ -3,9 +3,15 @@ list` promises is what happens, and two prompts never land together."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from bot.app import open_app
+from bot.clock import OffsetClock
+from bot.config import Config, LocalConfig
+from bot.platforms.local import LocalAdapter
 from tests.cogs.reflections.support import table, thread_titles, walk
 from tests.sandbox import Sandbox, make_circle
 
@@ -132,3 +138,34 @@ async def test_after_downtime_the_catch_up_posts_are_spaced_too(sb: Sandbox) -> 
     await sb.wait(timedelta(minutes=10))
     assert len(thread_titles(sb)) == 2
     assert [r[0] for r in table(sb, "SELECT outcome FROM reflection_runs ORDER BY id")] == ["posted", "posted"]
+
+
+async def test_the_real_alarm_clock_waking_two_prompts_at_once_still_spaces_them(tmp_path: Path) -> None:
+    """With the real alarm clock (APScheduler), two schedules due at one instant wake side by
+    side; the second still waits a quiet moment after the first."""
+    clock = OffsetClock()
+    config = Config(data_dir=str(tmp_path / "data"), local=LocalConfig(moderators=("alice",)))
+    async with open_app(config, clock=clock) as app:
+        adapter = LocalAdapter(app, config.local, out=None, banner=False)
+        await app.attach(adapter)
+        await app.start()
+        await adapter.feed("alice: /circle create Tuesday")
+        due = (clock.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
+        form = f"daily {due:%H:%M}"
+        await adapter.feed(f"alice: /schedule add {form}")
+        await adapter.feed(f"alice: /schedule add {form} deck=check-ins")
+        clock.advance(due - clock.now() + timedelta(seconds=1))
+        app.scheduler.rearm_all()  # both alarms ring now, together
+        for _ in range(100):
+            if adapter.chat.threads:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # room for the second alarm to have posted too, if it would
+        assert len(adapter.chat.threads) == 1
+        clock.advance(timedelta(minutes=10))
+        app.scheduler.rearm_all()
+        for _ in range(100):
+            if len(adapter.chat.threads) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(adapter.chat.threads) == 2
