@@ -74,7 +74,7 @@ NOT_YOUR_TURN = "The talking piece is with {holder} right now. Your turn comes {
 NOT_IN_ORDER = "This round is for the members of {circle}. If you'd like to take part next time, `{prefix}circle join {circle}` makes you one."
 ALREADY_HAD_TURN = "You've had your turn in this round. Thank you."
 STATUS = "Round in **{circle}**: the talking piece is with {holder}.{upcoming}{shared}"
-STATUS_OUTSIDE = "A check-in round is open in {circle}. Who takes part is for the circle itself."
+STATUS_OUTSIDE = "A check-in round is open in {circle}. Who takes part stays within the circle."
 
 PROMPT = Option("prompt", OptionKind.TEXT, "A question to open the round with", max_length=500)
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)

@@ -30,6 +30,7 @@ from cogs.circles.events import (
     TimeZoneChanged,
 )
 from cogs.circles.lookup import invoked_circle
+from cogs.circles.names import spoken_list
 from cogs.circles.repo import (
     Circle,
     CircleRoster,
@@ -114,7 +115,7 @@ ARCHIVED = "**{circle}** is resting now. Its members, rota and settings are kept
 ALREADY_ARCHIVED = "{circle} is already resting."
 REOPENED = "**{circle}** is open again. Welcome back, everyone. 🌱"
 NOT_ARCHIVED = "{circle} is already open."
-MEMBERS_COUNT = "{count} member{s}. Who they are is for the circle itself; `{prefix}circle info {circle}` tells you more, and `{prefix}circle join {circle}` is the way in."
+MEMBERS_COUNT = "{count} member{s}. Their names stay within the circle; `{prefix}circle info {circle}` tells you more, and `{prefix}circle join {circle}` is the way in."
 INFO_PLACES = "{places} · {openness} · times in {zone}"
 INFO_FACILITATORS = "Facilitators: {names}."
 INFO_NO_FACILITATORS = "Nobody is on the facilitation rota just now."
@@ -464,7 +465,7 @@ class CirclesCog(Cog):
             if result is not JoinResult.NOT_REQUESTED:
                 raise CommandError(NOT_REQUESTED.format(**fmt))
             facilitators = await self._names(circle, await self._repo.rota(circle.id))
-            await self._private(member, DECLINED_PRIVATE.format(facilitators=_and(facilitators), **fmt))
+            await self._private(member, DECLINED_PRIVATE.format(facilitators=spoken_list(facilitators), **fmt))
             await inv.reply(DECLINED.format(**fmt), Visibility.PERSONAL)
             return
         if result is JoinResult.JOINED:
@@ -774,15 +775,6 @@ class CirclesCog(Cog):
             log.info("could not reach %s privately", member.id)
             return False
         return True
-
-
-def _and(names: Sequence[str]) -> str:
-    """``Alice``, ``Alice and Bob``, ``Alice, Bob and Carol``; ``the facilitators`` for none."""
-    if not names:
-        return "the facilitators"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _places(count: int, capacity: int) -> str:

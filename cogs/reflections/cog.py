@@ -47,6 +47,7 @@ from bot.text import clip
 from cogs.circles.cog import CirclesCog
 from cogs.circles.events import InfoTopic, InfoWanted, TimeZoneChanged
 from cogs.circles.lookup import invoked_circle
+from cogs.circles.names import spoken_list
 from cogs.circles.repo import Circle, CirclesRepo
 from cogs.reflections.decks import (
     CIRCLE_DECK,
@@ -1193,7 +1194,7 @@ class ReflectionsCog(Cog):
                 names = [await self._chat.display_name(circle.member(f), circle.room) for f in await self._circles.rota(circle.id)]
                 await self._private(
                     member,
-                    DECLINED_PRIVATE.format(circle=circle.name, text=clip(suggestion.text, 80), facilitators=_and(names)),
+                    DECLINED_PRIVATE.format(circle=circle.name, text=clip(suggestion.text, 80), facilitators=spoken_list(names)),
                 )
         await inv.reply(DECLINED.format(id=suggestion.id, name=name), Visibility.PERSONAL)
 
@@ -1340,15 +1341,6 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def _rounded(delta: timedelta) -> timedelta:
     """To the nearest minute, for saying how long until something."""
     return timedelta(minutes=round(delta.total_seconds() / 60))
-
-
-def _and(names: Sequence[str]) -> str:
-    """``Alice``, ``Alice and Bob``, ``Alice, Bob and Carol``; ``the facilitators`` for none."""
-    if not names:
-        return "the facilitators"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _quoted_choice(wanted: PromptFilter) -> str:
