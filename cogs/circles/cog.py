@@ -64,7 +64,7 @@ TOO_MANY_PLACES = "A circle here can have up to {max} places, so {asked} is more
 TOO_FEW_PLACES = "A circle needs at least 2 places, so there's room for more than one voice."
 NOTHING_TO_EDIT = "What would you like to change? For example: `{prefix}circle edit {circle} capacity=10`."
 EDITED = "Updated **{circle}**: {changes}."
-OVER_CAPACITY = "{circle} has {count} members now, more than {capacity} places: everyone keeps their place, and anyone new waits until the circle is below {capacity}."
+OVER_CAPACITY = "{circle} has {count} members now, more than its {capacity} places. Everyone keeps their place; newcomers wait until one is free."
 PREFERENCE_OFFER = "If you like, you can say how you'd like support here: `{prefix}circle preference listening{named}` or `{prefix}circle preference ideas{named}`. Only you and the circle's facilitators see it."
 JOINED = "Welcome to **{circle}**, {name}. 🌿 `{prefix}circle info` tells you about the circle: when it meets, what we've agreed, who facilitates. {offer}"
 ALREADY_MEMBER = "You're already part of {circle}."

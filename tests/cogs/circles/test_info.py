@@ -84,7 +84,7 @@ async def test_shrinking_capacity_below_the_members_says_what_it_means_and_moves
     before = rows(sb, "SELECT member_id FROM circle_members ORDER BY seq")
     out = await sb.say("alice: /circle edit capacity=2")
     assert "Updated **Tuesday**: 2 places." in out
-    assert "Tuesday has 4 members now, more than 2 places: everyone keeps their place" in out
+    assert "Tuesday has 4 members now, more than its 2 places. Everyone keeps their place; newcomers wait until one is free." in out
     assert rows(sb, "SELECT member_id FROM circle_members ORDER BY seq") == before
     assert "is full right now (4 of 2 places)" not in await sb.say("erin: /circle join")
     assert rows(sb, "SELECT member_id FROM circle_members ORDER BY seq") == before
