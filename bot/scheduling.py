@@ -8,12 +8,20 @@ scheduler only wakes a callback at the right moment; deciding whether the work i
 With the real clock, each timer is an APScheduler ``DateTrigger`` job. With a manual clock
 (tests, the demo) nothing runs by itself: ``run_due()`` fires whatever is due at the clock's
 ``now()``, so tests never sleep.
+
+``run_due()`` fires what is due one at a time, earliest first, and APScheduler never fires
+beside it: after the sandbox's clock jumps both wake at once, and without that a proposal's
+close could run beside its reminder in either order, so two twins could end differently. On
+its own, APScheduler wakes timers side by side (a thousand prompts due at one instant post
+together); cogs guard what must not overlap with their own locks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +38,8 @@ log = logging.getLogger(__name__)
 # APScheduler's own misfire rule would silently drop a job that wakes too late (say, after the
 # machine slept). We always want the wake-up; the cogs apply their stated rules to lateness.
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
+# APScheduler may wake a hair early; a timer this close to due counts as due.
+EARLY_WAKE = timedelta(milliseconds=5)
 
 Callback = Callable[[datetime], Awaitable[None]]
 
@@ -46,8 +56,14 @@ class Scheduler:
         self._clock = clock
         self._real_time = real_time
         self._timers: dict[str, Timer] = {}
+        # (when, job id, sequence, timer), earliest first. Entries for timers cancelled or
+        # re-armed since stay until they surface (or until the heap is rebuilt); ``_timers``
+        # stays the truth, so a stale entry never fires.
+        self._queue: list[tuple[datetime, str, int, Timer]] = []
+        self._sequence = itertools.count()
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._firing = asyncio.Lock()  # held by run_due while it fires, and while a wake-up picks
 
     # lifecycle
 
@@ -77,6 +93,9 @@ class Scheduler:
         """Arm (or re-arm) the timer ``job_id`` for ``when``."""
         timer = Timer(job_id, ensure_utc(when), callback)
         self._timers[job_id] = timer
+        if len(self._queue) > 2 * len(self._timers) + 1024:
+            self._rebuild_queue()
+        heapq.heappush(self._queue, (timer.when, job_id, next(self._sequence), timer))
         self._arm(timer)
 
     def cancel(self, job_id: str) -> None:
@@ -106,20 +125,32 @@ class Scheduler:
     async def run_due(self) -> int:
         """Fire every timer due at ``clock.now()``, earliest first; return how many fired.
 
-        Timers armed by a callback for a time already due fire in the same call.
+        Timers armed by a callback for a time already due fire in the same call. If the alarm
+        clock is firing meanwhile, this waits for it, then fires what is still due.
         """
+        async with self._firing:
+            return await self._fire_due(timedelta())
+
+    # internals
+
+    async def _fire_due(self, slack: timedelta) -> int:
+        """Fire due timers one by one, earliest first (the caller holds ``_firing``)."""
         fired = 0
-        for _ in range(100_000):
-            now = self._clock.now()
-            due = [t for t in self._timers.values() if t.when <= now]
-            if not due:
+        while self._queue:
+            when, job_id, _, timer = self._queue[0]
+            if when > self._clock.now() + slack:
                 break
-            timer = min(due, key=lambda t: (t.when, t.job_id))
-            await self._fire(timer.job_id)
+            heapq.heappop(self._queue)
+            if self._timers.get(job_id) is not timer:
+                continue  # cancelled or re-armed since this entry was queued
+            self._take(timer)
+            await self._call(timer)
             fired += 1
         return fired
 
-    # internals
+    def _rebuild_queue(self) -> None:
+        self._queue = [(t.when, t.job_id, next(self._sequence), t) for t in self._timers.values()]
+        heapq.heapify(self._queue)
 
     def _arm(self, timer: Timer) -> None:
         if self._aps is None:
@@ -127,25 +158,36 @@ class Scheduler:
         offset = self._clock.now() - datetime.now(UTC)
         wake = max(timer.when - offset, datetime.now(UTC))
         self._aps.add_job(
-            self._fire,
+            self._wake,
             trigger=DateTrigger(run_date=wake, timezone=UTC),
             args=[timer.job_id],
             id=timer.job_id,
             replace_existing=True,
         )
 
-    async def _fire(self, job_id: str) -> None:
-        timer = self._timers.get(job_id)
-        if timer is None:
-            return
-        if timer.when > self._clock.now() + timedelta(milliseconds=5):
-            self._arm(timer)  # woke early (the clock moved); sleep again
-            return
-        del self._timers[job_id]
+    async def _wake(self, job_id: str) -> None:
+        """APScheduler rang for ``job_id``. If ``run_due`` is firing, wait for it (it may have
+        fired this timer already); then take the timer and run it, beside other wake-ups."""
+        async with self._firing:
+            timer = self._timers.get(job_id)
+            if timer is None:
+                return  # fired meanwhile, by run_due
+            if timer.when > self._clock.now() + EARLY_WAKE:
+                self._arm(timer)  # woke early (the clock moved); sleep again
+                return
+            self._take(timer)
+        await self._call(timer)
+
+    def _take(self, timer: Timer) -> None:
+        """The timer is firing now: nothing else may fire it."""
+        del self._timers[timer.job_id]
         if self._aps is not None:
             with contextlib.suppress(JobLookupError):
-                self._aps.remove_job(job_id)
+                self._aps.remove_job(timer.job_id)
+
+    @staticmethod
+    async def _call(timer: Timer) -> None:
         try:
             await timer.callback(timer.when)
         except Exception:
-            log.exception("timer %s failed", job_id)
+            log.exception("timer %s failed", timer.job_id)

@@ -35,7 +35,7 @@ def test_demo_exits_0_quickly_and_shows_every_feature() -> None:
     assert "**Mondays** has a home here now" in out
     assert "Welcome to **Mondays**, Bob." in out
     assert "The talking piece goes round in this order" in out
-    assert "a gentle note: the time for this turn is up" in out
+    assert "No rush: finish in your own time" in out  # the time box, privately
     assert "That completes the round for **Mondays**" in out
     assert "⤷ thread" in out.split("/schedule add", 1)[1]  # a scheduled prompt arrives in its thread
     assert "**Proposal 1 is adopted.**" in out

@@ -86,7 +86,7 @@ from cogs.agreements.repo import (
     VoteStatus,
 )
 from cogs.agreements.starters import starter, starters
-from cogs.circles.events import JoinedCircle, LeftCircle
+from cogs.circles.events import InfoTopic, InfoWanted, JoinedCircle, LeftCircle
 from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
 
@@ -146,7 +146,7 @@ EFFECT_RETIRED = "Agreement {agreement} is retired, with thanks for what it gave
 REASON = {
     Result.OBJECTION: "There's still an objection, so we're not there yet.",
     Result.BLOCKED: "There's a block, so we're not there yet.",
-    Result.NO_QUORUM: "{needed} of our {members} members needed to vote for a decision ({quorum}%), and {voters} did.",
+    Result.NO_QUORUM: "A decision needs {quorum}% of us to take part ({needed} of {members}), and this time fewer of us had room for it. That's all right.",
     Result.BELOW_THRESHOLD: "{agreed}% of the votes for or against agreed, and we decide at {threshold}%.",
 }
 NEXT_NEW = "The conversation can carry on in this thread, and anyone can propose a revised version with `{prefix}agreement propose <text>`."
@@ -173,8 +173,8 @@ CLOSED_NOTE = (
     "with `{prefix}agreement propose <text>`."
 )
 REMINDER = (
-    "A gentle reminder: proposal {id} in {circle} closes {closes}, and your voice is welcome. You can "
-    "react on its post: {options}. Leaving it is fine too."
+    "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can react on its "
+    "post: {options}. Leaving it is fine too."
 )
 AMENDED_NOTE = (
     "Proposal {id} in {circle} has a new version, so the votes start afresh. If you'd like to vote on "
@@ -225,6 +225,8 @@ SHOW_AGREEMENT = (
     "**Agreement {id} · {title}** ({state})\n{quote}\n"
     "Version {version}, adopted {changed} {vote}.{proposer}\n{review}\nHistory: {history}"
 )
+INFO_AGREEMENTS = "Our agreements ({count}): {items}. `{prefix}agreement list` shows them in full."
+INFO_NO_AGREEMENTS = "No agreements yet; the circle writes its own, together."
 SHOW_PROPOSAL = "**Proposal {id}{title}** ({state})\n{quote}\n{about}{proposer}"
 
 HISTORY_WORDS = {
@@ -516,14 +518,18 @@ class AgreementsCog(Cog):
         circle = await self._circle(inv)
         number = inv.integer("number") or 0
         zone = _zone(circle)
+        # The words are the group's and anyone may read them; who proposed them is for the circle.
+        insider = await self._insider(inv, circle)
         agreement = await self._repo.agreement(number)
         if agreement is not None and agreement.circle_id == circle.id:
-            await inv.reply(await self._describe_agreement(circle, agreement, zone), Visibility.PERSONAL)
+            await inv.reply(
+                await self._describe_agreement(circle, agreement, zone, names=insider), Visibility.PERSONAL
+            )
             return
         proposal = await self._repo.get(number)
         if proposal is None or proposal.circle_id != circle.id:
             raise CommandError(UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix))
-        await inv.reply(await self._describe_proposal(circle, proposal, zone), Visibility.PERSONAL)
+        await inv.reply(await self._describe_proposal(circle, proposal, zone, names=insider), Visibility.PERSONAL)
 
     async def settings(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -625,6 +631,22 @@ class AgreementsCog(Cog):
             await self._on_left(event.circle, event.member)
         elif isinstance(event, JoinedCircle):
             await self._on_joined(event.circle)
+        elif isinstance(event, InfoWanted) and event.topic is InfoTopic.CIRCLE:
+            await self._add_info(event)
+
+    async def _add_info(self, wanted: InfoWanted) -> None:
+        """`circle info` lists what the circle has agreed (titles only; no names)."""
+        agreements = await self._repo.agreements(wanted.circle.id)
+        if not agreements:
+            wanted.add(InfoWanted.AGREEMENTS, INFO_NO_AGREEMENTS)
+            return
+        items = "; ".join(
+            f"{a.id} · {short_title(a.title, a.text, 50).rstrip('.!?;:, ')}" for a in agreements
+        )
+        wanted.add(
+            InfoWanted.AGREEMENTS,
+            INFO_AGREEMENTS.format(count=len(agreements), items=items, prefix=wanted.prefix),
+        )
 
     async def _on_reaction(self, message: MessageRef, member: MemberRef, key: str, *, added: bool) -> None:
         key = normalise_emoji(key)
@@ -898,7 +920,12 @@ class AgreementsCog(Cog):
             if before is None or not before.is_open:
                 return
             settings = await self._settings(before.circle_id)
-            closing = await self._repo.close(proposal_id, self._clock.now(), settings.review)
+            # A close that runs late (downtime, a clock jump) takes effect at the closing time,
+            # so the adoption date and the next review count from the time members were given.
+            now = self._clock.now()
+            closing = await self._repo.close(
+                proposal_id, now, settings.review, takes_effect=min(now, before.closes_at)
+            )
             self._scheduler.cancel(CLOSE_JOB.format(id=proposal_id))
             self._scheduler.cancel(REMIND_JOB.format(id=proposal_id))
             if before.message is not None:
@@ -983,21 +1010,28 @@ class AgreementsCog(Cog):
             self._scheduler.cancel(job)
 
     async def _remind(self, proposal_id: int, version: int) -> None:
-        proposal = await self._repo.get(proposal_id)
-        if proposal is None or not proposal.is_open or proposal.version != version:
-            return
-        circle = await self._circles.get(proposal.circle_id)
-        if circle is None:
-            return
-        waiting = await self._repo.claim_reminder(proposal_id, version)
-        if not waiting:
-            return
-        options = ", ".join(f"{o.emoji} {o.label}" for o in OPTIONS[proposal.process])
-        text = REMINDER.format(
-            id=proposal.id, circle=circle.name, closes=moment(proposal.closes_at, _zone(circle)), options=options
-        )
-        for member_id in waiting:
-            await self._private(circle.member(member_id), text)
+        """The one reminder to the undecided, while the vote is still open. A reminder that
+        wakes after the closing time (a clock jump, a late wake-up) stays quiet: the close is
+        due, and a note saying "closes Friday" on Saturday would only confuse."""
+        async with self._locks[proposal_id]:
+            proposal = await self._repo.get(proposal_id)
+            if proposal is None or not proposal.is_open or proposal.version != version:
+                return
+            if proposal.closes_at <= self._clock.now():
+                log.info("proposal %s: its reminder woke after the closing time; not sent", proposal_id)
+                return
+            circle = await self._circles.get(proposal.circle_id)
+            if circle is None:
+                return
+            waiting = await self._repo.claim_reminder(proposal_id, version)
+            if not waiting:
+                return
+            options = ", ".join(f"{o.emoji} {o.label}" for o in OPTIONS[proposal.process])
+            text = REMINDER.format(
+                id=proposal.id, circle=circle.name, closes=moment(proposal.closes_at, _zone(circle)), options=options
+            )
+            for member_id in waiting:
+                await self._private(circle.member(member_id), text)
 
     def _arm_review(self, agreement: Agreement) -> None:
         if agreement.review_at is None:
@@ -1102,8 +1136,8 @@ class AgreementsCog(Cog):
             for a in await self._repo.agreements(circle.id)
         ]
 
-    async def _describe_agreement(self, circle: Circle, agreement: Agreement, zone: ZoneInfo) -> str:
-        proposer = await self._name(circle, agreement.proposed_by) if agreement.proposed_by else None
+    async def _describe_agreement(self, circle: Circle, agreement: Agreement, zone: ZoneInfo, *, names: bool) -> str:
+        proposer = await self._name(circle, agreement.proposed_by) if agreement.proposed_by and names else None
         if agreement.active:
             state = "in force"
             review = f"Next review: {day(agreement.review_at, zone)}." if agreement.review_at else "A review is under way."
@@ -1127,7 +1161,7 @@ class AgreementsCog(Cog):
             history=" · ".join(history),
         )
 
-    async def _describe_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo) -> str:
+    async def _describe_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo, *, names: bool) -> str:
         if proposal.is_open:
             voters, members = await self._repo.turnout(proposal.id)
             state = f"version {proposal.version}, open until {moment(proposal.closes_at, zone)}"
@@ -1139,7 +1173,7 @@ class AgreementsCog(Cog):
             about = counts_line(proposal.process, proposal.counts) + f" · {proposal.voters} of {proposal.members} voted."
         if proposal.agreement_id is not None:
             about = f"About agreement {proposal.agreement_id} ({HISTORY_WORDS[proposal.kind]}). " + about
-        proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by else None
+        proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by and names else None
         return SHOW_PROPOSAL.format(
             id=proposal.id,
             title=f" · {proposal.title}" if proposal.title else "",
@@ -1205,6 +1239,14 @@ class AgreementsCog(Cog):
 
     async def _circle(self, inv: Invocation) -> Circle:
         return await invoked_circle(self._circles, inv)
+
+    async def _insider(self, inv: Invocation, circle: Circle) -> bool:
+        """A member, facilitator or moderator: someone who may see who is in the circle."""
+        return (
+            inv.is_moderator
+            or await self._circles.membership(circle.id, inv.invoker.id) is not None
+            or await self._circles.is_facilitator(circle.id, inv.invoker.id)
+        )
 
     async def _member_circle(self, inv: Invocation) -> Circle:
         circle = await self._circle(inv)

@@ -648,9 +648,15 @@ class AgreementsRepo:
 
     # --- closing ---------------------------------------------------------------------------
 
-    async def close(self, proposal_id: int, at: datetime, review: timedelta) -> Closing | None:
+    async def close(
+        self, proposal_id: int, at: datetime, review: timedelta, *, takes_effect: datetime | None = None
+    ) -> Closing | None:
         """Count the votes of current members, decide, record the outcome and what it does to
-        the registry, and forget who chose what. None if it was already closed."""
+        the registry, and forget who chose what. None if it was already closed.
+
+        ``at`` is when it closed; ``takes_effect`` (``at`` if not given) is when the decision
+        counts from: the adoption date and the next review (a late close counts from its
+        closing time, not from the moment it was processed)."""
         async with self._db.transaction() as tx:
             proposal = await self._proposal(tx, proposal_id)
             if not proposal.is_open:
@@ -672,7 +678,7 @@ class AgreementsRepo:
                 ),
             )
             await tx.execute("DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,))
-            effect = await self._apply(tx, proposal, result, at, review)
+            effect = await self._apply(tx, proposal, result, takes_effect or at, review)
             agreement_id = proposal.id if proposal.kind is Kind.ADOPT else proposal.agreement_id
             agreement = await self._agreement(tx, agreement_id) if agreement_id is not None else None
             closed = await self._proposal(tx, proposal_id)

@@ -2,7 +2,8 @@
 
 A facilitator begins a round; the bot names the order and invites each person in turn. The
 holder says ``done`` or ``pass`` (always fine), or a facilitator moves the piece on with
-``next``. An optional time box gives one gentle reminder per turn. The round closes with who
+``next``. An optional time box sends the person sharing one private "no rush" note per turn,
+so nobody is named in front of the circle mid-sharing. The round closes with who
 shared and who passed. What people say is never stored; a round survives a restart.
 """
 
@@ -15,7 +16,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.chat import Destination, Event, MemberRef, MessagePosted, ThreadRef, Visibility
+from bot.chat import (
+    DeliveryError,
+    Destination,
+    Event,
+    MemberRef,
+    MessagePosted,
+    ThreadRef,
+    Visibility,
+)
 from bot.cog import Cog, DomainEvent, Services
 from bot.commands import (
     Command,
@@ -47,7 +56,7 @@ OPENING = (
     "or say `pass`; passing is always fine.{time_box}"
 )
 PROMPT_LINE = "\n> {prompt}"
-TIME_BOX_LINE = " Each turn has about {length}; I'll send one gentle note when the time is up."
+TIME_BOX_LINE = " Each turn has about {length}. When it's up, whoever has the talking piece hears so privately; there's no rush."
 OPENED_REPLY = "The round for {circle} has begun in its thread."
 YOUR_TURN = "{name}, the talking piece is with you. 🪶"
 AFTER_DONE = "Thank you, {previous}. {next}"
@@ -57,7 +66,7 @@ CLOSING = "That completes the round for **{circle}**. Thank you, everyone. 🌿\
 ENDED_EARLY = "The round for **{circle}** closes here. Thank you, everyone. 🌿\n{lines}"
 RESTING = "{circle} is resting now, so this round closes here. Thank you, everyone.\n{lines}"
 LATE_JOINER = "Welcome, {name}. You're at the end of the order for this round."
-TIME_UP = "{name}, a gentle note: the time for this turn is up. Take the moment you need to finish, then say `done`."
+TIME_UP = "Your turn in the round for **{circle}** has had its {length}. No rush: finish in your own time, then say `done` in the round's thread."
 NO_ROUND = "There's no round open in {circle} right now. A facilitator can begin one with `{prefix}round start`."
 ALREADY_OPEN = "A round is already open in {circle}. `{prefix}round status` shows where the talking piece is."
 NO_MEMBERS = "{circle} has no members yet, so there's nobody to pass the talking piece to."
@@ -65,11 +74,12 @@ NOT_YOUR_TURN = "The talking piece is with {holder} right now. Your turn comes {
 NOT_IN_ORDER = "This round is for the members of {circle}. If you'd like to take part next time, `{prefix}circle join {circle}` makes you one."
 ALREADY_HAD_TURN = "You've had your turn in this round. Thank you."
 STATUS = "Round in **{circle}**: the talking piece is with {holder}.{upcoming}{shared}"
+STATUS_OUTSIDE = "A check-in round is open in {circle}. Who takes part stays within the circle."
 
 PROMPT = Option("prompt", OptionKind.TEXT, "A question to open the round with", max_length=500)
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
 TURN = Option(
-    "turn", OptionKind.DURATION, "A gentle time box per turn, like 3m", min_value=30, max_value=1800, keyword=True
+    "turn", OptionKind.DURATION, "A time box per turn, like 3m (a private note when it's up)", min_value=30, max_value=1800, keyword=True
 )
 
 START = CommandSpec(
@@ -185,8 +195,16 @@ class CheckInsCog(Cog):
         await inv.reply(f"The round for {circle.name} is closed.", Visibility.PERSONAL)
 
     async def status(self, inv: Invocation) -> None:
+        """Where the talking piece is; to someone outside the circle, only that a round is open."""
         circle = await self._circle(inv)
         record = await self._need_round(circle, inv.prefix)
+        if not (
+            inv.is_moderator
+            or await self._repo.membership(circle.id, inv.invoker.id) is not None
+            or await self._repo.is_facilitator(circle.id, inv.invoker.id)
+        ):
+            await inv.reply(STATUS_OUTSIDE.format(circle=circle.name), Visibility.PERSONAL)
+            return
         round_ = record.round
         holder = await self._name(circle, round_.holder) if round_.holder else "nobody"
         upcoming = await self._names(circle, round_.upcoming())
@@ -378,9 +396,15 @@ class CheckInsCog(Cog):
                 record, record.round, turn_started_at=record.turn_started_at, reminded=True
             ):
                 return
-            await self._chat.send(
-                record.where, TIME_UP.format(name=await self._name(circle, record.round.holder))
-            )
+            # Privately, so nobody is named in front of the circle in the middle of sharing.
+            # If their private messages are closed, nothing is said rather than say it aloud.
+            length = _length(timedelta(seconds=record.turn_seconds or 0))
+            try:
+                await self._chat.send_private(
+                    circle.member(record.round.holder), TIME_UP.format(circle=circle.name, length=length)
+                )
+            except DeliveryError:
+                log.info("the time-box note for round %s could not be sent privately", round_id)
 
     # --- helpers ----------------------------------------------------------------------------
 

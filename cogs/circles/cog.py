@@ -20,10 +20,20 @@ from bot.commands import (
     OptionKind,
     Permission,
 )
-from cogs.circles.events import CircleArchived, CircleReopened, JoinedCircle, LeftCircle
+from cogs.circles.events import (
+    CircleArchived,
+    CircleReopened,
+    InfoTopic,
+    InfoWanted,
+    JoinedCircle,
+    LeftCircle,
+    TimeZoneChanged,
+)
 from cogs.circles.lookup import invoked_circle
+from cogs.circles.names import spoken_list
 from cogs.circles.repo import (
     Circle,
+    CircleRoster,
     CirclesRepo,
     Departure,
     DuplicateName,
@@ -54,9 +64,11 @@ TOO_MANY_PLACES = "A circle here can have up to {max} places, so {asked} is more
 TOO_FEW_PLACES = "A circle needs at least 2 places, so there's room for more than one voice."
 NOTHING_TO_EDIT = "What would you like to change? For example: `{prefix}circle edit {circle} capacity=10`."
 EDITED = "Updated **{circle}**: {changes}."
-JOINED = "Welcome to **{circle}**, {name}. 🌿 If you like, you can say how you'd like support here: `{prefix}circle preference listening` or `{prefix}circle preference ideas`."
+OVER_CAPACITY = "{circle} has {count} members now, more than its {capacity} places. Everyone keeps their place; newcomers wait until one is free."
+PREFERENCE_OFFER = "If you like, you can say how you'd like support here: `{prefix}circle preference listening{named}` or `{prefix}circle preference ideas{named}`. Only you and the circle's facilitators see it."
+JOINED = "Welcome to **{circle}**, {name}. 🌿 `{prefix}circle info` tells you about the circle: when it meets, what we've agreed, who facilitates. {offer}"
 ALREADY_MEMBER = "You're already part of {circle}."
-FULL = "{circle} is full right now ({count} of {capacity} places). Would you like a place on the waitlist? `{prefix}circle wait {circle}` adds you, and I'll send you a private note when a place opens."
+FULL = "{circle} is full right now (all {capacity} places are taken). Would you like a place on the waitlist? `{prefix}circle wait {circle}` adds you, and I'll send you a private note when a place opens."
 REQUESTED = "{circle} is a closed circle, so I've passed your request to its facilitators. I'll let you know privately when they've answered."
 ALREADY_REQUESTED = "Your request to join {circle} is already with its facilitators."
 REQUEST_FOR_FACILITATORS = "{name} would like to join **{circle}**. You can say `{prefix}circle approve {handle} {circle}` or `{prefix}circle decline {handle} {circle}` in the circle's space."
@@ -68,21 +80,21 @@ LEFT = "You've left {circle}. You're welcome back any time."
 LEFT_WAITLIST = "You're off the waitlist for {circle}."
 WITHDRAWN = "I've withdrawn your request to join {circle}."
 NOT_IN = "You're not part of {circle}, so there's nothing to leave."
-PROMOTED_PRIVATE = "A place opened in **{circle}**, and it's yours: you were next on the waitlist. Welcome! If it no longer suits you, `{prefix}circle leave {circle}` passes the place to the next person."
+PROMOTED_PRIVATE = "A place opened in **{circle}**, and it's yours: you were next on the waitlist. Welcome! 🌿 `{prefix}circle info {circle}` tells you about the circle. {offer} If it no longer suits you, `{prefix}circle leave {circle}` passes the place to the next person."
 PROMOTED_PUBLIC = "Welcome to **{circle}**, {name}: a place opened up. 🌿"
 HOLDER_NOW = "{name} is facilitating {circle} now."
 NO_HOLDER = "Nobody is on the facilitation rota for {circle} now. A moderator or a member can help find someone: `{prefix}circle rota add`."
 APPROVED = "{name} is now part of {circle}."
-APPROVED_PRIVATE = "Your request to join **{circle}** was welcomed. You're part of the circle now. 🌿"
+APPROVED_PRIVATE = "Your request to join **{circle}** was welcomed. You're part of the circle now. 🌿 `{prefix}circle info {circle}` tells you about it. {offer}"
 APPROVED_FULL = "{circle} is full, so {name} is on the waitlist and will get the next place."
 APPROVED_FULL_PRIVATE = "Your request to join **{circle}** was welcomed. The circle is full just now, so you're on the waitlist; I'll write when a place opens."
-DECLINED = "I've let {name} know, kindly."
-DECLINED_PRIVATE = "The facilitators of **{circle}** can't take your request right now. That's about the circle's shape at the moment. `{prefix}circle list` shows the other circles in the space."
+DECLINED = "I've let {name} know privately."
+DECLINED_PRIVATE = "Thank you for asking to join **{circle}**. The facilitators can't offer a place just now; that's about the circle's shape at the moment. If you'd like to talk it over, you're welcome to write to {facilitators}. `{prefix}circle list` shows the other circles in the space."
 NOT_REQUESTED = "{name} hasn't asked to join {circle}."
 NO_REQUESTS = "Nobody is waiting for an answer about {circle}."
 REQUESTS = "People who'd like to join **{circle}**: {names}.\n`{prefix}circle approve @name` or `{prefix}circle decline @name`."
 NO_CIRCLES = "There are no circles in this space yet. A moderator or facilitator can start one with `{prefix}circle create <name>`."
-PREFERENCE_SET = "Noted: in {circle}, you'd like **{label}**. It shows next to your name in the member list, and you can change it any time."
+PREFERENCE_SET = "Noted: in {circle}, you'd like **{label}**. Only you and the circle's facilitators see it, and you can change it any time."
 PREFERENCE_CLEARED = "Noted: no preference shown for you in {circle}."
 NOT_A_MEMBER = "That's for members of {circle}. You can join with `{prefix}circle join {circle}`."
 ROTA = "Facilitation in **{circle}**: {order}. {holder} is facilitating now."
@@ -91,14 +103,28 @@ ROTA_ADDED = "{name} joins the facilitation rota of {circle}: {order}."
 ROTA_ALREADY = "{name} is already on the rota of {circle}."
 ROTA_NEEDS_MEMBER = "Facilitators come from the circle, and {name} isn't part of {circle} yet."
 ROTA_REMOVED = "{name} has stepped off the rota of {circle}."
+ROTA_REMOVED_BY = "{name} is off the facilitation rota of {circle} now; {by} made the change."
+ROTA_REMOVED_PRIVATE = "{by} has taken you off the facilitation rota of **{circle}**. If you'd like to talk it over, {by} is one person to ask, and the circle's thread is always there."
 ROTA_NOT_ON = "{name} isn't on the rota of {circle}."
 ROTA_LAST = "{name} is the only facilitator of {circle}. Could someone join the rota first, so the circle is never without one?"
 PASSED_ON = "Facilitation of **{circle}** passes to {name}. Thank you, {previous}. 🌿"
+PASSED_ON_BY = "{by} passed facilitation of **{circle}** on from {previous} to {name}. Thank you, {previous}. 🌿"
+NOT_THE_HOLDER = "{holder} is facilitating {circle} just now, so passing it on is {holder}'s to do (or a moderator's). You could ask {holder} in the circle."
 PASS_ALONE = "{name} is the only one on the rota of {circle}, so facilitation stays with them. `{prefix}circle rota add @name` adds someone."
 ARCHIVED = "**{circle}** is resting now. Its members, rota and settings are kept, and a facilitator can reopen it with `{prefix}circle reopen {circle}`."
 ALREADY_ARCHIVED = "{circle} is already resting."
 REOPENED = "**{circle}** is open again. Welcome back, everyone. 🌱"
 NOT_ARCHIVED = "{circle} is already open."
+MEMBERS_COUNT = "{count} member{s}. Their names stay within the circle; `{prefix}circle info {circle}` tells you more, and `{prefix}circle join {circle}` is the way in."
+INFO_PLACES = "{places} · {openness} · times in {zone}"
+INFO_FACILITATORS = "Facilitators: {names}."
+INFO_NO_FACILITATORS = "Nobody is on the facilitation rota just now."
+INFO_MEMBER = "You're part of this circle{preference}."
+INFO_MEMBER_PREFERENCE = "; you'd like **{label}** here"
+INFO_JOIN_OPEN = "To join, say `{prefix}circle join {circle}`."
+INFO_JOIN_FULL = "It's full just now; `{prefix}circle wait {circle}` takes a place on the waitlist."
+INFO_JOIN_REQUEST = "Joining is by request: `{prefix}circle join {circle}` asks the facilitators."
+INFO_RESTING = "It's resting just now; a facilitator can reopen it."
 
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)")
 CIRCLE_KEYWORD = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
@@ -134,7 +160,13 @@ WAIT = CommandSpec(("circle", "wait"), "Take a place on a full circle's waitlist
 LEAVE = CommandSpec(("circle", "leave"), "Leave a circle, its waitlist, or withdraw a request.", (CIRCLE,))
 LIST = CommandSpec(("circle", "list"), "List the circles in this space.", allow_archived=True)
 MEMBERS = CommandSpec(
-    ("circle", "members"), "Show a circle's members, their preferences and the rota.", (CIRCLE,), allow_archived=True
+    ("circle", "members"), "Show who is in a circle (members see names; others, how many).", (CIRCLE,), allow_archived=True
+)
+INFO = CommandSpec(
+    ("circle", "info"),
+    "About a circle: when it meets, its agreements, who facilitates, how to join.",
+    (CIRCLE,),
+    allow_archived=True,
 )
 REQUESTS_SPEC = CommandSpec(
     ("circle", "requests"), "See who has asked to join a closed circle.", (CIRCLE,), permission=Permission.FACILITATOR
@@ -143,7 +175,7 @@ APPROVE = CommandSpec(
     ("circle", "approve"), "Welcome someone who asked to join.", (WHO, CIRCLE), permission=Permission.FACILITATOR
 )
 DECLINE = CommandSpec(
-    ("circle", "decline"), "Decline a request to join, kindly.", (WHO, CIRCLE), permission=Permission.FACILITATOR
+    ("circle", "decline"), "Decline a request to join; the person hears privately.", (WHO, CIRCLE), permission=Permission.FACILITATOR
 )
 PREFERENCE = CommandSpec(
     ("circle", "preference"),
@@ -167,7 +199,10 @@ ROTA_REMOVE = CommandSpec(
     ("circle", "rota", "remove"), "Take someone off the facilitation rota.", (WHO, CIRCLE), permission=Permission.FACILITATOR
 )
 ROTA_PASS = CommandSpec(
-    ("circle", "rota", "pass"), "Pass facilitation on to the next person on the rota.", (CIRCLE,), permission=Permission.FACILITATOR
+    ("circle", "rota", "pass"),
+    "Pass facilitation on to the next person on the rota (the holder, or a moderator).",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
 )
 CLOSE = CommandSpec(
     ("circle", "close"), "Rest (archive) a circle; everything is kept.", (CIRCLE,), permission=Permission.FACILITATOR
@@ -195,6 +230,7 @@ class CirclesCog(Cog):
             Command(LEAVE, self.leave),
             Command(LIST, self.list_circles),
             Command(MEMBERS, self.members),
+            Command(INFO, self.info),
             Command(REQUESTS_SPEC, self.requests),
             Command(APPROVE, self.approve),
             Command(DECLINE, self.decline),
@@ -284,7 +320,14 @@ class CirclesCog(Cog):
             changes.append(OPEN_TEXT if is_open else CLOSED_TEXT)
         if zone is not None:
             changes.append(f"times in {zone.key}")
-        await inv.reply(EDITED.format(circle=updated.name, changes=", ".join(changes)))
+        text = EDITED.format(circle=updated.name, changes=", ".join(changes))
+        if capacity is not None:
+            count = len(await self._repo.members(circle.id))
+            if count > capacity:
+                text += "\n" + OVER_CAPACITY.format(circle=updated.name, count=count, capacity=capacity)
+        await inv.reply(text)
+        if zone is not None and zone.key != circle.time_zone:
+            await self._services.bus.publish(TimeZoneChanged(updated, circle.time_zone))
         for member_id in promoted:
             await self._welcome_promoted(updated, member_id, inv.prefix)
 
@@ -301,13 +344,12 @@ class CirclesCog(Cog):
         result = await self._repo.join(circle.id, inv.invoker.id, inv.at)
         fmt = {"circle": circle.name, "prefix": inv.prefix}
         if result is JoinResult.JOINED:
-            await inv.reply(JOINED.format(name=await self._name(inv.invoker, circle.room), **fmt))
+            await inv.reply(self._joined(circle, await self._name(inv.invoker, circle.room), inv.prefix))
             await self._services.bus.publish(JoinedCircle(circle, inv.invoker))
         elif result is JoinResult.ALREADY_MEMBER:
             raise CommandError(ALREADY_MEMBER.format(**fmt))
         elif result is JoinResult.FULL:
-            count = len(await self._repo.members(circle.id))
-            raise CommandError(FULL.format(count=count, capacity=circle.capacity, **fmt))
+            raise CommandError(FULL.format(capacity=circle.capacity, **fmt))
         elif result is JoinResult.REQUESTED:
             await inv.reply(REQUESTED.format(**fmt), Visibility.PERSONAL)
             await self._tell_facilitators(circle, inv.invoker, inv.prefix)
@@ -319,7 +361,7 @@ class CirclesCog(Cog):
         result = await self._repo.wait(circle.id, inv.invoker.id, inv.at)
         fmt = {"circle": circle.name, "prefix": inv.prefix}
         if result is JoinResult.JOINED:
-            await inv.reply(JOINED.format(name=await self._name(inv.invoker, circle.room), **fmt))
+            await inv.reply(self._joined(circle, await self._name(inv.invoker, circle.room), inv.prefix))
             await self._services.bus.publish(JoinedCircle(circle, inv.invoker))
         elif result is JoinResult.WAITLISTED:
             roster = await self._repo.roster(circle.id)
@@ -361,9 +403,21 @@ class CirclesCog(Cog):
         if departure.promoted is not None:
             await self._welcome_promoted(circle, departure.promoted, prefix)
 
+    @staticmethod
+    def _joined(circle: Circle, name: str, prefix: str) -> str:
+        offer = PREFERENCE_OFFER.format(prefix=prefix, named="")
+        return JOINED.format(circle=circle.name, name=name, prefix=prefix, offer=offer)
+
+    @staticmethod
+    def _offer(circle: Circle, prefix: str) -> str:
+        """The preference choice, for a private note (so it names the circle)."""
+        return PREFERENCE_OFFER.format(prefix=prefix, named=f" {_quoted(circle.name)}")
+
     async def _welcome_promoted(self, circle: Circle, member_id: str, prefix: str) -> None:
         member = circle.member(member_id)
-        await self._private(member, PROMOTED_PRIVATE.format(circle=circle.name, prefix=prefix))
+        await self._private(
+            member, PROMOTED_PRIVATE.format(circle=circle.name, prefix=prefix, offer=self._offer(circle, prefix))
+        )
         await self._chat.send(
             circle.home, PROMOTED_PUBLIC.format(circle=circle.name, name=await self._name(member, circle.room))
         )
@@ -410,11 +464,12 @@ class CirclesCog(Cog):
         if not approve:
             if result is not JoinResult.NOT_REQUESTED:
                 raise CommandError(NOT_REQUESTED.format(**fmt))
-            await self._private(member, DECLINED_PRIVATE.format(**fmt))
+            facilitators = await self._names(circle, await self._repo.rota(circle.id))
+            await self._private(member, DECLINED_PRIVATE.format(facilitators=spoken_list(facilitators), **fmt))
             await inv.reply(DECLINED.format(**fmt), Visibility.PERSONAL)
             return
         if result is JoinResult.JOINED:
-            await self._private(member, APPROVED_PRIVATE.format(**fmt))
+            await self._private(member, APPROVED_PRIVATE.format(offer=self._offer(circle, inv.prefix), **fmt))
             await inv.reply(APPROVED.format(**fmt))
             await self._services.bus.publish(JoinedCircle(circle, member))
         else:
@@ -434,21 +489,34 @@ class CirclesCog(Cog):
             count = len(await self._repo.members(circle.id))
             state = "resting" if circle.archived else (OPEN_TEXT if circle.is_open else CLOSED_TEXT)
             about = f" — {circle.description}" if circle.description else ""
-            lines.append(f"• **{circle.name}** · {count} of {circle.capacity} places · {state}{about}")
+            lines.append(f"• **{circle.name}** · {_places(count, circle.capacity)} · {state}{about}")
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
     async def members(self, inv: Invocation) -> None:
+        """Members, facilitators and moderators see who is in the circle; anyone else sees how
+        many. A preference shows only to the circle's facilitators and to the member."""
         circle = await self._circle(inv)
         roster = await self._repo.roster(circle.id)
         if roster is None:
             raise CommandError(f"I couldn't find {circle.name} any more.")
-        facilitating = await self._may_facilitate(inv, circle)
+        facilitator = await self._repo.is_facilitator(circle.id, inv.invoker.id)
+        facilitating = facilitator or inv.is_moderator
+        member = any(m.member_id == inv.invoker.id for m in roster.members)
         lines = [
-            f"**{circle.name}** · {len(roster.members)} of {circle.capacity} places · "
+            f"**{circle.name}** · {_places(len(roster.members), circle.capacity)} · "
             f"{'resting' if circle.archived else (OPEN_TEXT if circle.is_open else CLOSED_TEXT)} · {circle.time_zone}"
         ]
         if circle.description:
             lines.append(f"_{circle.description}_")
+        if not (member or facilitating):
+            count = len(roster.members)
+            lines.append(
+                MEMBERS_COUNT.format(
+                    count=count, s="" if count == 1 else "s", prefix=inv.prefix, circle=_quoted(circle.name)
+                )
+            )
+            await inv.reply("\n".join(lines), Visibility.PERSONAL)
+            return
         for membership in roster.members:
             name = await self._name(circle.member(membership.member_id), circle.room)
             marks = []
@@ -457,7 +525,10 @@ class CirclesCog(Cog):
             elif membership.member_id in roster.rota:
                 marks.append("on the rota")
             if membership.preference is not None:
-                marks.append(membership.preference.label)
+                if facilitator:
+                    marks.append(membership.preference.label)
+                elif membership.member_id == inv.invoker.id:
+                    marks.append(f"{membership.preference.label} (only you and the facilitators see this)")
             lines.append(f"• {name}" + (f" · {', '.join(marks)}" if marks else ""))
         if roster.waitlist:
             if facilitating:
@@ -467,6 +538,51 @@ class CirclesCog(Cog):
         if facilitating and roster.requests:
             lines.append(f"Asking to join: {', '.join(await self._names(circle, roster.requests))}")
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
+
+    async def info(self, inv: Invocation) -> None:
+        """What someone would like to know before joining, or as a new member: no member's
+        name beyond the facilitators, whose names are how people find their way in."""
+        circle = await self._circle(inv)
+        roster = await self._repo.roster(circle.id)
+        if roster is None:
+            raise CommandError(f"I couldn't find {circle.name} any more.")
+        openness = "resting" if circle.archived else (OPEN_TEXT if circle.is_open else CLOSED_TEXT)
+        lines = [f"**{circle.name}**"]
+        if circle.description:
+            lines.append(f"_{circle.description}_")
+        lines.append(
+            INFO_PLACES.format(places=_places(len(roster.members), circle.capacity), openness=openness, zone=circle.time_zone)
+        )
+        lines.append(await self._facilitators_line(circle, roster))
+        wanted = InfoWanted(circle, InfoTopic.CIRCLE, inv.prefix)
+        await self._services.bus.publish(wanted)
+        lines += wanted.ordered
+        lines.append(self._way_in(circle, roster, inv))
+        await inv.reply("\n".join(lines), Visibility.PERSONAL)
+
+    async def _facilitators_line(self, circle: Circle, roster: CircleRoster) -> str:
+        if not roster.rota:
+            return INFO_NO_FACILITATORS
+        names = []
+        for member_id in rotation_order(roster.rota, circle.holder_id):
+            name = await self._name(circle.member(member_id), circle.room)
+            names.append(f"{name} (facilitating now)" if member_id == circle.holder_id else name)
+        return INFO_FACILITATORS.format(names=", ".join(names))
+
+    @staticmethod
+    def _way_in(circle: Circle, roster: CircleRoster, inv: Invocation) -> str:
+        mine = next((m for m in roster.members if m.member_id == inv.invoker.id), None)
+        if mine is not None:
+            preference = INFO_MEMBER_PREFERENCE.format(label=mine.preference.label) if mine.preference else ""
+            return INFO_MEMBER.format(preference=preference)
+        fmt = {"prefix": inv.prefix, "circle": _quoted(circle.name)}
+        if circle.archived:
+            return INFO_RESTING
+        if not circle.is_open:
+            return INFO_JOIN_REQUEST.format(**fmt)
+        if len(roster.members) >= circle.capacity:
+            return INFO_JOIN_FULL.format(**fmt)
+        return INFO_JOIN_OPEN.format(**fmt)
 
     # --- preferences ------------------------------------------------------------------------
 
@@ -493,9 +609,10 @@ class CirclesCog(Cog):
             return
         order = await self._names(circle, rotation_order(rota, circle.holder_id))
         holder = await self._name(circle.member(circle.holder_id or rota[0]), circle.room)
-        await inv.reply(
-            ROTA.format(circle=circle.name, order=" → ".join(order), holder=holder), Visibility.PERSONAL
-        )
+        wanted = InfoWanted(circle, InfoTopic.ROTA, inv.prefix)
+        await self._services.bus.publish(wanted)  # an automatic hand-over says so
+        text = "\n".join([ROTA.format(circle=circle.name, order=" → ".join(order), holder=holder), *wanted.ordered])
+        await inv.reply(text, Visibility.PERSONAL)
 
     async def rota_add(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -519,17 +636,30 @@ class CirclesCog(Cog):
         if rota == [member.id]:
             raise CommandError(ROTA_LAST.format(name=name, circle=circle.name))
         changed, holder = await self._repo.remove_from_rota(circle.id, member.id)
-        await inv.reply(ROTA_REMOVED.format(name=name, circle=circle.name))
+        if member.id == inv.invoker.id:
+            await inv.reply(ROTA_REMOVED.format(name=name, circle=circle.name))
+        else:  # someone else's choice: say whose, and let the person hear it from us privately
+            by = await self._name(inv.invoker, circle.room)
+            await inv.reply(ROTA_REMOVED_BY.format(name=name, circle=circle.name, by=by))
+            await self._private(member, ROTA_REMOVED_PRIVATE.format(by=by, circle=circle.name))
         if changed:
             await self._announce_holder(circle, holder, inv.prefix)
 
     async def rota_pass(self, inv: Invocation) -> None:
+        """The holder passes facilitation on; a moderator may too (and the circle hears who).
+        Another rota member can't take it from the holder."""
         circle = await self._circle(inv)
-        text = await self.pass_facilitation(circle, inv.prefix)
-        await inv.reply(text)
+        rota = await self._repo.rota(circle.id)
+        holding = circle.holder_id if circle.holder_id in rota else None
+        if holding is not None and holding != inv.invoker.id and not inv.is_moderator:
+            holder = await self._name(circle.member(holding), circle.room)
+            raise CommandError(NOT_THE_HOLDER.format(holder=holder, circle=circle.name))
+        by = None if holding in (None, inv.invoker.id) else inv.invoker
+        await inv.reply(await self.pass_facilitation(circle, inv.prefix, by=by))
 
-    async def pass_facilitation(self, circle: Circle, prefix: str) -> str:
+    async def pass_facilitation(self, circle: Circle, prefix: str, *, by: MemberRef | None = None) -> str:
         """Move facilitation to the next person on the rota; return what to tell the circle.
+        ``by``: someone other than the holder passed it (named in what the circle hears).
 
         Also used by scheduled rotation.
         """
@@ -542,9 +672,14 @@ class CirclesCog(Cog):
         if following is None or following == current:
             return PASS_ALONE.format(name=current_name, circle=circle.name, prefix=prefix)
         await self._repo.set_holder(circle.id, following)
-        return PASSED_ON.format(
-            circle=circle.name, name=await self._name(circle.member(following), circle.room), previous=current_name
-        )
+        fmt = {
+            "circle": circle.name,
+            "name": await self._name(circle.member(following), circle.room),
+            "previous": current_name,
+        }
+        if by is not None:
+            return PASSED_ON_BY.format(by=await self._name(by, circle.room), **fmt)
+        return PASSED_ON.format(**fmt)
 
     async def _announce_holder(self, circle: Circle, holder: str | None, prefix: str) -> None:
         if holder is None:
@@ -579,7 +714,7 @@ class CirclesCog(Cog):
         return DataStatement(
             title="Circles",
             keeps=(
-                "which circles you're part of, since when, and the support preference you chose",
+                "which circles you're part of, since when, and the support preference you chose (only you and the circle's facilitators see it)",
                 "requests to join a closed circle, and your place on a waitlist",
                 "your place on a facilitation rota",
                 "while a check-in round is open: your place in the order and whether you shared or passed (never what you said); this goes when the round closes",
@@ -626,9 +761,6 @@ class CirclesCog(Cog):
     async def _circle(self, inv: Invocation) -> Circle:
         return await invoked_circle(self._repo, inv)
 
-    async def _may_facilitate(self, inv: Invocation, circle: Circle) -> bool:
-        return inv.is_moderator or await self._repo.is_facilitator(circle.id, inv.invoker.id)
-
     async def _name(self, member: MemberRef, room: RoomRef | None = None) -> str:
         return await self._chat.display_name(member, room)
 
@@ -643,6 +775,18 @@ class CirclesCog(Cog):
             log.info("could not reach %s privately", member.id)
             return False
         return True
+
+
+def _places(count: int, capacity: int) -> str:
+    """``3 of 12 places``; when a circle holds more people than places, say both plainly."""
+    if count > capacity:
+        return f"{count} members, {capacity} places"
+    return f"{count} of {capacity} places"
+
+
+def _quoted(name: str) -> str:
+    """A circle's name as it can be typed back in a command."""
+    return f'"{name}"' if any(ch.isspace() for ch in name) else name
 
 
 def _required_member(inv: Invocation) -> MemberRef:

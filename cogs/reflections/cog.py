@@ -1,5 +1,5 @@
-"""Reflection prompts on schedules, meeting reminders, automatic facilitation hand-overs, and
-prompts that members suggest.
+"""Reflection prompts on schedules, meeting reminders and automatic facilitation hand-overs.
+The prompts members suggest (each circle's own deck) have their commands in ``circle_deck.py``.
 
 The database is the truth: each schedule stores its next run. On start every schedule's alarm
 is re-armed from it (``reflections:schedule:<id>``). When an alarm rings, the run is checked
@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import time as wallclock
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from bot.chat import (
     RoomRef,
     ThreadRef,
     Visibility,
+    room_of,
 )
 from bot.clock import parse_zone, to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
@@ -43,22 +45,21 @@ from bot.commands import (
 )
 from bot.text import clip
 from cogs.circles.cog import CirclesCog
+from cogs.circles.events import InfoTopic, InfoWanted, TimeZoneChanged
 from cogs.circles.lookup import invoked_circle
 from cogs.circles.repo import Circle, CirclesRepo
+from cogs.reflections.circle_deck import UNTITLED_THREAD, CircleDeck
 from cogs.reflections.decks import (
     CIRCLE_DECK,
-    TEXT_MAX,
     THEMES,
-    TITLE_MAX,
     Deck,
     Prompt,
-    text_key,
-    text_problem,
-    title_from,
+    PromptFilter,
+    read_tags,
 )
 from cogs.reflections.gating import RoomActivity, hold_until
 from cogs.reflections.library import DeckLibrary, deck_folder
-from cogs.reflections.repo import Kind, Outcome, ReflectionsRepo, Schedule, Suggestion
+from cogs.reflections.repo import Kind, Outcome, ReflectionsRepo, Schedule
 from cogs.reflections.shuffle_bag import draw
 from cogs.reflections.timing import (
     FormError,
@@ -82,17 +83,26 @@ DEFAULT_REMIND = timedelta(hours=1)
 PREVIEW_COUNT = 5
 UNCONFIRMED_AFTER = timedelta(minutes=10)  # a claim older than this was never going to be posted
 OFF_WORDS = frozenset({"off", "stop", "none", "no"})
-END_PUNCTUATION = ".,;:!?"
+ANY_WORDS = frozenset({"any", "none", "all"})  # schedule edit: clear a theme or tag filter
 
 # --- what people read -----------------------------------------------------------------------
 
 PROMPT_POST = "💭 **{title}**\n{text}\n_A reflection for {circle}. Reply here if you'd like, lightly or deeply; passing is always fine._"
-REMINDER = "🕯️ A gentle reminder: **{circle}** meets in {lead}, {when} ({zone}). Come as you are."
+PROMPT_POST_UNTITLED = "💭 {text}\n_A reflection for {circle}. Reply here if you'd like, lightly or deeply; passing is always fine._"
+REMINDER = "🕯️ **{circle}** meets in {lead}, {when} ({zone}). Come as you are."
 NO_PROMPTS_NOTE = "I had a prompt due for {circle} (schedule #{id}), but {reason}, so none came this time. A facilitator can choose another deck with `{prefix}schedule add`."
 DECK_GONE = "the “{deck}” deck isn't here any more"
 DECK_EMPTY_NOW = "the “{deck}” deck has no prompts{theme} just now"
 
-SCHEDULE_ADDED = "🗓️ Schedule #{id} for **{circle}**: a prompt from the “{deck}” deck{theme}, {form} ({zone}). The first one comes {first}."
+SCHEDULE_ADDED = "🗓️ Schedule #{id} for **{circle}**: a prompt from the “{deck}” deck{theme}, {form} ({zone}). The first one comes {first}.{hint}"
+DEEP_HINT = " Some prompts in this deck go deeper; `without=deep` leaves them out of a timer."
+SCHEDULE_EDITED = "🗓️ Schedule #{id} is changed: {what}. The next one comes {next}."
+SCHEDULE_EDITED_NEVER = "🗓️ Schedule #{id} is changed: {what}. It has no time coming up."
+NOTHING_TO_EDIT = "What would you like to change? For example `{prefix}schedule edit {id} daily 10:00`, or `{prefix}schedule edit {id} without=deep`."
+NOT_FOR_PROMPTS = "Schedule #{id} is {kind}, so it has no deck or prompts to choose; its time can change with `{prefix}schedule edit {id} <when>`."
+KIND_WORDS = {"meeting": "a meeting time", "rota": "an automatic hand-over"}
+UNSKIPPED = "Schedule #{id} will come at {when} after all."
+NOTHING_TO_UNSKIP = "Schedule #{id} has no skipped time still to come, so there's nothing to take back."
 MEETING_SET = "🗓️ **{circle}** meets {form} ({zone}), with a reminder {lead} before. The next meeting is {first}.{replaced}"
 MEETING_REPLACED = " (This replaces the earlier meeting time.)"
 MEETING_NONE = "No meeting time is set for {circle} yet. A facilitator can set one, like `{prefix}meeting set tuesdays 19:00 remind=1h`."
@@ -100,11 +110,13 @@ MEETING_SHOW = "**{circle}** meets {form} ({zone}). The next meeting is {next}; 
 MEETING_CLEARED = "The meeting time of {circle} is cleared, and its reminders with it."
 ROTA_AUTO_SET = "🔁 Facilitation of **{circle}** will pass on by itself, {form} ({zone}). The first hand-over is {first}."
 ROTA_AUTO_OFF = "Facilitation of {circle} passes on by hand again (`{prefix}circle rota pass`)."
+INFO_MEETING = "Meets {form} ({zone}); the next meeting is {next}."
+INFO_HAND_OVER = "Facilitation passes on by itself, {form} ({zone}); the next hand-over is {next}."
 ROTA_AUTO_NONE = "Facilitation of {circle} isn't passing on by itself, so there's nothing to stop."
 LIST_HEAD = "**Schedules for {circle}** (times in {zone})"
 LIST_NONE = "{circle} has no schedules yet. A facilitator can add one, like `{prefix}schedule add mondays 19:00`."
 MISSED_RULE = "If I'm away when a prompt or hand-over is due, I post it once when I'm back, as long as it's less than {grace} late; older ones are skipped. Meeting reminders only go out before the meeting starts."
-GATING_RULE = "A prompt waits for a quiet moment (no messages for {quiet} and no check-in round open), for {wait} at most."
+GATING_RULE = "A prompt waits for a quiet moment (no messages for {quiet} and no check-in round open), for {wait} at most. Two prompts never land within {quiet} of each other."
 PREVIEW_HEAD = "The next times for {what}, in {zone}:"
 PREVIEW_SHIFTED = " (the clocks go forward that night, so {wall} comes as {local})"
 PREVIEW_NONE = "{what} has no times coming up."
@@ -121,36 +133,28 @@ UNKNOWN_DECK = "I don't know a deck called “{deck}”. `{prefix}prompt decks l
 EMPTY_DECK = "The “{deck}” deck has no prompts yet, so a schedule would have nothing to post. Members can suggest some with `{prefix}prompt suggest`."
 EMPTY_CIRCLE_DECK = "The circle's own deck for {circle} has no prompts yet, so there'd be nothing to post. Members can suggest some with `{prefix}prompt suggest`, and facilitators approve them."
 THEME_MATCHES_NOTHING = "The “{deck}” deck has no prompts with the theme “{theme}”. Its themes are: {themes}."
+NO_SUCH_TAG = "No prompt in the “{deck}” deck has the tag “{tag}”. {tags}"
+DECK_TAGS = "Its tags are: {tags}."
+DECK_NO_TAGS = "Its prompts have no tags."
+BAD_TAGS = "I read tags as single lowercase words, like `deep` or `deep,light`; “{text}” isn't one I can read."
+FILTER_LEAVES_NOTHING = "With {what}, the “{deck}” deck would have no prompts left to post. Could you choose a little more loosely?"
 THEME_MATCHES_NOTHING_AT_ALL = "The “{deck}” deck has no prompts with the theme “{theme}”; its prompts have no themes."
 BAD_DATE = "I read the date as something like 2026-12-24; “{text}” isn't one I can read."
 DATE_NOT_AHEAD = "A pause needs a date after today ({today} in {zone}), and {day} has already come."
 NEVER_AGAIN = "“{form}” has no time coming up, so there would be nothing to post."
 
-SUGGESTED = "Thank you. Your prompt is with the facilitators of {circle} (suggestion #{id}). I'll let you know privately what they decide."
-SUGGESTION_FOR_FACILITATORS = "{name} suggested a prompt for **{circle}** (#{id}):\n> {text}\n`{prefix}prompt approve {id}` adds it to the circle's own deck; `{prefix}prompt decline {id}` lets it go."
-SUGGESTION_PROBLEM = "I couldn't take that one, because {problem}. Could you try again?"
-DUPLICATE_SUGGESTION = "{circle} already has that prompt among its suggestions or its own deck. Thank you all the same."
-ALREADY_IN_DECK = "That prompt is already in the “{deck}” deck, so {circle} can have it any time."
-NOT_A_MEMBER = "Suggesting prompts is for the members of {circle}. You could join with `{prefix}circle join {circle}`."
-NO_SUGGESTIONS = "No suggested prompts are waiting in {circle}."
-SUGGESTIONS_HEAD = "**Prompts suggested for {circle}**"
-SUGGESTIONS_FOOT = "`{prefix}prompt approve <id> [title]` adds one to the circle's own deck (a `theme=…` too, if you like); `{prefix}prompt decline <id>` lets it go."
-UNKNOWN_SUGGESTION = "I couldn't find suggestion #{id}. `{prefix}prompt suggestions` shows the ones waiting in {circle}."
-OTHER_CIRCLE_SUGGESTION = "Suggestion #{id} was made for another circle, so its facilitators decide on it."
-ALREADY_APPROVED = "Suggestion #{id} is already in the circle's own deck."
-APPROVED = "“{title}” joins the circle's own deck for {circle} ({count} prompt{s} now). Schedules use it with `deck=circle`."
-APPROVED_PRIVATE = "Your prompt for **{circle}** is in the circle's own deck now. Thank you for it. 🌿"
-DECLINED = "Suggestion #{id} is let go, and I've told {name} kindly."
-DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it."
+NEXT_PROMPT = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 **{title}**\n{text}"
+NEXT_PROMPT_UNTITLED = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 {text}"
+NEXT_WHERE = " of schedule #{id} ({when})"
 POSTED_NOW = "A prompt is up for {circle} in its own thread."
 
 DECKS_HEAD = "**Prompt decks**"
-DECK_LINE = "• `{id}`: {title} · {count} prompts{themes}{where}"
+DECK_LINE = "• `{id}`: {title} · {count} prompt{s}{themes}{where}"
 CIRCLE_DECK_LINE = "• `circle`: prompts suggested in {circle} · {count} approved"
 DECKS_FOOT = "Schedules choose one with `deck=…`; `ips` is used when none is named."
 RELOADED = "I read the decks folder again: {summary}"
 RELOADED_NONE = "no decks in it yet."
-RELOADED_SOME = "{count} deck{s} ready ({names}; {prompts} prompts)."
+RELOADED_SOME = "{count} deck{s} ready ({names}; {prompts} prompt{ps})."
 RELOADED_MISSING = "The decks folder (`reflections.deck_dir`) doesn't exist yet. Moderators can put TOML decks there (see prompts/README.md) and say `{prefix}prompt decks reload`."
 RELOAD_PROBLEMS = "\nI left out what I couldn't use:\n{lines}"
 
@@ -166,11 +170,31 @@ WHEN = Option(
 )
 DECK = Option("deck", OptionKind.WORD, "Which prompt deck (ips if left out)", keyword=True, max_length=40)
 THEME = Option("theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True)
+THEME_EDIT = Option("theme", OptionKind.CHOICE, "Only prompts with this theme (any: all themes)", choices=(*THEMES, "any"), keyword=True)
+TAG = Option("tag", OptionKind.WORD, "Only prompts with this tag, like light", keyword=True, max_length=40)
+WITHOUT = Option("without", OptionKind.WORD, "Leave out prompts with these tags, like deep", keyword=True, max_length=100)
 ZONE = Option("time_zone", OptionKind.TIME_ZONE, "A time zone, if not the circle's own", keyword=True)
-SUGGESTION_ID = Option("id", OptionKind.INTEGER, "The suggestion's number", required=True, min_value=1)
-
 SCHEDULE_ADD = CommandSpec(
-    ("schedule", "add"), "Post reflection prompts on a schedule.", (WHEN, DECK, THEME, ZONE, CIRCLE_KEYWORD),
+    ("schedule", "add"), "Post reflection prompts on a schedule.", (WHEN, DECK, THEME, TAG, WITHOUT, ZONE, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
+)
+SCHEDULE_EDIT = CommandSpec(
+    ("schedule", "edit"),
+    "Change a schedule's time, deck, theme or tags; it keeps its number.",
+    (
+        SCHEDULE_ID,
+        Option("when", OptionKind.TEXT, "A new time, like: daily 09:30", max_length=100),
+        DECK,
+        THEME_EDIT,
+        Option("tag", OptionKind.WORD, "Only prompts with this tag (any: no tag needed)", keyword=True, max_length=40),
+        Option("without", OptionKind.WORD, "Leave out prompts with these tags (none: leave none out)", keyword=True, max_length=100),
+        ZONE,
+        CIRCLE_KEYWORD,
+    ),
+    permission=Permission.FACILITATOR,
+)
+SCHEDULE_UNSKIP = CommandSpec(
+    ("schedule", "unskip"), "Take back a skip, so that time comes after all.", (SCHEDULE_ID, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
 SCHEDULE_LIST = CommandSpec(("schedule", "list"), "See a circle's schedules and when each comes next.", (CIRCLE,), allow_archived=True)
@@ -199,30 +223,21 @@ SCHEDULE_REMOVE = CommandSpec(
     ("schedule", "remove"), "Remove a schedule.", (SCHEDULE_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
 )
 PROMPT_NOW = CommandSpec(
-    ("prompt", "now"), "Post a reflection prompt right away, in its own thread.", (DECK, THEME, CIRCLE_KEYWORD),
+    ("prompt", "now"), "Post a reflection prompt right away, in its own thread.", (DECK, THEME, TAG, WITHOUT, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
-PROMPT_SUGGEST = CommandSpec(
-    ("prompt", "suggest"),
-    "Suggest a prompt for your circle's own deck.",
-    (Option("text", OptionKind.TEXT, "Your prompt, as an open question", required=True, max_length=TEXT_MAX), CIRCLE_KEYWORD),
-)
-PROMPT_SUGGESTIONS = CommandSpec(
-    ("prompt", "suggestions"), "See the prompts members have suggested.", (CIRCLE,), permission=Permission.FACILITATOR
-)
-PROMPT_APPROVE = CommandSpec(
-    ("prompt", "approve"),
-    "Add a suggested prompt to the circle's own deck.",
+PROMPT_NEXT = CommandSpec(
+    ("prompt", "next"),
+    "See which prompt comes next, from a schedule or a deck, without posting it.",
     (
-        SUGGESTION_ID,
-        Option("title", OptionKind.TEXT, "A short title for its threads (taken from the text if left out)", max_length=TITLE_MAX),
+        Option("id", OptionKind.INTEGER, "A schedule's number (or leave it out and name a deck)", min_value=1),
+        DECK,
         THEME,
+        TAG,
+        WITHOUT,
         CIRCLE_KEYWORD,
     ),
     permission=Permission.FACILITATOR,
-)
-PROMPT_DECLINE = CommandSpec(
-    ("prompt", "decline"), "Let a suggested prompt go, kindly.", (SUGGESTION_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
 )
 DECKS_LIST = CommandSpec(("prompt", "decks", "list"), "See the prompt decks a circle can use.", (CIRCLE,))
 DECKS_RELOAD = CommandSpec(
@@ -269,7 +284,11 @@ class ReflectionsCog(Cog):
         self._grace = timedelta(hours=settings.missed_run_grace_hours)
         self._max_wait = min(timedelta(minutes=settings.max_wait_minutes), self._grace)
         self._library = DeckLibrary(deck_folder(services.config))
+        self._circle_deck = CircleDeck(services, self._repo, circles, self._library)
         self._activity = RoomActivity()
+        # One prompt at a time per room: the alarm clock wakes schedules side by side, and two
+        # due together must not both find the room quiet before either has posted.
+        self._room_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def repo(self) -> ReflectionsRepo:
@@ -282,6 +301,8 @@ class ReflectionsCog(Cog):
     def commands(self) -> Sequence[Command]:
         return (
             Command(SCHEDULE_ADD, self.schedule_add),
+            Command(SCHEDULE_EDIT, self.schedule_edit),
+            Command(SCHEDULE_UNSKIP, self.schedule_unskip),
             Command(SCHEDULE_LIST, self.schedule_list),
             Command(SCHEDULE_PREVIEW, self.schedule_preview),
             Command(SCHEDULE_PAUSE, self.schedule_pause),
@@ -289,16 +310,14 @@ class ReflectionsCog(Cog):
             Command(SCHEDULE_SKIP, self.schedule_skip),
             Command(SCHEDULE_REMOVE, self.schedule_remove),
             Command(PROMPT_NOW, self.prompt_now),
-            Command(PROMPT_SUGGEST, self.suggest),
-            Command(PROMPT_SUGGESTIONS, self.suggestions),
-            Command(PROMPT_APPROVE, self.approve),
-            Command(PROMPT_DECLINE, self.decline),
+            Command(PROMPT_NEXT, self.prompt_next),
             Command(DECKS_LIST, self.decks_list),
             Command(DECKS_RELOAD, self.decks_reload),
             Command(MEETING_SET_SPEC, self.meeting_set),
             Command(MEETING_SHOW_SPEC, self.meeting_show),
             Command(MEETING_CLEAR, self.meeting_clear),
             Command(ROTA_AUTO, self.rota_auto),
+            *self._circle_deck.commands(),
         )
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -331,6 +350,54 @@ class ReflectionsCog(Cog):
     async def handle(self, event: Event | DomainEvent) -> None:
         if isinstance(event, MessagePosted):
             self._activity.saw(event.room, min(event.at, self._clock.now()))
+        elif isinstance(event, TimeZoneChanged):
+            await self._follow_zone(event.circle.id)
+        elif isinstance(event, InfoWanted):
+            await self._add_info(event)
+
+    async def _add_info(self, wanted: InfoWanted) -> None:
+        """`circle info` hears when the circle meets; `rota show` hears of an automatic hand-over."""
+        kind, rank, template = (
+            (Kind.MEETING, InfoWanted.MEETING, INFO_MEETING)
+            if wanted.topic is InfoTopic.CIRCLE
+            else (Kind.ROTA, InfoWanted.HAND_OVER, INFO_HAND_OVER)
+        )
+        schedule = await self._repo.of_kind(wanted.circle.id, kind)
+        if schedule is None or schedule.next_due is None:
+            return
+        zone = _zone(schedule.zone_name)
+        wanted.add(
+            rank, template.format(form=f"`{schedule.form}`", zone=zone.key, next=say_when(schedule.next_due, zone))
+        )
+
+    async def _follow_zone(self, circle_id: int) -> None:
+        """The circle keeps time in another zone now: plan its schedules again at once, so that
+        `schedule list` and what happens agree (schedules with a zone of their own stay)."""
+        now = self._clock.now()
+        for schedule in await self._repo.schedules_of(circle_id):
+            if schedule.time_zone is None:
+                await self._replan(schedule, now)
+
+    async def _replan(self, schedule: Schedule, now: datetime) -> Schedule:
+        """Plan the next run again in the schedule's zone (after a pause, if it rests)."""
+        zone = _zone(schedule.zone_name)
+        rule = load_rule(schedule.rule)
+        start = now
+        if schedule.paused_until is not None and schedule.paused_on(now.astimezone(zone).date()):
+            start = _midnight(schedule.paused_until, zone) - timedelta(seconds=1)
+        following = next_after(rule, zone, start)
+        if following == schedule.next_due:
+            return schedule
+        if await self._repo.move_on(schedule.id, schedule.next_due, following):
+            log.info("schedule %d: planned again in %s; next run %s", schedule.id, zone.key, following)
+            self._arm(schedule.id, schedule.kind, following, schedule.remind)
+        return await self._repo.schedule(schedule.id) or schedule
+
+    def _planned_in_its_zone(self, schedule: Schedule) -> bool:
+        if schedule.next_due is None:
+            return True
+        rule = load_rule(schedule.rule)
+        return next_after(rule, _zone(schedule.zone_name), schedule.next_due - timedelta(seconds=1)) == schedule.next_due
 
     # --- timers -------------------------------------------------------------------------------
 
@@ -345,17 +412,32 @@ class ReflectionsCog(Cog):
     def _arm_schedule(self, schedule: Schedule) -> None:
         self._arm(schedule.id, schedule.kind, schedule.next_due, schedule.remind)
 
-    def _waker(self, schedule_id: int, expected: datetime) -> Callable[[datetime], Awaitable[None]]:
+    def _waker(
+        self, schedule_id: int, expected: datetime, *, held: bool = False
+    ) -> Callable[[datetime], Awaitable[None]]:
         async def wake(_: datetime) -> None:
-            await self._on_due(schedule_id, expected)
+            await self._on_due(schedule_id, expected, held=held)
 
         return wake
 
-    async def _on_due(self, schedule_id: int, expected: datetime) -> None:
-        """An alarm rang for the run ``expected`` of a schedule."""
+    async def _on_due(self, schedule_id: int, expected: datetime, *, held: bool = False) -> None:
+        """An alarm rang for the run ``expected`` of a schedule. ``held``: it rang before and
+        the prompt waited for a quiet moment, so its lateness was already weighed."""
         schedule = await self._repo.schedule(schedule_id)
         if schedule is None:
             return  # removed meanwhile
+        if schedule.kind is not Kind.PROMPT:
+            await self._run(schedule, expected, held=held)
+            return
+        async with self._room_lock(schedule.room):
+            fresh = await self._repo.schedule(schedule_id)  # as it is now that the room is ours
+            if fresh is not None:
+                await self._run(fresh, expected, held=held)
+
+    def _room_lock(self, room: RoomRef) -> asyncio.Lock:
+        return self._room_locks[(room.platform.value, room.id)]
+
+    async def _run(self, schedule: Schedule, expected: datetime, *, held: bool) -> None:
         if schedule.next_due != expected:
             self._arm_schedule(schedule)  # skipped, paused or claimed elsewhere: follow the truth
             return
@@ -373,7 +455,7 @@ class ReflectionsCog(Cog):
             await self._remind(schedule, rule, zone, expected, now)
             return
         fire = expected
-        if now - expected > self._grace:
+        if now - expected > self._grace and not held:
             first_in_grace = next_after(rule, zone, now - self._grace - timedelta(seconds=1))
             log.warning(
                 MISSED_LOG, schedule.id, schedule.kind.value, schedule.circle_id, to_iso(expected),
@@ -396,10 +478,11 @@ class ReflectionsCog(Cog):
                 quiet=self._quiet,
                 max_wait=self._max_wait,
                 round_open=schedule.round_open,
+                last_own_post=self._activity.last_own(schedule.room),
             )
             if wait is not None:
                 log.debug("schedule %d waits for a quiet moment until %s", schedule.id, to_iso(wait))
-                self._scheduler.at(JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected))
+                self._scheduler.at(JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected, held=True))
                 return
         if schedule.archived:
             await self._repo.claim(
@@ -416,7 +499,7 @@ class ReflectionsCog(Cog):
         self, schedule: Schedule, expected: datetime, fire: datetime, next_due: datetime | None, now: datetime
     ) -> None:
         deck = await self._deck(schedule.circle_id, schedule.deck_id or DEFAULT_DECK)
-        choices = deck.matching(schedule.theme) if deck else ()
+        choices = deck.choose(schedule.choosing) if deck else ()
         if deck is None or not choices:
             claimed = await self._repo.claim(
                 schedule, expected=expected, fire=fire, next_due=next_due, at=now, outcome=Outcome.FAILED
@@ -427,7 +510,9 @@ class ReflectionsCog(Cog):
                 reason = (
                     DECK_GONE.format(deck=deck_id)
                     if deck is None
-                    else DECK_EMPTY_NOW.format(deck=deck_id, theme=f" with the theme “{schedule.theme}”" if schedule.theme else "")
+                    else DECK_EMPTY_NOW.format(
+                        deck=deck_id, theme=f" with {' and '.join(schedule.choosing.words)}" if schedule.choosing.words else ""
+                    )
                 )
                 log.warning("schedule %d of circle %d: no prompts to post (%s)", schedule.id, schedule.circle_id, reason)
                 await self._send(
@@ -461,10 +546,14 @@ class ReflectionsCog(Cog):
 
     async def _post(self, run_id: int, room: RoomRef, thread: ThreadRef | None, circle_name: str, prompt: Prompt) -> None:
         """Open the prompt's thread (or write in the circle's own thread) and confirm the run."""
-        text = PROMPT_POST.format(title=prompt.title, text=prompt.text, circle=circle_name)
+        if prompt.title:
+            text = PROMPT_POST.format(title=prompt.title, text=prompt.text, circle=circle_name)
+        else:  # a circle prompt approved without a title: its words, once
+            text = PROMPT_POST_UNTITLED.format(text=prompt.text, circle=circle_name)
         try:
             if thread is None:
-                opened = await self._chat.open_thread(room, prompt.title, text)
+                title = prompt.title or UNTITLED_THREAD.format(circle=circle_name)
+                opened = await self._chat.open_thread(room, title, text)
                 posted_thread, message_id = opened.thread, opened.message.id
             else:  # a circle that lives in a thread gets its prompts right there
                 message = await self._chat.send(thread, text)
@@ -473,6 +562,7 @@ class ReflectionsCog(Cog):
             log.warning("run %d: the platform refused the prompt (%s)", run_id, error)
             await self._repo.record(run_id, Outcome.FAILED, self._clock.now())
             return
+        self._activity.posted(room, self._clock.now())
         await self._repo.record(run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id)
 
     async def _hand_over(
@@ -526,6 +616,7 @@ class ReflectionsCog(Cog):
         except DeliveryError as error:
             log.warning("could not post in %s: %s", where, error)
             return False
+        self._activity.posted(room_of(where), self._clock.now())
         return True
 
     # --- decks --------------------------------------------------------------------------------
@@ -533,13 +624,10 @@ class ReflectionsCog(Cog):
     async def _deck(self, circle_id: int, deck_id: str) -> Deck | None:
         if deck_id != CIRCLE_DECK:
             return self._library.get(deck_id)
-        approved = await self._repo.approved(circle_id)
-        prompts = tuple(
-            Prompt(f"circle-{s.id}", CIRCLE_DECK, s.title or title_from(s.text), s.text, s.theme) for s in approved
-        )
-        return Deck(CIRCLE_DECK, "The circle's own prompts", "Prompts the circle's members suggested.", prompts)
+        return await self._circle_deck.deck(circle_id)
 
-    async def _check_deck(self, circle: Circle, deck_id: str, theme: str | None, prefix: str) -> Deck:
+    async def _check_deck(self, circle: Circle, deck_id: str, wanted: PromptFilter, prefix: str) -> Deck:
+        """The deck, if it has prompts this filter admits; otherwise a kind sentence saying why."""
         deck = await self._deck(circle.id, deck_id)
         if deck is None:
             raise CommandError(UNKNOWN_DECK.format(deck=clip(deck_id, 40), prefix=prefix))
@@ -547,13 +635,48 @@ class ReflectionsCog(Cog):
             if deck_id == CIRCLE_DECK:
                 raise CommandError(EMPTY_CIRCLE_DECK.format(circle=circle.name, prefix=prefix))
             raise CommandError(EMPTY_DECK.format(deck=deck_id, prefix=prefix))
+        theme = wanted.theme
         if theme is not None and not deck.matching(theme):
             if deck.themes:
                 raise CommandError(
                     THEME_MATCHES_NOTHING.format(deck=deck_id, theme=theme, themes=", ".join(deck.themes))
                 )
             raise CommandError(THEME_MATCHES_NOTHING_AT_ALL.format(deck=deck_id, theme=theme))
+        for tag in (*([wanted.tag] if wanted.tag else []), *wanted.without):
+            if tag not in deck.tags:  # most likely a typo: say which tags there are
+                tags = DECK_TAGS.format(tags=", ".join(deck.tags)) if deck.tags else DECK_NO_TAGS
+                raise CommandError(NO_SUCH_TAG.format(deck=deck_id, tag=clip(tag, 40), tags=tags))
+        if not deck.choose(wanted):
+            raise CommandError(FILTER_LEAVES_NOTHING.format(what=" and ".join(wanted.words), deck=deck_id))
         return deck
+
+    @staticmethod
+    def _filter(inv: Invocation, *, base: PromptFilter | None = None) -> PromptFilter:
+        """The theme and tags asked for (on ``schedule edit``, changes to ``base``)."""
+        base = base or PromptFilter()
+        theme = inv.text("theme")
+        tag_text = inv.text("tag")
+        without_text = inv.text("without")
+        tag = base.tag
+        if tag_text is not None:
+            if tag_text.strip().lower() in ANY_WORDS:
+                tag = None
+            else:
+                tags = read_tags(tag_text)
+                if tags is None or len(tags) != 1:
+                    raise CommandError(BAD_TAGS.format(text=clip(tag_text, 40)))
+                tag = tags[0]
+        without = base.without
+        if without_text is not None:
+            if without_text.strip().lower() in ANY_WORDS:
+                without = ()
+            else:
+                read = read_tags(without_text)
+                if read is None:
+                    raise CommandError(BAD_TAGS.format(text=clip(without_text, 40)))
+                without = read
+        chosen_theme = base.theme if theme is None else (None if theme == "any" else theme)
+        return PromptFilter(theme=chosen_theme, tag=tag, without=without)
 
     # --- schedule commands --------------------------------------------------------------------
 
@@ -564,19 +687,21 @@ class ReflectionsCog(Cog):
         form = inv.text("when") or ""
         rule = _read_form(form, zone, inv.at)
         deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
-        theme = inv.text("theme")
-        await self._check_deck(circle, deck_id, theme, inv.prefix)
+        wanted = self._filter(inv)
+        deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
         first = _first(rule, zone, inv.at, form)
         new_id, _ = await self._repo.add_schedule(
             circle_id=circle.id, kind=Kind.PROMPT, form=form, rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None, deck_id=deck_id, theme=theme, remind=None,
-            next_due=first, created_by=inv.invoker.id, at=inv.at,
+            time_zone=zone_given.key if zone_given else None, deck_id=deck_id, theme=wanted.theme, remind=None,
+            next_due=first, created_by=inv.invoker.id, at=inv.at, tag=wanted.tag, without=wanted.without,
         )
         self._arm(new_id, Kind.PROMPT, first, None)
+        deep = "deep" in deck.tags and "deep" not in wanted.without and wanted.tag != "deep"
         await inv.reply(
             SCHEDULE_ADDED.format(
-                id=new_id, circle=circle.name, deck=deck_id, theme=f", theme “{theme}”" if theme else "",
-                form=f"`{form}`", zone=zone.key, first=say_when(first, zone),
+                id=new_id, circle=circle.name, deck=deck_id,
+                theme=_quoted_choice(wanted),
+                form=f"`{form}`", zone=zone.key, first=say_when(first, zone), hint=DEEP_HINT if deep else "",
             )
         )
 
@@ -588,8 +713,12 @@ class ReflectionsCog(Cog):
             return
         circle_zone = _zone(circle.time_zone)
         lines = [LIST_HEAD.format(circle=circle.name, zone=circle_zone.key)]
-        for schedule in schedules:
-            lines.append(self._line(schedule, inv.at))
+        for listed in schedules:
+            if not self._planned_in_its_zone(listed):
+                # The zone changed without the schedule hearing of it (another instance, or a
+                # stop at the wrong moment): plan it now, so the list shows what will happen.
+                listed = await self._replan(listed, inv.at)
+            lines.append(self._line(listed, inv.at))
         lines.append(MISSED_RULE.format(grace=format_duration(self._grace)))
         lines.append(GATING_RULE.format(quiet=format_duration(self._quiet), wait=format_duration(self._max_wait)))
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
@@ -598,7 +727,7 @@ class ReflectionsCog(Cog):
         zone = _zone(schedule.zone_name)
         parts = [f"• #{schedule.id}"]
         if schedule.kind is Kind.PROMPT:
-            deck = f"deck {schedule.deck_id}" + (f", theme {schedule.theme}" if schedule.theme else "")
+            deck = ", ".join([f"deck {schedule.deck_id}", *schedule.choosing.words])
             parts.append(f"prompts `{schedule.form}` · {deck}")
         elif schedule.kind is Kind.MEETING:
             parts.append(f"meeting `{schedule.form}` · reminder {format_duration(schedule.remind or DEFAULT_REMIND)} before")
@@ -698,6 +827,59 @@ class ReflectionsCog(Cog):
             )
         )
 
+    async def schedule_edit(self, inv: Invocation) -> None:
+        """Change a schedule in place: its time, deck, theme, tags or zone. It keeps its number
+        and history, and the next time is planned afresh."""
+        circle = await self._circle(inv)
+        schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
+        form_given = (inv.text("when") or "").strip() or None
+        deck_given = inv.text("deck")
+        zone_given = inv.zone("time_zone")
+        choosing_given = any(inv.text(name) is not None for name in ("theme", "tag", "without"))
+        if form_given is None and deck_given is None and zone_given is None and not choosing_given:
+            raise CommandError(NOTHING_TO_EDIT.format(prefix=inv.prefix, id=schedule.id))
+        if schedule.kind is not Kind.PROMPT and (deck_given is not None or choosing_given):
+            raise CommandError(
+                NOT_FOR_PROMPTS.format(id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix)
+            )
+        time_zone = zone_given.key if zone_given else schedule.time_zone
+        zone = _zone(time_zone or circle.time_zone)
+        form = form_given or schedule.form
+        rule = _read_form(form, zone, inv.at) if form_given else load_rule(schedule.rule)
+        deck_id = (deck_given or schedule.deck_id or DEFAULT_DECK).lower() if schedule.kind is Kind.PROMPT else None
+        wanted = self._filter(inv, base=schedule.choosing)
+        if deck_id is not None:
+            await self._check_deck(circle, deck_id, wanted, inv.prefix)
+        start = inv.at
+        if schedule.paused_until is not None and schedule.paused_on(inv.at.astimezone(zone).date()):
+            start = _midnight(schedule.paused_until, zone) - timedelta(seconds=1)
+        following = next_after(rule, zone, start)
+        if following is None and form_given:
+            raise CommandError(NEVER_AGAIN.format(form=clip(form, 60)))
+        if not await self._repo.edit_schedule(
+            schedule.id, expected=schedule.next_due, form=form, rule=rule.canonical, time_zone=time_zone,
+            deck_id=deck_id, choosing=wanted if deck_id is not None else PromptFilter(), next_due=following,
+        ):
+            raise CommandError(f"Schedule #{schedule.id} was just moving on; could you try again in a moment?")
+        self._arm(schedule.id, schedule.kind, following, schedule.remind)
+        what = [f"`{form}` ({zone.key})"]
+        if deck_id is not None:
+            what.append(", ".join([f"deck {deck_id}", *wanted.words]))
+        if following is None:
+            await inv.reply(SCHEDULE_EDITED_NEVER.format(id=schedule.id, what=" · ".join(what)))
+            return
+        await inv.reply(SCHEDULE_EDITED.format(id=schedule.id, what=" · ".join(what), next=say_when(following, zone)))
+
+    async def schedule_unskip(self, inv: Invocation) -> None:
+        """Take back the latest skip whose time hasn't come yet."""
+        circle = await self._circle(inv)
+        schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
+        back = await self._repo.unskip(schedule.id, expected=schedule.next_due, now=inv.at)
+        if back is None:
+            raise CommandError(NOTHING_TO_UNSKIP.format(id=schedule.id))
+        self._arm(schedule.id, schedule.kind, back, schedule.remind)
+        await inv.reply(UNSKIPPED.format(id=schedule.id, when=say_when(back, _zone(schedule.zone_name))))
+
     async def schedule_remove(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
         schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
@@ -788,92 +970,45 @@ class ReflectionsCog(Cog):
     async def prompt_now(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
         deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
-        theme = inv.text("theme")
-        deck = await self._check_deck(circle, deck_id, theme, inv.prefix)
-        choices = deck.matching(theme)
-        run_id, prompt_id = await self._repo.claim_now(circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at)
-        prompt = deck.get(prompt_id or "")
-        if prompt is None:
-            await self._repo.record(run_id, Outcome.FAILED, inv.at)
-            raise CommandError("I couldn't find a prompt to post just now.")
-        await self._post(run_id, circle.room, circle.thread, circle.name, prompt)
+        wanted = self._filter(inv)
+        deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
+        choices = deck.choose(wanted)
+        async with self._room_lock(circle.room):  # never side by side with a scheduled prompt
+            run_id, prompt_id = await self._repo.claim_now(circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at)
+            prompt = deck.get(prompt_id or "")
+            if prompt is None:
+                await self._repo.record(run_id, Outcome.FAILED, inv.at)
+                raise CommandError("I couldn't find a prompt to post just now.")
+            await self._post(run_id, circle.room, circle.thread, circle.name, prompt)
         await inv.reply(POSTED_NOW.format(circle=circle.name), Visibility.PERSONAL)
 
-    async def suggest(self, inv: Invocation) -> None:
+    async def prompt_next(self, inv: Invocation) -> None:
+        """Which prompt the shuffle bag gives next, for a schedule or a deck; nothing is posted."""
         circle = await self._circle(inv)
-        if not (
-            inv.is_moderator
-            or await self._circles.membership(circle.id, inv.invoker.id) is not None
-            or await self._circles.is_facilitator(circle.id, inv.invoker.id)
-        ):
-            raise CommandError(NOT_A_MEMBER.format(circle=circle.name, prefix=inv.prefix))
-        text = " ".join((inv.text("text") or "").split())
-        problem = text_problem(text)
-        if problem is not None:
-            raise CommandError(SUGGESTION_PROBLEM.format(problem=problem))
-        key = text_key(text)
-        in_deck = self._library.deck_with_text(key)
-        if in_deck is not None:
-            raise CommandError(ALREADY_IN_DECK.format(deck=in_deck, circle=circle.name))
-        suggestion_id = await self._repo.suggest(circle.id, inv.invoker.id, text, key, inv.at)
-        if suggestion_id is None:
-            raise CommandError(DUPLICATE_SUGGESTION.format(circle=circle.name))
-        await inv.reply(SUGGESTED.format(circle=circle.name, id=suggestion_id), Visibility.PERSONAL)
-        name = await self._chat.display_name(inv.invoker, circle.room)
-        note = SUGGESTION_FOR_FACILITATORS.format(
-            name=name, circle=circle.name, id=suggestion_id, text=text, prefix=inv.prefix
-        )
-        for facilitator in await self._circles.rota(circle.id):
-            if facilitator != inv.invoker.id:
-                await self._private(circle.member(facilitator), note)
-
-    async def suggestions(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
-        waiting = await self._repo.pending(circle.id)
-        if not waiting:
-            await inv.reply(NO_SUGGESTIONS.format(circle=circle.name), Visibility.PERSONAL)
-            return
-        lines = [SUGGESTIONS_HEAD.format(circle=circle.name)]
-        for suggestion in waiting:
-            who = (
-                await self._chat.display_name(circle.member(suggestion.member_id), circle.room)
-                if suggestion.member_id
-                else "someone"
-            )
-            lines.append(f"• #{suggestion.id} from {who}: {suggestion.text}")
-        lines.append(SUGGESTIONS_FOOT.format(prefix=inv.prefix))
-        await inv.reply("\n".join(lines), Visibility.PERSONAL)
-
-    async def approve(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
-        suggestion = await self._suggestion(inv, circle)
-        if suggestion.approved:
-            raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
-        title = " ".join((inv.text("title") or "").split()).rstrip(END_PUNCTUATION) or title_from(suggestion.text)
-        theme = inv.text("theme")
-        if not await self._repo.approve(suggestion.id, title, theme, inv.invoker.id, inv.at):
-            raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
-        count = len(await self._repo.approved(circle.id))
-        await inv.reply(APPROVED.format(title=title, circle=circle.name, count=count, s="" if count == 1 else "s"))
-        if suggestion.member_id and suggestion.member_id != inv.invoker.id:
-            await self._private(circle.member(suggestion.member_id), APPROVED_PRIVATE.format(circle=circle.name))
-
-    async def decline(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
-        suggestion = await self._suggestion(inv, circle)
-        if suggestion.approved:
-            raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
-        if not await self._repo.decline(suggestion.id):
-            raise CommandError(UNKNOWN_SUGGESTION.format(id=suggestion.id, prefix=inv.prefix, circle=circle.name))
-        name = "them"
-        if suggestion.member_id:
-            member = circle.member(suggestion.member_id)
-            name = await self._chat.display_name(member, circle.room)
-            if suggestion.member_id != inv.invoker.id:
-                await self._private(
-                    member, DECLINED_PRIVATE.format(circle=circle.name, text=clip(suggestion.text, 80))
+        schedule_id = inv.integer("id")
+        where = ""
+        if schedule_id is not None:
+            schedule = await self._schedule(inv, circle, schedule_id)
+            if schedule.kind is not Kind.PROMPT:
+                raise CommandError(
+                    NOT_FOR_PROMPTS.format(id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix)
                 )
-        await inv.reply(DECLINED.format(id=suggestion.id, name=name), Visibility.PERSONAL)
+            deck_id = schedule.deck_id or DEFAULT_DECK
+            wanted = schedule.choosing
+            if schedule.next_due is not None:
+                where = NEXT_WHERE.format(id=schedule.id, when=say_when(schedule.next_due, _zone(schedule.zone_name)))
+        else:
+            deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
+            wanted = self._filter(inv)
+        deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
+        chosen = _drawer(deck, deck.choose(wanted), circle.id)(await self._repo.uses(circle.id, deck_id))
+        prompt = deck.get(chosen or "")
+        if prompt is None:
+            raise CommandError("I couldn't find a prompt to show just now.")
+        template = NEXT_PROMPT if prompt.title else NEXT_PROMPT_UNTITLED
+        await inv.reply(
+            template.format(deck=deck_id, where=where, title=prompt.title, text=prompt.text), Visibility.PERSONAL
+        )
 
     # --- decks --------------------------------------------------------------------------------
 
@@ -882,7 +1017,12 @@ class ReflectionsCog(Cog):
         for deck in self._library.decks:
             where = "" if deck in self._library.builtin else " · from the decks folder"
             themes = f" · {', '.join(deck.themes)}" if deck.themes else ""
-            lines.append(DECK_LINE.format(id=deck.id, title=deck.title, count=len(deck.prompts), themes=themes, where=where))
+            count = len(deck.prompts)
+            lines.append(
+                DECK_LINE.format(
+                    id=deck.id, title=deck.title, count=count, s="" if count == 1 else "s", themes=themes, where=where
+                )
+            )
         if inv.circle is not None:
             count = len(await self._repo.approved(inv.circle.id))
             lines.append(CIRCLE_DECK_LINE.format(circle=inv.circle.name, count=count))
@@ -896,9 +1036,10 @@ class ReflectionsCog(Cog):
             return
         if report.loaded:
             count = len(report.loaded)
+            prompts = sum(len(d.prompts) for d in report.loaded)
             summary = RELOADED_SOME.format(
                 count=count, s="" if count == 1 else "s", names=", ".join(d.id for d in report.loaded),
-                prompts=sum(len(d.prompts) for d in report.loaded),
+                prompts=prompts, ps="" if prompts == 1 else "s",
             )
         else:
             summary = RELOADED_NONE
@@ -956,21 +1097,6 @@ class ReflectionsCog(Cog):
             raise CommandError(OTHER_CIRCLE_SCHEDULE.format(id=schedule_id, circle=circle.name))
         return schedule
 
-    async def _suggestion(self, inv: Invocation, circle: Circle) -> Suggestion:
-        suggestion_id = _required(inv.integer("id"))
-        suggestion = await self._repo.suggestion(suggestion_id)
-        if suggestion is None:
-            raise CommandError(UNKNOWN_SUGGESTION.format(id=suggestion_id, prefix=inv.prefix, circle=circle.name))
-        if suggestion.circle_id != circle.id:
-            raise CommandError(OTHER_CIRCLE_SUGGESTION.format(id=suggestion_id))
-        return suggestion
-
-    async def _private(self, member: MemberRef, text: str) -> None:
-        try:
-            await self._chat.send_private(member, text)
-        except DeliveryError:
-            log.info("could not reach %s privately", member.id)
-
 
 def _drawer(deck: Deck, choices: Sequence[Prompt], circle_id: int) -> Callable[[Mapping[str, int]], str | None]:
     ids = [p.id for p in deck.prompts]
@@ -1012,6 +1138,18 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def _rounded(delta: timedelta) -> timedelta:
     """To the nearest minute, for saying how long until something."""
     return timedelta(minutes=round(delta.total_seconds() / 60))
+
+
+def _quoted_choice(wanted: PromptFilter) -> str:
+    """``, theme “connection”, without “deep”`` for a reply about one schedule."""
+    parts = []
+    if wanted.theme:
+        parts.append(f", theme “{wanted.theme}”")
+    if wanted.tag:
+        parts.append(f", tag “{wanted.tag}”")
+    if wanted.without:
+        parts.append(", without " + " or ".join(f"“{t}”" for t in wanted.without))
+    return "".join(parts)
 
 
 def _required(value: int | None) -> int:

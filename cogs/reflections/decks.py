@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-THEMES = ("connection", "worldview", "mutuality", "moving-towards", "check-in", "check-out")
+THEMES = ("connection", "worldview", "mutuality", "moving-towards", "agreements", "check-in", "check-out")
 CIRCLE_DECK = "circle"  # each circle's own deck of approved suggestions; no file may take the id
 ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 TAG_PATTERN = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
@@ -56,14 +56,58 @@ class Deck:
     def themes(self) -> tuple[str, ...]:
         return tuple(t for t in THEMES if any(p.theme == t for p in self.prompts))
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(sorted({t for p in self.prompts for t in p.tags}))
+
     def matching(self, theme: str | None) -> tuple[Prompt, ...]:
         """The prompts a schedule with this theme filter may draw (all when ``theme`` is None)."""
-        if theme is None:
-            return self.prompts
-        return tuple(p for p in self.prompts if p.theme == theme)
+        return self.choose(PromptFilter(theme=theme))
+
+    def choose(self, wanted: PromptFilter) -> tuple[Prompt, ...]:
+        """The prompts a schedule with this filter may draw."""
+        return tuple(p for p in self.prompts if wanted.admits(p))
 
     def get(self, prompt_id: str) -> Prompt | None:
         return next((p for p in self.prompts if p.id == prompt_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PromptFilter:
+    """Which prompts of a deck a schedule (or ``prompt now``) may draw: one theme, prompts with
+    one tag, and none with any tag in ``without`` (say, no ``deep`` prompts on a daily timer)."""
+
+    theme: str | None = None
+    tag: str | None = None
+    without: tuple[str, ...] = ()
+
+    def admits(self, prompt: Prompt) -> bool:
+        if self.theme is not None and prompt.theme != self.theme:
+            return False
+        if self.tag is not None and self.tag not in prompt.tags:
+            return False
+        return not any(t in prompt.tags for t in self.without)
+
+    @property
+    def words(self) -> list[str]:
+        """How the filter reads in a listing: ``theme connection``, ``tag light``, ``without deep``."""
+        parts = []
+        if self.theme:
+            parts.append(f"theme {self.theme}")
+        if self.tag:
+            parts.append(f"tag {self.tag}")
+        if self.without:
+            parts.append("without " + ", ".join(self.without))
+        return parts
+
+
+def read_tags(text: str) -> tuple[str, ...] | None:
+    """Tags as typed (``deep`` or ``deep,group``): lowercase words, in order, once each. None
+    when one of them isn't a tag word."""
+    words = [w.strip().lower() for w in text.replace(",", " ").split()]
+    if not words or not all(TAG_PATTERN.match(w) for w in words):
+        return None
+    return tuple(dict.fromkeys(words))
 
 
 class DeckError(Exception):

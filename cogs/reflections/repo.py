@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from bot.chat import Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
+from cogs.reflections.decks import PromptFilter
 
 
 class Kind(enum.StrEnum):
@@ -42,6 +43,8 @@ class Schedule:
     time_zone: str | None
     deck_id: str | None
     theme: str | None
+    tag: str | None
+    without: tuple[str, ...]
     remind: timedelta | None
     next_due: datetime | None
     paused_until: date | None
@@ -63,6 +66,10 @@ class Schedule:
     def home(self) -> RoomRef | ThreadRef:
         return self.thread or self.room
 
+    @property
+    def choosing(self) -> PromptFilter:
+        return PromptFilter(theme=self.theme, tag=self.tag, without=self.without)
+
     def paused_on(self, today: date) -> bool:
         return self.paused_until is not None and self.paused_until > today
 
@@ -78,6 +85,8 @@ class Schedule:
             time_zone=row["time_zone"],
             deck_id=row["deck_id"],
             theme=row["theme"],
+            tag=row["tag"],
+            without=tuple(row["without_tags"].split()) if row["without_tags"] else (),
             remind=timedelta(seconds=row["remind_seconds"]) if row["remind_seconds"] is not None else None,
             next_due=from_iso(row["next_due"]) if row["next_due"] else None,
             paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
@@ -171,13 +180,16 @@ class ReflectionsRepo:
         next_due: datetime,
         created_by: str,
         at: datetime,
+        tag: str | None = None,
+        without: tuple[str, ...] = (),
     ) -> tuple[int, int | None]:
         """Add a schedule; a meeting or rota schedule replaces the circle's previous one.
         Returns (new id, replaced id)."""
         query = """
             INSERT INTO reflection_schedules (circle_id, kind, form, rule, time_zone, deck_id, theme,
-                                              remind_seconds, next_due, created_by, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              tag, without_tags, remind_seconds, next_due,
+                                              created_by, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
         async with self._db.transaction() as tx:
             replaced = None
@@ -193,11 +205,64 @@ class ReflectionsRepo:
                 query,
                 (
                     circle_id, kind.value, form, rule, time_zone, deck_id, theme,
+                    tag, " ".join(without) or None,
                     int(remind.total_seconds()) if remind is not None else None,
                     to_iso(next_due), created_by, to_iso(at),
                 ),
             )
         return new_id, replaced
+
+    async def edit_schedule(
+        self,
+        schedule_id: int,
+        *,
+        expected: datetime | None,
+        form: str,
+        rule: str,
+        time_zone: str | None,
+        deck_id: str | None,
+        choosing: PromptFilter,
+        next_due: datetime | None,
+    ) -> bool:
+        """Change a schedule in place (it keeps its number and its history). False if it moved
+        on or went meanwhile."""
+        query = """
+            UPDATE reflection_schedules
+            SET form = ?, rule = ?, time_zone = ?, deck_id = ?, theme = ?, tag = ?, without_tags = ?,
+                next_due = ?
+            WHERE id = ? AND next_due IS ?
+        """
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    query,
+                    (
+                        form, rule, time_zone, deck_id, choosing.theme, choosing.tag,
+                        " ".join(choosing.without) or None, to_iso(next_due) if next_due else None,
+                        schedule_id, to_iso(expected) if expected else None,
+                    ),
+                )
+            )
+
+    async def unskip(self, schedule_id: int, *, expected: datetime | None, now: datetime) -> datetime | None:
+        """Take back the latest skip whose time is still to come: its run row goes, and the
+        schedule's next run is that time again. None when there is no such skip (or the
+        schedule moved on meanwhile)."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT id, fire_time FROM reflection_runs WHERE schedule_id = ? AND outcome = 'skipped' "
+                "AND fire_time > ? ORDER BY fire_time DESC LIMIT 1",
+                (schedule_id, to_iso(now)),
+            )
+            if row is None:
+                return None
+            skipped = from_iso(row["fire_time"])
+            if expected is not None and skipped >= expected:
+                return None
+            if not await self._move(tx, schedule_id, expected, skipped):
+                return None
+            await tx.execute("DELETE FROM reflection_runs WHERE id = ?", (row["id"],))
+        return skipped
 
     async def schedule(self, schedule_id: int) -> Schedule | None:
         row = await self._db.fetchone(_SCHEDULE + " WHERE s.id = ?", (schedule_id,))
@@ -386,13 +451,32 @@ class ReflectionsRepo:
         )
         return [Suggestion.from_row(r) for r in rows]
 
-    async def approve(self, suggestion_id: int, title: str, theme: str | None, by: str, at: datetime) -> bool:
+    async def approve(self, suggestion_id: int, title: str | None, theme: str | None, by: str, at: datetime) -> bool:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
                     "UPDATE reflection_suggestions SET status = 'approved', title = ?, theme = ?, "
                     "decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
                     (title, theme, by, to_iso(at), suggestion_id),
+                )
+            )
+
+    async def retitle(self, suggestion_id: int, title: str | None) -> bool:
+        """Give an approved prompt of the circle's own deck a new title (or none)."""
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "UPDATE reflection_suggestions SET title = ? WHERE id = ? AND status = 'approved'",
+                    (title, suggestion_id),
+                )
+            )
+
+    async def remove_approved(self, suggestion_id: int) -> bool:
+        """Take an approved prompt out of the circle's own deck; its words are deleted."""
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "DELETE FROM reflection_suggestions WHERE id = ? AND status = 'approved'", (suggestion_id,)
                 )
             )
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.clock import ManualClock, SystemClock
+from bot.clock import ManualClock, OffsetClock, SystemClock
 from bot.scheduling import Scheduler
 
 
@@ -82,3 +82,32 @@ async def test_apscheduler_wakes_a_due_timer_on_the_real_clock() -> None:
         assert len(scheduler) == 0
     finally:
         await scheduler.shutdown()
+
+
+async def test_the_alarm_clock_and_run_due_never_fire_side_by_side() -> None:
+    """After a jump on the sandbox clock, APScheduler and run_due both wake: the due timers
+    still fire one at a time, earliest first, and each once."""
+    clock = OffsetClock()
+    scheduler = Scheduler(clock, real_time=True)
+    happened: list[str] = []
+
+    def slow(name: str) -> Callable[[datetime], Awaitable[None]]:
+        async def callback(_: datetime) -> None:
+            happened.append(f"{name} starts")
+            await asyncio.sleep(0.05)
+            happened.append(f"{name} ends")
+
+        return callback
+
+    await scheduler.start()
+    try:
+        scheduler.at("remind", clock.now() + timedelta(hours=1), slow("remind"))
+        scheduler.at("close", clock.now() + timedelta(hours=2), slow("close"))
+        clock.advance(timedelta(hours=3))
+        scheduler.rearm_all()
+        await scheduler.run_due()
+        await asyncio.sleep(0.3)  # room for any late wake-up of the alarm clock
+    finally:
+        await scheduler.shutdown()
+    assert happened == ["remind starts", "remind ends", "close starts", "close ends"]
+    assert len(scheduler) == 0

@@ -22,7 +22,7 @@ PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 TAG_PATTERN = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 
-THEMES = ("connection", "worldview", "mutuality", "moving-towards", "check-in", "check-out")
+THEMES = ("connection", "worldview", "mutuality", "moving-towards", "agreements", "check-in", "check-out")
 MIN_PROMPTS_PER_THEME = 12
 MIN_PROMPTS_TOTAL = 80
 
@@ -116,7 +116,7 @@ NUDGE_UNKIND_WORDS = (
 # A private nudge offers a way back in: one's own experience or a curious question.
 NUDGE_INVITATIONS = ("?", "for me", "one way", "your own", "our own")
 # Prompts ask something; the few that do not must open as a clear invitation.
-PROMPT_INVITATION_OPENERS = ("tell us", "share", "one word", "a word", "if you'd like")
+PROMPT_INVITATION_OPENERS = ("tell us", "share", "one word", "two words", "three words", "a word", "if you'd like", "finish the sentence")
 
 
 def _phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -624,3 +624,147 @@ def test_the_advice_detector_finds_no_advice_in_any_of_our_texts() -> None:
     ]
     flagged = [(ident, assess(text).cues) for ident, text in texts if assess(text).advice]
     assert flagged == []
+
+
+# --- the decks don't read as a formula ----------------------------------------------------------
+
+SHAPE_LIMIT = 0.40  # no one shape of prompt makes up more than this share of all prompts
+TWO_QUESTIONS_LIMIT = 0.30  # "Question? Another question?" read as a form on a daily timer
+OPENING_LIMIT = 0.06  # no two-word opening ("Is there…", "What's something…") beyond this share
+MIN_SHAPES = 5  # shapes with at least MIN_PER_SHAPE prompts each
+MIN_PER_SHAPE = 5
+CIRCLE_SHARE = 0.35  # prompts that speak of "we", "us" or the circle
+MIN_EXCHANGE = 12  # prompts that turn members towards each other's answers
+MIN_ABOUT_AGREEMENTS = 12
+MIN_DEEP = 8
+CIRCLE_WORDS = re.compile(r"\b(?:we|we're|we've|we'd|us|our|ours|each other|circle|group|here)\b")
+EXCHANGE_MARKERS = (
+    "someone here",
+    "anyone here",
+    "someone else",
+    "each other",
+    "the rest of us",
+    "among us",
+    "for them",
+    "tell them",
+    "above yours",
+    "answering next",
+    "answered it",
+    "in their words",
+    "one person in this circle",
+    "someone in this circle",
+    "someone said",
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.?!\u2026])\s+", text.strip()) if s]
+
+
+def prompt_shape(text: str) -> str:
+    """The shape of a prompt, read from its sentences: an invitation with no question, one
+    question, a choice (``A, B or C: which…?``), two or more questions in a row, a sentence
+    that sets the scene and then a question, or a question and then an aside."""
+    sentences = _sentences(text)
+    asks = [s.endswith("?") for s in sentences]
+    if not any(asks):
+        return "invitation"
+    if len(sentences) == 1:
+        return "choice" if ":" in sentences[0] else "one question"
+    if all(asks):
+        return "question, question"
+    if not asks[0]:
+        return "setting, question"
+    return "question, aside"
+
+
+def _opening(text: str) -> str:
+    return " ".join(re.findall(r"[a-z']+", _normalise(text))[:2])
+
+
+def _prompt_texts() -> list[tuple[str, str]]:
+    return [(_where(path, p), p["text"]) for path, p in _prompts() if isinstance(_strings(p).get("text"), str)]
+
+
+def test_prompt_shapes_are_recognised() -> None:
+    """The shape reader tells the shapes apart (so the counts below mean what they say)."""
+    assert prompt_shape("What's one word for today?") == "one question"
+    assert prompt_shape("Lighthouse or campfire: which is this circle for you?") == "choice"
+    assert prompt_shape("What made you smile? Who was there?") == "question, question"
+    assert prompt_shape("Agreements can retire. Which of ours could?") == "setting, question"
+    assert prompt_shape("What did we do well? One thing is plenty.") == "question, aside"
+    assert prompt_shape("Two words for today, and the story behind one.") == "invitation"
+
+
+def test_no_one_shape_takes_over_the_decks() -> None:
+    """The decks mix their shapes: no shape beyond 40% of the prompts, two questions in a row
+    in at most 30%, and at least five shapes with five prompts or more."""
+    shapes = Counter(prompt_shape(text) for _, text in _prompt_texts())
+    total = sum(shapes.values())
+    commonest, count = shapes.most_common(1)[0]
+    assert count <= SHAPE_LIMIT * total, f"{commonest}: {count} of {total} prompts ({dict(shapes)})"
+    assert shapes["question, question"] <= TWO_QUESTIONS_LIMIT * total, dict(shapes)
+    assert sum(1 for n in shapes.values() if n >= MIN_PER_SHAPE) >= MIN_SHAPES, dict(shapes)
+
+
+def test_openings_vary() -> None:
+    """No two-word opening (“Is there…”, “What's something…”) starts more than 6% of the prompts."""
+    openings = Counter(_opening(text) for _, text in _prompt_texts())
+    total = sum(openings.values())
+    problems = [f"“{o}…” opens {n} of {total} prompts" for o, n in openings.items() if n > OPENING_LIMIT * total]
+    assert not problems, _report(problems)
+
+
+def test_prompts_speak_of_the_circle_and_of_each_other() -> None:
+    """A good share of prompts speak of us and the circle, and some turn members towards each
+    other's answers (“…is it like that for you?”)."""
+    texts = [_normalise(text) for _, text in _prompt_texts()]
+    ours = sum(1 for text in texts if CIRCLE_WORDS.search(text))
+    assert ours >= CIRCLE_SHARE * len(texts), f"{ours} of {len(texts)} prompts speak of us or the circle"
+    exchange = [text for text in texts if any(marker in text for marker in EXCHANGE_MARKERS)]
+    assert len(exchange) >= MIN_EXCHANGE, f"{len(exchange)} prompts invite an exchange between members"
+
+
+def test_the_circle_reflects_on_its_own_agreements() -> None:
+    """There is a theme of prompts about the circle's own agreements."""
+    about = [p for _, p in _prompts() if p.get("theme") == "agreements" and "agree" in _normalise(p["text"])]
+    assert len(about) >= MIN_ABOUT_AGREEMENTS, f"{len(about)} prompts reflect on our agreements"
+
+
+def test_deep_prompts_are_tagged_so_a_timer_can_leave_them_out() -> None:
+    """Enough prompts carry the `deep` tag for `without=deep` to mean something, and a deep
+    prompt is never also tagged light or playful."""
+    deep = [(path, p) for path, p in _prompts() if "deep" in p.get("tags", [])]
+    assert len(deep) >= MIN_DEEP, f"{len(deep)} prompts are tagged deep"
+    problems = [
+        f"{_where(path, p)}: tagged deep and {tag}"
+        for path, p in deep
+        for tag in ("light", "playful")
+        if tag in p.get("tags", [])
+    ]
+    assert not problems, _report(problems)
+
+
+SEEDS = PROMPTS_DIR.parent.parent / "shared" / "seeds"
+COPIED_RUN = 6  # words in a row shared with a source text
+
+
+def test_no_text_repeats_a_run_of_words_from_the_source_texts() -> None:
+    """Our texts are our own: none shares six words in a row with the IPS source texts (checked
+    where those texts are at hand, next to the checkout)."""
+    if not SEEDS.is_dir():
+        pytest.skip("the IPS source texts are not next to this checkout")
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z']+", _normalise(text))
+
+    source: set[tuple[str, ...]] = set()
+    for path in SEEDS.iterdir():
+        seen = words(path.read_text(encoding="utf-8", errors="ignore"))
+        source |= {tuple(seen[i : i + COPIED_RUN]) for i in range(len(seen) - COPIED_RUN + 1)}
+    problems = []
+    for where, text in _bodies():
+        ours = words(text)
+        runs = [" ".join(ours[i : i + COPIED_RUN]) for i in range(len(ours) - COPIED_RUN + 1)]
+        problems += [f"{where}: “{run}”" for run in runs if tuple(run.split()) in source]
+    assert not problems, _report(problems)

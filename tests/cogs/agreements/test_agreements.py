@@ -232,7 +232,7 @@ async def test_without_quorum_it_is_not_adopted_and_says_why(sb: Sandbox) -> Non
     out = await sb.wait(timedelta(hours=72))
     assert "**Proposal 1 isn't adopted this time.**" in out
     assert "✅ consent 1 · 🤔 concern 0 · ✋ object 0 · 1 of 4 members voted." in out
-    assert "2 of our 4 members needed to vote for a decision (50%), and 1 did." in out
+    assert "A decision needs 50% of us to take part (2 of 4), and this time fewer of us had room for it. That's all right." in out
     assert result(sb, 1) == "no_quorum"
 
 
@@ -295,12 +295,12 @@ async def test_a_reminder_goes_once_and_only_to_those_who_have_not_voted(sb: San
     assert sb.private_to("alice") == []
     await sb.wait(timedelta(hours=1))
     for member in ("alice", "dan"):
-        reminders = [n for n in sb.private_to(member) if n.startswith("A gentle reminder")]
+        reminders = [n for n in sb.private_to(member) if n.startswith("Proposal 1 in Tuesday closes")]
         assert len(reminders) == 1
-        assert "proposal 1 in Tuesday closes Thursday 5 March 2026, 17:00 (UTC)" in reminders[0]
-    assert not [n for n in sb.private_to("bob") + sb.private_to("carol") if "gentle reminder" in n]
+        assert "Proposal 1 in Tuesday closes Thursday 5 March 2026, 17:00 (UTC)" in reminders[0]
+    assert not [n for n in sb.private_to("bob") + sb.private_to("carol") if "your voice is welcome" in n]
     await sb.wait(timedelta(hours=12))
-    assert len([n for n in sb.private_to("alice") if "gentle reminder" in n]) == 1
+    assert len([n for n in sb.private_to("alice") if "your voice is welcome" in n]) == 1
 
 
 # --- leaving and joining mid-vote -------------------------------------------------------------

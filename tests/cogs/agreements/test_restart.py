@@ -161,13 +161,13 @@ async def test_a_reminder_is_never_sent_twice_across_a_restart(sb: Sandbox) -> N
     await make_circle(sb, "bob", "carol")
     await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"bob +^ {CONSENT}")
     await sb.wait(timedelta(hours=48))
-    assert len([n for n in sb.private_to("carol") if "gentle reminder" in n]) == 1
+    assert len([n for n in sb.private_to("carol") if "your voice is welcome" in n]) == 1
     await sb.restart()
     await sb.wait(timedelta(hours=1))
     await sb.restart()
     await sb.wait(timedelta(hours=1))
-    assert len([n for n in sb.private_to("carol") if "gentle reminder" in n]) == 1
-    assert not [n for n in sb.private_to("bob") if "gentle reminder" in n]
+    assert len([n for n in sb.private_to("carol") if "your voice is welcome" in n]) == 1
+    assert not [n for n in sb.private_to("bob") if "your voice is welcome" in n]
 
 
 async def test_a_reminder_due_while_down_goes_once_after_the_restart(sb: Sandbox) -> None:
@@ -183,7 +183,7 @@ async def test_a_reminder_due_while_down_goes_once_after_the_restart(sb: Sandbox
     await sb.restart()
     await sb.wait(timedelta(minutes=5))
     for member, expected in (("alice", 1), ("bob", 1), ("dan", 1), ("carol", 0)):
-        assert len([n for n in sb.private_to(member) if "gentle reminder" in n]) == expected
+        assert len([n for n in sb.private_to(member) if "your voice is welcome" in n]) == expected
 
 
 async def test_reviews_are_rebuilt_after_a_restart(sb: Sandbox) -> None:

@@ -72,17 +72,39 @@ async def test_next_moves_the_piece_and_only_for_facilitators(sb: Sandbox) -> No
     assert "Moved on: Bob" in out
 
 
-async def test_the_time_box_gives_one_gentle_reminder(sb: Sandbox) -> None:
-    """When a turn's time is up, one gentle note is sent, never a second."""
+def time_notes(sb: Sandbox, member: str) -> list[str]:
+    return [n for n in sb.private_to(member) if "No rush" in n]
+
+
+async def test_the_time_box_sends_one_private_no_rush_note(sb: Sandbox) -> None:
+    """When a turn's time is up, the person sharing hears once, privately, that there's no
+    rush; the thread names nobody, and a second note never comes."""
     await make_circle(sb, "bob")
-    await sb.say("alice: /round start turn=3m")
-    assert "gentle note" not in await sb.wait(timedelta(minutes=2))
-    out = await sb.wait(timedelta(minutes=2))
-    assert "Alice, a gentle note: the time for this turn is up." in out
-    assert "gentle note" not in await sb.wait(timedelta(minutes=10))
+    out = await sb.say("alice: /round start turn=3m")
+    assert "Each turn has about 3 minutes. When it's up, whoever has the talking piece hears so privately; there's no rush." in out
+    await sb.wait(timedelta(minutes=2))
+    assert time_notes(sb, "alice") == []
+    sb.mark()
+    await sb.wait(timedelta(minutes=2))
+    assert time_notes(sb, "alice") == [
+        "Your turn in the round for **Tuesday** has had its 3 minutes. No rush: finish in your own time, then say `done` in the round's thread."
+    ]
+    assert "[in #" not in sb.since_mark  # nothing said in the round's thread
+    await sb.wait(timedelta(minutes=10))
+    assert len(time_notes(sb, "alice")) == 1
     await sb.say("alice ^: done")
-    out = await sb.wait(timedelta(minutes=3))
-    assert "Bob, a gentle note" in out
+    await sb.wait(timedelta(minutes=3))
+    assert len(time_notes(sb, "bob")) == 1
+
+
+async def test_with_private_messages_closed_the_time_box_stays_quiet(sb: Sandbox) -> None:
+    """If the person sharing can't be reached privately, nothing is said aloud instead."""
+    await make_circle(sb, "bob")
+    await sb.say(":dms alice closed", "alice: /round start turn=1m")
+    sb.mark()
+    await sb.wait(timedelta(minutes=2))
+    assert "No rush" not in sb.since_mark
+    assert "Alice" not in sb.since_mark
 
 
 async def test_a_late_joiner_goes_to_the_end_and_a_leaver_is_skipped(sb: Sandbox) -> None:
@@ -108,7 +130,7 @@ async def test_a_round_survives_a_restart_and_continues_with_the_right_person(sb
     out = await sb.say("carol ^: done")
     assert "The talking piece is with Bob right now" in out
     out = await sb.wait(timedelta(minutes=6))
-    assert "Bob, a gentle note" in out  # the time box was re-armed from the database
+    assert len(time_notes(sb, "bob")) == 1  # the time box was re-armed from the database
     out = await sb.say("bob ^: done")
     assert "Carol, the talking piece is with you." in out
     out = await sb.say("carol ^: pass")

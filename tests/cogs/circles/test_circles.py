@@ -143,7 +143,7 @@ async def test_a_full_circle_offers_the_waitlist_and_a_freed_place_goes_to_the_f
     await make_circle(sb, "bob", extra="capacity=2")
     before = snapshot(sb)
     out = await sb.say("carol: /circle join")
-    assert "Tuesday is full right now (2 of 2 places)" in out
+    assert "Tuesday is full right now (all 2 places are taken)" in out
     assert "`/circle wait Tuesday`" in out
     assert snapshot(sb) == before
     await sb.say("carol: /circle wait", "dan: /circle wait")
@@ -182,8 +182,8 @@ async def test_a_closed_circle_takes_requests_that_a_facilitator_answers(sb: San
     assert "Bob is now part of Tuesday." in out
     assert any("was welcomed" in t for t in sb.private_to("bob"))
     out = await sb.say("alice: /circle decline @carol")
-    assert "I've let Carol know, kindly." in out
-    assert any("can't take your request right now" in t for t in sb.private_to("carol"))
+    assert "I've let Carol know privately." in out
+    assert any("can't offer a place just now" in t for t in sb.private_to("carol"))
     assert table(sb, "SELECT member_id FROM circle_members ORDER BY seq") == [("alice",), ("bob",)]
     assert table(sb, "SELECT * FROM circle_requests") == []
 
@@ -218,11 +218,11 @@ async def test_approving_into_a_full_circle_puts_them_on_the_waitlist(sb: Sandbo
 
 
 async def test_the_member_list_shows_preferences_and_the_rota(sb: Sandbox) -> None:
-    """Members show with their support preference (default unset) and facilitation role."""
+    """To a facilitator, members show with their support preference (default unset) and role."""
     await make_circle(sb, "bob", "carol", "dan")
     await sb.say("bob: /circle preference listening", "carol: /circle preference ideas")
     await sb.say("alice: /circle rota add @dan")
-    out = await sb.say("erin: /circle members Tuesday")
+    out = await sb.say("alice: /circle members Tuesday")
     assert "**Tuesday** · 4 of 12 places · open to anyone · UTC" in out
     assert "• Alice · facilitating" in out
     assert "• Bob · listening" in out
@@ -312,3 +312,13 @@ async def test_a_request_reaches_the_circle_when_no_facilitator_takes_private_me
     out = await sb.say("bob: /circle join")
     assert "Someone would like to join **Tuesday**. Facilitators, `/circle requests` shows who." in out
     assert "Bob would like" not in out
+
+
+async def test_a_declined_request_offers_a_way_to_talk(sb: Sandbox) -> None:
+    """The private note after a decline thanks the person and names who they can write to."""
+    await make_circle(sb, "bob", extra="open=no")
+    await sb.say("alice: /circle approve @bob", "alice: /circle rota add @bob", "carol: /circle join")
+    await sb.say("alice: /circle decline @carol")
+    note = sb.private_to("carol")[-1]
+    assert note.startswith("Thank you for asking to join **Tuesday**.")
+    assert "If you'd like to talk it over, you're welcome to write to Alice and Bob." in note

@@ -48,3 +48,28 @@ def test_room_activity_keeps_the_latest_message_per_room() -> None:
     activity.saw(room, DUE - timedelta(minutes=5))
     assert activity.last(room) == DUE
     assert activity.last(other) is None
+
+
+def test_the_bots_own_post_holds_the_next_prompt_a_quiet_moment() -> None:
+    """The bot posted two minutes ago: the next prompt waits until ten minutes after that."""
+    own = DUE - timedelta(minutes=2)
+    assert hold_until(
+        now=DUE, due=DUE, last_message=None, quiet=QUIET, max_wait=MAX_WAIT, round_open=False, last_own_post=own
+    ) == own + QUIET
+
+
+def test_the_bots_own_post_spaces_prompts_even_past_the_longest_wait() -> None:
+    """Long past the longest wait (a catch-up after downtime), two prompts still come apart."""
+    late = DUE + timedelta(hours=3)
+    assert hold_until(
+        now=late, due=DUE, last_message=late, quiet=QUIET, max_wait=MAX_WAIT, round_open=False, last_own_post=late
+    ) == late + QUIET
+
+
+def test_room_activity_keeps_the_bots_own_posts_apart_from_peoples() -> None:
+    """The bot's own posts are kept on their own, so they never count as someone's sharing."""
+    activity = RoomActivity()
+    room = RoomRef(Platform.LOCAL, "space", "room")
+    activity.posted(room, DUE)
+    assert activity.last(room) is None
+    assert activity.last_own(room) == DUE

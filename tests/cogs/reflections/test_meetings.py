@@ -22,7 +22,7 @@ async def test_a_reminder_comes_the_chosen_time_before_each_meeting(sb: Sandbox)
     assert "🗓️ **Tuesday** meets `mondays 20:00` (Europe/Berlin), with a reminder 1 hour before. The next meeting is Mon 2 Mar, 20:00." in out
     assert "💭" not in await sb.wait(timedelta(minutes=59))
     out = await sb.wait(timedelta(minutes=1))  # 19:00 Berlin
-    assert "🕯️ A gentle reminder: **Tuesday** meets in 1 hour, Mon 2 Mar, 20:00 (Europe/Berlin). Come as you are." in out
+    assert "🕯️ **Tuesday** meets in 1 hour, Mon 2 Mar, 20:00 (Europe/Berlin). Come as you are." in out
     assert "meets in" not in await sb.wait(timedelta(days=6, hours=23))
     assert "meets in 1 hour, Mon 9 Mar, 20:00" in await sb.wait(timedelta(hours=1))
 

@@ -66,7 +66,7 @@ async def test_prompts_do_not_repeat_until_the_deck_is_used_up(sb: Sandbox) -> N
         "What would you like more of in the month ahead?",
     ):
         await sb.say(f"bob: /prompt suggest {text}")
-    await sb.say("alice: /prompt approve 1", "alice: /prompt approve 2", "alice: /prompt approve 3")
+    await sb.say("alice: /prompt approve 1 Smiles", "alice: /prompt approve 2 At ease", "alice: /prompt approve 3 More of")
     for _ in range(6):
         await sb.say("alice: /prompt now deck=circle")
     titles = thread_titles(sb)

@@ -54,7 +54,7 @@ async def test_the_list_shows_every_schedule_and_the_stated_rules(sb: Sandbox) -
     assert "• #2 · meeting `tuesdays 19:00` · reminder 1 hour before · next: Tue 3 Mar, 19:00" in out
     assert "• #3 · facilitation hand-over `mondays 09:00` · next: Mon 9 Mar, 09:00" in out
     assert "I post it once when I'm back, as long as it's less than 6 hours late; older ones are skipped." in out
-    assert "A prompt waits for a quiet moment (no messages for 10 minutes and no check-in round open), for 1 hour at most." in out
+    assert "A prompt waits for a quiet moment (no messages for 10 minutes and no check-in round open), for 1 hour at most. Two prompts never land within 10 minutes of each other." in out
 
 
 async def test_preview_shows_the_next_five_times_with_dst_marked(sb: Sandbox) -> None:

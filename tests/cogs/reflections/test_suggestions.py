@@ -42,8 +42,9 @@ async def test_a_declined_suggestion_is_deleted_and_the_author_told_kindly(sb: S
     await make_circle(sb, "bob")
     await sb.say(f"bob: /prompt suggest {SMILE}")
     out = await sb.say("alice: /prompt decline 1")
-    assert "Suggestion #1 is let go, and I've told Bob kindly." in out
+    assert "Suggestion #1 is let go, and I've told Bob privately." in out
     assert "won't add your prompt (“What is something small that made you smile this week?”) this time. Thank you for offering it; I haven't kept it." in sb.private_to("bob")[-1]
+    assert "If you'd like to talk about it, or shape one together, you're welcome to write to Alice." in sb.private_to("bob")[-1]
     assert table(sb, "SELECT COUNT(*) FROM reflection_suggestions") == [(0,)]
 
 
@@ -103,7 +104,8 @@ async def test_decks_list_shows_the_shipped_decks_and_the_circles_own(sb: Sandbo
     """The deck list names each deck with its size and themes, and the circle's own deck."""
     await make_circle(sb, "bob")
     out = await sb.say("bob: /prompt decks list")
-    assert "• `ips`: Reflections in the spirit of Intentional Peer Support · 66 prompts" in out
+    assert "• `ips`: Reflections in the spirit of Intentional Peer Support · 109 prompts" in out
+    assert "• `circle`: prompts suggested in Tuesday · 0 approved" in out
     assert "• `check-ins`:" in out
     assert "check-in, check-out" in out
     assert "• `circle`: prompts suggested in Tuesday · 0 approved" in out
@@ -123,7 +125,7 @@ async def test_a_moderator_reloads_the_decks_folder_and_hears_what_was_left_out(
     )
     (folder / "oops.toml").write_text('[deck]\nid = "oops"\ntitle = "Oops"\ndescription = "x"\n', encoding="utf-8")
     out = await sb.say("alice: /prompt decks reload")
-    assert "I read the decks folder again: 1 deck ready (garden; 1 prompts)." in out
+    assert "I read the decks folder again: 1 deck ready (garden; 1 prompt)." in out
     assert "• oops.toml has no prompts yet; a deck needs at least one [[prompts]] entry." in out
     assert NOT_MODERATOR in await sb.say("bob: /prompt decks reload")
     await make_circle(sb)
