@@ -81,7 +81,7 @@ async def test_circles_and_a_check_in_round_through_slash_commands(
     await bot.ask(f.carol, f.general, "circle", subcommand("join", option("circle", "Tuesday")))
     preference = await bot.ask(f.bob, f.general, "circle", subcommand("preference", option("preference", "listening")))
     assert preference.ephemeral
-    members = await bot.ask(f.dan, f.general, "circle", subcommand("members"))
+    members = await bot.ask(f.carol, f.general, "circle", subcommand("members"))
     assert "Bobby" in (members.content or "")
     rota = await bot.ask(f.bob, f.general, "circle", subcommand_group("rota", subcommand("show")))
     assert "alice" in (rota.content or "")
@@ -103,7 +103,7 @@ async def test_circles_and_a_check_in_round_through_slash_commands(
     passed = await bot.ask(f.bob, thread, "round", subcommand("pass"))
     assert passed.ephemeral
     await bot.wait_for_bot_message(thread, "Thank you, Bobby; passing is always welcome. carol, the talking piece")
-    status = await bot.ask(f.dan, thread, "round", subcommand("status"))
+    status = await bot.ask(f.carol, thread, "round", subcommand("status"))
     assert "the talking piece is with carol" in (status.content or "")
     await server.post_message(thread, f.carol, "Done.")
     closing = await bot.wait_for_bot_message(thread, "That completes the round for **Tuesday**")

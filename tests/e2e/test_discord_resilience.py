@@ -211,6 +211,6 @@ async def test_names_are_fetched_for_people_not_met_since_a_restart(
         await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
         await bot.ask(f.bob, f.general, "circle", subcommand("join"))
     async with running_bot(server, tmp_path / "data") as bot:
-        members = await bot.ask(f.carol, f.general, "circle", subcommand("members"))
+        members = await bot.ask(f.alice, f.general, "circle", subcommand("members"))
         assert "Bobby" in (members.content or "")
         assert server.requests_to("GET", f"/guilds/{f.guild.id}/members/{f.bob.id}")

@@ -43,7 +43,7 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: M
         formatted_body=f'!ck circle rota add <a href="https://matrix.to/#/{bob.user_id}">Bob</a>',
     )
     await alice.expect(me, "Bob joins the facilitation rota of Tuesday", since=mark)
-    members = await carol.ask(room, me, "!ck circle members")
+    members = await alice.ask(room, me, "!ck circle members")
     assert "Bob" in members.body
     assert "listening" in members.body
 

@@ -149,7 +149,6 @@ def test_a_week_in_the_sandbox_survives_its_restarts(week: Outcome) -> None:
     assert week.failed(tagged=None) == [], "\n\n".join(week.outputs)
 
 
-@pytest.mark.xfail(strict=True, reason="reminder after close: fixed in the cogs branch")
 def test_a_leap_past_a_reminder_and_a_close_sends_no_late_reminder(week: Outcome) -> None:
     """When the clock leaps past a proposal's reminder and its closing at once, nobody is
     reminded of a vote that has closed."""
