@@ -34,7 +34,9 @@ from cogs.agreements.cog import AgreementsCog
 KEYS = {option.emoji: option.choice.value for option in OPTIONS[Process.CONSENT]}
 
 
-async def run(data_dir: Path, members: int, events: int, seed: int, *, verbose: bool) -> tuple[bool, float]:
+async def run(
+    data_dir: Path, members: int, events: int, seed: int, *, verbose: bool
+) -> tuple[bool, float]:
     config = Config(
         data_dir=str(data_dir),
         local=LocalConfig(moderators=("host",)),
@@ -77,9 +79,13 @@ async def run(data_dir: Path, members: int, events: int, seed: int, *, verbose: 
         stored = await cog.repo.holdings(1)
         cast, circle_size = await cog.repo.current_votes(1)
         tally = Counter(str(v) for v in cast.values())
-        matches = {n: [c.value for c in h] for n, h in stored.items()} == {n: h for n, h in truth.items() if h}
+        matches = {n: [c.value for c in h] for n, h in stored.items()} == {
+            n: h for n, h in truth.items() if h
+        }
         platform = {
-            KEYS[k]: len(holders) for k, holders in adapter.chat.messages[post].reactions.items() if k in KEYS
+            KEYS[k]: len(holders)
+            for k, holders in adapter.chat.messages[post].reactions.items()
+            if k in KEYS
         }
 
         proposal = await cog.repo.get(1)
@@ -94,12 +100,16 @@ async def run(data_dir: Path, members: int, events: int, seed: int, *, verbose: 
         rate = events / elapsed
         ok = bool(matches and tally == expected and unchanged)
         if verbose:
-            print(f"members: {members} (+ the proposer, who never reacts); circle size {circle_size}")
+            print(
+                f"members: {members} (+ the proposer, who never reacts); circle size {circle_size}"
+            )
             print(f"events: {events:,} ({adds:,} adds, {events - adds:,} removals) in random order")
             print(f"tally: {dict(sorted(tally.items()))}")
             print(f"truth: {dict(sorted(expected.items()))}")
             print(f"reactions on the post (bot's own excluded): {dict(sorted(platform.items()))}")
-            print(f"reconcile from the platform ({members} members): {reconcile_ms:.1f} ms, changed nothing: {unchanged}")
+            print(
+                f"reconcile from the platform ({members} members): {reconcile_ms:.1f} ms, changed nothing: {unchanged}"
+            )
         print(f"seed {seed}: {elapsed:.2f} s = {rate:,.0f} events/s; tally equals the truth: {ok}")
         return ok, rate
 
@@ -115,7 +125,15 @@ def main() -> None:
     for round_ in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="circlekeeper-bench-") as folder:
             results.append(
-                asyncio.run(run(Path(folder) / "data", args.members, args.events, args.seed + round_, verbose=round_ == 0))
+                asyncio.run(
+                    run(
+                        Path(folder) / "data",
+                        args.members,
+                        args.events,
+                        args.seed + round_,
+                        verbose=round_ == 0,
+                    )
+                )
             )
     rates = [rate for _, rate in results]
     print(

@@ -116,7 +116,9 @@ def main() -> None:
         print(f"operations: {operations:,} in {elapsed:.1f} s = {operations / elapsed:,.0f} ops/s")
         print(f"database: {size_mb:.1f} MB")
         ready, wall, peak = measure_run(data_dir)
-        print(f"`circlekeeper run` start-up: ready after {ready:.2f} s (target <= 2 s); whole process {wall:.2f} s")
+        print(
+            f"`circlekeeper run` start-up: ready after {ready:.2f} s (target <= 2 s); whole process {wall:.2f} s"
+        )
         print(f"`circlekeeper run` peak RSS: {peak:.0f} MB (target <= 150 MB)")
 
 

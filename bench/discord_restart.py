@@ -38,15 +38,21 @@ SETUP_SCALE = 0.02  # rate-limit windows while setting up (the restart itself us
 async def open_proposals(server: DiscordServer, data: Path, count: int) -> None:
     folk = make_folk(server)
     async with running_bot(server, data) as bot:
-        await bot.ask(folk.alice, folk.general, "circle", subcommand("create", option("name", "Bench")))
+        await bot.ask(
+            folk.alice, folk.general, "circle", subcommand("create", option("name", "Bench"))
+        )
         await bot.ask(folk.bob, folk.general, "circle", subcommand("join"))
         for n in range(count):
             text = f"We try agreement number {n} for a month."
-            answer = await bot.ask(folk.bob, folk.general, "agreement", subcommand("propose", option("text", text)))
+            answer = await bot.ask(
+                folk.bob, folk.general, "agreement", subcommand("propose", option("text", text))
+            )
             if "Your proposal is up" not in (answer.content or ""):
                 raise RuntimeError(f"proposal {n} wasn't opened: {answer.content}")
             post = server.world.messages[newest_thread(server, folk.general).id]
-            await server.wait_until(lambda post=post: len(post.reactions) == 3 or None, "the option reactions")
+            await server.wait_until(
+                lambda post=post: len(post.reactions) == 3 or None, "the option reactions"
+            )
 
 
 async def one_restart(server: DiscordServer, data: Path, after: float) -> dict[str, float]:
@@ -61,13 +67,20 @@ async def one_restart(server: DiscordServer, data: Path, after: float) -> dict[s
         callback = f"/interactions/{interaction.id}/{interaction.token}/callback"
         tried = await server.wait_until(
             lambda: next((c for c in server.requests_to("POST", callback) if c.status), None),
-            "the first response", limit=WAIT_FOR_ANYTHING,
+            "the first response",
+            limit=WAIT_FOR_ANYTHING,
         )
         first_at = time.monotonic()
         if tried.status != 200:  # Discord refused it: too late, the person saw an error
             bot = await starting.running(WAIT_FOR_ANYTHING)
-            return {"first": first_at - sent, "first_from_identify": first_at - identified, "answer": float("nan"),
-                    "read_back": time.monotonic() - identified, "deferred": 0.0, "late": 1.0}
+            return {
+                "first": first_at - sent,
+                "first_from_identify": first_at - identified,
+                "answer": float("nan"),
+                "read_back": time.monotonic() - identified,
+                "deferred": 0.0,
+                "late": 1.0,
+            }
         first = interaction.replies[0]
         answer: InteractionReply = first
         if first.type == 5:
@@ -81,7 +94,11 @@ async def one_restart(server: DiscordServer, data: Path, after: float) -> dict[s
         if restored is not None:
             await restored()
         read_back_at = time.monotonic()
-        late = [c for c in server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback") if c.status == 404]
+        late = [
+            c
+            for c in server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")
+            if c.status == 404
+        ]
     return {
         "first": first_at - sent,
         "first_from_identify": first_at - identified,

@@ -82,7 +82,9 @@ async def main(commands: int, concurrency: int) -> None:
         with tempfile.TemporaryDirectory(prefix="circlekeeper-bench-") as folder:
             async with running_bot(server, Path(folder) / "data") as bot:
                 reply = await bot.ask(
-                    folk.alice, folk.general, "circle",
+                    folk.alice,
+                    folk.general,
+                    "circle",
                     subcommand("create", option("name", "Bench"), option("capacity", MEMBERS + 5)),
                 )
                 if "has a home here now" not in (reply.content or ""):
@@ -90,7 +92,9 @@ async def main(commands: int, concurrency: int) -> None:
                 await phase(server, folk.general, people, 40, 1)  # warm up the caches
                 before = len(server.requests)
                 sequential, seq_time = await phase(server, folk.general, people, commands, 1)
-                concurrent, con_time = await phase(server, folk.general, people, commands, concurrency)
+                concurrent, con_time = await phase(
+                    server, folk.general, people, commands, concurrency
+                )
                 rest_calls = (len(server.requests) - before) / (2 * commands)
     print(f"{commands} slash commands through the loopback Discord (discord.py, real bot, SQLite)")
     print(describe("one at a time", sequential, seq_time))

@@ -38,7 +38,10 @@ from bot.config import Config, MatrixConfig, Secrets
 from bot.platforms.matrix import MatrixAdapter
 from tests.e2e.synapse import RegisteredUser, Synapse
 
-FILTER = {"room": {"timeline": {"limit": 100}, "ephemeral": {"not_types": ["*"]}}, "presence": {"not_types": ["*"]}}
+FILTER = {
+    "room": {"timeline": {"limit": 100}, "ephemeral": {"not_types": ["*"]}},
+    "presence": {"not_types": ["*"]},
+}
 COMMANDS = ("!ck circle list", "!ck circle members", "!ck round status", "!ck help circle join")
 
 
@@ -97,13 +100,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def bench(synapse: Synapse, bot_user: RegisteredUser, person: RegisteredUser, data: Path, commands: int, burst: int) -> None:
+async def bench(
+    synapse: Synapse,
+    bot_user: RegisteredUser,
+    person: RegisteredUser,
+    data: Path,
+    commands: int,
+    burst: int,
+) -> None:
     config = Config(
         data_dir=str(data),
         log_level="warning",
         matrix=MatrixConfig(enabled=True, homeserver=synapse.url, user_id=bot_user.user_id),
     )
-    secrets = Secrets(discord_token=None, matrix_access_token=bot_user.access_token, matrix_password=None)
+    secrets = Secrets(
+        discord_token=None, matrix_access_token=bot_user.access_token, matrix_password=None
+    )
     async with open_app(config, clock=SystemClock()) as app:
         counter = Counter()
         app.bus.attach(counter)
@@ -123,7 +135,9 @@ async def bench(synapse: Synapse, bot_user: RegisteredUser, person: RegisteredUs
             room = created.room_id
             await listener.until(lambda: said(listener, bot_user.user_id, "membership", "join"))
             await send(client, room, "!ck circle create Bench A circle to measure")
-            await listener.until(lambda: said(listener, bot_user.user_id, "body", "has a home here now"))
+            await listener.until(
+                lambda: said(listener, bot_user.user_id, "body", "has a home here now")
+            )
 
             latencies: list[float] = []
             server_side: list[float] = []
@@ -154,7 +168,9 @@ async def bench(synapse: Synapse, bot_user: RegisteredUser, person: RegisteredUs
             await asyncio.gather(listening, serving, return_exceptions=True)
             await client.close()
 
-    print(f"Synapse {synapse.url}, started in {synapse.last_start_seconds:.1f} s; bot ready in {ready * 1000:.0f} ms")
+    print(
+        f"Synapse {synapse.url}, started in {synapse.last_start_seconds:.1f} s; bot ready in {ready * 1000:.0f} ms"
+    )
     print(f"command -> answer, {len(latencies)} commands, as the person's client sees it:")
     print(
         f"  p50 {percentile(latencies, 0.5):.0f} ms   p95 {percentile(latencies, 0.95):.0f} ms   "
@@ -186,7 +202,9 @@ def main() -> None:
         with synapse:  # started and stopped from the main thread
             bot_user = synapse.register("circlekeeper")
             person = synapse.register("alice")
-            asyncio.run(bench(synapse, bot_user, person, Path(folder) / "data", args.commands, args.burst))
+            asyncio.run(
+                bench(synapse, bot_user, person, Path(folder) / "data", args.commands, args.burst)
+            )
 
 
 if __name__ == "__main__":

@@ -56,7 +56,10 @@ async def fill(data_dir: Path, circles: int, due: datetime | None) -> None:
         async with app.db.transaction() as tx:
             await tx.executemany(
                 CIRCLE_ROW,
-                [(f"room-{i}", f"Circle {i}", f"circle {i}", ZONES[i % len(ZONES)], to_iso(now)) for i in range(circles)],
+                [
+                    (f"room-{i}", f"Circle {i}", f"circle {i}", ZONES[i % len(ZONES)], to_iso(now))
+                    for i in range(circles)
+                ],
             )
         rows = []
         for i in range(circles):
@@ -122,9 +125,13 @@ async def measure_lateness(data_dir: Path, count: int) -> tuple[list[float], flo
         await app.start()
         await asyncio.wait_for(chat.all_opened.wait(), timeout=120)
         await asyncio.sleep(0.5)  # let the last posts be confirmed in the log
-        posted = await app.db.fetchval("SELECT COUNT(*) FROM reflection_runs WHERE outcome = 'posted'")
+        posted = await app.db.fetchval(
+            "SELECT COUNT(*) FROM reflection_runs WHERE outcome = 'posted'"
+        )
     if posted != count or len(chat.opened) != count:
-        raise SystemExit(f"expected {count} posts, saw {len(chat.opened)} threads and {posted} logged")
+        raise SystemExit(
+            f"expected {count} posts, saw {len(chat.opened)} threads and {posted} logged"
+        )
     target = due.timestamp()
     late = sorted(t - target for t in chat.opened)
     return late, late[-1] - late[0]
@@ -144,9 +151,13 @@ def main() -> None:
         data_dir = Path(folder) / "start" / "data"
         started = time.perf_counter()
         asyncio.run(fill(data_dir, args.circles, None))
-        print(f"setup: {args.circles:,} circles with one schedule each, written in {time.perf_counter() - started:.1f} s")
+        print(
+            f"setup: {args.circles:,} circles with one schedule each, written in {time.perf_counter() - started:.1f} s"
+        )
         ready, rearm, peak, timers = measure_start(data_dir)
-        print(f"`circlekeeper run` start-up: ready after {ready:.2f} s (target <= 3 s), of which re-arming {timers:,} schedule timers {rearm:.2f} s")
+        print(
+            f"`circlekeeper run` start-up: ready after {ready:.2f} s (target <= 3 s), of which re-arming {timers:,} schedule timers {rearm:.2f} s"
+        )
         print(f"`circlekeeper run` peak RSS: {peak:.0f} MB (target <= 200 MB)")
         late, spread = asyncio.run(measure_lateness(Path(folder) / "due" / "data", args.due))
         print(

@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
         "list the bot's commands",
         "List every command the bot understands, the same on every platform, with who may use it.",
     )
-    commands.add_argument("--markdown", action="store_true", help="as the README's command reference")
+    commands.add_argument(
+        "--markdown", action="store_true", help="as the README's command reference"
+    )
 
     login = command(
         "matrix-login",
@@ -166,7 +168,9 @@ def missing_secrets(config: Config, secrets: Secrets) -> list[str]:
             f"{label}: matrix.enabled: set CIRCLEKEEPER_MATRIX_ACCESS_TOKEN (or CIRCLEKEEPER_MATRIX_PASSWORD) in the environment, or run `circlekeeper matrix-login` once"
         )
     if config.discord.enabled and not secrets.discord_token:
-        problems.append(f"{label}: discord.enabled: set CIRCLEKEEPER_DISCORD_TOKEN in the environment")
+        problems.append(
+            f"{label}: discord.enabled: set CIRCLEKEEPER_DISCORD_TOKEN in the environment"
+        )
     return problems
 
 
@@ -183,12 +187,17 @@ def cmd_matrix_login(args: argparse.Namespace) -> int:
     label = str(config.source) if config.source else "config"
     problems = [
         f"{label}: matrix.{key}: needed to log in (for example {example})"
-        for key, example in (("homeserver", "'https://matrix.example.org'"), ("user_id", "'@circlekeeper:example.org'"))
+        for key, example in (
+            ("homeserver", "'https://matrix.example.org'"),
+            ("user_id", "'@circlekeeper:example.org'"),
+        )
         if not getattr(config.matrix, key)
     ]
     if problems:
         raise ConfigError(problems)
-    password = os.environ.get(ENV_MATRIX_PASSWORD) or getpass.getpass(f"Password for {config.matrix.user_id}: ")
+    password = os.environ.get(ENV_MATRIX_PASSWORD) or getpass.getpass(
+        f"Password for {config.matrix.user_id}: "
+    )
     if not password:
         print("No password given, so nothing was done.", file=sys.stderr)
         return 1
@@ -239,8 +248,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if problems:
         raise ConfigError(problems)
     where = str(path) if path else "the built-in defaults (no config file found)"
-    platforms = [name for name, on in (("matrix", config.matrix.enabled), ("discord", config.discord.enabled)) if on]
-    print(f"{where}: looks good. Platforms: {', '.join(platforms) or 'none, so the local sandbox'}.")
+    platforms = [
+        name
+        for name, on in (("matrix", config.matrix.enabled), ("discord", config.discord.enabled))
+        if on
+    ]
+    print(
+        f"{where}: looks good. Platforms: {', '.join(platforms) or 'none, so the local sandbox'}."
+    )
     return 0
 
 
@@ -258,7 +273,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     config = _load(args.config)
     source = config.database_path
     if not source.exists():
-        print(f"There's no database at {source} yet, so there is nothing to back up.", file=sys.stderr)
+        print(
+            f"There's no database at {source} yet, so there is nothing to back up.", file=sys.stderr
+        )
         return 1
     target = Path(args.path)
     backup(source, target)

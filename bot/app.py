@@ -197,7 +197,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         scheduler = Scheduler(clock, real_time=not isinstance(clock, ManualClock))
         bus = EventBus()
         hub = ChatHub()
-        services = Services(db=db, chat=hub, clock=clock, scheduler=scheduler, config=config, bus=bus)
+        services = Services(
+            db=db, chat=hub, clock=clock, scheduler=scheduler, config=config, bus=bus
+        )
         circles = CirclesRepo(db)
         router = CommandRouter(CircleDirectory(circles), hub, clock)
         for cog in build_cogs(services, circles):
@@ -205,7 +207,14 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             router.add_all(cog.commands())
         router.add(help_command(router))
         app = App(
-            config=config, db=db, clock=clock, scheduler=scheduler, bus=bus, hub=hub, router=router, circles=circles
+            config=config,
+            db=db,
+            clock=clock,
+            scheduler=scheduler,
+            bus=bus,
+            hub=hub,
+            router=router,
+            circles=circles,
         )
         stack.push_async_callback(app.stop)
         yield app
@@ -269,7 +278,9 @@ async def serve(
         for task in [*runs, stopper]:
             task.cancel()
         await asyncio.gather(*runs, stopper, return_exceptions=True)
-        failed = [t for t in done if t is not stopper and not t.cancelled() and t.exception() is not None]
+        failed = [
+            t for t in done if t is not stopper and not t.cancelled() and t.exception() is not None
+        ]
         for task in failed:
             log.error("a platform stopped with an error", exc_info=task.exception())
         for sig in (signal.SIGINT, signal.SIGTERM):

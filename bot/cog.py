@@ -96,4 +96,3 @@ class EventBus:
                 await cog.handle(event)
             except Exception:
                 log.exception("%s failed on %s", cog.name, type(event).__name__)
-

@@ -30,7 +30,9 @@ _T = TypeVar("_T")
 MAX_HELP_LENGTH = 100  # Discord's limit for command and option descriptions
 _WORD = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
-UNKNOWN_COMMAND = "I don't know the command `{usage}`.{suggestion} `{prefix}help` lists what I can do."
+UNKNOWN_COMMAND = (
+    "I don't know the command `{usage}`.{suggestion} `{prefix}help` lists what I can do."
+)
 DID_YOU_MEAN = " Did you mean `{usage}`?"
 NEEDS_SPACE = "That one works inside a community's rooms rather than in a direct message."
 NOT_MODERATOR = (
@@ -38,14 +40,18 @@ NOT_MODERATOR = (
     "them and take it from there together."
 )
 GROUP_ALONE = "`{prefix}{group}` goes with one more word, one of these (`{prefix}help {group} <word>` tells more about one):"
-NOT_FACILITATOR = "That one is for the facilitators of {circle} (or a moderator). You could ask one of them."
-NOT_FACILITATOR_ANYWHERE = "Starting a circle is for moderators and facilitators. A moderator can set one up with you."
+NOT_FACILITATOR = (
+    "That one is for the facilitators of {circle} (or a moderator). You could ask one of them."
+)
+NOT_FACILITATOR_ANYWHERE = (
+    "Starting a circle is for moderators and facilitators. A moderator can set one up with you."
+)
 UNKNOWN_CIRCLE = "I couldn't find a circle called “{name}” here. `{prefix}circle list` shows the circles in this space."
 NO_CIRCLE_HERE = "This room isn't home to a circle, so I'm not sure which one you mean. You can name it, like `{usage}`."
 CIRCLE_ARCHIVED = "{circle} is resting (archived) right now. A facilitator can reopen it with `{prefix}circle reopen`."
 MISSING_OPTION = "I need {what} for that: `{usage}`."
 TOO_MANY_WORDS = "I wasn't sure what to do with “{extra}”. The shape is `{usage}`."
-UNCLOSED_QUOTE = "It looks like the quote before “{word}” was opened but not closed. A name with spaces goes between two quotes, like \"Tuesday evening\"."
+UNCLOSED_QUOTE = 'It looks like the quote before “{word}” was opened but not closed. A name with spaces goes between two quotes, like "Tuesday evening".'
 SOMETHING_BROKE = "Something went wrong on my side and I couldn't finish that. I've noted it for the people who look after me."
 
 
@@ -396,7 +402,11 @@ class CommandRouter:
         """The longest run of ``words`` that names a group of commands, and the group's commands."""
         for length in range(min(3, len(words)), 0, -1):
             prefix = tuple(words[:length])
-            members = [c.spec for p, c in sorted(self._commands.items()) if p[:length] == prefix and len(p) > length]
+            members = [
+                c.spec
+                for p, c in sorted(self._commands.items())
+                if p[:length] == prefix and len(p) > length
+            ]
             if members:
                 return prefix, members
         return (), []
@@ -470,7 +480,9 @@ class CommandRouter:
 
     # conversion
 
-    def convert(self, spec: CommandSpec, raw: Mapping[str, RawValue], prefix: str) -> dict[str, OptionValue]:
+    def convert(
+        self, spec: CommandSpec, raw: Mapping[str, RawValue], prefix: str
+    ) -> dict[str, OptionValue]:
         values: dict[str, OptionValue] = {}
         for option in spec.options:
             value = raw.get(option.name)
@@ -516,13 +528,23 @@ class CommandRouter:
                 suggestion = DID_YOU_MEAN.format(usage=close.usage(prefix)) if close else ""
                 typed = " ".join(words) if words else line.strip()[:40]
                 raise CommandError(
-                    UNKNOWN_COMMAND.format(usage=f"{prefix}{typed}", suggestion=suggestion, prefix=prefix)
+                    UNKNOWN_COMMAND.format(
+                        usage=f"{prefix}{typed}", suggestion=suggestion, prefix=prefix
+                    )
                 )
             raw = self.parse_arguments(spec, rest, parse_member, prefix)
         except CommandError as refusal:
             await replier.reply(refusal.message, refusal.visibility)
             return
-        await self.run(spec.path, raw, invoker=invoker, room=room, thread=thread, replier=replier, prefix=prefix)
+        await self.run(
+            spec.path,
+            raw,
+            invoker=invoker,
+            room=room,
+            thread=thread,
+            replier=replier,
+            prefix=prefix,
+        )
 
     async def run(
         self,
@@ -539,7 +561,9 @@ class CommandRouter:
         command = self._commands.get(tuple(path))
         if command is None:
             await replier.reply(
-                UNKNOWN_COMMAND.format(usage=f"{prefix}{' '.join(path)}", suggestion="", prefix=prefix),
+                UNKNOWN_COMMAND.format(
+                    usage=f"{prefix}{' '.join(path)}", suggestion="", prefix=prefix
+                ),
                 Visibility.PERSONAL,
             )
             return
@@ -633,7 +657,9 @@ def _convert_one(option: Option, value: RawValue) -> OptionValue:
     kind = option.kind
     if kind is OptionKind.MEMBER:
         if not isinstance(value, MemberRef):
-            raise CommandError(f"I couldn't tell who “{value}” is. Try mentioning them, like `@name`.")
+            raise CommandError(
+                f"I couldn't tell who “{value}” is. Try mentioning them, like `@name`."
+            )
         return value
     if isinstance(value, MemberRef):
         raise CommandError(f"The {label} should be {_describe(option)}, not a person.")
@@ -698,6 +724,7 @@ def _check_range(option: Option, number: int, shown: str) -> None:
     low, high = option.min_value, option.max_value
     label = option.name.replace("_", " ")
     if (low is not None and number < low) or (high is not None and number > high):
+
         def show(bound: int) -> str:
             if option.kind is OptionKind.DURATION:
                 return format_duration(timedelta(seconds=bound))

@@ -68,7 +68,11 @@ def _check_matrix_user(value: object) -> str | None:
 
 
 def _check_inviter(value: object) -> str | None:
-    if isinstance(value, str) and value and ((value.startswith("@") and ":" in value) or "@" not in value):
+    if (
+        isinstance(value, str)
+        and value
+        and ((value.startswith("@") and ":" in value) or "@" not in value)
+    ):
         return None
     return f"{value!r} should be a user id ('@alice:example.org') or a server name ('example.org')"
 

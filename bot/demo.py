@@ -78,7 +78,12 @@ async def play(out: TextIO, script: str = SCRIPT) -> int:
         )
         async with open_app(config, clock=ManualClock(DEMO_START)) as app:
             adapter = LocalAdapter(
-                app, config.local, out=out, source=script_lines(script.splitlines()), banner=False, narrate=True
+                app,
+                config.local,
+                out=out,
+                source=script_lines(script.splitlines()),
+                banner=False,
+                narrate=True,
             )
             await app.attach(adapter)
             await app.start()

@@ -45,7 +45,10 @@ def help_command(router: CommandRouter) -> Command:
                 return
             specs = [s for s in specs if list(s.path[: len(topic)]) == topic]
             if not specs:
-                await inv.reply(UNKNOWN_TOPIC.format(topic=" ".join(topic), prefix=inv.prefix), Visibility.PERSONAL)
+                await inv.reply(
+                    UNKNOWN_TOPIC.format(topic=" ".join(topic), prefix=inv.prefix),
+                    Visibility.PERSONAL,
+                )
                 return
         text = overview(specs, inv.prefix)
         if not topic:

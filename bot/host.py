@@ -146,4 +146,3 @@ class ChatHub:
     def member_handle(self, member: MemberRef) -> str:
         chat = self._chats.get(member.platform)
         return chat.member_handle(member) if chat else member.id
-

@@ -53,4 +53,6 @@ def setup_logging(level_name: str, *, to_file: Path | None = None) -> None:
     handler.setFormatter(logging.Formatter(FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else max(level, logging.WARNING))
+        logging.getLogger(name).setLevel(
+            level if level <= logging.DEBUG else max(level, logging.WARNING)
+        )

@@ -51,8 +51,10 @@ def _is_emoji_zwj(text: str, i: int) -> bool:
     """A zero-width joiner between two pictographs is part of one emoji (👩‍👧), not a trick."""
     before = text[i - 1] if i > 0 else ""
     after = text[i + 1] if i + 1 < len(text) else ""
-    return bool(before and after) and unicodedata.category(before) in ("So", "Sk", "Mn") and (
-        unicodedata.category(after) == "So"
+    return (
+        bool(before and after)
+        and unicodedata.category(before) in ("So", "Sk", "Mn")
+        and (unicodedata.category(after) == "So")
     )
 
 
@@ -72,7 +74,11 @@ def _scan(text: str, *, allow_newlines: bool) -> TextProblem | None:
         if ch in _INVISIBLE:
             return TextProblem.INVISIBLE
         if category in ("Cc", "Cs") or ch in "\u2028\u2029":
-            return TextProblem.MULTILINE if ch in "\r\u2028\u2029" and not allow_newlines else TextProblem.CONTROL
+            return (
+                TextProblem.MULTILINE
+                if ch in "\r\u2028\u2029" and not allow_newlines
+                else TextProblem.CONTROL
+            )
         if category in ("Cf", "Co", "Cn"):
             return TextProblem.INVISIBLE if category == "Cf" else TextProblem.CONTROL
     return None

@@ -9,7 +9,11 @@ import pytest
 
 from tests.sandbox import Sandbox
 
-pytest_plugins = ["tests.e2e.synapse_fixtures", "tests.e2e.discord_fixtures", "tests.e2e.matrix_bot"]
+pytest_plugins = [
+    "tests.e2e.synapse_fixtures",
+    "tests.e2e.discord_fixtures",
+    "tests.e2e.matrix_bot",
+]
 
 
 @pytest.fixture
@@ -21,4 +25,3 @@ async def sb(tmp_path: Path) -> AsyncIterator[Sandbox]:
         yield sandbox
     finally:
         await sandbox.close()
-

@@ -28,7 +28,13 @@ START = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # a Monday
 
 
 class Sandbox:
-    def __init__(self, tmp_path: Path, *, moderators: tuple[str, ...] = ("alice",), config: Config | None = None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        *,
+        moderators: tuple[str, ...] = ("alice",),
+        config: Config | None = None,
+    ) -> None:
         self.config = config or Config(
             data_dir=str(tmp_path / "data"), local=LocalConfig(moderators=moderators)
         )
@@ -53,7 +59,9 @@ class Sandbox:
         assert self.chat is not None
         self._context = open_app(self.config, clock=self.clock)
         self.app = await self._context.__aenter__()
-        adapter = LocalAdapter(self.app, self.config.local, out=None, banner=False, chat=self.chat, restartable=True)
+        adapter = LocalAdapter(
+            self.app, self.config.local, out=None, banner=False, chat=self.chat, restartable=True
+        )
         self.adapter = adapter
         await self.app.attach(adapter)
         await self.app.start()

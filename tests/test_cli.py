@@ -26,7 +26,11 @@ def test_demo_exits_0_quickly_and_shows_every_feature() -> None:
     joined, a check-in round, a scheduled prompt, an agreement adopted, and a private nudge."""
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "bot", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
@@ -37,7 +41,9 @@ def test_demo_exits_0_quickly_and_shows_every_feature() -> None:
     assert "The talking piece goes round in this order" in out
     assert "No rush: finish in your own time" in out  # the time box, privately
     assert "That completes the round for **Mondays**" in out
-    assert "⤷ thread" in out.split("/schedule add", 1)[1]  # a scheduled prompt arrives in its thread
+    assert (
+        "⤷ thread" in out.split("/schedule add", 1)[1]
+    )  # a scheduled prompt arrives in its thread
     assert "**Proposal 1 is adopted.**" in out
     assert "📌" in out  # the registry is pinned
     assert "✉ private to carol: A gentle note" in out  # the drift earns one private note
@@ -74,7 +80,9 @@ async def test_the_readme_command_reference_matches_the_declarations() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     match = re.search(r"<!-- commands:start -->\n(.*?)<!-- commands:end -->", readme, re.DOTALL)
     assert match is not None, "README.md needs the generated command reference between its markers"
-    assert match.group(1) == generated, "run `circlekeeper commands --markdown` and paste it into README.md"
+    assert match.group(1) == generated, (
+        "run `circlekeeper commands --markdown` and paste it into README.md"
+    )
 
 
 def test_commands_markdown_prints_the_reference(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,7 +96,12 @@ def test_classify_follows_the_json_lines_contract() -> None:
     line, and exits 0; a threshold outside 0..1 is a usage error."""
     lines = '{"id": "a", "text": "Have you tried yoga?"}\nnot json\n\n{"id": 3, "text": "I should rest."}\n'
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "classify", "-"], input=lines, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "bot", "classify", "-"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0
     out = [json.loads(line) for line in result.stdout.splitlines()]
@@ -98,7 +111,12 @@ def test_classify_follows_the_json_lines_contract() -> None:
     assert out[2]["advice"] is False
     assert set(out[0]) == {"id", "advice", "score", "cues"}
     strict = subprocess.run(
-        [sys.executable, "-m", "bot", "classify", "--threshold", "2"], input="", capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "bot", "classify", "--threshold", "2"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert strict.returncode == 2
     assert "not between 0 and 1" in strict.stderr

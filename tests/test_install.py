@@ -13,7 +13,11 @@ def test_the_first_install_shows_no_editable_install_warning(tmp_path: Path) -> 
     """Installing the checkout into a new virtual environment prints our two progress lines and
     no setuptools warning box; the install points at the checkout, so edits take effect."""
     venv = tmp_path / "venv"
-    env = {**os.environ, "CK_VENV": str(venv), "PIP_NO_DEPS": "1"}  # the project itself, not its dependencies
+    env = {
+        **os.environ,
+        "CK_VENV": str(venv),
+        "PIP_NO_DEPS": "1",
+    }  # the project itself, not its dependencies
     result = subprocess.run(
         ["bash", "-c", "source scripts/venv.sh"],
         cwd=ROOT,

@@ -94,7 +94,9 @@ class Database:
     async def _locked(self) -> AsyncIterator[aiosqlite.Connection]:
         task = asyncio.current_task()
         if task is not None and task is self._holder:
-            raise RuntimeError("database used again inside its own transaction; pass the Transaction")
+            raise RuntimeError(
+                "database used again inside its own transaction; pass the Transaction"
+            )
         async with self._lock:
             self._holder = task
             try:

@@ -59,21 +59,45 @@ class VoteOption:
 OPTIONS: Mapping[Process, tuple[VoteOption, ...]] = {
     Process.CONSENT: (
         VoteOption(Choice.CONSENT, "\N{WHITE HEAVY CHECK MARK}", "I can go along with this", 1),
-        VoteOption(Choice.CONCERN, "\N{THINKING FACE}", "I have a concern I'd like to talk about, and I won't stand in the way", 2),
-        VoteOption(Choice.OBJECT, "\N{RAISED HAND}", "I can't go along with this yet; let's talk about what would make it workable", 3),
+        VoteOption(
+            Choice.CONCERN,
+            "\N{THINKING FACE}",
+            "I have a concern I'd like to talk about, and I won't stand in the way",
+            2,
+        ),
+        VoteOption(
+            Choice.OBJECT,
+            "\N{RAISED HAND}",
+            "I can't go along with this yet; let's talk about what would make it workable",
+            3,
+        ),
     ),
     Process.PROPOSAL: (
         VoteOption(Choice.AGREE, "\N{THUMBS UP SIGN}", "I'm for this", 2),
         VoteOption(Choice.ABSTAIN, "\N{SHRUG}", "I'll leave this one to the others", 1),
-        VoteOption(Choice.DISAGREE, "\N{THUMBS DOWN SIGN}", "I'm not for this, and I won't stand in the way", 3),
-        VoteOption(Choice.BLOCK, "\N{OCTAGONAL SIGN}", "I can't live with this; let's talk before it goes ahead", 4),
+        VoteOption(
+            Choice.DISAGREE,
+            "\N{THUMBS DOWN SIGN}",
+            "I'm not for this, and I won't stand in the way",
+            3,
+        ),
+        VoteOption(
+            Choice.BLOCK,
+            "\N{OCTAGONAL SIGN}",
+            "I can't live with this; let's talk before it goes ahead",
+            4,
+        ),
     ),
 }
 # The option that stops a proposal and opens a conversation.
-STOPPING: Mapping[Process, Choice] = {Process.CONSENT: Choice.OBJECT, Process.PROPOSAL: Choice.BLOCK}
+STOPPING: Mapping[Process, Choice] = {
+    Process.CONSENT: Choice.OBJECT,
+    Process.PROPOSAL: Choice.BLOCK,
+}
 _BY_CHOICE = {option.choice: option for options in OPTIONS.values() for option in options}
 _BY_KEY = {
-    process: {option.emoji: option.choice for option in options} for process, options in OPTIONS.items()
+    process: {option.emoji: option.choice for option in options}
+    for process, options in OPTIONS.items()
 }
 VOTE_EMOJI = frozenset(option.emoji for options in OPTIONS.values() for option in options)
 _ZWJ = "\u200d"

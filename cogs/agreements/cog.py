@@ -142,7 +142,9 @@ OUTCOME_NOT_PASSED = "**Proposal {id} isn't adopted this time.**\n{counts} · {v
 EFFECT_ADOPTED = "It's agreement {agreement} in our registry now, and we'll look at it again on {review}. Thank you, everyone."
 EFFECT_NEW_VERSION = "Agreement {agreement} now reads as version {version}, and we'll look at it again on {review}. Thank you, everyone."
 EFFECT_KEPT = "We keep agreement {agreement} as it is, and we'll look at it again on {review}. Thank you, everyone."
-EFFECT_RETIRED = "Agreement {agreement} is retired, with thanks for what it gave us. It leaves the registry."
+EFFECT_RETIRED = (
+    "Agreement {agreement} is retired, with thanks for what it gave us. It leaves the registry."
+)
 REASON = {
     Result.OBJECTION: "There's still an objection, so we're not there yet.",
     Result.BLOCKED: "There's a block, so we're not there yet.",
@@ -192,7 +194,9 @@ SAME_TEXT = "That's the wording proposal {id} already has. What would you like t
 AMENDED = "Version {version} of proposal {id} is up in its thread, and the votes start afresh."
 UNKNOWN_AGREEMENT = "I couldn't find agreement {id} in {circle}. `{prefix}agreement list` shows the agreements we have."
 BUSY = "There's already an open proposal about agreement {id}: proposal {other}. Let's finish that conversation first."
-RETIRE_OPENED = "The proposal to let agreement {id} go is up, in its own thread (proposal {proposal})."
+RETIRE_OPENED = (
+    "The proposal to let agreement {id} go is up, in its own thread (proposal {proposal})."
+)
 RETIRE_FROM_REVIEW = "Agreement {id} was under review, so the review (proposal {proposal}) now asks whether to let it go, and the votes start afresh."
 REVIEW_OPENED = "The review of agreement {id} is up, in its own thread (proposal {proposal})."
 SETTINGS_NOW = (
@@ -214,7 +218,9 @@ STARTER_LINE = "• `{id}`: {title}{state}"
 STARTER_ADOPTED = " (agreed)"
 STARTER_OPEN = " (open now)"
 UNKNOWN_STARTER = "I don't know the starter “{id}”. `{prefix}agreement starters` lists them."
-STARTERS_PROPOSED = "I've proposed {count} of our starter agreements: {titles}. Each has its own thread and vote."
+STARTERS_PROPOSED = (
+    "I've proposed {count} of our starter agreements: {titles}. Each has its own thread and vote."
+)
 STARTERS_SKIPPED = "{titles}: already adopted or open here, so I left {them} as {they_are}."
 NO_STARTERS_LEFT = "Every starter agreement is already adopted or open in {circle}."
 STARTER_TAKEN = "“{title}” is already adopted or open in {circle}."
@@ -238,15 +244,34 @@ HISTORY_WORDS = {
 
 # --- commands -------------------------------------------------------------------------------
 
-CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
-NUMBER = Option("number", OptionKind.INTEGER, "The proposal's or agreement's number, like 7", required=True, min_value=1)
-CLOSES = Option("closes", OptionKind.DURATION, "How long voting stays open, like 48h (72h if left out)", keyword=True)
+CIRCLE = Option(
+    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
+)
+NUMBER = Option(
+    "number",
+    OptionKind.INTEGER,
+    "The proposal's or agreement's number, like 7",
+    required=True,
+    min_value=1,
+)
+CLOSES = Option(
+    "closes",
+    OptionKind.DURATION,
+    "How long voting stays open, like 48h (72h if left out)",
+    keyword=True,
+)
 
 PROPOSE = CommandSpec(
     ("agreement", "propose"),
     "Propose an agreement to your circle; we decide together with reactions.",
     (
-        Option("text", OptionKind.TEXT, "The agreement, in our own words", required=True, max_length=TEXT_LIMIT),
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "The agreement, in our own words",
+            required=True,
+            max_length=TEXT_LIMIT,
+        ),
         CLOSES,
         CIRCLE,
     ),
@@ -261,26 +286,70 @@ AMEND = CommandSpec(
     ),
 )
 RETIRE = CommandSpec(
-    ("agreement", "retire"), "Propose letting an agreement go; we decide together.", (NUMBER, CLOSES, CIRCLE)
+    ("agreement", "retire"),
+    "Propose letting an agreement go; we decide together.",
+    (NUMBER, CLOSES, CIRCLE),
 )
 REVIEW = CommandSpec(
-    ("agreement", "review"), "Open a review of an agreement now: keep it, change it or let it go.", (NUMBER, CLOSES, CIRCLE)
+    ("agreement", "review"),
+    "Open a review of an agreement now: keep it, change it or let it go.",
+    (NUMBER, CLOSES, CIRCLE),
 )
 LIST = CommandSpec(
-    ("agreement", "list"), "Show the circle's agreements and open proposals.", (CIRCLE,), allow_archived=True
+    ("agreement", "list"),
+    "Show the circle's agreements and open proposals.",
+    (CIRCLE,),
+    allow_archived=True,
 )
 SHOW = CommandSpec(
-    ("agreement", "show"), "Show an agreement or a proposal in full, with its history.", (NUMBER, CIRCLE), allow_archived=True
+    ("agreement", "show"),
+    "Show an agreement or a proposal in full, with its history.",
+    (NUMBER, CIRCLE),
+    allow_archived=True,
 )
 SETTINGS = CommandSpec(
     ("agreement", "settings"),
     "See or choose how the circle decides: process, quorum, threshold, reminder, review.",
     (
-        Option("process", OptionKind.CHOICE, "consent, or proposal (agree, abstain, disagree, block)", choices=("consent", "proposal"), keyword=True),
-        Option("quorum", OptionKind.INTEGER, "The share of members who need to vote, in percent", min_value=1, max_value=100, keyword=True),
-        Option("threshold", OptionKind.INTEGER, "Proposal vote: the share of agrees needed, in percent", min_value=50, max_value=100, keyword=True),
-        Option("reminder", OptionKind.DURATION, "How long before closing non-voters get a reminder, like 24h", min_value=3600, max_value=14 * 86400, keyword=True),
-        Option("review", OptionKind.DURATION, "How long until an agreement comes up for review, like 90d", min_value=7 * 86400, max_value=730 * 86400, keyword=True),
+        Option(
+            "process",
+            OptionKind.CHOICE,
+            "consent, or proposal (agree, abstain, disagree, block)",
+            choices=("consent", "proposal"),
+            keyword=True,
+        ),
+        Option(
+            "quorum",
+            OptionKind.INTEGER,
+            "The share of members who need to vote, in percent",
+            min_value=1,
+            max_value=100,
+            keyword=True,
+        ),
+        Option(
+            "threshold",
+            OptionKind.INTEGER,
+            "Proposal vote: the share of agrees needed, in percent",
+            min_value=50,
+            max_value=100,
+            keyword=True,
+        ),
+        Option(
+            "reminder",
+            OptionKind.DURATION,
+            "How long before closing non-voters get a reminder, like 24h",
+            min_value=3600,
+            max_value=14 * 86400,
+            keyword=True,
+        ),
+        Option(
+            "review",
+            OptionKind.DURATION,
+            "How long until an agreement comes up for review, like 90d",
+            min_value=7 * 86400,
+            max_value=730 * 86400,
+            keyword=True,
+        ),
         CIRCLE,
     ),
     permission=Permission.FACILITATOR,
@@ -396,7 +465,9 @@ class AgreementsCog(Cog):
         """Under the proposal's lock, so that a command on it waits: post it if it never was,
         and reconcile it. Returns it as it now stands, or None when there is no more to do."""
         async with self._locks[proposal_id]:
-            proposal = await self._repo.get(proposal_id)  # as it is now: a command may have changed it
+            proposal = await self._repo.get(
+                proposal_id
+            )  # as it is now: a command may have changed it
             if proposal is None or not proposal.is_open:
                 return None
             circle = await self._circles.get(proposal.circle_id)
@@ -433,7 +504,13 @@ class AgreementsCog(Cog):
         proposal = await self._open(
             circle,
             new_proposal(
-                circle, settings, Kind.ADOPT, inv.text("text") or "", by=inv.invoker.id, at=inv.at, closes_at=closes_at
+                circle,
+                settings,
+                Kind.ADOPT,
+                inv.text("text") or "",
+                by=inv.invoker.id,
+                at=inv.at,
+                closes_at=closes_at,
             ),
         )
         await inv.reply(PROPOSED.format(id=proposal.id), Visibility.PERSONAL)
@@ -443,21 +520,27 @@ class AgreementsCog(Cog):
         proposal = await self._open_proposal(inv, circle)
         text = inv.text("text") or ""
         if proposal.kind is Kind.RETIRE:
-            raise CommandError(RETIRE_HAS_NO_WORDING.format(id=proposal.id, agreement=proposal.agreement_id))
+            raise CommandError(
+                RETIRE_HAS_NO_WORDING.format(id=proposal.id, agreement=proposal.agreement_id)
+            )
         if proposal.proposed_by is not None and proposal.proposed_by != inv.invoker.id:
             name = await self._name(circle, proposal.proposed_by)
             raise CommandError(NOT_YOURS.format(id=proposal.id, name=name, prefix=inv.prefix))
         if text == proposal.text:
             raise CommandError(SAME_TEXT.format(id=proposal.id))
         kind = Kind.REVISE if proposal.kind is Kind.REVIEW else proposal.kind
-        changed = await self._new_version(circle, proposal, text=text, kind=kind, by=inv.invoker, at=inv.at)
+        changed = await self._new_version(
+            circle, proposal, text=text, kind=kind, by=inv.invoker, at=inv.at
+        )
         await inv.reply(AMENDED.format(version=changed.version, id=changed.id), Visibility.PERSONAL)
 
     async def retire(self, inv: Invocation) -> None:
         circle = await self._member_circle(inv)
         agreement = await self._active_agreement(inv, circle)
         closes_at = self._closing_time(inv)
-        under_way = [p for p in await self._repo.open_in(circle.id) if p.agreement_id == agreement.id]
+        under_way = [
+            p for p in await self._repo.open_in(circle.id) if p.agreement_id == agreement.id
+        ]
         if under_way:
             review = under_way[0]
             if review.kind is not Kind.REVIEW:
@@ -465,7 +548,9 @@ class AgreementsCog(Cog):
             changed = await self._new_version(
                 circle, review, text=agreement.text, kind=Kind.RETIRE, by=inv.invoker, at=inv.at
             )
-            await inv.reply(RETIRE_FROM_REVIEW.format(id=agreement.id, proposal=changed.id), Visibility.PERSONAL)
+            await inv.reply(
+                RETIRE_FROM_REVIEW.format(id=agreement.id, proposal=changed.id), Visibility.PERSONAL
+            )
             return
         settings = await self._settings(circle.id)
         proposal = await self._open(
@@ -482,21 +567,27 @@ class AgreementsCog(Cog):
                 agreement_id=agreement.id,
             ),
         )
-        await inv.reply(RETIRE_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL)
+        await inv.reply(
+            RETIRE_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL
+        )
 
     async def review(self, inv: Invocation) -> None:
         circle = await self._member_circle(inv)
         agreement = await self._active_agreement(inv, circle)
         closes_at = self._closing_time(inv)
         proposal = await self._open_review(circle, agreement, inv.at, closes_at)
-        await inv.reply(REVIEW_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL)
+        await inv.reply(
+            REVIEW_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL
+        )
 
     async def list_agreements(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
         zone = _zone(circle)
         settings = await self._settings(circle.id)
         parts = [agreement_list(circle.name, await self._entries(circle), zone, inv.prefix)]
-        parts.append(LIST_HOW.format(process=PROCESS_WORDS[settings.process], quorum=settings.quorum_percent))
+        parts.append(
+            LIST_HOW.format(process=PROCESS_WORDS[settings.process], quorum=settings.quorum_percent)
+        )
         open_now = await self._repo.open_in(circle.id)
         if open_now:
             lines = [LIST_OPEN_HEAD]
@@ -523,13 +614,19 @@ class AgreementsCog(Cog):
         agreement = await self._repo.agreement(number)
         if agreement is not None and agreement.circle_id == circle.id:
             await inv.reply(
-                await self._describe_agreement(circle, agreement, zone, names=insider), Visibility.PERSONAL
+                await self._describe_agreement(circle, agreement, zone, names=insider),
+                Visibility.PERSONAL,
             )
             return
         proposal = await self._repo.get(number)
         if proposal is None or proposal.circle_id != circle.id:
-            raise CommandError(UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix))
-        await inv.reply(await self._describe_proposal(circle, proposal, zone, names=insider), Visibility.PERSONAL)
+            raise CommandError(
+                UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix)
+            )
+        await inv.reply(
+            await self._describe_proposal(circle, proposal, zone, names=insider),
+            Visibility.PERSONAL,
+        )
 
     async def settings(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -541,7 +638,9 @@ class AgreementsCog(Cog):
         if all(v is None for v in (process, quorum, threshold, reminder, review)):
             current = await self._settings(circle.id)
             await inv.reply(
-                SETTINGS_NOW.format(circle=circle.name, prefix=inv.prefix, **_settings_words(current)),
+                SETTINGS_NOW.format(
+                    circle=circle.name, prefix=inv.prefix, **_settings_words(current)
+                ),
                 Visibility.PERSONAL,
             )
             return
@@ -566,12 +665,18 @@ class AgreementsCog(Cog):
                 STARTER_LINE.format(
                     id=s.id,
                     title=s.title,
-                    state=STARTER_ADOPTED if s.id in adopted else STARTER_OPEN if s.id in open_now else "",
+                    state=STARTER_ADOPTED
+                    if s.id in adopted
+                    else STARTER_OPEN
+                    if s.id in open_now
+                    else "",
                 )
                 for s in starters()
             ]
             await inv.reply(
-                STARTERS_LIST.format(lines="\n".join(lines), prefix=inv.prefix, example=starters()[0].id),
+                STARTERS_LIST.format(
+                    lines="\n".join(lines), prefix=inv.prefix, example=starters()[0].id
+                ),
                 Visibility.PERSONAL,
             )
             return
@@ -611,7 +716,9 @@ class AgreementsCog(Cog):
                 skipped.append(item)
                 continue
             proposed.append(item)
-        text = STARTERS_PROPOSED.format(count=len(proposed), titles=", ".join(f"“{s.title}”" for s in proposed))
+        text = STARTERS_PROPOSED.format(
+            count=len(proposed), titles=", ".join(f"“{s.title}”" for s in proposed)
+        )
         if skipped:
             text += " " + STARTERS_SKIPPED.format(
                 titles=", ".join(f"“{s.title}”" for s in skipped),
@@ -648,7 +755,9 @@ class AgreementsCog(Cog):
             INFO_AGREEMENTS.format(count=len(agreements), items=items, prefix=wanted.prefix),
         )
 
-    async def _on_reaction(self, message: MessageRef, member: MemberRef, key: str, *, added: bool) -> None:
+    async def _on_reaction(
+        self, message: MessageRef, member: MemberRef, key: str, *, added: bool
+    ) -> None:
         key = normalise_emoji(key)
         target = self._posts.get((message.platform, message.id))
         if target is None:
@@ -685,7 +794,9 @@ class AgreementsCog(Cog):
         if proposal is None or proposal.is_open:
             return
         choice = choice_for(proposal.process, key)
-        if choice is None or (member.id, choice) in self._read_back.get((message.platform, message.id), ()):
+        if choice is None or (member.id, choice) in self._read_back.get(
+            (message.platform, message.id), ()
+        ):
             return  # not a vote, or one read back while it was open (it counted), arriving late
         await self._note_closed(proposal.id, member)
 
@@ -711,7 +822,9 @@ class AgreementsCog(Cog):
             await self._private(
                 member,
                 OBJECTION_INVITE.format(
-                    id=proposal.id, circle=circle.name, proposer=proposer or "the circle's facilitators"
+                    id=proposal.id,
+                    circle=circle.name,
+                    proposer=proposer or "the circle's facilitators",
                 ),
             )
         told = (proposal.id, proposal.version)
@@ -719,7 +832,9 @@ class AgreementsCog(Cog):
             self._thread_told.add(told)
             await self._chat.send(
                 proposal.thread or circle.home,
-                OBJECTION_THREAD.format(who=proposer or "Anyone in the circle", prefix=prefix, id=proposal.id),
+                OBJECTION_THREAD.format(
+                    who=proposer or "Anyone in the circle", prefix=prefix, id=proposal.id
+                ),
             )
 
     async def _note_outsider(self, proposal_id: int, member: MemberRef) -> None:
@@ -729,7 +844,9 @@ class AgreementsCog(Cog):
             return
         if await self._repo.claim_note(proposal.id, member.id, NoteKind.OUTSIDER):
             prefix = self._chat.command_prefix(circle.platform)
-            await self._private(member, OUTSIDER_NOTE.format(id=proposal.id, circle=circle.name, prefix=prefix))
+            await self._private(
+                member, OUTSIDER_NOTE.format(id=proposal.id, circle=circle.name, prefix=prefix)
+            )
 
     async def _note_closed(self, proposal_id: int, member: MemberRef) -> None:
         proposal = await self._repo.get(proposal_id)
@@ -741,7 +858,10 @@ class AgreementsCog(Cog):
             await self._private(
                 member,
                 CLOSED_NOTE.format(
-                    id=proposal.id, circle=circle.name, day=day(proposal.closed_at, _zone(circle)), prefix=prefix
+                    id=proposal.id,
+                    circle=circle.name,
+                    day=day(proposal.closed_at, _zone(circle)),
+                    prefix=prefix,
                 ),
             )
 
@@ -786,7 +906,9 @@ class AgreementsCog(Cog):
         prefix = self._chat.command_prefix(circle.platform)
         return UNKNOWN_AGREEMENT.format(id=new.agreement_id, circle=circle.name, prefix=prefix)
 
-    async def _open_review(self, circle: Circle, agreement: Agreement, at: datetime, closes_at: datetime) -> Proposal:
+    async def _open_review(
+        self, circle: Circle, agreement: Agreement, at: datetime, closes_at: datetime
+    ) -> Proposal:
         settings = await self._settings(circle.id)
         return await self._open(
             circle,
@@ -803,14 +925,18 @@ class AgreementsCog(Cog):
             ),
         )
 
-    async def _post(self, circle: Circle, proposal: Proposal, *, replaced: MessageRef | None) -> Proposal | None:
+    async def _post(
+        self, circle: Circle, proposal: Proposal, *, replaced: MessageRef | None
+    ) -> Proposal | None:
         """Post the proposal's current version, with its option reactions. The first version
         opens the proposal's thread (its post is the thread's first message); later versions
         go into that thread, and the earlier post says it was replaced."""
         prefix = self._chat.command_prefix(circle.platform)
         text = await self._post_text(circle, proposal, prefix)
         if proposal.thread is None:
-            title = THREAD_TITLE.format(id=proposal.id, title=short_title(proposal.title, proposal.text))
+            title = THREAD_TITLE.format(
+                id=proposal.id, title=short_title(proposal.title, proposal.text)
+            )
             started = await self._chat.open_thread(circle.room, title[:THREAD_TITLE_LIMIT], text)
             message, thread = started.message, started.thread
         else:
@@ -835,11 +961,21 @@ class AgreementsCog(Cog):
     def _watch(self, proposal: Proposal) -> None:
         """From now on, reactions on the proposal's current post are votes."""
         if proposal.message is not None:
-            self._posts[(proposal.message.platform, proposal.message.id)] = (proposal.id, proposal.process)
+            self._posts[(proposal.message.platform, proposal.message.id)] = (
+                proposal.id,
+                proposal.process,
+            )
             self._voting_circles.add(proposal.circle_id)
 
     async def _new_version(
-        self, circle: Circle, proposal: Proposal, *, text: str, kind: Kind, by: MemberRef, at: datetime
+        self,
+        circle: Circle,
+        proposal: Proposal,
+        *,
+        text: str,
+        kind: Kind,
+        by: MemberRef,
+        at: datetime,
     ) -> Proposal:
         """Amend (or turn a review into a retirement): votes reset, the clock restarts, the new
         version is posted in the thread, and whoever had voted hears privately."""
@@ -859,7 +995,9 @@ class AgreementsCog(Cog):
             if result is None:
                 raise CommandError(
                     ALREADY_CLOSED.format(
-                        id=proposal.id, day=day(at, _zone(circle)), prefix=self._chat.command_prefix(circle.platform)
+                        id=proposal.id,
+                        day=day(at, _zone(circle)),
+                        prefix=self._chat.command_prefix(circle.platform),
                     )
                 )
             changed, voters = result
@@ -867,12 +1005,18 @@ class AgreementsCog(Cog):
             self._arm(posted)
         for member_id in voters:
             if member_id != by.id:
-                await self._private(circle.member(member_id), AMENDED_NOTE.format(id=changed.id, circle=circle.name))
+                await self._private(
+                    circle.member(member_id), AMENDED_NOTE.format(id=changed.id, circle=circle.name)
+                )
         return posted
 
-    async def _post_text(self, circle: Circle, proposal: Proposal, prefix: str, *, closed: bool = False) -> str:
+    async def _post_text(
+        self, circle: Circle, proposal: Proposal, prefix: str, *, closed: bool = False
+    ) -> str:
         zone = _zone(circle)
-        proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by else SOMEONE
+        proposer = (
+            await self._name(circle, proposal.proposed_by) if proposal.proposed_by else SOMEONE
+        )
         title = f" · {proposal.title}" if proposal.title else ""
         fmt: dict[str, Any] = {
             "id": proposal.id,
@@ -890,7 +1034,9 @@ class AgreementsCog(Cog):
             head, lead = HEAD_REVIEW.format(**fmt), LEAD_REVIEW.format(**fmt)
         elif proposal.kind is Kind.REVISE:
             head = HEAD_REVISE.format(**fmt)
-            lead = LEAD_REVISE.format(**fmt) + (" " + LEAD_CHANGED.format(**fmt) if proposal.version > 2 else "")
+            lead = LEAD_REVISE.format(**fmt) + (
+                " " + LEAD_CHANGED.format(**fmt) if proposal.version > 2 else ""
+            )
         else:
             head, lead = HEAD_RETIRE.format(**fmt), LEAD_RETIRE.format(**fmt)
         rules = proposal.rules
@@ -908,7 +1054,13 @@ class AgreementsCog(Cog):
             ),
         ]
         if not closed:
-            lines.append(CLOSES_LINE.format(closes=moment(proposal.closes_at, zone), stops=STOPS[rules.process]) + " " + rule)
+            lines.append(
+                CLOSES_LINE.format(
+                    closes=moment(proposal.closes_at, zone), stops=STOPS[rules.process]
+                )
+                + " "
+                + rule
+            )
             lines.append(TALK_LINE)
         return "\n".join(lines)
 
@@ -966,7 +1118,8 @@ class AgreementsCog(Cog):
                 voters=tally.voters,
                 members=tally.members,
                 effect=effect.format(
-                    agreement=agreement.id if agreement else "", review=review,
+                    agreement=agreement.id if agreement else "",
+                    review=review,
                     version=agreement.version if agreement else "",
                 ),
             )
@@ -986,11 +1139,18 @@ class AgreementsCog(Cog):
                 else NEXT_ABOUT.format(agreement=proposal.agreement_id, review=review)
             )
             text = OUTCOME_NOT_PASSED.format(
-                id=proposal.id, counts=counts, voters=tally.voters, members=tally.members, reason=reason, next=follow
+                id=proposal.id,
+                counts=counts,
+                voters=tally.voters,
+                members=tally.members,
+                reason=reason,
+                next=follow,
             )
         await self._chat.send(proposal.thread or circle.home, text)
         if proposal.message is not None and proposal.closed_at is not None:
-            head = CLOSED_HEAD.format(day=day(proposal.closed_at, zone), result=RESULT_WORDS[result.passed])
+            head = CLOSED_HEAD.format(
+                day=day(proposal.closed_at, zone), result=RESULT_WORDS[result.passed]
+            )
             try:
                 text = await self._post_text(circle, proposal, prefix, closed=True)
                 await self._chat.edit(proposal.message, head + "\n" + text)
@@ -1001,7 +1161,9 @@ class AgreementsCog(Cog):
 
     def _arm(self, proposal: Proposal) -> None:
         pid = proposal.id
-        self._scheduler.at(CLOSE_JOB.format(id=pid), proposal.closes_at, lambda _due: self._close(pid))
+        self._scheduler.at(
+            CLOSE_JOB.format(id=pid), proposal.closes_at, lambda _due: self._close(pid)
+        )
         job = REMIND_JOB.format(id=pid)
         if proposal.reminded_version < proposal.version:
             version = proposal.version
@@ -1018,7 +1180,9 @@ class AgreementsCog(Cog):
             if proposal is None or not proposal.is_open or proposal.version != version:
                 return
             if proposal.closes_at <= self._clock.now():
-                log.info("proposal %s: its reminder woke after the closing time; not sent", proposal_id)
+                log.info(
+                    "proposal %s: its reminder woke after the closing time; not sent", proposal_id
+                )
                 return
             circle = await self._circles.get(proposal.circle_id)
             if circle is None:
@@ -1028,7 +1192,10 @@ class AgreementsCog(Cog):
                 return
             options = ", ".join(f"{o.emoji} {o.label}" for o in OPTIONS[proposal.process])
             text = REMINDER.format(
-                id=proposal.id, circle=circle.name, closes=moment(proposal.closes_at, _zone(circle)), options=options
+                id=proposal.id,
+                circle=circle.name,
+                closes=moment(proposal.closes_at, _zone(circle)),
+                options=options,
             )
             for member_id in waiting:
                 await self._private(circle.member(member_id), text)
@@ -1037,7 +1204,9 @@ class AgreementsCog(Cog):
         if agreement.review_at is None:
             return
         aid = agreement.id
-        self._scheduler.at(REVIEW_JOB.format(id=aid), agreement.review_at, lambda _due: self._review_due(aid))
+        self._scheduler.at(
+            REVIEW_JOB.format(id=aid), agreement.review_at, lambda _due: self._review_due(aid)
+        )
 
     async def _review_due(self, agreement_id: int) -> None:
         """An agreement's review date came: open a review by the circle's process."""
@@ -1093,7 +1262,9 @@ class AgreementsCog(Cog):
             stopping = STOPPING[proposal.process]
             for member_id, choices in observed.items():
                 if stopping in choices:
-                    await self._on_objection(proposal.id, MemberRef(proposal.message.platform, member_id))
+                    await self._on_objection(
+                        proposal.id, MemberRef(proposal.message.platform, member_id)
+                    )
 
     # --- the registry -----------------------------------------------------------------------
 
@@ -1136,17 +1307,33 @@ class AgreementsCog(Cog):
             for a in await self._repo.agreements(circle.id)
         ]
 
-    async def _describe_agreement(self, circle: Circle, agreement: Agreement, zone: ZoneInfo, *, names: bool) -> str:
-        proposer = await self._name(circle, agreement.proposed_by) if agreement.proposed_by and names else None
+    async def _describe_agreement(
+        self, circle: Circle, agreement: Agreement, zone: ZoneInfo, *, names: bool
+    ) -> str:
+        proposer = (
+            await self._name(circle, agreement.proposed_by)
+            if agreement.proposed_by and names
+            else None
+        )
         if agreement.active:
             state = "in force"
-            review = f"Next review: {day(agreement.review_at, zone)}." if agreement.review_at else "A review is under way."
+            review = (
+                f"Next review: {day(agreement.review_at, zone)}."
+                if agreement.review_at
+                else "A review is under way."
+            )
         else:
-            state = f"retired {day(agreement.retired_at, zone)}" if agreement.retired_at else "retired"
+            state = (
+                f"retired {day(agreement.retired_at, zone)}" if agreement.retired_at else "retired"
+            )
             review = "It's no longer in force."
         history = []
         for proposal in await self._repo.about(agreement.id):
-            outcome = "open" if proposal.is_open else (proposal.result.value.replace("_", " ") if proposal.result else "")
+            outcome = (
+                "open"
+                if proposal.is_open
+                else (proposal.result.value.replace("_", " ") if proposal.result else "")
+            )
             history.append(f"proposal {proposal.id} ({HISTORY_WORDS[proposal.kind]}, {outcome})")
         return SHOW_AGREEMENT.format(
             id=agreement.id,
@@ -1155,13 +1342,17 @@ class AgreementsCog(Cog):
             quote=_quote(agreement.text),
             version=agreement.version,
             changed=day(agreement.changed_at, zone),
-            vote=vote_line(agreement.process, agreement.counts, agreement.voters, agreement.members),
+            vote=vote_line(
+                agreement.process, agreement.counts, agreement.voters, agreement.members
+            ),
             proposer=f" Proposed by {proposer}." if proposer else "",
             review=review,
             history=" · ".join(history),
         )
 
-    async def _describe_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo, *, names: bool) -> str:
+    async def _describe_proposal(
+        self, circle: Circle, proposal: Proposal, zone: ZoneInfo, *, names: bool
+    ) -> str:
         if proposal.is_open:
             voters, members = await self._repo.turnout(proposal.id)
             state = f"version {proposal.version}, open until {moment(proposal.closes_at, zone)}"
@@ -1170,10 +1361,20 @@ class AgreementsCog(Cog):
             closed = day(proposal.closed_at, zone) if proposal.closed_at else ""
             passed = proposal.result is not None and proposal.result.passed
             state = f"closed {closed}: {RESULT_WORDS[passed]}"
-            about = counts_line(proposal.process, proposal.counts) + f" · {proposal.voters} of {proposal.members} voted."
+            about = (
+                counts_line(proposal.process, proposal.counts)
+                + f" · {proposal.voters} of {proposal.members} voted."
+            )
         if proposal.agreement_id is not None:
-            about = f"About agreement {proposal.agreement_id} ({HISTORY_WORDS[proposal.kind]}). " + about
-        proposer = await self._name(circle, proposal.proposed_by) if proposal.proposed_by and names else None
+            about = (
+                f"About agreement {proposal.agreement_id} ({HISTORY_WORDS[proposal.kind]}). "
+                + about
+            )
+        proposer = (
+            await self._name(circle, proposal.proposed_by)
+            if proposal.proposed_by and names
+            else None
+        )
         return SHOW_PROPOSAL.format(
             id=proposal.id,
             title=f" · {proposal.title}" if proposal.title else "",
@@ -1266,10 +1467,14 @@ class AgreementsCog(Cog):
         number = inv.integer("number") or 0
         proposal = await self._repo.get(number)
         if proposal is None or proposal.circle_id != circle.id:
-            raise CommandError(UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix))
+            raise CommandError(
+                UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix)
+            )
         if proposal.closed_at is not None:
             raise CommandError(
-                ALREADY_CLOSED.format(id=proposal.id, day=day(proposal.closed_at, _zone(circle)), prefix=inv.prefix)
+                ALREADY_CLOSED.format(
+                    id=proposal.id, day=day(proposal.closed_at, _zone(circle)), prefix=inv.prefix
+                )
             )
         return proposal
 
@@ -1277,7 +1482,9 @@ class AgreementsCog(Cog):
         number = inv.integer("number") or 0
         agreement = await self._repo.agreement(number)
         if agreement is None or agreement.circle_id != circle.id or not agreement.active:
-            raise CommandError(UNKNOWN_AGREEMENT.format(id=number, circle=circle.name, prefix=inv.prefix))
+            raise CommandError(
+                UNKNOWN_AGREEMENT.format(id=number, circle=circle.name, prefix=inv.prefix)
+            )
         return agreement
 
     async def _settings(self, circle_id: int) -> CircleSettings:
@@ -1340,4 +1547,3 @@ def _settings_words(settings: CircleSettings) -> dict[str, object]:
         "reminder": format_duration(settings.reminder),
         "review": settings.review.days,
     }
-

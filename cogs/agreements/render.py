@@ -18,7 +18,9 @@ REGISTRY_INTRO = "We adopted these together, and we revisit them. `{prefix}agree
 REGISTRY_EMPTY = "No agreements yet. Anyone in the circle can propose one with `{prefix}agreement propose <text>`."
 REGISTRY_ENTRY = "**{id} · {title}**\nversion {version} · {when} · {vote} · next review {review}"
 REGISTRY_MORE = "…and {count} more: `{prefix}agreement list` shows them all."
-LIST_HEAD = "\N{SCROLL} **Our agreements · {circle}** (`{prefix}agreement show <number>` shows one in full)"
+LIST_HEAD = (
+    "\N{SCROLL} **Our agreements · {circle}** (`{prefix}agreement show <number>` shows one in full)"
+)
 LIST_ENTRY = "• **{id}** · {title} · version {version} · next review {review}"
 REVIEW_UNDER_WAY = "under way now"
 # Discord's limit for one message is 2000 characters; the registry stays within it.
@@ -26,8 +28,18 @@ REGISTRY_LIMIT = 1900
 TITLE_LENGTH = 70
 
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -84,13 +96,16 @@ class Entry:
             id=self.id,
             title=short_title(self.title, self.text),
             version=self.version,
-            when=("adopted " if self.version == 1 else "this version adopted ") + day(self.changed_at, zone),
+            when=("adopted " if self.version == 1 else "this version adopted ")
+            + day(self.changed_at, zone),
             vote=vote_line(self.process, self.counts, self.voters, self.members),
             review=day(self.review_at, zone) if self.review_at else REVIEW_UNDER_WAY,
         )
 
 
-def registry_text(circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix: str, limit: int = REGISTRY_LIMIT) -> str:
+def registry_text(
+    circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix: str, limit: int = REGISTRY_LIMIT
+) -> str:
     """The registry post: every agreement in force, as many as fit in one message."""
     head = [REGISTRY_HEAD.format(circle=circle)]
     if not entries:
@@ -113,7 +128,9 @@ def registry_text(circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix:
 def agreement_list(circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix: str) -> str:
     """Every agreement in force, one line each (the registry post shows as many as fit)."""
     if not entries:
-        return "\n".join([REGISTRY_HEAD.format(circle=circle), REGISTRY_EMPTY.format(prefix=prefix)])
+        return "\n".join(
+            [REGISTRY_HEAD.format(circle=circle), REGISTRY_EMPTY.format(prefix=prefix)]
+        )
     lines = [LIST_HEAD.format(circle=circle, prefix=prefix)]
     lines += [
         LIST_ENTRY.format(

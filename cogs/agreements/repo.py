@@ -82,7 +82,9 @@ class Settings:
             process=self.process or defaults.process,
             quorum_percent=self.quorum_percent or defaults.quorum_percent,
             threshold_percent=self.threshold_percent or defaults.threshold_percent,
-            reminder=timedelta(seconds=self.reminder_seconds) if self.reminder_seconds else defaults.reminder,
+            reminder=timedelta(seconds=self.reminder_seconds)
+            if self.reminder_seconds
+            else defaults.reminder,
             review=timedelta(days=self.review_days) if self.review_days else defaults.review,
         )
 
@@ -156,7 +158,9 @@ class Proposal:
         message: MessageRef | None = None
         if row["message_id"]:
             where = RoomRef(room.platform, room.space_id, row["message_room_id"] or room.id)
-            in_thread = ThreadRef(where, row["message_thread_id"]) if row["message_thread_id"] else None
+            in_thread = (
+                ThreadRef(where, row["message_thread_id"]) if row["message_thread_id"] else None
+            )
             message = MessageRef(where, row["message_id"], in_thread)
         counts = json.loads(row["counts"]) if row["counts"] else {}
         return cls(
@@ -313,7 +317,9 @@ class AgreementsRepo:
     # --- settings and the registry's post --------------------------------------------------
 
     async def settings(self, circle_id: int) -> Settings:
-        row = await self._db.fetchone("SELECT * FROM agreement_settings WHERE circle_id = ?", (circle_id,))
+        row = await self._db.fetchone(
+            "SELECT * FROM agreement_settings WHERE circle_id = ?", (circle_id,)
+        )
         return Settings.from_row(row) if row else Settings(circle_id)
 
     async def save_settings(
@@ -342,11 +348,17 @@ class AgreementsRepo:
             await tx.execute(
                 query,
                 (
-                    circle_id, process.value if process else None, quorum_percent,
-                    threshold_percent, reminder_seconds, review_days,
+                    circle_id,
+                    process.value if process else None,
+                    quorum_percent,
+                    threshold_percent,
+                    reminder_seconds,
+                    review_days,
                 ),
             )
-            row = await tx.fetchone("SELECT * FROM agreement_settings WHERE circle_id = ?", (circle_id,))
+            row = await tx.fetchone(
+                "SELECT * FROM agreement_settings WHERE circle_id = ?", (circle_id,)
+            )
         if row is None:
             raise LookupError(f"the settings of circle {circle_id} disappeared during the change")
         return Settings.from_row(row)
@@ -362,7 +374,12 @@ class AgreementsRepo:
         async with self._db.transaction() as tx:
             await tx.execute(
                 query,
-                (circle_id, message.room.id, message.thread.id if message.thread else None, message.id),
+                (
+                    circle_id,
+                    message.room.id,
+                    message.thread.id if message.thread else None,
+                    message.id,
+                ),
             )
 
     # --- proposals -------------------------------------------------------------------------
@@ -398,7 +415,9 @@ class AgreementsRepo:
                 if row is not None:
                     raise Refused("busy", row["id"])
                 # A decision about it is under way; its review clock restarts when that closes.
-                await tx.execute("UPDATE agreements SET review_at = NULL WHERE id = ?", (new.agreement_id,))
+                await tx.execute(
+                    "UPDATE agreements SET review_at = NULL WHERE id = ?", (new.agreement_id,)
+                )
             proposal_id = await tx.execute(
                 """
                 INSERT INTO agreement_proposals (circle_id, kind, agreement_id, starter_id, title, text,
@@ -407,17 +426,29 @@ class AgreementsRepo:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
-                    new.circle_id, new.kind.value, new.agreement_id, new.starter_id, new.title,
-                    new.text, new.proposed_by, settings.process.value, settings.quorum_percent,
-                    settings.threshold_percent, int(settings.reminder.total_seconds()),
-                    to_iso(new.opened_at), int((new.closes_at - new.opened_at).total_seconds()),
-                    to_iso(new.closes_at), to_iso(new.remind_at),
+                    new.circle_id,
+                    new.kind.value,
+                    new.agreement_id,
+                    new.starter_id,
+                    new.title,
+                    new.text,
+                    new.proposed_by,
+                    settings.process.value,
+                    settings.quorum_percent,
+                    settings.threshold_percent,
+                    int(settings.reminder.total_seconds()),
+                    to_iso(new.opened_at),
+                    int((new.closes_at - new.opened_at).total_seconds()),
+                    to_iso(new.closes_at),
+                    to_iso(new.remind_at),
                     new.thread.id if new.thread else None,
                 ),
             )
             return await self._proposal(tx, proposal_id)
 
-    async def place(self, proposal_id: int, version: int, thread: ThreadRef | None, message: MessageRef) -> Proposal | None:
+    async def place(
+        self, proposal_id: int, version: int, thread: ThreadRef | None, message: MessageRef
+    ) -> Proposal | None:
         """Record the post that shows ``version`` (and the thread it is talked over in)."""
         async with self._db.transaction() as tx:
             changed = await tx.execute_count(
@@ -425,9 +456,13 @@ class AgreementsRepo:
                 "message_thread_id = ?, message_id = ?, posted_version = ? "
                 "WHERE id = ? AND version = ? AND closed_at IS NULL",
                 (
-                    thread.id if thread else None, message.room.id,
-                    message.thread.id if message.thread else None, message.id, version,
-                    proposal_id, version,
+                    thread.id if thread else None,
+                    message.room.id,
+                    message.thread.id if message.thread else None,
+                    message.id,
+                    version,
+                    proposal_id,
+                    version,
                 ),
             )
             return await self._proposal(tx, proposal_id) if changed else None
@@ -456,7 +491,8 @@ class AgreementsRepo:
     async def about(self, agreement_id: int) -> list[Proposal]:
         """The agreement's history: the proposal that made it and every one about it since."""
         rows = await self._db.fetchall(
-            _PROPOSAL + " WHERE p.id = ? OR p.agreement_id = ? ORDER BY p.id", (agreement_id, agreement_id)
+            _PROPOSAL + " WHERE p.id = ? OR p.agreement_id = ? ORDER BY p.id",
+            (agreement_id, agreement_id),
         )
         return [Proposal.from_row(r) for r in rows]
 
@@ -491,41 +527,63 @@ class AgreementsRepo:
             )
             if not changed:
                 return None
-            await tx.execute("DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,))
+            await tx.execute(
+                "DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,)
+            )
             proposal = await self._proposal(tx, proposal_id)
         return proposal, [r["member_id"] for r in rows]
 
     # --- votes -----------------------------------------------------------------------------
 
-    async def add_reaction(self, proposal_id: int, message_id: str, member_id: str, choice: Choice) -> VoteChange:
+    async def add_reaction(
+        self, proposal_id: int, message_id: str, member_id: str, choice: Choice
+    ) -> VoteChange:
         """A reaction on the proposal's post: counted if the person is a member, the proposal
         is open and the post shows its current version. One statement makes the membership
         check, the change, and says whether everyone has voted now (a RETURNING subquery sees
         the new row)."""
-        insert = """
+        insert = (
+            """
             INSERT OR IGNORE INTO agreement_reactions (proposal_id, member_id, choice)
             SELECT p.id, :member, :choice FROM agreement_proposals p
             WHERE p.id = :proposal AND p.closed_at IS NULL AND p.message_id = :message
               AND p.posted_version = p.version
               AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = :member)
-            RETURNING """ + _EVERYONE  # noqa: S608 - fixed text, no input
-        params = {"member": member_id, "choice": choice.value, "proposal": proposal_id, "message": message_id}
+            RETURNING """  # noqa: S608 - fixed text, no input
+            + _EVERYONE
+        )
+        params = {
+            "member": member_id,
+            "choice": choice.value,
+            "proposal": proposal_id,
+            "message": message_id,
+        }
         row = await self._db.write_returning(insert, params)  # one statement: its own transaction
         if row is not None:
             return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
         async with self._db.transaction() as tx:  # not counted: the rare path asks why
             return VoteChange(await self._why_not(tx, proposal_id, message_id, member_id))
 
-    async def remove_reaction(self, proposal_id: int, message_id: str, member_id: str, choice: Choice) -> VoteChange:
+    async def remove_reaction(
+        self, proposal_id: int, message_id: str, member_id: str, choice: Choice
+    ) -> VoteChange:
         """A reaction taken back. They may still hold another option, so everyone may still
         have voted; that comes back with the change."""
-        delete = """
+        delete = (
+            """
             DELETE FROM agreement_reactions
             WHERE proposal_id = :proposal AND member_id = :member AND choice = :choice AND EXISTS (
                 SELECT 1 FROM agreement_proposals p WHERE p.id = :proposal AND p.closed_at IS NULL
                 AND p.message_id = :message AND p.posted_version = p.version)
-            RETURNING """ + _EVERYONE  # noqa: S608 - fixed text, no input
-        params = {"member": member_id, "choice": choice.value, "proposal": proposal_id, "message": message_id}
+            RETURNING """  # noqa: S608 - fixed text, no input
+            + _EVERYONE
+        )
+        params = {
+            "member": member_id,
+            "choice": choice.value,
+            "proposal": proposal_id,
+            "message": message_id,
+        }
         row = await self._db.write_returning(delete, params)  # one statement: its own transaction
         if row is not None:
             return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
@@ -536,7 +594,9 @@ class AgreementsRepo:
         async with self._db.transaction() as tx:
             return await self._holdings(tx, proposal_id)
 
-    async def reconcile(self, proposal_id: int, version: int, observed: Mapping[str, Iterable[Choice]]) -> bool:
+    async def reconcile(
+        self, proposal_id: int, version: int, observed: Mapping[str, Iterable[Choice]]
+    ) -> bool:
         """Make the stored reactions match what the platform shows (``observed``, members
         only), keeping the order of those already known (see ``ballots.reconcile``). Returns
         whether anything changed."""
@@ -558,7 +618,8 @@ class AgreementsRepo:
                 if choice not in wanted.get(member, ())
             ]
             await tx.executemany(
-                "DELETE FROM agreement_reactions WHERE proposal_id = ? AND member_id = ? AND choice = ?", gone
+                "DELETE FROM agreement_reactions WHERE proposal_id = ? AND member_id = ? AND choice = ?",
+                gone,
             )
             for member, held in wanted.items():
                 known = stored.get(member, ())
@@ -580,7 +641,8 @@ class AgreementsRepo:
                 (member_id, circle_id),
             )
             rows = await tx.fetchall(
-                "SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL", (circle_id,)
+                "SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL",
+                (circle_id,),
             )
         return [r["id"] for r in rows]
 
@@ -649,7 +711,12 @@ class AgreementsRepo:
     # --- closing ---------------------------------------------------------------------------
 
     async def close(
-        self, proposal_id: int, at: datetime, review: timedelta, *, takes_effect: datetime | None = None
+        self,
+        proposal_id: int,
+        at: datetime,
+        review: timedelta,
+        *,
+        takes_effect: datetime | None = None,
     ) -> Closing | None:
         """Count the votes of current members, decide, record the outcome and what it does to
         the registry, and forget who chose what. None if it was already closed.
@@ -673,21 +740,31 @@ class AgreementsRepo:
                 "UPDATE agreement_proposals SET closed_at = ?, result = ?, counts = ?, voters = ?, members = ? "
                 "WHERE id = ?",
                 (
-                    to_iso(at), result.value, json.dumps({c.value: n for c, n in counts.items()}),
-                    tally.voters, tally.members, proposal_id,
+                    to_iso(at),
+                    result.value,
+                    json.dumps({c.value: n for c, n in counts.items()}),
+                    tally.voters,
+                    tally.members,
+                    proposal_id,
                 ),
             )
-            await tx.execute("DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,))
+            await tx.execute(
+                "DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,)
+            )
             effect = await self._apply(tx, proposal, result, takes_effect or at, review)
             agreement_id = proposal.id if proposal.kind is Kind.ADOPT else proposal.agreement_id
-            agreement = await self._agreement(tx, agreement_id) if agreement_id is not None else None
+            agreement = (
+                await self._agreement(tx, agreement_id) if agreement_id is not None else None
+            )
             closed = await self._proposal(tx, proposal_id)
         return Closing(closed, tally, result, effect, agreement)
 
     # --- the registry ----------------------------------------------------------------------
 
     async def agreements(self, circle_id: int, *, retired: bool = False) -> list[Agreement]:
-        query = _AGREEMENT + " WHERE a.circle_id = ?" + ("" if retired else " AND a.retired_at IS NULL")
+        query = (
+            _AGREEMENT + " WHERE a.circle_id = ?" + ("" if retired else " AND a.retired_at IS NULL")
+        )
         rows = await self._db.fetchall(query + " ORDER BY a.id", (circle_id,))
         return [Agreement.from_row(r) for r in rows]
 
@@ -710,7 +787,9 @@ class AgreementsRepo:
 
     # --- data care -------------------------------------------------------------------------
 
-    async def open_votes_of(self, platform: Platform, member_id: str) -> list[tuple[int, str, list[str]]]:
+    async def open_votes_of(
+        self, platform: Platform, member_id: str
+    ) -> list[tuple[int, str, list[str]]]:
         """(proposal, circle name, options held) on open proposals."""
         rows = await self._db.fetchall(
             """
@@ -780,7 +859,8 @@ class AgreementsRepo:
     @staticmethod
     async def _holdings(tx: Transaction, proposal_id: int) -> dict[str, Held]:
         rows = await tx.fetchall(
-            "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id", (proposal_id,)
+            "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id",
+            (proposal_id,),
         )
         out: dict[str, Held] = {}
         for row in rows:
@@ -802,7 +882,9 @@ class AgreementsRepo:
         return (row["voters"], row["members"]) if row else (0, 0)
 
     @staticmethod
-    async def _why_not(tx: Transaction, proposal_id: int, message_id: str, member_id: str) -> VoteStatus:
+    async def _why_not(
+        tx: Transaction, proposal_id: int, message_id: str, member_id: str
+    ) -> VoteStatus:
         row = await tx.fetchone(
             """
             SELECT p.closed_at IS NOT NULL AS closed,
@@ -822,7 +904,9 @@ class AgreementsRepo:
         return VoteStatus.UNCHANGED
 
     @staticmethod
-    async def _apply(tx: Transaction, proposal: Proposal, result: Result, at: datetime, review: timedelta) -> Effect:
+    async def _apply(
+        tx: Transaction, proposal: Proposal, result: Result, at: datetime, review: timedelta
+    ) -> Effect:
         next_review = to_iso(at + review)
         if proposal.kind is Kind.ADOPT:
             if not result.passed:
@@ -834,8 +918,16 @@ class AgreementsRepo:
                 VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                 """,
                 (
-                    proposal.id, proposal.circle_id, proposal.title, proposal.text, proposal.starter_id,
-                    proposal.proposed_by, to_iso(at), to_iso(at), proposal.id, next_review,
+                    proposal.id,
+                    proposal.circle_id,
+                    proposal.title,
+                    proposal.text,
+                    proposal.starter_id,
+                    proposal.proposed_by,
+                    to_iso(at),
+                    to_iso(at),
+                    proposal.id,
+                    next_review,
                 ),
             )
             return Effect.ADOPTED
@@ -849,14 +941,23 @@ class AgreementsRepo:
             return Effect.NONE
         if proposal.kind is Kind.RETIRE:
             await tx.execute(
-                "UPDATE agreements SET retired_at = ?, review_at = NULL WHERE id = ?", (to_iso(at), agreement_id)
+                "UPDATE agreements SET retired_at = ?, review_at = NULL WHERE id = ?",
+                (to_iso(at), agreement_id),
             )
             return Effect.RETIRED
         if proposal.kind is Kind.REVISE:
             await tx.execute(
                 "UPDATE agreements SET text = ?, version = version + 1, proposed_by = ?, changed_at = ?, "
                 "decided_by = ?, reviewed_at = ?, review_at = ? WHERE id = ?",
-                (proposal.text, proposal.proposed_by, to_iso(at), proposal.id, to_iso(at), next_review, agreement_id),
+                (
+                    proposal.text,
+                    proposal.proposed_by,
+                    to_iso(at),
+                    proposal.id,
+                    to_iso(at),
+                    next_review,
+                    agreement_id,
+                ),
             )
             return Effect.NEW_VERSION
         await tx.execute(
@@ -864,4 +965,3 @@ class AgreementsRepo:
             (to_iso(at), next_review, agreement_id),
         )
         return Effect.KEPT
-

@@ -68,7 +68,9 @@ RESTING = "{circle} is resting now, so this round closes here. Thank you, everyo
 LATE_JOINER = "Welcome, {name}. You're at the end of the order for this round."
 TIME_UP = "Your turn in the round for **{circle}** has had its {length}. No rush: finish in your own time, then say `done` in the round's thread."
 NO_ROUND = "There's no round open in {circle} right now. A facilitator can begin one with `{prefix}round start`."
-ALREADY_OPEN = "A round is already open in {circle}. `{prefix}round status` shows where the talking piece is."
+ALREADY_OPEN = (
+    "A round is already open in {circle}. `{prefix}round status` shows where the talking piece is."
+)
 NO_MEMBERS = "{circle} has no members yet, so there's nobody to pass the talking piece to."
 NOT_YOUR_TURN = "The talking piece is with {holder} right now. Your turn comes {when}."
 NOT_IN_ORDER = "This round is for the members of {circle}. If you'd like to take part next time, `{prefix}circle join {circle}` makes you one."
@@ -77,20 +79,38 @@ STATUS = "Round in **{circle}**: the talking piece is with {holder}.{upcoming}{s
 STATUS_OUTSIDE = "A check-in round is open in {circle}. Who takes part stays within the circle."
 
 PROMPT = Option("prompt", OptionKind.TEXT, "A question to open the round with", max_length=500)
-CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
+CIRCLE = Option(
+    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
+)
 TURN = Option(
-    "turn", OptionKind.DURATION, "A time box per turn, like 3m (a private note when it's up)", min_value=30, max_value=1800, keyword=True
+    "turn",
+    OptionKind.DURATION,
+    "A time box per turn, like 3m (a private note when it's up)",
+    min_value=30,
+    max_value=1800,
+    keyword=True,
 )
 
 START = CommandSpec(
-    ("round", "start"), "Begin a check-in round with a talking piece.", (PROMPT, CIRCLE, TURN), permission=Permission.FACILITATOR
+    ("round", "start"),
+    "Begin a check-in round with a talking piece.",
+    (PROMPT, CIRCLE, TURN),
+    permission=Permission.FACILITATOR,
 )
 DONE = CommandSpec(("round", "done"), "Finish your turn and pass the talking piece on.", (CIRCLE,))
 PASS = CommandSpec(("round", "pass"), "Pass your turn; that's always fine.", (CIRCLE,))
 NEXT = CommandSpec(
-    ("round", "next"), "Move the talking piece to the next person.", (CIRCLE,), permission=Permission.FACILITATOR
+    ("round", "next"),
+    "Move the talking piece to the next person.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
 )
-END = CommandSpec(("round", "end"), "Close the round now, with its summary.", (CIRCLE,), permission=Permission.FACILITATOR)
+END = CommandSpec(
+    ("round", "end"),
+    "Close the round now, with its summary.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
+)
 STATUS_SPEC = CommandSpec(("round", "status"), "See where the talking piece is.", (CIRCLE,))
 
 
@@ -155,7 +175,9 @@ class CheckInsCog(Cog):
             time_box=TIME_BOX_LINE.format(length=_length(turn)) if turn else "",
         )
         if circle.thread is None:
-            opened = await self._chat.open_thread(circle.room, THREAD_TITLE.format(circle=circle.name), text)
+            opened = await self._chat.open_thread(
+                circle.room, THREAD_TITLE.format(circle=circle.name), text
+            )
             thread: ThreadRef | None = opened.thread
             message_id = opened.message.id
         else:  # a circle that lives in a thread holds its rounds right there
@@ -255,7 +277,9 @@ class CheckInsCog(Cog):
                     return  # "next" is an ordinary word for everyone else
                 async with self._locks[circle.id]:
                     record = await self._need_round(circle, prefix)
-                    await self._advance(circle, record, record.round.move_on(), AFTER_NEXT, previous=None)
+                    await self._advance(
+                        circle, record, record.round.move_on(), AFTER_NEXT, previous=None
+                    )
                 return
             outcome = Outcome.SHARED if word in WORDS_DONE else Outcome.PASSED
             await self._end_turn(circle, event.author, outcome, prefix)
@@ -320,7 +344,9 @@ class CheckInsCog(Cog):
 
     # --- the moves --------------------------------------------------------------------------
 
-    async def _end_turn(self, circle: Circle, member: MemberRef, outcome: Outcome, prefix: str) -> None:
+    async def _end_turn(
+        self, circle: Circle, member: MemberRef, outcome: Outcome, prefix: str
+    ) -> None:
         async with self._locks[circle.id]:
             record = await self._need_round(circle, prefix)
             round_ = record.round
@@ -329,12 +355,22 @@ class CheckInsCog(Cog):
             except NotInRound:
                 raise CommandError(NOT_IN_ORDER.format(circle=circle.name, prefix=prefix)) from None
             except NotYourTurn as wait:
-                raise CommandError(await self._not_your_turn(circle, round_, member.id, wait.holder)) from None
+                raise CommandError(
+                    await self._not_your_turn(circle, round_, member.id, wait.holder)
+                ) from None
             template = AFTER_DONE if outcome is Outcome.SHARED else AFTER_PASS
-            await self._advance(circle, record, moved, template, previous=await self._name(circle, member.id))
+            await self._advance(
+                circle, record, moved, template, previous=await self._name(circle, member.id)
+            )
 
     async def _advance(
-        self, circle: Circle, record: RoundRecord, moved: Round, template: str, *, previous: str | None
+        self,
+        circle: Circle,
+        record: RoundRecord,
+        moved: Round,
+        template: str,
+        *,
+        previous: str | None,
     ) -> None:
         if moved.finished:
             await self._close(circle, record, moved, CLOSING)
@@ -343,15 +379,21 @@ class CheckInsCog(Cog):
         if not await self._repo.save_round(record, moved, turn_started_at=now, reminded=False):
             return
         holder = moved.holder or ""
-        text = template.format(previous=previous, next=YOUR_TURN.format(name=await self._name(circle, holder)))
+        text = template.format(
+            previous=previous, next=YOUR_TURN.format(name=await self._name(circle, holder))
+        )
         await self._chat.send(record.where, text)
         fresh = await self._repo.open_round_of(circle.id)
         if fresh is not None:
             self._arm(fresh)
 
-    async def _close(self, circle: Circle, record: RoundRecord, final: Round, template: str) -> None:
+    async def _close(
+        self, circle: Circle, record: RoundRecord, final: Round, template: str
+    ) -> None:
         summary = final.summary()
-        if not await self._repo.close_round(record.id, self._clock.now(), len(summary.shared), len(summary.passed)):
+        if not await self._repo.close_round(
+            record.id, self._clock.now(), len(summary.shared), len(summary.passed)
+        ):
             return
         self._scheduler.cancel(TIMER.format(round_id=record.id))
         self._places.pop(_place_key(record.where), None)
@@ -367,8 +409,12 @@ class CheckInsCog(Cog):
                 lines.append(f"{label}: {', '.join(await self._names(circle, members))}")
         unplayed = [t.member_id for t in final.turns if t.outcome is None]
         if unplayed:
-            lines.append(f"Still to come when it closed: {', '.join(await self._names(circle, unplayed))}")
-        await self._chat.send(record.where, template.format(circle=circle.name, lines="\n".join(lines)))
+            lines.append(
+                f"Still to come when it closed: {', '.join(await self._names(circle, unplayed))}"
+            )
+        await self._chat.send(
+            record.where, template.format(circle=circle.name, lines="\n".join(lines))
+        )
 
     def _remember(self, record: RoundRecord) -> None:
         self._places[_place_key(record.where)] = record.circle_id
@@ -378,7 +424,12 @@ class CheckInsCog(Cog):
 
     def _arm(self, record: RoundRecord) -> None:
         job = TIMER.format(round_id=record.id)
-        if not record.turn_seconds or record.reminded or record.turn_started_at is None or record.round.finished:
+        if (
+            not record.turn_seconds
+            or record.reminded
+            or record.turn_started_at is None
+            or record.round.finished
+        ):
             self._scheduler.cancel(job)
             return
         when = record.turn_started_at + timedelta(seconds=record.turn_seconds)
@@ -390,7 +441,12 @@ class CheckInsCog(Cog):
             return
         async with self._locks[circle_id]:
             record = await self._repo.open_round_of(circle_id)
-            if record is None or record.id != round_id or record.reminded or record.round.holder is None:
+            if (
+                record is None
+                or record.id != round_id
+                or record.reminded
+                or record.round.holder is None
+            ):
                 return
             if not await self._repo.save_round(
                 record, record.round, turn_started_at=record.turn_started_at, reminded=True
@@ -401,7 +457,8 @@ class CheckInsCog(Cog):
             length = _length(timedelta(seconds=record.turn_seconds or 0))
             try:
                 await self._chat.send_private(
-                    circle.member(record.round.holder), TIME_UP.format(circle=circle.name, length=length)
+                    circle.member(record.round.holder),
+                    TIME_UP.format(circle=circle.name, length=length),
                 )
             except DeliveryError:
                 log.info("the time-box note for round %s could not be sent privately", round_id)
@@ -422,7 +479,9 @@ class CheckInsCog(Cog):
             return True
         return await self._chat.is_moderator(member, circle.room)
 
-    async def _not_your_turn(self, circle: Circle, round_: Round, member_id: str, holder: str | None) -> str:
+    async def _not_your_turn(
+        self, circle: Circle, round_: Round, member_id: str, holder: str | None
+    ) -> str:
         position = round_.position_of(member_id)
         if position is not None and round_.turns[position].outcome is not None:
             return ALREADY_HAD_TURN
@@ -449,4 +508,3 @@ def _length(delta: timedelta) -> str:
     if minutes and seconds:
         return f"{minutes} min {seconds} s"
     return f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else f"{seconds} seconds"
-

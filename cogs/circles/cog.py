@@ -57,12 +57,16 @@ CREATED = (
 )
 OPEN_TEXT = "open to anyone"
 CLOSED_TEXT = "joining is by request"
-DUPLICATE_NAME = "There's already a circle called “{name}” in this space. Could you choose another name?"
+DUPLICATE_NAME = (
+    "There's already a circle called “{name}” in this space. Could you choose another name?"
+)
 PLACE_TAKEN = "This room is already home to {other}. A circle needs a room or thread of its own."
 NAME_HAS_EQUALS = "Circle names can't contain “=”, because I'd mistake them for settings. Could you choose another?"
 TOO_MANY_PLACES = "A circle here can have up to {max} places, so {asked} is more than I can hold."
 TOO_FEW_PLACES = "A circle needs at least 2 places, so there's room for more than one voice."
-NOTHING_TO_EDIT = "What would you like to change? For example: `{prefix}circle edit {circle} capacity=10`."
+NOTHING_TO_EDIT = (
+    "What would you like to change? For example: `{prefix}circle edit {circle} capacity=10`."
+)
 EDITED = "Updated **{circle}**: {changes}."
 OVER_CAPACITY = "{circle} has {count} members now, more than its {capacity} places. Everyone keeps their place; newcomers wait until one is free."
 PREFERENCE_OFFER = "If you like, you can say how you'd like support here: `{prefix}circle preference listening{named}` or `{prefix}circle preference ideas{named}`. Only you and the circle's facilitators see it."
@@ -72,10 +76,14 @@ FULL = "{circle} is full right now (all {capacity} places are taken). Would you 
 REQUESTED = "{circle} is a closed circle, so I've passed your request to its facilitators. I'll let you know privately when they've answered."
 ALREADY_REQUESTED = "Your request to join {circle} is already with its facilitators."
 REQUEST_FOR_FACILITATORS = "{name} would like to join **{circle}**. You can say `{prefix}circle approve {handle} {circle}` or `{prefix}circle decline {handle} {circle}` in the circle's space."
-REQUEST_WAITING = "Someone would like to join **{circle}**. Facilitators, `{prefix}circle requests` shows who."
+REQUEST_WAITING = (
+    "Someone would like to join **{circle}**. Facilitators, `{prefix}circle requests` shows who."
+)
 WAITLISTED = "You're on the waitlist for {circle}, number {position}. I'll send you a private note when a place opens."
 ALREADY_WAITING = "You're already on the waitlist for {circle}."
-CLOSED_WAITLIST = "{circle} is a closed circle, so the way in is a request: `{prefix}circle join {circle}`."
+CLOSED_WAITLIST = (
+    "{circle} is a closed circle, so the way in is a request: `{prefix}circle join {circle}`."
+)
 LEFT = "You've left {circle}. You're welcome back any time."
 LEFT_WAITLIST = "You're off the waitlist for {circle}."
 WITHDRAWN = "I've withdrawn your request to join {circle}."
@@ -127,7 +135,9 @@ INFO_JOIN_REQUEST = "Joining is by request: `{prefix}circle join {circle}` asks 
 INFO_RESTING = "It's resting just now; a facilitator can reopen it."
 
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)")
-CIRCLE_KEYWORD = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
+CIRCLE_KEYWORD = Option(
+    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
+)
 WHO = Option("member", OptionKind.MEMBER, "Who", required=True)
 
 CREATE = CommandSpec(
@@ -135,10 +145,32 @@ CREATE = CommandSpec(
     "Start a circle that lives in this room or thread.",
     (
         Option("name", OptionKind.NAME, "The circle's name", required=True, max_length=NAME_LIMIT),
-        Option("description", OptionKind.TEXT, "A few words about the circle", max_length=DESCRIPTION_LIMIT),
-        Option("capacity", OptionKind.INTEGER, "How many places", min_value=2, max_value=500, keyword=True),
-        Option("open", OptionKind.BOOLEAN, "yes: anyone may join; no: joining is by request", keyword=True),
-        Option("time_zone", OptionKind.TIME_ZONE, "The circle's time zone, like Europe/Berlin", keyword=True),
+        Option(
+            "description",
+            OptionKind.TEXT,
+            "A few words about the circle",
+            max_length=DESCRIPTION_LIMIT,
+        ),
+        Option(
+            "capacity",
+            OptionKind.INTEGER,
+            "How many places",
+            min_value=2,
+            max_value=500,
+            keyword=True,
+        ),
+        Option(
+            "open",
+            OptionKind.BOOLEAN,
+            "yes: anyone may join; no: joining is by request",
+            keyword=True,
+        ),
+        Option(
+            "time_zone",
+            OptionKind.TIME_ZONE,
+            "The circle's time zone, like Europe/Berlin",
+            keyword=True,
+        ),
     ),
     permission=Permission.FACILITATOR,
 )
@@ -148,19 +180,42 @@ EDIT = CommandSpec(
     (
         CIRCLE,
         Option("name", OptionKind.NAME, "A new name", max_length=NAME_LIMIT, keyword=True),
-        Option("description", OptionKind.TEXT, "A new description", max_length=DESCRIPTION_LIMIT, keyword=True),
-        Option("capacity", OptionKind.INTEGER, "How many places", min_value=2, max_value=500, keyword=True),
-        Option("open", OptionKind.BOOLEAN, "yes: anyone may join; no: joining is by request", keyword=True),
+        Option(
+            "description",
+            OptionKind.TEXT,
+            "A new description",
+            max_length=DESCRIPTION_LIMIT,
+            keyword=True,
+        ),
+        Option(
+            "capacity",
+            OptionKind.INTEGER,
+            "How many places",
+            min_value=2,
+            max_value=500,
+            keyword=True,
+        ),
+        Option(
+            "open",
+            OptionKind.BOOLEAN,
+            "yes: anyone may join; no: joining is by request",
+            keyword=True,
+        ),
         Option("time_zone", OptionKind.TIME_ZONE, "The circle's time zone", keyword=True),
     ),
     permission=Permission.FACILITATOR,
 )
 JOIN = CommandSpec(("circle", "join"), "Join a circle, or ask to join a closed one.", (CIRCLE,))
 WAIT = CommandSpec(("circle", "wait"), "Take a place on a full circle's waitlist.", (CIRCLE,))
-LEAVE = CommandSpec(("circle", "leave"), "Leave a circle, its waitlist, or withdraw a request.", (CIRCLE,))
+LEAVE = CommandSpec(
+    ("circle", "leave"), "Leave a circle, its waitlist, or withdraw a request.", (CIRCLE,)
+)
 LIST = CommandSpec(("circle", "list"), "List the circles in this space.", allow_archived=True)
 MEMBERS = CommandSpec(
-    ("circle", "members"), "Show who is in a circle (members see names; others, how many).", (CIRCLE,), allow_archived=True
+    ("circle", "members"),
+    "Show who is in a circle (members see names; others, how many).",
+    (CIRCLE,),
+    allow_archived=True,
 )
 INFO = CommandSpec(
     ("circle", "info"),
@@ -169,13 +224,22 @@ INFO = CommandSpec(
     allow_archived=True,
 )
 REQUESTS_SPEC = CommandSpec(
-    ("circle", "requests"), "See who has asked to join a closed circle.", (CIRCLE,), permission=Permission.FACILITATOR
+    ("circle", "requests"),
+    "See who has asked to join a closed circle.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
 )
 APPROVE = CommandSpec(
-    ("circle", "approve"), "Welcome someone who asked to join.", (WHO, CIRCLE), permission=Permission.FACILITATOR
+    ("circle", "approve"),
+    "Welcome someone who asked to join.",
+    (WHO, CIRCLE),
+    permission=Permission.FACILITATOR,
 )
 DECLINE = CommandSpec(
-    ("circle", "decline"), "Decline a request to join; the person hears privately.", (WHO, CIRCLE), permission=Permission.FACILITATOR
+    ("circle", "decline"),
+    "Decline a request to join; the person hears privately.",
+    (WHO, CIRCLE),
+    permission=Permission.FACILITATOR,
 )
 PREFERENCE = CommandSpec(
     ("circle", "preference"),
@@ -193,10 +257,16 @@ PREFERENCE = CommandSpec(
 )
 ROTA_SHOW = CommandSpec(("circle", "rota", "show"), "Show the facilitation rota.", (CIRCLE,))
 ROTA_ADD = CommandSpec(
-    ("circle", "rota", "add"), "Add a member to the facilitation rota.", (WHO, CIRCLE), permission=Permission.FACILITATOR
+    ("circle", "rota", "add"),
+    "Add a member to the facilitation rota.",
+    (WHO, CIRCLE),
+    permission=Permission.FACILITATOR,
 )
 ROTA_REMOVE = CommandSpec(
-    ("circle", "rota", "remove"), "Take someone off the facilitation rota.", (WHO, CIRCLE), permission=Permission.FACILITATOR
+    ("circle", "rota", "remove"),
+    "Take someone off the facilitation rota.",
+    (WHO, CIRCLE),
+    permission=Permission.FACILITATOR,
 )
 ROTA_PASS = CommandSpec(
     ("circle", "rota", "pass"),
@@ -205,10 +275,17 @@ ROTA_PASS = CommandSpec(
     permission=Permission.FACILITATOR,
 )
 CLOSE = CommandSpec(
-    ("circle", "close"), "Rest (archive) a circle; everything is kept.", (CIRCLE,), permission=Permission.FACILITATOR
+    ("circle", "close"),
+    "Rest (archive) a circle; everything is kept.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
 )
 REOPEN = CommandSpec(
-    ("circle", "reopen"), "Reopen a resting circle.", (CIRCLE,), permission=Permission.FACILITATOR, allow_archived=True
+    ("circle", "reopen"),
+    "Reopen a resting circle.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
+    allow_archived=True,
 )
 
 
@@ -324,7 +401,9 @@ class CirclesCog(Cog):
         if capacity is not None:
             count = len(await self._repo.members(circle.id))
             if count > capacity:
-                text += "\n" + OVER_CAPACITY.format(circle=updated.name, count=count, capacity=capacity)
+                text += "\n" + OVER_CAPACITY.format(
+                    circle=updated.name, count=count, capacity=capacity
+                )
         await inv.reply(text)
         if zone is not None and zone.key != circle.time_zone:
             await self._services.bus.publish(TimeZoneChanged(updated, circle.time_zone))
@@ -335,7 +414,9 @@ class CirclesCog(Cog):
         if capacity < 2:
             raise CommandError(TOO_FEW_PLACES)
         if capacity > self._config.max_capacity:
-            raise CommandError(TOO_MANY_PLACES.format(max=self._config.max_capacity, asked=capacity))
+            raise CommandError(
+                TOO_MANY_PLACES.format(max=self._config.max_capacity, asked=capacity)
+            )
 
     # --- joining and leaving ----------------------------------------------------------------
 
@@ -344,7 +425,9 @@ class CirclesCog(Cog):
         result = await self._repo.join(circle.id, inv.invoker.id, inv.at)
         fmt = {"circle": circle.name, "prefix": inv.prefix}
         if result is JoinResult.JOINED:
-            await inv.reply(self._joined(circle, await self._name(inv.invoker, circle.room), inv.prefix))
+            await inv.reply(
+                self._joined(circle, await self._name(inv.invoker, circle.room), inv.prefix)
+            )
             await self._services.bus.publish(JoinedCircle(circle, inv.invoker))
         elif result is JoinResult.ALREADY_MEMBER:
             raise CommandError(ALREADY_MEMBER.format(**fmt))
@@ -361,7 +444,9 @@ class CirclesCog(Cog):
         result = await self._repo.wait(circle.id, inv.invoker.id, inv.at)
         fmt = {"circle": circle.name, "prefix": inv.prefix}
         if result is JoinResult.JOINED:
-            await inv.reply(self._joined(circle, await self._name(inv.invoker, circle.room), inv.prefix))
+            await inv.reply(
+                self._joined(circle, await self._name(inv.invoker, circle.room), inv.prefix)
+            )
             await self._services.bus.publish(JoinedCircle(circle, inv.invoker))
         elif result is JoinResult.WAITLISTED:
             roster = await self._repo.roster(circle.id)
@@ -388,7 +473,9 @@ class CirclesCog(Cog):
             raise CommandError(NOT_IN.format(**fmt))
         await self._after_departure(circle, inv.invoker, departure, inv.prefix)
 
-    async def remove_member(self, circle: Circle, member: MemberRef, at: datetime, prefix: str) -> None:
+    async def remove_member(
+        self, circle: Circle, member: MemberRef, at: datetime, prefix: str
+    ) -> None:
         """Take someone out of a circle entirely (used by ``privacy forget``)."""
         departure = await self._repo.leave(circle.id, member.id, at)
         await self._after_departure(circle, member, departure, prefix)
@@ -416,10 +503,14 @@ class CirclesCog(Cog):
     async def _welcome_promoted(self, circle: Circle, member_id: str, prefix: str) -> None:
         member = circle.member(member_id)
         await self._private(
-            member, PROMOTED_PRIVATE.format(circle=circle.name, prefix=prefix, offer=self._offer(circle, prefix))
+            member,
+            PROMOTED_PRIVATE.format(
+                circle=circle.name, prefix=prefix, offer=self._offer(circle, prefix)
+            ),
         )
         await self._chat.send(
-            circle.home, PROMOTED_PUBLIC.format(circle=circle.name, name=await self._name(member, circle.room))
+            circle.home,
+            PROMOTED_PUBLIC.format(circle=circle.name, name=await self._name(member, circle.room)),
         )
         await self._services.bus.publish(JoinedCircle(circle, member))
 
@@ -428,9 +519,13 @@ class CirclesCog(Cog):
         text = REQUEST_FOR_FACILITATORS.format(
             name=name, circle=circle.name, prefix=prefix, handle=self._chat.member_handle(member)
         )
-        reached = [await self._private(circle.member(f), text) for f in await self._repo.rota(circle.id)]
+        reached = [
+            await self._private(circle.member(f), text) for f in await self._repo.rota(circle.id)
+        ]
         if not any(reached):  # nobody could be told privately: a note in the circle, naming no one
-            await self._chat.send(circle.home, REQUEST_WAITING.format(circle=circle.name, prefix=prefix))
+            await self._chat.send(
+                circle.home, REQUEST_WAITING.format(circle=circle.name, prefix=prefix)
+            )
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -442,7 +537,8 @@ class CirclesCog(Cog):
             return
         names = await self._names(circle, roster.requests)
         await inv.reply(
-            REQUESTS.format(circle=circle.name, names=", ".join(names), prefix=inv.prefix), Visibility.PERSONAL
+            REQUESTS.format(circle=circle.name, names=", ".join(names), prefix=inv.prefix),
+            Visibility.PERSONAL,
         )
 
     async def approve(self, inv: Invocation) -> None:
@@ -465,11 +561,15 @@ class CirclesCog(Cog):
             if result is not JoinResult.NOT_REQUESTED:
                 raise CommandError(NOT_REQUESTED.format(**fmt))
             facilitators = await self._names(circle, await self._repo.rota(circle.id))
-            await self._private(member, DECLINED_PRIVATE.format(facilitators=spoken_list(facilitators), **fmt))
+            await self._private(
+                member, DECLINED_PRIVATE.format(facilitators=spoken_list(facilitators), **fmt)
+            )
             await inv.reply(DECLINED.format(**fmt), Visibility.PERSONAL)
             return
         if result is JoinResult.JOINED:
-            await self._private(member, APPROVED_PRIVATE.format(offer=self._offer(circle, inv.prefix), **fmt))
+            await self._private(
+                member, APPROVED_PRIVATE.format(offer=self._offer(circle, inv.prefix), **fmt)
+            )
             await inv.reply(APPROVED.format(**fmt))
             await self._services.bus.publish(JoinedCircle(circle, member))
         else:
@@ -489,7 +589,9 @@ class CirclesCog(Cog):
             count = len(await self._repo.members(circle.id))
             state = "resting" if circle.archived else (OPEN_TEXT if circle.is_open else CLOSED_TEXT)
             about = f" — {circle.description}" if circle.description else ""
-            lines.append(f"• **{circle.name}** · {_places(count, circle.capacity)} · {state}{about}")
+            lines.append(
+                f"• **{circle.name}** · {_places(count, circle.capacity)} · {state}{about}"
+            )
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
     async def members(self, inv: Invocation) -> None:
@@ -512,7 +614,10 @@ class CirclesCog(Cog):
             count = len(roster.members)
             lines.append(
                 MEMBERS_COUNT.format(
-                    count=count, s="" if count == 1 else "s", prefix=inv.prefix, circle=_quoted(circle.name)
+                    count=count,
+                    s="" if count == 1 else "s",
+                    prefix=inv.prefix,
+                    circle=_quoted(circle.name),
                 )
             )
             await inv.reply("\n".join(lines), Visibility.PERSONAL)
@@ -528,7 +633,9 @@ class CirclesCog(Cog):
                 if facilitator:
                     marks.append(membership.preference.label)
                 elif membership.member_id == inv.invoker.id:
-                    marks.append(f"{membership.preference.label} (only you and the facilitators see this)")
+                    marks.append(
+                        f"{membership.preference.label} (only you and the facilitators see this)"
+                    )
             lines.append(f"• {name}" + (f" · {', '.join(marks)}" if marks else ""))
         if roster.waitlist:
             if facilitating:
@@ -551,7 +658,11 @@ class CirclesCog(Cog):
         if circle.description:
             lines.append(f"_{circle.description}_")
         lines.append(
-            INFO_PLACES.format(places=_places(len(roster.members), circle.capacity), openness=openness, zone=circle.time_zone)
+            INFO_PLACES.format(
+                places=_places(len(roster.members), circle.capacity),
+                openness=openness,
+                zone=circle.time_zone,
+            )
         )
         lines.append(await self._facilitators_line(circle, roster))
         wanted = InfoWanted(circle, InfoTopic.CIRCLE, inv.prefix)
@@ -573,7 +684,11 @@ class CirclesCog(Cog):
     def _way_in(circle: Circle, roster: CircleRoster, inv: Invocation) -> str:
         mine = next((m for m in roster.members if m.member_id == inv.invoker.id), None)
         if mine is not None:
-            preference = INFO_MEMBER_PREFERENCE.format(label=mine.preference.label) if mine.preference else ""
+            preference = (
+                INFO_MEMBER_PREFERENCE.format(label=mine.preference.label)
+                if mine.preference
+                else ""
+            )
             return INFO_MEMBER.format(preference=preference)
         fmt = {"prefix": inv.prefix, "circle": _quoted(circle.name)}
         if circle.archived:
@@ -596,7 +711,8 @@ class CirclesCog(Cog):
             await inv.reply(PREFERENCE_CLEARED.format(circle=circle.name), Visibility.PERSONAL)
         else:
             await inv.reply(
-                PREFERENCE_SET.format(circle=circle.name, label=preference.label), Visibility.PERSONAL
+                PREFERENCE_SET.format(circle=circle.name, label=preference.label),
+                Visibility.PERSONAL,
             )
 
     # --- the rota ---------------------------------------------------------------------------
@@ -611,7 +727,12 @@ class CirclesCog(Cog):
         holder = await self._name(circle.member(circle.holder_id or rota[0]), circle.room)
         wanted = InfoWanted(circle, InfoTopic.ROTA, inv.prefix)
         await self._services.bus.publish(wanted)  # an automatic hand-over says so
-        text = "\n".join([ROTA.format(circle=circle.name, order=" → ".join(order), holder=holder), *wanted.ordered])
+        text = "\n".join(
+            [
+                ROTA.format(circle=circle.name, order=" → ".join(order), holder=holder),
+                *wanted.ordered,
+            ]
+        )
         await inv.reply(text, Visibility.PERSONAL)
 
     async def rota_add(self, inv: Invocation) -> None:
@@ -623,7 +744,9 @@ class CirclesCog(Cog):
         if not await self._repo.add_to_rota(circle.id, member.id):
             raise CommandError(ROTA_ALREADY.format(name=name, circle=circle.name))
         updated = await self._circle(inv)
-        order = await self._names(updated, rotation_order(await self._repo.rota(circle.id), updated.holder_id))
+        order = await self._names(
+            updated, rotation_order(await self._repo.rota(circle.id), updated.holder_id)
+        )
         await inv.reply(ROTA_ADDED.format(name=name, circle=circle.name, order=" → ".join(order)))
 
     async def rota_remove(self, inv: Invocation) -> None:
@@ -657,7 +780,9 @@ class CirclesCog(Cog):
         by = None if holding in (None, inv.invoker.id) else inv.invoker
         await inv.reply(await self.pass_facilitation(circle, inv.prefix, by=by))
 
-    async def pass_facilitation(self, circle: Circle, prefix: str, *, by: MemberRef | None = None) -> str:
+    async def pass_facilitation(
+        self, circle: Circle, prefix: str, *, by: MemberRef | None = None
+    ) -> str:
         """Move facilitation to the next person on the rota; return what to tell the circle.
         ``by``: someone other than the holder passed it (named in what the circle hears).
 
@@ -685,7 +810,9 @@ class CirclesCog(Cog):
         if holder is None:
             text = NO_HOLDER.format(circle=circle.name, prefix=prefix)
         else:
-            text = HOLDER_NOW.format(name=await self._name(circle.member(holder), circle.room), circle=circle.name)
+            text = HOLDER_NOW.format(
+                name=await self._name(circle.member(holder), circle.room), circle=circle.name
+            )
         await self._chat.send(circle.home, text)
 
     # --- resting ----------------------------------------------------------------------------
@@ -726,7 +853,9 @@ class CirclesCog(Cog):
         memberships = await self._repo.memberships_of(member.platform, member.id)
         waiting, requests = await self._repo.waiting_and_requests_of(member.platform, member.id)
         facilitating = [
-            circle.name for circle, _ in memberships if member.id in await self._repo.rota(circle.id)
+            circle.name
+            for circle, _ in memberships
+            if member.id in await self._repo.rota(circle.id)
         ]
         rounds = await self._repo.rounds_touching(member.platform, member.id)
         return {
@@ -741,7 +870,9 @@ class CirclesCog(Cog):
             "waitlists": waiting,
             "requests": requests,
             "facilitation_rotas": facilitating,
-            "open_rounds": [{"circle": name, "turn": outcome or "still to come"} for name, outcome in rounds],
+            "open_rounds": [
+                {"circle": name, "turn": outcome or "still to come"} for name, outcome in rounds
+            ],
         }
 
     async def forget_member(self, member: MemberRef) -> None:

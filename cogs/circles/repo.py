@@ -199,9 +199,19 @@ class CirclesRepo:
                 circle_id = await tx.execute(
                     query,
                     (
-                        room.platform.value, room.space_id, room.id,
-                        thread.id if thread else None, name, name_key(name), description,
-                        capacity, int(is_open), time_zone, creator, creator, to_iso(at),
+                        room.platform.value,
+                        room.space_id,
+                        room.id,
+                        thread.id if thread else None,
+                        name,
+                        name_key(name),
+                        description,
+                        capacity,
+                        int(is_open),
+                        time_zone,
+                        creator,
+                        creator,
+                        to_iso(at),
                     ),
                 )
             except sqlite3.IntegrityError:
@@ -249,7 +259,9 @@ class CirclesRepo:
         return [Circle.from_row(r) for r in rows]
 
     async def active(self) -> list[Circle]:
-        rows = await self._db.fetchall("SELECT * FROM circles WHERE archived_at IS NULL ORDER BY id")
+        rows = await self._db.fetchall(
+            "SELECT * FROM circles WHERE archived_at IS NULL ORDER BY id"
+        )
         return [Circle.from_row(r) for r in rows]
 
     async def suggest(self, space: SpaceRef, prefix: str, limit: int) -> list[str]:
@@ -258,7 +270,9 @@ class CirclesRepo:
             WHERE platform = ? AND space_id = ? AND archived_at IS NULL AND name_key LIKE ? ESCAPE '\\'
             ORDER BY name_key LIMIT ?
         """
-        pattern = name_key(prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = (
+            name_key(prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
         rows = await self._db.fetchall(query, (space.platform.value, space.id, pattern, limit))
         return [r["name"] for r in rows]
 
@@ -346,7 +360,9 @@ class CirclesRepo:
             if await self._is_member(tx, circle_id, member_id):
                 return JoinResult.ALREADY_MEMBER
             circle = _found(
-                await tx.fetchone("SELECT capacity, is_open FROM circles WHERE id = ?", (circle_id,))
+                await tx.fetchone(
+                    "SELECT capacity, is_open FROM circles WHERE id = ?", (circle_id,)
+                )
             )
             if not circle["is_open"]:
                 if await tx.fetchone(
@@ -363,7 +379,8 @@ class CirclesRepo:
                 return JoinResult.FULL
             await self._insert_member(tx, circle_id, member_id, at)
             await tx.execute(
-                "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+                "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?",
+                (circle_id, member_id),
             )
             return JoinResult.JOINED
 
@@ -378,7 +395,9 @@ class CirclesRepo:
             ):
                 return JoinResult.ALREADY_WAITING
             circle = _found(
-                await tx.fetchone("SELECT capacity, is_open FROM circles WHERE id = ?", (circle_id,))
+                await tx.fetchone(
+                    "SELECT capacity, is_open FROM circles WHERE id = ?", (circle_id,)
+                )
             )
             if not circle["is_open"]:
                 return JoinResult.NOT_REQUESTED
@@ -403,7 +422,9 @@ class CirclesRepo:
                 return JoinResult.NOT_REQUESTED
             if not approve:
                 return JoinResult.NOT_REQUESTED
-            circle = _found(await tx.fetchone("SELECT capacity FROM circles WHERE id = ?", (circle_id,)))
+            circle = _found(
+                await tx.fetchone("SELECT capacity FROM circles WHERE id = ?", (circle_id,))
+            )
             if await self._count(tx, circle_id) >= circle["capacity"]:
                 await self._insert_waiting(tx, circle_id, member_id, at)
                 return JoinResult.WAITLISTED
@@ -437,9 +458,13 @@ class CirclesRepo:
             if was_member:
                 holder_changed, new_holder = await self._drop_from_rota(tx, circle_id, member_id)
                 promoted = await self._promote(tx, circle_id, at)
-        return Departure(was_member, was_waiting, was_requesting, promoted, new_holder, holder_changed)
+        return Departure(
+            was_member, was_waiting, was_requesting, promoted, new_holder, holder_changed
+        )
 
-    async def set_preference(self, circle_id: int, member_id: str, preference: Preference | None) -> bool:
+    async def set_preference(
+        self, circle_id: int, member_id: str, preference: Preference | None
+    ) -> bool:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
@@ -457,7 +482,9 @@ class CirclesRepo:
                 promoted.append(member)
         return promoted
 
-    async def memberships_of(self, platform: Platform, member_id: str) -> list[tuple[Circle, Membership]]:
+    async def memberships_of(
+        self, platform: Platform, member_id: str
+    ) -> list[tuple[Circle, Membership]]:
         query = """
             SELECT c.*, m.circle_id, m.member_id, m.joined_at, m.preference
             FROM circle_members m JOIN circles c ON c.id = m.circle_id
@@ -467,7 +494,9 @@ class CirclesRepo:
         rows = await self._db.fetchall(query, (platform.value, member_id))
         return [(Circle.from_row(r), Membership.from_row(r)) for r in rows]
 
-    async def waiting_and_requests_of(self, platform: Platform, member_id: str) -> tuple[list[str], list[str]]:
+    async def waiting_and_requests_of(
+        self, platform: Platform, member_id: str
+    ) -> tuple[list[str], list[str]]:
         waiting = await self._db.fetchall(
             "SELECT c.name FROM circle_waitlist w JOIN circles c ON c.id = w.circle_id "
             "WHERE c.platform = ? AND w.member_id = ? ORDER BY c.name_key",
@@ -525,7 +554,9 @@ class CirclesRepo:
             SELECT 1 FROM circle_facilitators f JOIN circles c ON c.id = f.circle_id
             WHERE c.platform = ? AND c.space_id = ? AND f.member_id = ? LIMIT 1
         """
-        return await self._db.fetchone(query, (space.platform.value, space.id, member_id)) is not None
+        return (
+            await self._db.fetchone(query, (space.platform.value, space.id, member_id)) is not None
+        )
 
     async def add_to_rota(self, circle_id: int, member_id: str) -> bool:
         """Add a member to the end of the rota; False if they were already on it."""
@@ -541,7 +572,8 @@ class CirclesRepo:
                 (circle_id, member_id, circle_id),
             )
             await tx.execute(
-                "UPDATE circles SET holder_id = COALESCE(holder_id, ?) WHERE id = ?", (member_id, circle_id)
+                "UPDATE circles SET holder_id = COALESCE(holder_id, ?) WHERE id = ?",
+                (member_id, circle_id),
             )
             return True
 
@@ -576,7 +608,15 @@ class CirclesRepo:
             round_id = await tx.execute(
                 "INSERT INTO rounds (circle_id, started_by, started_at, room_id, turn_seconds, "
                 "current, turn_started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (circle_id, started_by, to_iso(at), room.id, turn_seconds, round_.current, to_iso(at)),
+                (
+                    circle_id,
+                    started_by,
+                    to_iso(at),
+                    room.id,
+                    turn_seconds,
+                    round_.current,
+                    to_iso(at),
+                ),
             )
             await tx.executemany(
                 "INSERT INTO round_turns (round_id, position, member_id) VALUES (?, ?, ?)",
@@ -584,7 +624,9 @@ class CirclesRepo:
             )
         return round_id
 
-    async def place_round(self, round_id: int, thread: ThreadRef | None, message_id: str | None) -> None:
+    async def place_round(
+        self, round_id: int, thread: ThreadRef | None, message_id: str | None
+    ) -> None:
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE rounds SET thread_id = ?, message_id = ? WHERE id = ?",
@@ -615,8 +657,11 @@ class CirclesRepo:
                 "UPDATE rounds SET current = ?, turn_started_at = ?, reminded = ? "
                 "WHERE id = ? AND current = ? AND closed_at IS NULL",
                 (
-                    new.current, to_iso(turn_started_at) if turn_started_at else None,
-                    int(reminded), record.id, record.round.current,
+                    new.current,
+                    to_iso(turn_started_at) if turn_started_at else None,
+                    int(reminded),
+                    record.id,
+                    record.round.current,
                 ),
             )
             if not changed:
@@ -625,7 +670,12 @@ class CirclesRepo:
                 await tx.execute(
                     "INSERT INTO round_turns (round_id, position, member_id, outcome) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (round_id, position) DO UPDATE SET outcome = excluded.outcome",
-                    (record.id, position, turn.member_id, turn.outcome.value if turn.outcome else None),
+                    (
+                        record.id,
+                        position,
+                        turn.member_id,
+                        turn.outcome.value if turn.outcome else None,
+                    ),
                 )
         return True
 
@@ -663,7 +713,9 @@ class CirclesRepo:
             await tx.execute("DELETE FROM round_turns WHERE round_id = ?", (round_id,))
         return bool(closed)
 
-    async def rounds_touching(self, platform: Platform, member_id: str) -> list[tuple[str, str | None]]:
+    async def rounds_touching(
+        self, platform: Platform, member_id: str
+    ) -> list[tuple[str, str | None]]:
         """(circle name, outcome) for open rounds this person is in."""
         query = """
             SELECT c.name, t.outcome FROM round_turns t
@@ -682,7 +734,9 @@ class CirclesRepo:
         )
         room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
         round_ = Round(
-            tuple(Turn(t["member_id"], Outcome(t["outcome"]) if t["outcome"] else None) for t in turns),
+            tuple(
+                Turn(t["member_id"], Outcome(t["outcome"]) if t["outcome"] else None) for t in turns
+            ),
             row["current"],
         )
         return RoundRecord(
@@ -708,13 +762,16 @@ class CirclesRepo:
     @staticmethod
     async def _is_member(tx: Transaction, circle_id: int, member_id: str) -> bool:
         row = await tx.fetchone(
-            "SELECT 1 FROM circle_members WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+            "SELECT 1 FROM circle_members WHERE circle_id = ? AND member_id = ?",
+            (circle_id, member_id),
         )
         return row is not None
 
     @staticmethod
     async def _count(tx: Transaction, circle_id: int) -> int:
-        row = await tx.fetchone("SELECT COUNT(*) FROM circle_members WHERE circle_id = ?", (circle_id,))
+        row = await tx.fetchone(
+            "SELECT COUNT(*) FROM circle_members WHERE circle_id = ?", (circle_id,)
+        )
         return int(row[0]) if row else 0
 
     @staticmethod
@@ -726,7 +783,9 @@ class CirclesRepo:
         )
 
     @staticmethod
-    async def _insert_waiting(tx: Transaction, circle_id: int, member_id: str, at: datetime) -> None:
+    async def _insert_waiting(
+        tx: Transaction, circle_id: int, member_id: str, at: datetime
+    ) -> None:
         await tx.execute(
             "INSERT INTO circle_waitlist (circle_id, member_id, added_at, seq) VALUES "
             "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_waitlist WHERE circle_id = ?))",
@@ -739,21 +798,26 @@ class CirclesRepo:
         if circle is None or await self._count(tx, circle_id) >= circle["capacity"]:
             return None
         first = await tx.fetchone(
-            "SELECT member_id FROM circle_waitlist WHERE circle_id = ? ORDER BY seq LIMIT 1", (circle_id,)
+            "SELECT member_id FROM circle_waitlist WHERE circle_id = ? ORDER BY seq LIMIT 1",
+            (circle_id,),
         )
         if first is None:
             return None
         member_id: str = first["member_id"]
         await tx.execute(
-            "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+            "DELETE FROM circle_waitlist WHERE circle_id = ? AND member_id = ?",
+            (circle_id, member_id),
         )
         await self._insert_member(tx, circle_id, member_id, at)
         return member_id
 
     @staticmethod
-    async def _drop_from_rota(tx: Transaction, circle_id: int, member_id: str) -> tuple[bool, str | None]:
+    async def _drop_from_rota(
+        tx: Transaction, circle_id: int, member_id: str
+    ) -> tuple[bool, str | None]:
         rows = await tx.fetchall(
-            "SELECT member_id FROM circle_facilitators WHERE circle_id = ? ORDER BY position", (circle_id,)
+            "SELECT member_id FROM circle_facilitators WHERE circle_id = ? ORDER BY position",
+            (circle_id,),
         )
         rota = [r["member_id"] for r in rows]
         circle = await tx.fetchone("SELECT holder_id FROM circles WHERE id = ?", (circle_id,))
@@ -761,7 +825,8 @@ class CirclesRepo:
         if member_id not in rota:
             return False, holder
         await tx.execute(
-            "DELETE FROM circle_facilitators WHERE circle_id = ? AND member_id = ?", (circle_id, member_id)
+            "DELETE FROM circle_facilitators WHERE circle_id = ? AND member_id = ?",
+            (circle_id, member_id),
         )
         new_holder = holder_after_removal(rota, holder, member_id)
         await tx.execute("UPDATE circles SET holder_id = ? WHERE id = ?", (new_holder, circle_id))

@@ -80,9 +80,7 @@ class Round:
 
     def upcoming(self) -> tuple[str, ...]:
         """Who is still to have the piece after the holder, in order."""
-        return tuple(
-            t.member_id for t in self.turns[self.current + 1 :] if t.outcome is None
-        )
+        return tuple(t.member_id for t in self.turns[self.current + 1 :] if t.outcome is None)
 
     def position_of(self, member_id: str) -> int | None:
         for index, turn in enumerate(self.turns):
@@ -95,7 +93,10 @@ class Round:
             return tuple(t.member_id for t in self.turns if t.outcome is outcome)
 
         return Summary(
-            having(Outcome.SHARED), having(Outcome.PASSED), having(Outcome.MOVED_ON), having(Outcome.LEFT)
+            having(Outcome.SHARED),
+            having(Outcome.PASSED),
+            having(Outcome.MOVED_ON),
+            having(Outcome.LEFT),
         )
 
     # moves

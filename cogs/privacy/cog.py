@@ -23,7 +23,9 @@ NEVER_KEPT = (
     "a round, or to notice advice drifting in) and keep nothing of them. The only words I keep "
     "are the ones you hand me on purpose, like a proposal or a suggested prompt, as listed above."
 )
-STATEMENT_FOOT = "`{prefix}privacy export` sends you a copy privately; `{prefix}privacy forget` erases it all."
+STATEMENT_FOOT = (
+    "`{prefix}privacy export` sends you a copy privately; `{prefix}privacy forget` erases it all."
+)
 EXPORT_INTRO = "Here is everything I keep about you, as JSON:\n```json\n{data}\n```"
 FORGET_ASK = (
     "This erases everything I keep about you, in every circle: memberships, preferences, "
@@ -35,8 +37,12 @@ FORGET_ASK = (
 FORGET_NOT_ASKED = "To be sure it's what you want, please say `{prefix}privacy forget` first; I'll explain what it erases and then ask you to confirm."
 FORGOTTEN = "Done. I've forgotten what I kept about you. If you come back, you'll be welcome as someone new. 🌿"
 
-SHOW = CommandSpec(("privacy", "show"), "See what I keep about you, and for how long.", needs_space=False)
-EXPORT = CommandSpec(("privacy", "export"), "Get a private copy of everything I keep about you.", needs_space=False)
+SHOW = CommandSpec(
+    ("privacy", "show"), "See what I keep about you, and for how long.", needs_space=False
+)
+EXPORT = CommandSpec(
+    ("privacy", "export"), "Get a private copy of everything I keep about you.", needs_space=False
+)
 FORGET = CommandSpec(
     ("privacy", "forget"),
     "Erase everything I keep about you, after you confirm.",
@@ -54,7 +60,11 @@ class PrivacyCog(Cog):
         self._asked: dict[MemberRef, datetime] = {}  # pending confirmations, memory only
 
     def commands(self) -> Sequence[Command]:
-        return (Command(SHOW, self.show), Command(EXPORT, self.export), Command(FORGET, self.forget))
+        return (
+            Command(SHOW, self.show),
+            Command(EXPORT, self.export),
+            Command(FORGET, self.forget),
+        )
 
     async def show(self, inv: Invocation) -> None:
         parts = [STATEMENT_HEAD]

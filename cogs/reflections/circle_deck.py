@@ -57,7 +57,9 @@ NO_SUGGESTIONS = "No suggested prompts are waiting in {circle}."
 SUGGESTIONS_HEAD = "**Prompts suggested for {circle}**"
 SUGGESTIONS_FOOT = "`{prefix}prompt approve <id> [title]` adds one to the circle's own deck (a `theme=…` too, if you like); `{prefix}prompt decline <id>` lets it go."
 UNKNOWN_SUGGESTION = "I couldn't find suggestion #{id}. `{prefix}prompt suggestions` shows the ones waiting in {circle}."
-OTHER_CIRCLE_SUGGESTION = "Suggestion #{id} was made for another circle, so its facilitators decide on it."
+OTHER_CIRCLE_SUGGESTION = (
+    "Suggestion #{id} was made for another circle, so its facilitators decide on it."
+)
 ALREADY_APPROVED = "Suggestion #{id} is already in the circle's own deck."
 APPROVED = "“{title}” joins the circle's own deck for {circle} ({count} prompt{s} now). Schedules use it with `deck=circle`."
 APPROVED_UNTITLED = "Suggestion #{id} joins the circle's own deck for {circle} ({count} prompt{s} now). Without a title, its thread will be called “{thread}”; `{prefix}prompt retitle {id} <title>` gives it one. Schedules use the deck with `deck=circle`."
@@ -67,55 +69,91 @@ REMOVED_PROMPT = "Suggestion #{id} has left the circle's own deck for {circle} (
 NOT_APPROVED_YET = "Suggestion #{id} isn't in the circle's own deck yet. `{prefix}prompt approve {id}` adds it; `{prefix}prompt decline {id}` lets it go."
 BAD_TITLE = "A title is one line of up to {max} characters; could you make it a little shorter?"
 SUGGESTIONS_IN_DECK = "**In the circle's own deck**"
-APPROVED_PRIVATE = "Your prompt for **{circle}** is in the circle's own deck now. Thank you for it. 🌿"
+APPROVED_PRIVATE = (
+    "Your prompt for **{circle}** is in the circle's own deck now. Thank you for it. 🌿"
+)
 DECLINED = "Suggestion #{id} is let go, and I've told {name} privately."
 DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it. If you'd like to talk about it, or shape one together, you're welcome to write to {facilitators}."
 
 # --- the commands ---------------------------------------------------------------------------
 
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)")
-CIRCLE_KEYWORD = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
-THEME = Option("theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True)
-SUGGESTION_ID = Option("id", OptionKind.INTEGER, "The suggestion's number", required=True, min_value=1)
+CIRCLE_KEYWORD = Option(
+    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
+)
+THEME = Option(
+    "theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True
+)
+SUGGESTION_ID = Option(
+    "id", OptionKind.INTEGER, "The suggestion's number", required=True, min_value=1
+)
 
 PROMPT_RETITLE = CommandSpec(
     ("prompt", "retitle"),
     "Give a prompt in the circle's own deck a new title (none: no title).",
-    (SUGGESTION_ID, Option("title", OptionKind.TEXT, "The new title", required=True, max_length=TITLE_MAX + 20), CIRCLE_KEYWORD),
+    (
+        SUGGESTION_ID,
+        Option("title", OptionKind.TEXT, "The new title", required=True, max_length=TITLE_MAX + 20),
+        CIRCLE_KEYWORD,
+    ),
     permission=Permission.FACILITATOR,
 )
 PROMPT_REMOVE = CommandSpec(
-    ("prompt", "remove"), "Take a prompt out of the circle's own deck.", (SUGGESTION_ID, CIRCLE_KEYWORD),
+    ("prompt", "remove"),
+    "Take a prompt out of the circle's own deck.",
+    (SUGGESTION_ID, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
 PROMPT_SUGGEST = CommandSpec(
     ("prompt", "suggest"),
     "Suggest a prompt for your circle's own deck.",
-    (Option("text", OptionKind.TEXT, "Your prompt, as an open question", required=True, max_length=TEXT_MAX), CIRCLE_KEYWORD),
+    (
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "Your prompt, as an open question",
+            required=True,
+            max_length=TEXT_MAX,
+        ),
+        CIRCLE_KEYWORD,
+    ),
 )
 PROMPT_SUGGESTIONS = CommandSpec(
-    ("prompt", "suggestions"), "See the prompts members have suggested.", (CIRCLE,), permission=Permission.FACILITATOR
+    ("prompt", "suggestions"),
+    "See the prompts members have suggested.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
 )
 PROMPT_APPROVE = CommandSpec(
     ("prompt", "approve"),
     "Add a suggested prompt to the circle's own deck.",
     (
         SUGGESTION_ID,
-        Option("title", OptionKind.TEXT, "A short title for its threads (none if left out)", max_length=TITLE_MAX),
+        Option(
+            "title",
+            OptionKind.TEXT,
+            "A short title for its threads (none if left out)",
+            max_length=TITLE_MAX,
+        ),
         THEME,
         CIRCLE_KEYWORD,
     ),
     permission=Permission.FACILITATOR,
 )
 PROMPT_DECLINE = CommandSpec(
-    ("prompt", "decline"), "Let a suggested prompt go; its author hears privately.", (SUGGESTION_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
+    ("prompt", "decline"),
+    "Let a suggested prompt go; its author hears privately.",
+    (SUGGESTION_ID, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
 )
 
 
 class CircleDeck:
     """The commands and rules of each circle's own deck of suggested prompts."""
 
-    def __init__(self, services: Services, repo: ReflectionsRepo, circles: CirclesRepo, library: DeckLibrary) -> None:
+    def __init__(
+        self, services: Services, repo: ReflectionsRepo, circles: CirclesRepo, library: DeckLibrary
+    ) -> None:
         self._chat = services.chat
         self._repo = repo
         self._circles = circles
@@ -134,8 +172,15 @@ class CircleDeck:
     async def deck(self, circle_id: int) -> Deck:
         """The circle's approved prompts, as a deck a schedule can draw from."""
         approved = await self._repo.approved(circle_id)
-        prompts = tuple(Prompt(f"circle-{s.id}", CIRCLE_DECK, s.title or "", s.text, s.theme) for s in approved)
-        return Deck(CIRCLE_DECK, "The circle's own prompts", "Prompts the circle's members suggested.", prompts)
+        prompts = tuple(
+            Prompt(f"circle-{s.id}", CIRCLE_DECK, s.title or "", s.text, s.theme) for s in approved
+        )
+        return Deck(
+            CIRCLE_DECK,
+            "The circle's own prompts",
+            "Prompts the circle's members suggested.",
+            prompts,
+        )
 
     async def suggest(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -170,7 +215,8 @@ class CircleDeck:
         waiting = await self._repo.pending(circle.id)
         approved = await self._repo.approved(circle.id)
         in_deck = [SUGGESTIONS_IN_DECK] + [
-            f"• #{s.id}" + (f" “{s.title}”" if s.title else "") + f": {clip(s.text, 80)}" for s in approved
+            f"• #{s.id}" + (f" “{s.title}”" if s.title else "") + f": {clip(s.text, 80)}"
+            for s in approved
         ]
         if not waiting:
             text = NO_SUGGESTIONS.format(circle=circle.name)
@@ -205,11 +251,16 @@ class CircleDeck:
         else:  # its words are its own title: never repeat them as one
             await inv.reply(
                 APPROVED_UNTITLED.format(
-                    id=suggestion.id, thread=UNTITLED_THREAD.format(circle=circle.name), prefix=inv.prefix, **fmt
+                    id=suggestion.id,
+                    thread=UNTITLED_THREAD.format(circle=circle.name),
+                    prefix=inv.prefix,
+                    **fmt,
                 )
             )
         if suggestion.member_id and suggestion.member_id != inv.invoker.id:
-            await self._private(circle.member(suggestion.member_id), APPROVED_PRIVATE.format(circle=circle.name))
+            await self._private(
+                circle.member(suggestion.member_id), APPROVED_PRIVATE.format(circle=circle.name)
+            )
 
     async def retitle(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -218,7 +269,11 @@ class CircleDeck:
         title = None if raw.strip().lower() in CLEAR_WORDS else _title(raw)
         await self._repo.retitle(suggestion.id, title)
         if title is None:
-            await inv.reply(UNTITLED_NOW.format(id=suggestion.id, thread=UNTITLED_THREAD.format(circle=circle.name)))
+            await inv.reply(
+                UNTITLED_NOW.format(
+                    id=suggestion.id, thread=UNTITLED_THREAD.format(circle=circle.name)
+                )
+            )
         else:
             await inv.reply(RETITLED.format(id=suggestion.id, title=title))
 
@@ -228,7 +283,9 @@ class CircleDeck:
         await self._repo.remove_approved(suggestion.id)
         count = len(await self._repo.approved(circle.id))
         await inv.reply(
-            REMOVED_PROMPT.format(id=suggestion.id, circle=circle.name, count=count, s="" if count == 1 else "s")
+            REMOVED_PROMPT.format(
+                id=suggestion.id, circle=circle.name, count=count, s="" if count == 1 else "s"
+            )
         )
 
     async def _approved_suggestion(self, inv: Invocation, circle: Circle) -> Suggestion:
@@ -243,16 +300,25 @@ class CircleDeck:
         if suggestion.approved:
             raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
         if not await self._repo.decline(suggestion.id):
-            raise CommandError(UNKNOWN_SUGGESTION.format(id=suggestion.id, prefix=inv.prefix, circle=circle.name))
+            raise CommandError(
+                UNKNOWN_SUGGESTION.format(id=suggestion.id, prefix=inv.prefix, circle=circle.name)
+            )
         name = "them"
         if suggestion.member_id:
             member = circle.member(suggestion.member_id)
             name = await self._chat.display_name(member, circle.room)
             if suggestion.member_id != inv.invoker.id:
-                names = [await self._chat.display_name(circle.member(f), circle.room) for f in await self._circles.rota(circle.id)]
+                names = [
+                    await self._chat.display_name(circle.member(f), circle.room)
+                    for f in await self._circles.rota(circle.id)
+                ]
                 await self._private(
                     member,
-                    DECLINED_PRIVATE.format(circle=circle.name, text=clip(suggestion.text, 80), facilitators=spoken_list(names)),
+                    DECLINED_PRIVATE.format(
+                        circle=circle.name,
+                        text=clip(suggestion.text, 80),
+                        facilitators=spoken_list(names),
+                    ),
                 )
         await inv.reply(DECLINED.format(id=suggestion.id, name=name), Visibility.PERSONAL)
 
@@ -265,7 +331,9 @@ class CircleDeck:
         suggestion_id = _required(inv.integer("id"))
         suggestion = await self._repo.suggestion(suggestion_id)
         if suggestion is None:
-            raise CommandError(UNKNOWN_SUGGESTION.format(id=suggestion_id, prefix=inv.prefix, circle=circle.name))
+            raise CommandError(
+                UNKNOWN_SUGGESTION.format(id=suggestion_id, prefix=inv.prefix, circle=circle.name)
+            )
         if suggestion.circle_id != circle.id:
             raise CommandError(OTHER_CIRCLE_SUGGESTION.format(id=suggestion_id))
         return suggestion

@@ -102,7 +102,9 @@ NOTHING_TO_EDIT = "What would you like to change? For example `{prefix}schedule 
 NOT_FOR_PROMPTS = "Schedule #{id} is {kind}, so it has no deck or prompts to choose; its time can change with `{prefix}schedule edit {id} <when>`."
 KIND_WORDS = {"meeting": "a meeting time", "rota": "an automatic hand-over"}
 UNSKIPPED = "Schedule #{id} will come at {when} after all."
-NOTHING_TO_UNSKIP = "Schedule #{id} has no skipped time still to come, so there's nothing to take back."
+NOTHING_TO_UNSKIP = (
+    "Schedule #{id} has no skipped time still to come, so there's nothing to take back."
+)
 MEETING_SET = "🗓️ **{circle}** meets {form} ({zone}), with a reminder {lead} before. The next meeting is {first}.{replaced}"
 MEETING_REPLACED = " (This replaces the earlier meeting time.)"
 MEETING_NONE = "No meeting time is set for {circle} yet. A facilitator can set one, like `{prefix}meeting set tuesdays 19:00 remind=1h`."
@@ -127,24 +129,34 @@ SKIPPED = "Schedule #{id} will let {skipped} pass quietly. The one after is {nex
 REMOVED = "Schedule #{id} ({form}) is removed."
 NOTHING_NEXT = "Schedule #{id} has no time coming up, so there's nothing to skip."
 
-UNKNOWN_SCHEDULE = "I couldn't find schedule #{id}. `{prefix}schedule list` shows the schedules of {circle}."
+UNKNOWN_SCHEDULE = (
+    "I couldn't find schedule #{id}. `{prefix}schedule list` shows the schedules of {circle}."
+)
 OTHER_CIRCLE_SCHEDULE = "Schedule #{id} belongs to another circle, so I can't change it from {circle}. You could run this in that circle's room, or name it with `circle=…`."
-UNKNOWN_DECK = "I don't know a deck called “{deck}”. `{prefix}prompt decks list` shows the decks I have."
+UNKNOWN_DECK = (
+    "I don't know a deck called “{deck}”. `{prefix}prompt decks list` shows the decks I have."
+)
 EMPTY_DECK = "The “{deck}” deck has no prompts yet, so a schedule would have nothing to post. Members can suggest some with `{prefix}prompt suggest`."
 EMPTY_CIRCLE_DECK = "The circle's own deck for {circle} has no prompts yet, so there'd be nothing to post. Members can suggest some with `{prefix}prompt suggest`, and facilitators approve them."
-THEME_MATCHES_NOTHING = "The “{deck}” deck has no prompts with the theme “{theme}”. Its themes are: {themes}."
+THEME_MATCHES_NOTHING = (
+    "The “{deck}” deck has no prompts with the theme “{theme}”. Its themes are: {themes}."
+)
 NO_SUCH_TAG = "No prompt in the “{deck}” deck has the tag “{tag}”. {tags}"
 DECK_TAGS = "Its tags are: {tags}."
 DECK_NO_TAGS = "Its prompts have no tags."
 BAD_TAGS = "I read tags as single lowercase words, like `deep` or `deep,light`; “{text}” isn't one I can read."
 FILTER_LEAVES_NOTHING = "With {what}, the “{deck}” deck would have no prompts left to post. Could you choose a little more loosely?"
-THEME_MATCHES_NOTHING_AT_ALL = "The “{deck}” deck has no prompts with the theme “{theme}”; its prompts have no themes."
+THEME_MATCHES_NOTHING_AT_ALL = (
+    "The “{deck}” deck has no prompts with the theme “{theme}”; its prompts have no themes."
+)
 BAD_DATE = "I read the date as something like 2026-12-24; “{text}” isn't one I can read."
 DATE_NOT_AHEAD = "A pause needs a date after today ({today} in {zone}), and {day} has already come."
 NEVER_AGAIN = "“{form}” has no time coming up, so there would be nothing to post."
 
 NEXT_PROMPT = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 **{title}**\n{text}"
-NEXT_PROMPT_UNTITLED = "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 {text}"
+NEXT_PROMPT_UNTITLED = (
+    "If nothing else is posted from the “{deck}” deck first, the next prompt{where} is:\n💭 {text}"
+)
 NEXT_WHERE = " of schedule #{id} ({when})"
 POSTED_NOW = "A prompt is up for {circle} in its own thread."
 
@@ -163,19 +175,53 @@ MISSED_LOG = "schedule %d (%s) of circle %d: the run due at %s is %s late, beyon
 # --- the commands ---------------------------------------------------------------------------
 
 CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)")
-CIRCLE_KEYWORD = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True)
-SCHEDULE_ID = Option("id", OptionKind.INTEGER, "The schedule's number, from schedule list", required=True, min_value=1)
-WHEN = Option(
-    "when", OptionKind.TEXT, "Like: daily 09:30, mondays 19:00, every 2 weeks on thursday 18:00", required=True, max_length=100
+CIRCLE_KEYWORD = Option(
+    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
 )
-DECK = Option("deck", OptionKind.WORD, "Which prompt deck (ips if left out)", keyword=True, max_length=40)
-THEME = Option("theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True)
-THEME_EDIT = Option("theme", OptionKind.CHOICE, "Only prompts with this theme (any: all themes)", choices=(*THEMES, "any"), keyword=True)
-TAG = Option("tag", OptionKind.WORD, "Only prompts with this tag, like light", keyword=True, max_length=40)
-WITHOUT = Option("without", OptionKind.WORD, "Leave out prompts with these tags, like deep", keyword=True, max_length=100)
-ZONE = Option("time_zone", OptionKind.TIME_ZONE, "A time zone, if not the circle's own", keyword=True)
+SCHEDULE_ID = Option(
+    "id",
+    OptionKind.INTEGER,
+    "The schedule's number, from schedule list",
+    required=True,
+    min_value=1,
+)
+WHEN = Option(
+    "when",
+    OptionKind.TEXT,
+    "Like: daily 09:30, mondays 19:00, every 2 weeks on thursday 18:00",
+    required=True,
+    max_length=100,
+)
+DECK = Option(
+    "deck", OptionKind.WORD, "Which prompt deck (ips if left out)", keyword=True, max_length=40
+)
+THEME = Option(
+    "theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True
+)
+THEME_EDIT = Option(
+    "theme",
+    OptionKind.CHOICE,
+    "Only prompts with this theme (any: all themes)",
+    choices=(*THEMES, "any"),
+    keyword=True,
+)
+TAG = Option(
+    "tag", OptionKind.WORD, "Only prompts with this tag, like light", keyword=True, max_length=40
+)
+WITHOUT = Option(
+    "without",
+    OptionKind.WORD,
+    "Leave out prompts with these tags, like deep",
+    keyword=True,
+    max_length=100,
+)
+ZONE = Option(
+    "time_zone", OptionKind.TIME_ZONE, "A time zone, if not the circle's own", keyword=True
+)
 SCHEDULE_ADD = CommandSpec(
-    ("schedule", "add"), "Post reflection prompts on a schedule.", (WHEN, DECK, THEME, TAG, WITHOUT, ZONE, CIRCLE_KEYWORD),
+    ("schedule", "add"),
+    "Post reflection prompts on a schedule.",
+    (WHEN, DECK, THEME, TAG, WITHOUT, ZONE, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
 SCHEDULE_EDIT = CommandSpec(
@@ -186,23 +232,48 @@ SCHEDULE_EDIT = CommandSpec(
         Option("when", OptionKind.TEXT, "A new time, like: daily 09:30", max_length=100),
         DECK,
         THEME_EDIT,
-        Option("tag", OptionKind.WORD, "Only prompts with this tag (any: no tag needed)", keyword=True, max_length=40),
-        Option("without", OptionKind.WORD, "Leave out prompts with these tags (none: leave none out)", keyword=True, max_length=100),
+        Option(
+            "tag",
+            OptionKind.WORD,
+            "Only prompts with this tag (any: no tag needed)",
+            keyword=True,
+            max_length=40,
+        ),
+        Option(
+            "without",
+            OptionKind.WORD,
+            "Leave out prompts with these tags (none: leave none out)",
+            keyword=True,
+            max_length=100,
+        ),
         ZONE,
         CIRCLE_KEYWORD,
     ),
     permission=Permission.FACILITATOR,
 )
 SCHEDULE_UNSKIP = CommandSpec(
-    ("schedule", "unskip"), "Take back a skip, so that time comes after all.", (SCHEDULE_ID, CIRCLE_KEYWORD),
+    ("schedule", "unskip"),
+    "Take back a skip, so that time comes after all.",
+    (SCHEDULE_ID, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
-SCHEDULE_LIST = CommandSpec(("schedule", "list"), "See a circle's schedules and when each comes next.", (CIRCLE,), allow_archived=True)
+SCHEDULE_LIST = CommandSpec(
+    ("schedule", "list"),
+    "See a circle's schedules and when each comes next.",
+    (CIRCLE,),
+    allow_archived=True,
+)
 SCHEDULE_PREVIEW = CommandSpec(
     ("schedule", "preview"),
     "Show the next five times of a schedule, or of a time like: daily 09:30.",
     (
-        Option("what", OptionKind.TEXT, "A schedule's number, or a time like: mondays 19:00", required=True, max_length=100),
+        Option(
+            "what",
+            OptionKind.TEXT,
+            "A schedule's number, or a time like: mondays 19:00",
+            required=True,
+            max_length=100,
+        ),
         ZONE,
         CIRCLE_KEYWORD,
     ),
@@ -210,27 +281,53 @@ SCHEDULE_PREVIEW = CommandSpec(
 SCHEDULE_PAUSE = CommandSpec(
     ("schedule", "pause"),
     "Rest a schedule until a date.",
-    (SCHEDULE_ID, Option("until", OptionKind.TEXT, "The date it starts again, like 2026-04-01", required=True, max_length=40), CIRCLE_KEYWORD),
+    (
+        SCHEDULE_ID,
+        Option(
+            "until",
+            OptionKind.TEXT,
+            "The date it starts again, like 2026-04-01",
+            required=True,
+            max_length=40,
+        ),
+        CIRCLE_KEYWORD,
+    ),
     permission=Permission.FACILITATOR,
 )
 SCHEDULE_RESUME = CommandSpec(
-    ("schedule", "resume"), "Start a paused schedule again now.", (SCHEDULE_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
+    ("schedule", "resume"),
+    "Start a paused schedule again now.",
+    (SCHEDULE_ID, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
 )
 SCHEDULE_SKIP = CommandSpec(
-    ("schedule", "skip"), "Let a schedule's next time pass quietly.", (SCHEDULE_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
+    ("schedule", "skip"),
+    "Let a schedule's next time pass quietly.",
+    (SCHEDULE_ID, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
 )
 SCHEDULE_REMOVE = CommandSpec(
-    ("schedule", "remove"), "Remove a schedule.", (SCHEDULE_ID, CIRCLE_KEYWORD), permission=Permission.FACILITATOR
+    ("schedule", "remove"),
+    "Remove a schedule.",
+    (SCHEDULE_ID, CIRCLE_KEYWORD),
+    permission=Permission.FACILITATOR,
 )
 PROMPT_NOW = CommandSpec(
-    ("prompt", "now"), "Post a reflection prompt right away, in its own thread.", (DECK, THEME, TAG, WITHOUT, CIRCLE_KEYWORD),
+    ("prompt", "now"),
+    "Post a reflection prompt right away, in its own thread.",
+    (DECK, THEME, TAG, WITHOUT, CIRCLE_KEYWORD),
     permission=Permission.FACILITATOR,
 )
 PROMPT_NEXT = CommandSpec(
     ("prompt", "next"),
     "See which prompt comes next, from a schedule or a deck, without posting it.",
     (
-        Option("id", OptionKind.INTEGER, "A schedule's number (or leave it out and name a deck)", min_value=1),
+        Option(
+            "id",
+            OptionKind.INTEGER,
+            "A schedule's number (or leave it out and name a deck)",
+            min_value=1,
+        ),
         DECK,
         THEME,
         TAG,
@@ -239,9 +336,13 @@ PROMPT_NEXT = CommandSpec(
     ),
     permission=Permission.FACILITATOR,
 )
-DECKS_LIST = CommandSpec(("prompt", "decks", "list"), "See the prompt decks a circle can use.", (CIRCLE,))
+DECKS_LIST = CommandSpec(
+    ("prompt", "decks", "list"), "See the prompt decks a circle can use.", (CIRCLE,)
+)
 DECKS_RELOAD = CommandSpec(
-    ("prompt", "decks", "reload"), "Read the decks folder again, after adding or changing a deck.", permission=Permission.MODERATOR
+    ("prompt", "decks", "reload"),
+    "Read the decks folder again, after adding or changing a deck.",
+    permission=Permission.MODERATOR,
 )
 MEETING_SET_SPEC = CommandSpec(
     ("meeting", "set"),
@@ -249,7 +350,12 @@ MEETING_SET_SPEC = CommandSpec(
     (
         WHEN,
         Option(
-            "remind", OptionKind.DURATION, "How long before to remind (1h if left out)", keyword=True, min_value=300, max_value=7 * 86400
+            "remind",
+            OptionKind.DURATION,
+            "How long before to remind (1h if left out)",
+            keyword=True,
+            min_value=300,
+            max_value=7 * 86400,
         ),
         ZONE,
         CIRCLE_KEYWORD,
@@ -258,12 +364,21 @@ MEETING_SET_SPEC = CommandSpec(
 )
 MEETING_SHOW_SPEC = CommandSpec(("meeting", "show"), "See when the circle meets next.", (CIRCLE,))
 MEETING_CLEAR = CommandSpec(
-    ("meeting", "clear"), "Clear the meeting time and its reminders.", (CIRCLE,), permission=Permission.FACILITATOR
+    ("meeting", "clear"),
+    "Clear the meeting time and its reminders.",
+    (CIRCLE,),
+    permission=Permission.FACILITATOR,
 )
 ROTA_AUTO = CommandSpec(
     ("circle", "rota", "auto"),
     "Pass facilitation on by itself on a schedule (or say off).",
-    (Option("when", OptionKind.TEXT, "Like: mondays 09:00, or off", required=True, max_length=100), ZONE, CIRCLE_KEYWORD),
+    (
+        Option(
+            "when", OptionKind.TEXT, "Like: mondays 09:00, or off", required=True, max_length=100
+        ),
+        ZONE,
+        CIRCLE_KEYWORD,
+    ),
     permission=Permission.FACILITATOR,
 )
 
@@ -333,8 +448,11 @@ class ReflectionsCog(Cog):
             # so the post may or may not have gone out. We never post it again.
             log.warning(
                 "run %d (%s, schedule %s, due %s) of circle %d was claimed but never confirmed; not posting it again",
-                run.run_id, run.kind.value, run.schedule_id,
-                to_iso(run.fire_time) if run.fire_time else "on request", run.circle_id,
+                run.run_id,
+                run.kind.value,
+                run.schedule_id,
+                to_iso(run.fire_time) if run.fire_time else "on request",
+                run.circle_id,
             )
         if unconfirmed:
             await self._repo.mark_unconfirmed([r.run_id for r in unconfirmed])
@@ -342,7 +460,11 @@ class ReflectionsCog(Cog):
         timers = await self._repo.timers()
         for timer in timers:
             self._arm(timer.schedule_id, timer.kind, timer.next_due, timer.remind)
-        log.info("reflections: %d schedule timers re-armed in %.3f s", len(timers), wallclock.perf_counter() - started)
+        log.info(
+            "reflections: %d schedule timers re-armed in %.3f s",
+            len(timers),
+            wallclock.perf_counter() - started,
+        )
 
     async def stop(self) -> None:
         self._scheduler.cancel_prefix(JOB_PREFIX)
@@ -367,7 +489,10 @@ class ReflectionsCog(Cog):
             return
         zone = _zone(schedule.zone_name)
         wanted.add(
-            rank, template.format(form=f"`{schedule.form}`", zone=zone.key, next=say_when(schedule.next_due, zone))
+            rank,
+            template.format(
+                form=f"`{schedule.form}`", zone=zone.key, next=say_when(schedule.next_due, zone)
+            ),
         )
 
     async def _follow_zone(self, circle_id: int) -> None:
@@ -389,7 +514,9 @@ class ReflectionsCog(Cog):
         if following == schedule.next_due:
             return schedule
         if await self._repo.move_on(schedule.id, schedule.next_due, following):
-            log.info("schedule %d: planned again in %s; next run %s", schedule.id, zone.key, following)
+            log.info(
+                "schedule %d: planned again in %s; next run %s", schedule.id, zone.key, following
+            )
             self._arm(schedule.id, schedule.kind, following, schedule.remind)
         return await self._repo.schedule(schedule.id) or schedule
 
@@ -397,11 +524,16 @@ class ReflectionsCog(Cog):
         if schedule.next_due is None:
             return True
         rule = load_rule(schedule.rule)
-        return next_after(rule, _zone(schedule.zone_name), schedule.next_due - timedelta(seconds=1)) == schedule.next_due
+        return (
+            next_after(rule, _zone(schedule.zone_name), schedule.next_due - timedelta(seconds=1))
+            == schedule.next_due
+        )
 
     # --- timers -------------------------------------------------------------------------------
 
-    def _arm(self, schedule_id: int, kind: Kind, due: datetime | None, remind: timedelta | None) -> None:
+    def _arm(
+        self, schedule_id: int, kind: Kind, due: datetime | None, remind: timedelta | None
+    ) -> None:
         job = JOB.format(id=schedule_id)
         if due is None:
             self._scheduler.cancel(job)
@@ -447,7 +579,9 @@ class ReflectionsCog(Cog):
         if next_after(rule, zone, expected - timedelta(seconds=1)) != expected:
             # Planned in another time zone (the circle's zone was changed since): plan again.
             following = next_after(rule, zone, now)
-            log.info("schedule %d: planned in another time zone; next run now %s", schedule.id, following)
+            log.info(
+                "schedule %d: planned in another time zone; next run now %s", schedule.id, following
+            )
             if await self._repo.move_on(schedule.id, expected, following):
                 self._arm(schedule.id, schedule.kind, following, schedule.remind)
             return
@@ -458,12 +592,22 @@ class ReflectionsCog(Cog):
         if now - expected > self._grace and not held:
             first_in_grace = next_after(rule, zone, now - self._grace - timedelta(seconds=1))
             log.warning(
-                MISSED_LOG, schedule.id, schedule.kind.value, schedule.circle_id, to_iso(expected),
-                format_duration(now - expected), format_duration(self._grace),
+                MISSED_LOG,
+                schedule.id,
+                schedule.kind.value,
+                schedule.circle_id,
+                to_iso(expected),
+                format_duration(now - expected),
+                format_duration(self._grace),
             )
             if first_in_grace is None or first_in_grace > now:
                 await self._repo.claim(
-                    schedule, expected=expected, fire=expected, next_due=first_in_grace, at=now, outcome=Outcome.MISSED
+                    schedule,
+                    expected=expected,
+                    fire=expected,
+                    next_due=first_in_grace,
+                    at=now,
+                    outcome=Outcome.MISSED,
                 )
                 self._arm(schedule.id, schedule.kind, first_in_grace, schedule.remind)
                 return
@@ -481,12 +625,21 @@ class ReflectionsCog(Cog):
                 last_own_post=self._activity.last_own(schedule.room),
             )
             if wait is not None:
-                log.debug("schedule %d waits for a quiet moment until %s", schedule.id, to_iso(wait))
-                self._scheduler.at(JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected, held=True))
+                log.debug(
+                    "schedule %d waits for a quiet moment until %s", schedule.id, to_iso(wait)
+                )
+                self._scheduler.at(
+                    JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected, held=True)
+                )
                 return
         if schedule.archived:
             await self._repo.claim(
-                schedule, expected=expected, fire=fire, next_due=next_due, at=now, outcome=Outcome.SKIPPED
+                schedule,
+                expected=expected,
+                fire=fire,
+                next_due=next_due,
+                at=now,
+                outcome=Outcome.SKIPPED,
             )
             self._arm(schedule.id, schedule.kind, next_due, schedule.remind)
             return
@@ -496,13 +649,23 @@ class ReflectionsCog(Cog):
             await self._post_scheduled(schedule, expected, fire, next_due, now)
 
     async def _post_scheduled(
-        self, schedule: Schedule, expected: datetime, fire: datetime, next_due: datetime | None, now: datetime
+        self,
+        schedule: Schedule,
+        expected: datetime,
+        fire: datetime,
+        next_due: datetime | None,
+        now: datetime,
     ) -> None:
         deck = await self._deck(schedule.circle_id, schedule.deck_id or DEFAULT_DECK)
         choices = deck.choose(schedule.choosing) if deck else ()
         if deck is None or not choices:
             claimed = await self._repo.claim(
-                schedule, expected=expected, fire=fire, next_due=next_due, at=now, outcome=Outcome.FAILED
+                schedule,
+                expected=expected,
+                fire=fire,
+                next_due=next_due,
+                at=now,
+                outcome=Outcome.FAILED,
             )
             self._arm(schedule.id, schedule.kind, next_due, schedule.remind)
             if claimed is not None:
@@ -511,14 +674,24 @@ class ReflectionsCog(Cog):
                     DECK_GONE.format(deck=deck_id)
                     if deck is None
                     else DECK_EMPTY_NOW.format(
-                        deck=deck_id, theme=f" with {' and '.join(schedule.choosing.words)}" if schedule.choosing.words else ""
+                        deck=deck_id,
+                        theme=f" with {' and '.join(schedule.choosing.words)}"
+                        if schedule.choosing.words
+                        else "",
                     )
                 )
-                log.warning("schedule %d of circle %d: no prompts to post (%s)", schedule.id, schedule.circle_id, reason)
+                log.warning(
+                    "schedule %d of circle %d: no prompts to post (%s)",
+                    schedule.id,
+                    schedule.circle_id,
+                    reason,
+                )
                 await self._send(
                     schedule.home,
                     NO_PROMPTS_NOTE.format(
-                        circle=schedule.circle_name, id=schedule.id, reason=reason,
+                        circle=schedule.circle_name,
+                        id=schedule.id,
+                        reason=reason,
                         prefix=self._chat.command_prefix(schedule.room.platform),
                     ),
                 )
@@ -544,7 +717,9 @@ class ReflectionsCog(Cog):
             return
         await self._post(run_id, schedule.room, schedule.thread, schedule.circle_name, prompt)
 
-    async def _post(self, run_id: int, room: RoomRef, thread: ThreadRef | None, circle_name: str, prompt: Prompt) -> None:
+    async def _post(
+        self, run_id: int, room: RoomRef, thread: ThreadRef | None, circle_name: str, prompt: Prompt
+    ) -> None:
         """Open the prompt's thread (or write in the circle's own thread) and confirm the run."""
         if prompt.title:
             text = PROMPT_POST.format(title=prompt.title, text=prompt.text, circle=circle_name)
@@ -563,12 +738,21 @@ class ReflectionsCog(Cog):
             await self._repo.record(run_id, Outcome.FAILED, self._clock.now())
             return
         self._activity.posted(room, self._clock.now())
-        await self._repo.record(run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id)
+        await self._repo.record(
+            run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id
+        )
 
     async def _hand_over(
-        self, schedule: Schedule, expected: datetime, fire: datetime, next_due: datetime | None, now: datetime
+        self,
+        schedule: Schedule,
+        expected: datetime,
+        fire: datetime,
+        next_due: datetime | None,
+        now: datetime,
     ) -> None:
-        claimed = await self._repo.claim(schedule, expected=expected, fire=fire, next_due=next_due, at=now)
+        claimed = await self._repo.claim(
+            schedule, expected=expected, fire=fire, next_due=next_due, at=now
+        )
         self._arm(schedule.id, schedule.kind, next_due, schedule.remind)
         if claimed is None:
             return
@@ -578,20 +762,31 @@ class ReflectionsCog(Cog):
             # Nobody to pass to: saying so every week would only be noise.
             await self._repo.record(run_id, Outcome.SKIPPED, self._clock.now())
             return
-        text = await self._circles_cog.pass_facilitation(circle, self._chat.command_prefix(circle.platform))
+        text = await self._circles_cog.pass_facilitation(
+            circle, self._chat.command_prefix(circle.platform)
+        )
         outcome = Outcome.POSTED if await self._send(circle.home, text) else Outcome.FAILED
         await self._repo.record(run_id, outcome, self._clock.now())
 
-    async def _remind(self, schedule: Schedule, rule: Rule, zone: ZoneInfo, meeting: datetime, now: datetime) -> None:
+    async def _remind(
+        self, schedule: Schedule, rule: Rule, zone: ZoneInfo, meeting: datetime, now: datetime
+    ) -> None:
         if now >= meeting:
             # The meeting has begun (or passed): a reminder now would be no use.
             following = next_after(rule, zone, now)
             log.warning(
                 "meeting reminder of schedule %d (circle %d) for %s missed; the meeting had begun",
-                schedule.id, schedule.circle_id, to_iso(meeting),
+                schedule.id,
+                schedule.circle_id,
+                to_iso(meeting),
             )
             await self._repo.claim(
-                schedule, expected=meeting, fire=meeting, next_due=following, at=now, outcome=Outcome.MISSED
+                schedule,
+                expected=meeting,
+                fire=meeting,
+                next_due=following,
+                at=now,
+                outcome=Outcome.MISSED,
             )
             self._arm(schedule.id, schedule.kind, following, schedule.remind)
             return
@@ -605,10 +800,15 @@ class ReflectionsCog(Cog):
             return
         lead = _rounded(meeting - now)
         text = REMINDER.format(
-            circle=schedule.circle_name, lead=format_duration(lead), when=say_when(meeting, zone), zone=zone.key
+            circle=schedule.circle_name,
+            lead=format_duration(lead),
+            when=say_when(meeting, zone),
+            zone=zone.key,
         )
         sent = await self._send(schedule.home, text)
-        await self._repo.record(claimed[0], Outcome.POSTED if sent else Outcome.FAILED, self._clock.now())
+        await self._repo.record(
+            claimed[0], Outcome.POSTED if sent else Outcome.FAILED, self._clock.now()
+        )
 
     async def _send(self, where: Destination, text: str) -> bool:
         try:
@@ -626,7 +826,9 @@ class ReflectionsCog(Cog):
             return self._library.get(deck_id)
         return await self._circle_deck.deck(circle_id)
 
-    async def _check_deck(self, circle: Circle, deck_id: str, wanted: PromptFilter, prefix: str) -> Deck:
+    async def _check_deck(
+        self, circle: Circle, deck_id: str, wanted: PromptFilter, prefix: str
+    ) -> Deck:
         """The deck, if it has prompts this filter admits; otherwise a kind sentence saying why."""
         deck = await self._deck(circle.id, deck_id)
         if deck is None:
@@ -639,7 +841,9 @@ class ReflectionsCog(Cog):
         if theme is not None and not deck.matching(theme):
             if deck.themes:
                 raise CommandError(
-                    THEME_MATCHES_NOTHING.format(deck=deck_id, theme=theme, themes=", ".join(deck.themes))
+                    THEME_MATCHES_NOTHING.format(
+                        deck=deck_id, theme=theme, themes=", ".join(deck.themes)
+                    )
                 )
             raise CommandError(THEME_MATCHES_NOTHING_AT_ALL.format(deck=deck_id, theme=theme))
         for tag in (*([wanted.tag] if wanted.tag else []), *wanted.without):
@@ -647,7 +851,9 @@ class ReflectionsCog(Cog):
                 tags = DECK_TAGS.format(tags=", ".join(deck.tags)) if deck.tags else DECK_NO_TAGS
                 raise CommandError(NO_SUCH_TAG.format(deck=deck_id, tag=clip(tag, 40), tags=tags))
         if not deck.choose(wanted):
-            raise CommandError(FILTER_LEAVES_NOTHING.format(what=" and ".join(wanted.words), deck=deck_id))
+            raise CommandError(
+                FILTER_LEAVES_NOTHING.format(what=" and ".join(wanted.words), deck=deck_id)
+            )
         return deck
 
     @staticmethod
@@ -691,17 +897,32 @@ class ReflectionsCog(Cog):
         deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
         first = _first(rule, zone, inv.at, form)
         new_id, _ = await self._repo.add_schedule(
-            circle_id=circle.id, kind=Kind.PROMPT, form=form, rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None, deck_id=deck_id, theme=wanted.theme, remind=None,
-            next_due=first, created_by=inv.invoker.id, at=inv.at, tag=wanted.tag, without=wanted.without,
+            circle_id=circle.id,
+            kind=Kind.PROMPT,
+            form=form,
+            rule=rule.canonical,
+            time_zone=zone_given.key if zone_given else None,
+            deck_id=deck_id,
+            theme=wanted.theme,
+            remind=None,
+            next_due=first,
+            created_by=inv.invoker.id,
+            at=inv.at,
+            tag=wanted.tag,
+            without=wanted.without,
         )
         self._arm(new_id, Kind.PROMPT, first, None)
         deep = "deep" in deck.tags and "deep" not in wanted.without and wanted.tag != "deep"
         await inv.reply(
             SCHEDULE_ADDED.format(
-                id=new_id, circle=circle.name, deck=deck_id,
+                id=new_id,
+                circle=circle.name,
+                deck=deck_id,
                 theme=_quoted_choice(wanted),
-                form=f"`{form}`", zone=zone.key, first=say_when(first, zone), hint=DEEP_HINT if deep else "",
+                form=f"`{form}`",
+                zone=zone.key,
+                first=say_when(first, zone),
+                hint=DEEP_HINT if deep else "",
             )
         )
 
@@ -709,7 +930,9 @@ class ReflectionsCog(Cog):
         circle = await self._circle(inv)
         schedules = await self._repo.schedules_of(circle.id)
         if not schedules:
-            await inv.reply(LIST_NONE.format(circle=circle.name, prefix=inv.prefix), Visibility.PERSONAL)
+            await inv.reply(
+                LIST_NONE.format(circle=circle.name, prefix=inv.prefix), Visibility.PERSONAL
+            )
             return
         circle_zone = _zone(circle.time_zone)
         lines = [LIST_HEAD.format(circle=circle.name, zone=circle_zone.key)]
@@ -720,7 +943,11 @@ class ReflectionsCog(Cog):
                 listed = await self._replan(listed, inv.at)
             lines.append(self._line(listed, inv.at))
         lines.append(MISSED_RULE.format(grace=format_duration(self._grace)))
-        lines.append(GATING_RULE.format(quiet=format_duration(self._quiet), wait=format_duration(self._max_wait)))
+        lines.append(
+            GATING_RULE.format(
+                quiet=format_duration(self._quiet), wait=format_duration(self._max_wait)
+            )
+        )
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
     def _line(self, schedule: Schedule, now: datetime) -> str:
@@ -730,7 +957,9 @@ class ReflectionsCog(Cog):
             deck = ", ".join([f"deck {schedule.deck_id}", *schedule.choosing.words])
             parts.append(f"prompts `{schedule.form}` · {deck}")
         elif schedule.kind is Kind.MEETING:
-            parts.append(f"meeting `{schedule.form}` · reminder {format_duration(schedule.remind or DEFAULT_REMIND)} before")
+            parts.append(
+                f"meeting `{schedule.form}` · reminder {format_duration(schedule.remind or DEFAULT_REMIND)} before"
+            )
         else:
             parts.append(f"facilitation hand-over `{schedule.form}`")
         if schedule.time_zone and schedule.time_zone != schedule.circle_zone:
@@ -738,7 +967,11 @@ class ReflectionsCog(Cog):
         today = now.astimezone(zone).date()
         if schedule.paused_on(today) and schedule.paused_until is not None:
             parts.append(f"resting until {say_day(schedule.paused_until)}")
-        parts.append(f"next: {say_when(schedule.next_due, zone)}" if schedule.next_due else "no time coming up")
+        parts.append(
+            f"next: {say_when(schedule.next_due, zone)}"
+            if schedule.next_due
+            else "no time coming up"
+        )
         return " · ".join(parts)
 
     async def schedule_preview(self, inv: Invocation) -> None:
@@ -760,13 +993,17 @@ class ReflectionsCog(Cog):
             start = inv.at
         times = upcoming(rule, zone, start, PREVIEW_COUNT)
         if not times:
-            await inv.reply(PREVIEW_NONE.format(what=label[:1].upper() + label[1:]), Visibility.PERSONAL)
+            await inv.reply(
+                PREVIEW_NONE.format(what=label[:1].upper() + label[1:]), Visibility.PERSONAL
+            )
             return
         lines = [PREVIEW_HEAD.format(what=label, zone=zone.key)]
         for occurrence in times:
             line = f"• {say_when(occurrence.at, zone, year=True)}"
             if occurrence.shifted:
-                line += PREVIEW_SHIFTED.format(wall=f"{occurrence.wall:%H:%M}", local=f"{occurrence.local:%H:%M}")
+                line += PREVIEW_SHIFTED.format(
+                    wall=f"{occurrence.wall:%H:%M}", local=f"{occurrence.local:%H:%M}"
+                )
             lines.append(line)
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
@@ -792,7 +1029,9 @@ class ReflectionsCog(Cog):
         self._arm(schedule.id, schedule.kind, next_due, schedule.remind)
         await inv.reply(
             PAUSED.format(
-                id=schedule.id, day=say_day(until), next=say_when(next_due, zone) if next_due else "not in sight"
+                id=schedule.id,
+                day=say_day(until),
+                next=say_when(next_due, zone) if next_due else "not in sight",
             )
         )
 
@@ -805,7 +1044,11 @@ class ReflectionsCog(Cog):
         next_due = next_after(load_rule(schedule.rule), zone, inv.at)
         await self._repo.resume(schedule.id, next_due)
         self._arm(schedule.id, schedule.kind, next_due, schedule.remind)
-        await inv.reply(RESUMED.format(id=schedule.id, next=say_when(next_due, zone) if next_due else "not in sight"))
+        await inv.reply(
+            RESUMED.format(
+                id=schedule.id, next=say_when(next_due, zone) if next_due else "not in sight"
+            )
+        )
 
     async def schedule_skip(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -816,14 +1059,23 @@ class ReflectionsCog(Cog):
         skipped = schedule.next_due
         following = next_after(load_rule(schedule.rule), zone, skipped)
         claimed = await self._repo.claim(
-            schedule, expected=skipped, fire=skipped, next_due=following, at=inv.at, outcome=Outcome.SKIPPED
+            schedule,
+            expected=skipped,
+            fire=skipped,
+            next_due=following,
+            at=inv.at,
+            outcome=Outcome.SKIPPED,
         )
         if claimed is None:
-            raise CommandError(f"Schedule #{schedule.id} was just moving on; could you try again in a moment?")
+            raise CommandError(
+                f"Schedule #{schedule.id} was just moving on; could you try again in a moment?"
+            )
         self._arm(schedule.id, schedule.kind, following, schedule.remind)
         await inv.reply(
             SKIPPED.format(
-                id=schedule.id, skipped=say_when(skipped, zone), next=say_when(following, zone) if following else "not in sight"
+                id=schedule.id,
+                skipped=say_when(skipped, zone),
+                next=say_when(following, zone) if following else "not in sight",
             )
         )
 
@@ -840,13 +1092,19 @@ class ReflectionsCog(Cog):
             raise CommandError(NOTHING_TO_EDIT.format(prefix=inv.prefix, id=schedule.id))
         if schedule.kind is not Kind.PROMPT and (deck_given is not None or choosing_given):
             raise CommandError(
-                NOT_FOR_PROMPTS.format(id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix)
+                NOT_FOR_PROMPTS.format(
+                    id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix
+                )
             )
         time_zone = zone_given.key if zone_given else schedule.time_zone
         zone = _zone(time_zone or circle.time_zone)
         form = form_given or schedule.form
         rule = _read_form(form, zone, inv.at) if form_given else load_rule(schedule.rule)
-        deck_id = (deck_given or schedule.deck_id or DEFAULT_DECK).lower() if schedule.kind is Kind.PROMPT else None
+        deck_id = (
+            (deck_given or schedule.deck_id or DEFAULT_DECK).lower()
+            if schedule.kind is Kind.PROMPT
+            else None
+        )
         wanted = self._filter(inv, base=schedule.choosing)
         if deck_id is not None:
             await self._check_deck(circle, deck_id, wanted, inv.prefix)
@@ -857,10 +1115,18 @@ class ReflectionsCog(Cog):
         if following is None and form_given:
             raise CommandError(NEVER_AGAIN.format(form=clip(form, 60)))
         if not await self._repo.edit_schedule(
-            schedule.id, expected=schedule.next_due, form=form, rule=rule.canonical, time_zone=time_zone,
-            deck_id=deck_id, choosing=wanted if deck_id is not None else PromptFilter(), next_due=following,
+            schedule.id,
+            expected=schedule.next_due,
+            form=form,
+            rule=rule.canonical,
+            time_zone=time_zone,
+            deck_id=deck_id,
+            choosing=wanted if deck_id is not None else PromptFilter(),
+            next_due=following,
         ):
-            raise CommandError(f"Schedule #{schedule.id} was just moving on; could you try again in a moment?")
+            raise CommandError(
+                f"Schedule #{schedule.id} was just moving on; could you try again in a moment?"
+            )
         self._arm(schedule.id, schedule.kind, following, schedule.remind)
         what = [f"`{form}` ({zone.key})"]
         if deck_id is not None:
@@ -868,7 +1134,11 @@ class ReflectionsCog(Cog):
         if following is None:
             await inv.reply(SCHEDULE_EDITED_NEVER.format(id=schedule.id, what=" · ".join(what)))
             return
-        await inv.reply(SCHEDULE_EDITED.format(id=schedule.id, what=" · ".join(what), next=say_when(following, zone)))
+        await inv.reply(
+            SCHEDULE_EDITED.format(
+                id=schedule.id, what=" · ".join(what), next=say_when(following, zone)
+            )
+        )
 
     async def schedule_unskip(self, inv: Invocation) -> None:
         """Take back the latest skip whose time hasn't come yet."""
@@ -878,7 +1148,9 @@ class ReflectionsCog(Cog):
         if back is None:
             raise CommandError(NOTHING_TO_UNSKIP.format(id=schedule.id))
         self._arm(schedule.id, schedule.kind, back, schedule.remind)
-        await inv.reply(UNSKIPPED.format(id=schedule.id, when=say_when(back, _zone(schedule.zone_name))))
+        await inv.reply(
+            UNSKIPPED.format(id=schedule.id, when=say_when(back, _zone(schedule.zone_name)))
+        )
 
     async def schedule_remove(self, inv: Invocation) -> None:
         circle = await self._circle(inv)
@@ -898,17 +1170,29 @@ class ReflectionsCog(Cog):
         remind = inv.duration("remind") or DEFAULT_REMIND
         first = _first(rule, zone, inv.at, form)
         new_id, replaced = await self._repo.add_schedule(
-            circle_id=circle.id, kind=Kind.MEETING, form=form, rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None, deck_id=None, theme=None, remind=remind,
-            next_due=first, created_by=inv.invoker.id, at=inv.at,
+            circle_id=circle.id,
+            kind=Kind.MEETING,
+            form=form,
+            rule=rule.canonical,
+            time_zone=zone_given.key if zone_given else None,
+            deck_id=None,
+            theme=None,
+            remind=remind,
+            next_due=first,
+            created_by=inv.invoker.id,
+            at=inv.at,
         )
         if replaced is not None:
             self._scheduler.cancel(JOB.format(id=replaced))
         self._arm(new_id, Kind.MEETING, first, remind)
         await inv.reply(
             MEETING_SET.format(
-                circle=circle.name, form=f"`{form}`", zone=zone.key, lead=format_duration(remind),
-                first=say_when(first, zone), replaced=MEETING_REPLACED if replaced is not None else "",
+                circle=circle.name,
+                form=f"`{form}`",
+                zone=zone.key,
+                lead=format_duration(remind),
+                first=say_when(first, zone),
+                replaced=MEETING_REPLACED if replaced is not None else "",
             )
         )
 
@@ -916,7 +1200,9 @@ class ReflectionsCog(Cog):
         circle = await self._circle(inv)
         meeting = await self._repo.of_kind(circle.id, Kind.MEETING)
         if meeting is None:
-            await inv.reply(MEETING_NONE.format(circle=circle.name, prefix=inv.prefix), Visibility.PERSONAL)
+            await inv.reply(
+                MEETING_NONE.format(circle=circle.name, prefix=inv.prefix), Visibility.PERSONAL
+            )
             return
         zone = _zone(meeting.zone_name)
         paused = ""
@@ -924,9 +1210,12 @@ class ReflectionsCog(Cog):
             paused = f" (Reminders rest until {say_day(meeting.paused_until)}.)"
         await inv.reply(
             MEETING_SHOW.format(
-                circle=circle.name, form=f"`{meeting.form}`", zone=zone.key,
+                circle=circle.name,
+                form=f"`{meeting.form}`",
+                zone=zone.key,
                 next=say_when(meeting.next_due, zone) if meeting.next_due else "not in sight",
-                lead=format_duration(meeting.remind or DEFAULT_REMIND), paused=paused,
+                lead=format_duration(meeting.remind or DEFAULT_REMIND),
+                paused=paused,
             ),
             Visibility.PERSONAL,
         )
@@ -956,14 +1245,26 @@ class ReflectionsCog(Cog):
         rule = _read_form(form, zone, inv.at)
         first = _first(rule, zone, inv.at, form)
         new_id, replaced = await self._repo.add_schedule(
-            circle_id=circle.id, kind=Kind.ROTA, form=form, rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None, deck_id=None, theme=None, remind=None,
-            next_due=first, created_by=inv.invoker.id, at=inv.at,
+            circle_id=circle.id,
+            kind=Kind.ROTA,
+            form=form,
+            rule=rule.canonical,
+            time_zone=zone_given.key if zone_given else None,
+            deck_id=None,
+            theme=None,
+            remind=None,
+            next_due=first,
+            created_by=inv.invoker.id,
+            at=inv.at,
         )
         if replaced is not None:
             self._scheduler.cancel(JOB.format(id=replaced))
         self._arm(new_id, Kind.ROTA, first, None)
-        await inv.reply(ROTA_AUTO_SET.format(circle=circle.name, form=f"`{form}`", zone=zone.key, first=say_when(first, zone)))
+        await inv.reply(
+            ROTA_AUTO_SET.format(
+                circle=circle.name, form=f"`{form}`", zone=zone.key, first=say_when(first, zone)
+            )
+        )
 
     # --- prompts now, and suggestions ---------------------------------------------------------
 
@@ -974,7 +1275,9 @@ class ReflectionsCog(Cog):
         deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
         choices = deck.choose(wanted)
         async with self._room_lock(circle.room):  # never side by side with a scheduled prompt
-            run_id, prompt_id = await self._repo.claim_now(circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at)
+            run_id, prompt_id = await self._repo.claim_now(
+                circle.id, deck_id, _drawer(deck, choices, circle.id), inv.at
+            )
             prompt = deck.get(prompt_id or "")
             if prompt is None:
                 await self._repo.record(run_id, Outcome.FAILED, inv.at)
@@ -991,23 +1294,30 @@ class ReflectionsCog(Cog):
             schedule = await self._schedule(inv, circle, schedule_id)
             if schedule.kind is not Kind.PROMPT:
                 raise CommandError(
-                    NOT_FOR_PROMPTS.format(id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix)
+                    NOT_FOR_PROMPTS.format(
+                        id=schedule.id, kind=KIND_WORDS[schedule.kind.value], prefix=inv.prefix
+                    )
                 )
             deck_id = schedule.deck_id or DEFAULT_DECK
             wanted = schedule.choosing
             if schedule.next_due is not None:
-                where = NEXT_WHERE.format(id=schedule.id, when=say_when(schedule.next_due, _zone(schedule.zone_name)))
+                where = NEXT_WHERE.format(
+                    id=schedule.id, when=say_when(schedule.next_due, _zone(schedule.zone_name))
+                )
         else:
             deck_id = (inv.text("deck") or DEFAULT_DECK).lower()
             wanted = self._filter(inv)
         deck = await self._check_deck(circle, deck_id, wanted, inv.prefix)
-        chosen = _drawer(deck, deck.choose(wanted), circle.id)(await self._repo.uses(circle.id, deck_id))
+        chosen = _drawer(deck, deck.choose(wanted), circle.id)(
+            await self._repo.uses(circle.id, deck_id)
+        )
         prompt = deck.get(chosen or "")
         if prompt is None:
             raise CommandError("I couldn't find a prompt to show just now.")
         template = NEXT_PROMPT if prompt.title else NEXT_PROMPT_UNTITLED
         await inv.reply(
-            template.format(deck=deck_id, where=where, title=prompt.title, text=prompt.text), Visibility.PERSONAL
+            template.format(deck=deck_id, where=where, title=prompt.title, text=prompt.text),
+            Visibility.PERSONAL,
         )
 
     # --- decks --------------------------------------------------------------------------------
@@ -1020,7 +1330,12 @@ class ReflectionsCog(Cog):
             count = len(deck.prompts)
             lines.append(
                 DECK_LINE.format(
-                    id=deck.id, title=deck.title, count=count, s="" if count == 1 else "s", themes=themes, where=where
+                    id=deck.id,
+                    title=deck.title,
+                    count=count,
+                    s="" if count == 1 else "s",
+                    themes=themes,
+                    where=where,
                 )
             )
         if inv.circle is not None:
@@ -1038,8 +1353,11 @@ class ReflectionsCog(Cog):
             count = len(report.loaded)
             prompts = sum(len(d.prompts) for d in report.loaded)
             summary = RELOADED_SOME.format(
-                count=count, s="" if count == 1 else "s", names=", ".join(d.id for d in report.loaded),
-                prompts=prompts, ps="" if prompts == 1 else "s",
+                count=count,
+                s="" if count == 1 else "s",
+                names=", ".join(d.id for d in report.loaded),
+                prompts=prompts,
+                ps="" if prompts == 1 else "s",
             )
         else:
             summary = RELOADED_NONE
@@ -1070,13 +1388,21 @@ class ReflectionsCog(Cog):
                 {
                     "circle": circle_name,
                     "text": s.text,
-                    "status": "in the circle's deck" if s.approved else "waiting for the facilitators",
+                    "status": "in the circle's deck"
+                    if s.approved
+                    else "waiting for the facilitators",
                     "suggested_at": to_iso(s.suggested_at),
                 }
                 for circle_name, s in suggestions
             ],
             "schedules_set_up": [
-                {"circle": s.circle_name, "schedule": s.id, "kind": s.kind.value, "when": s.form, "created_at": to_iso(s.created_at)}
+                {
+                    "circle": s.circle_name,
+                    "schedule": s.id,
+                    "kind": s.kind.value,
+                    "when": s.form,
+                    "created_at": to_iso(s.created_at),
+                }
                 for s in schedules
             ],
         }
@@ -1092,13 +1418,17 @@ class ReflectionsCog(Cog):
     async def _schedule(self, inv: Invocation, circle: Circle, schedule_id: int) -> Schedule:
         schedule = await self._repo.schedule(schedule_id)
         if schedule is None:
-            raise CommandError(UNKNOWN_SCHEDULE.format(id=schedule_id, prefix=inv.prefix, circle=circle.name))
+            raise CommandError(
+                UNKNOWN_SCHEDULE.format(id=schedule_id, prefix=inv.prefix, circle=circle.name)
+            )
         if schedule.circle_id != circle.id:
             raise CommandError(OTHER_CIRCLE_SCHEDULE.format(id=schedule_id, circle=circle.name))
         return schedule
 
 
-def _drawer(deck: Deck, choices: Sequence[Prompt], circle_id: int) -> Callable[[Mapping[str, int]], str | None]:
+def _drawer(
+    deck: Deck, choices: Sequence[Prompt], circle_id: int
+) -> Callable[[Mapping[str, int]], str | None]:
     ids = [p.id for p in deck.prompts]
     eligible = {p.id for p in choices}
     seed = f"{circle_id}:{deck.id}"
@@ -1156,4 +1486,3 @@ def _required(value: int | None) -> int:
     if value is None:  # the router checks required options before the handler runs
         raise CommandError("I need the number for that.")
     return value
-

@@ -17,7 +17,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-THEMES = ("connection", "worldview", "mutuality", "moving-towards", "agreements", "check-in", "check-out")
+THEMES = (
+    "connection",
+    "worldview",
+    "mutuality",
+    "moving-towards",
+    "agreements",
+    "check-in",
+    "check-out",
+)
 CIRCLE_DECK = "circle"  # each circle's own deck of approved suggestions; no file may take the id
 ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 TAG_PATTERN = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
@@ -31,7 +39,7 @@ MASS_MENTIONS = ("@everyone", "@here", "@room")
 _DECK_KEYS: Mapping[str, type] = {"id": str, "title": str, "description": str}
 _PROMPT_KEYS: Mapping[str, type] = {"id": str, "theme": str, "title": str, "text": str}
 _PROMPT_OPTIONAL: Mapping[str, type] = {"tags": list}
-_TYPE_WORDS: Mapping[type, str] = {str: "text in quotes", list: "a list like [\"light\"]"}
+_TYPE_WORDS: Mapping[type, str] = {str: "text in quotes", list: 'a list like ["light"]'}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +177,9 @@ def parse_deck(text: str, source: str) -> Deck:
     raw_prompts = data.get("prompts")
     for key in data:
         if key not in ("deck", "prompts"):
-            problems.append(f"{source}: I don't know the table “{key}”; a deck has [deck] and [[prompts]].")
+            problems.append(
+                f"{source}: I don't know the table “{key}”; a deck has [deck] and [[prompts]]."
+            )
     if not isinstance(deck_table, dict):
         problems.append(f"{source} needs a [deck] table with an id, a title and a description.")
         deck_table = {}
@@ -182,15 +192,23 @@ def parse_deck(text: str, source: str) -> Deck:
                 f"{source}: the deck id “{deck_id}” should be lowercase letters, digits and hyphens (at most 40)."
             )
         elif deck_id == CIRCLE_DECK:
-            problems.append(f"{source}: the deck id “{CIRCLE_DECK}” is kept for each circle's own deck; could you choose another?")
+            problems.append(
+                f"{source}: the deck id “{CIRCLE_DECK}” is kept for each circle's own deck; could you choose another?"
+            )
     description = deck_table.get("description")
-    if isinstance(description, str) and ("\n" in description or not 1 <= len(description) <= DESCRIPTION_MAX):
-        problems.append(f"{source}: the description should be one line of at most {DESCRIPTION_MAX} characters.")
+    if isinstance(description, str) and (
+        "\n" in description or not 1 <= len(description) <= DESCRIPTION_MAX
+    ):
+        problems.append(
+            f"{source}: the description should be one line of at most {DESCRIPTION_MAX} characters."
+        )
     title = deck_table.get("title")
     if isinstance(title, str):
         problems += _title_problems(f"{source}, [deck]", title)
     if not isinstance(raw_prompts, list) or not raw_prompts:
-        problems.append(f"{source} has no prompts yet; a deck needs at least one [[prompts]] entry.")
+        problems.append(
+            f"{source} has no prompts yet; a deck needs at least one [[prompts]] entry."
+        )
         raw_prompts = []
     prompts: list[Prompt] = []
     for number, item in enumerate(raw_prompts, start=1):
@@ -210,7 +228,9 @@ def parse_deck(text: str, source: str) -> Deck:
             prompts.append(prompt)
     for prompt_id, count in Counter(p.id for p in prompts).items():
         if count > 1:
-            problems.append(f"{source}: the prompt id “{prompt_id}” is used {count} times; each needs its own.")
+            problems.append(
+                f"{source}: the prompt id “{prompt_id}” is used {count} times; each needs its own."
+            )
     if problems:
         raise DeckError(source, problems)
     return Deck(str(deck_id), str(title), str(description), tuple(prompts), source)
@@ -227,7 +247,9 @@ def clashes(decks: Iterable[Deck], taken: Iterable[Deck] = ()) -> list[str]:
             prompt_owner[prompt.id] = deck.source
     for deck in decks:
         if deck.id in deck_owner:
-            problems.append(f"{deck.source}: the deck id “{deck.id}” is already used by {deck_owner[deck.id]}.")
+            problems.append(
+                f"{deck.source}: the deck id “{deck.id}” is already used by {deck_owner[deck.id]}."
+            )
             continue
         mine = [p.id for p in deck.prompts if p.id in prompt_owner]
         if mine:
@@ -245,9 +267,13 @@ def _prompt(where: str, item: Mapping[str, Any], deck_id: str) -> tuple[Prompt |
     problems: list[str] = []
     prompt_id, theme, title, text = item["id"], item["theme"], item["title"], item["text"]
     if not ID_PATTERN.match(prompt_id):
-        problems.append(f"{where}: the id should be lowercase letters, digits and hyphens (at most 40).")
+        problems.append(
+            f"{where}: the id should be lowercase letters, digits and hyphens (at most 40)."
+        )
     if theme not in THEMES:
-        problems.append(f"{where}: the theme “{theme}” isn't one I know; the themes are {', '.join(THEMES)}.")
+        problems.append(
+            f"{where}: the theme “{theme}” isn't one I know; the themes are {', '.join(THEMES)}."
+        )
     problems += _title_problems(where, title)
     if text != text.strip():
         problems.append(f"{where}: the text starts or ends with spaces.")
@@ -256,7 +282,7 @@ def _prompt(where: str, item: Mapping[str, Any], deck_id: str) -> tuple[Prompt |
         problems.append(f"{where}: {problem}.")
     tags = item.get("tags", [])
     if not all(isinstance(t, str) and TAG_PATTERN.match(t) for t in tags):
-        problems.append(f"{where}: each tag should be one lowercase word, like \"light\".")
+        problems.append(f'{where}: each tag should be one lowercase word, like "light".')
     if problems:
         return None, problems
     return Prompt(prompt_id, deck_id, title, text.strip(), theme, tuple(tags)), []
@@ -266,11 +292,15 @@ def _title_problems(where: str, title: str) -> list[str]:
     if not 1 <= len(title) <= TITLE_MAX or "\n" in title:
         return [f"{where}: the title should be one line of 1 to {TITLE_MAX} characters."]
     if title[-1] in TRAILING_PUNCTUATION:
-        return [f"{where}: the title ends with “{title[-1]}”; titles read better without end punctuation."]
+        return [
+            f"{where}: the title ends with “{title[-1]}”; titles read better without end punctuation."
+        ]
     lowered = title.lower()
     for mention in MASS_MENTIONS:
         if mention in lowered:
-            return [f"{where}: the title mentions {mention}; prompts never call out to a whole room."]
+            return [
+                f"{where}: the title mentions {mention}; prompts never call out to a whole room."
+            ]
     return []
 
 
@@ -285,5 +315,7 @@ def _shape(
             hint = f" (did you mean “{close[0]}”?)" if close else ""
             problems.append(f"{where}: I don't know the key “{key}”{hint}.")
         elif not isinstance(value, expected):
-            problems.append(f"{where}: “{key}” should be {_TYPE_WORDS.get(expected, expected.__name__)}.")
+            problems.append(
+                f"{where}: “{key}” should be {_TYPE_WORDS.get(expected, expected.__name__)}."
+            )
     return problems

@@ -95,7 +95,9 @@ def read_folder(folder: Path, taken: tuple[Deck, ...]) -> tuple[list[Deck], list
     for path in sorted(folder.glob("*.toml")):
         try:
             if path.stat().st_size > MAX_DECK_BYTES:
-                problems.append(f"{path.name} is larger than a deck could be ({MAX_DECK_BYTES // 1024} KB at most).")
+                problems.append(
+                    f"{path.name} is larger than a deck could be ({MAX_DECK_BYTES // 1024} KB at most)."
+                )
                 continue
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:

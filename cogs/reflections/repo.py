@@ -87,7 +87,9 @@ class Schedule:
             theme=row["theme"],
             tag=row["tag"],
             without=tuple(row["without_tags"].split()) if row["without_tags"] else (),
-            remind=timedelta(seconds=row["remind_seconds"]) if row["remind_seconds"] is not None else None,
+            remind=timedelta(seconds=row["remind_seconds"])
+            if row["remind_seconds"] is not None
+            else None,
             next_due=from_iso(row["next_due"]) if row["next_due"] else None,
             paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
             created_by=row["created_by"],
@@ -204,10 +206,19 @@ class ReflectionsRepo:
             new_id = await tx.execute(
                 query,
                 (
-                    circle_id, kind.value, form, rule, time_zone, deck_id, theme,
-                    tag, " ".join(without) or None,
+                    circle_id,
+                    kind.value,
+                    form,
+                    rule,
+                    time_zone,
+                    deck_id,
+                    theme,
+                    tag,
+                    " ".join(without) or None,
                     int(remind.total_seconds()) if remind is not None else None,
-                    to_iso(next_due), created_by, to_iso(at),
+                    to_iso(next_due),
+                    created_by,
+                    to_iso(at),
                 ),
             )
         return new_id, replaced
@@ -237,14 +248,23 @@ class ReflectionsRepo:
                 await tx.execute_count(
                     query,
                     (
-                        form, rule, time_zone, deck_id, choosing.theme, choosing.tag,
-                        " ".join(choosing.without) or None, to_iso(next_due) if next_due else None,
-                        schedule_id, to_iso(expected) if expected else None,
+                        form,
+                        rule,
+                        time_zone,
+                        deck_id,
+                        choosing.theme,
+                        choosing.tag,
+                        " ".join(choosing.without) or None,
+                        to_iso(next_due) if next_due else None,
+                        schedule_id,
+                        to_iso(expected) if expected else None,
                     ),
                 )
             )
 
-    async def unskip(self, schedule_id: int, *, expected: datetime | None, now: datetime) -> datetime | None:
+    async def unskip(
+        self, schedule_id: int, *, expected: datetime | None, now: datetime
+    ) -> datetime | None:
         """Take back the latest skip whose time is still to come: its run row goes, and the
         schedule's next run is that time again. None when there is no such skip (or the
         schedule moved on meanwhile)."""
@@ -269,12 +289,15 @@ class ReflectionsRepo:
         return Schedule.from_row(row) if row else None
 
     async def schedules_of(self, circle_id: int) -> list[Schedule]:
-        rows = await self._db.fetchall(_SCHEDULE + " WHERE s.circle_id = ? ORDER BY s.id", (circle_id,))
+        rows = await self._db.fetchall(
+            _SCHEDULE + " WHERE s.circle_id = ? ORDER BY s.id", (circle_id,)
+        )
         return [Schedule.from_row(r) for r in rows]
 
     async def of_kind(self, circle_id: int, kind: Kind) -> Schedule | None:
         row = await self._db.fetchone(
-            _SCHEDULE + " WHERE s.circle_id = ? AND s.kind = ? ORDER BY s.id LIMIT 1", (circle_id, kind.value)
+            _SCHEDULE + " WHERE s.circle_id = ? AND s.kind = ? ORDER BY s.id LIMIT 1",
+            (circle_id, kind.value),
         )
         return Schedule.from_row(row) if row else None
 
@@ -295,10 +318,14 @@ class ReflectionsRepo:
     async def remove_schedule(self, schedule_id: int) -> bool:
         async with self._db.transaction() as tx:
             return bool(
-                await tx.execute_count("DELETE FROM reflection_schedules WHERE id = ?", (schedule_id,))
+                await tx.execute_count(
+                    "DELETE FROM reflection_schedules WHERE id = ?", (schedule_id,)
+                )
             )
 
-    async def move_on(self, schedule_id: int, expected: datetime | None, next_due: datetime | None) -> bool:
+    async def move_on(
+        self, schedule_id: int, expected: datetime | None, next_due: datetime | None
+    ) -> bool:
         """Set the next run, if nobody moved it meanwhile."""
         async with self._db.transaction() as tx:
             return await self._move(tx, schedule_id, expected, next_due)
@@ -350,8 +377,14 @@ class ReflectionsRepo:
                 inserted = await tx.fetchone(
                     insert,
                     (
-                        schedule.circle_id, schedule.id, schedule.kind.value, to_iso(fire), outcome.value,
-                        schedule.deck_id, prompt_id, to_iso(at),
+                        schedule.circle_id,
+                        schedule.id,
+                        schedule.kind.value,
+                        to_iso(fire),
+                        outcome.value,
+                        schedule.deck_id,
+                        prompt_id,
+                        to_iso(at),
                     ),
                 )
                 if inserted is None:
@@ -362,7 +395,9 @@ class ReflectionsRepo:
             return None
         return int(inserted["id"]), prompt_id
 
-    async def claim_now(self, circle_id: int, deck_id: str, draw: Draw, at: datetime) -> tuple[int, str | None]:
+    async def claim_now(
+        self, circle_id: int, deck_id: str, draw: Draw, at: datetime
+    ) -> tuple[int, str | None]:
         """A prompt posted on request (``prompt now``): logged, and counted in the bag."""
         async with self._db.transaction() as tx:
             prompt_id = draw(await self._uses(tx, circle_id, deck_id))
@@ -374,7 +409,12 @@ class ReflectionsRepo:
         return run_id, prompt_id
 
     async def record(
-        self, run_id: int, outcome: Outcome, at: datetime, thread: ThreadRef | None = None, message_id: str | None = None
+        self,
+        run_id: int,
+        outcome: Outcome,
+        at: datetime,
+        thread: ThreadRef | None = None,
+        message_id: str | None = None,
     ) -> None:
         await self._db.execute(
             "UPDATE reflection_runs SET outcome = ?, posted_at = ?, thread_id = ?, message_id = ? WHERE id = ?",
@@ -394,7 +434,10 @@ class ReflectionsRepo:
         )
         return [
             Unconfirmed(
-                r["id"], r["circle_id"], r["schedule_id"], Kind(r["kind"]),
+                r["id"],
+                r["circle_id"],
+                r["schedule_id"],
+                Kind(r["kind"]),
                 from_iso(r["fire_time"]) if r["fire_time"] else None,
             )
             for r in rows
@@ -414,17 +457,24 @@ class ReflectionsRepo:
             (schedule_id,),
         )
         return [
-            (from_iso(r["fire_time"]) if r["fire_time"] else None, Outcome(r["outcome"]), r["prompt_id"])
+            (
+                from_iso(r["fire_time"]) if r["fire_time"] else None,
+                Outcome(r["outcome"]),
+                r["prompt_id"],
+            )
             for r in rows
         ]
 
     # --- suggestions ---------------------------------------------------------------------------
 
-    async def suggest(self, circle_id: int, member_id: str, text: str, key: str, at: datetime) -> int | None:
+    async def suggest(
+        self, circle_id: int, member_id: str, text: str, key: str, at: datetime
+    ) -> int | None:
         """Store a suggestion; None if the circle already has the same one."""
         async with self._db.transaction() as tx:
             if await tx.fetchone(
-                "SELECT 1 FROM reflection_suggestions WHERE circle_id = ? AND text_key = ?", (circle_id, key)
+                "SELECT 1 FROM reflection_suggestions WHERE circle_id = ? AND text_key = ?",
+                (circle_id, key),
             ):
                 return None
             return await tx.execute(
@@ -434,7 +484,9 @@ class ReflectionsRepo:
             )
 
     async def suggestion(self, suggestion_id: int) -> Suggestion | None:
-        row = await self._db.fetchone("SELECT * FROM reflection_suggestions WHERE id = ?", (suggestion_id,))
+        row = await self._db.fetchone(
+            "SELECT * FROM reflection_suggestions WHERE id = ?", (suggestion_id,)
+        )
         return Suggestion.from_row(row) if row else None
 
     async def pending(self, circle_id: int) -> list[Suggestion]:
@@ -451,7 +503,9 @@ class ReflectionsRepo:
         )
         return [Suggestion.from_row(r) for r in rows]
 
-    async def approve(self, suggestion_id: int, title: str | None, theme: str | None, by: str, at: datetime) -> bool:
+    async def approve(
+        self, suggestion_id: int, title: str | None, theme: str | None, by: str, at: datetime
+    ) -> bool:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
@@ -476,7 +530,8 @@ class ReflectionsRepo:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
-                    "DELETE FROM reflection_suggestions WHERE id = ? AND status = 'approved'", (suggestion_id,)
+                    "DELETE FROM reflection_suggestions WHERE id = ? AND status = 'approved'",
+                    (suggestion_id,),
                 )
             )
 
@@ -485,13 +540,16 @@ class ReflectionsRepo:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
-                    "DELETE FROM reflection_suggestions WHERE id = ? AND status = 'pending'", (suggestion_id,)
+                    "DELETE FROM reflection_suggestions WHERE id = ? AND status = 'pending'",
+                    (suggestion_id,),
                 )
             )
 
     # --- data care ---------------------------------------------------------------------------
 
-    async def suggestions_of(self, platform: Platform, member_id: str) -> list[tuple[str, Suggestion]]:
+    async def suggestions_of(
+        self, platform: Platform, member_id: str
+    ) -> list[tuple[str, Suggestion]]:
         rows = await self._db.fetchall(
             "SELECT s.*, c.name AS circle_name FROM reflection_suggestions s JOIN circles c ON c.id = s.circle_id "
             "WHERE c.platform = ? AND s.member_id = ? ORDER BY s.id",
@@ -501,7 +559,8 @@ class ReflectionsRepo:
 
     async def schedules_by(self, platform: Platform, member_id: str) -> list[Schedule]:
         rows = await self._db.fetchall(
-            _SCHEDULE + " WHERE c.platform = ? AND s.created_by = ? ORDER BY s.id", (platform.value, member_id)
+            _SCHEDULE + " WHERE c.platform = ? AND s.created_by = ? ORDER BY s.id",
+            (platform.value, member_id),
         )
         return [Schedule.from_row(r) for r in rows]
 
@@ -542,10 +601,16 @@ class ReflectionsRepo:
         return {r["prompt_id"]: r["n"] for r in rows}
 
     @staticmethod
-    async def _move(tx: Transaction, schedule_id: int, expected: datetime | None, next_due: datetime | None) -> bool:
+    async def _move(
+        tx: Transaction, schedule_id: int, expected: datetime | None, next_due: datetime | None
+    ) -> bool:
         return bool(
             await tx.execute_count(
                 "UPDATE reflection_schedules SET next_due = ? WHERE id = ? AND next_due IS ?",
-                (to_iso(next_due) if next_due else None, schedule_id, to_iso(expected) if expected else None),
+                (
+                    to_iso(next_due) if next_due else None,
+                    schedule_id,
+                    to_iso(expected) if expected else None,
+                ),
             )
         )

@@ -48,17 +48,23 @@ _CRON_FIELDS = (
     ("month", 1, 12),
     ("day of the week", 0, 7),
 )
-_CRON_ITEM = re.compile(r"^(?:\*|[0-9]{1,2}|[a-z]{3})(?:-(?:[0-9]{1,2}|[a-z]{3}))?(?:/[0-9]{1,2})?$")
+_CRON_ITEM = re.compile(
+    r"^(?:\*|[0-9]{1,2}|[a-z]{3})(?:-(?:[0-9]{1,2}|[a-z]{3}))?(?:/[0-9]{1,2})?$"
+)
 _CRON_LOOKS = re.compile(r"^[0-9a-z*/,\-]+$")
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 
 EXAMPLES = "`daily 09:30`, `mondays 19:00`, `weekdays 08:00`, `every 2 weeks on thursday 18:00`, or five cron fields like `30 9 * * 1`"
-NOT_UNDERSTOOD = "I couldn't read “{text}” as a time for a schedule. A few shapes I know: {examples}."
+NOT_UNDERSTOOD = (
+    "I couldn't read “{text}” as a time for a schedule. A few shapes I know: {examples}."
+)
 NO_TIME = "I need a time of day for “{text}”, like `{text} 09:30`."
 BAD_TIME = "“{text}” isn't a time of day I can read. Times look like 09:30 or 19:00 (or 7pm)."
 CRON_FIELD_COUNT = "A cron expression has five fields (minute, hour, day of the month, month, day of the week), and “{text}” has {count}."
 CRON_FIELD_BAD = "In “{text}”, I couldn't read the {name} “{value}”. It can be {low} to {high}, a range like 1-5, a list like 1,3, or *."
-NEVER_COMES = "“{text}” never comes round (or only once in years), so there would be nothing to post."
+NEVER_COMES = (
+    "“{text}” never comes round (or only once in years), so there would be nothing to post."
+)
 EVERY_RANGE = "I can repeat every 1 to {most} weeks; “{text}” asks for {weeks}."
 
 
@@ -111,7 +117,9 @@ def parse_cron(text: str, label: str = "") -> CronRule:
         raise FormError(CRON_FIELD_COUNT.format(text=text, count=len(fields)))
     for value, (name, low, high) in zip(fields, _CRON_FIELDS, strict=True):
         if not all(_CRON_ITEM.match(item) for item in value.split(",")):
-            raise FormError(CRON_FIELD_BAD.format(text=text, name=name, value=value, low=low, high=high))
+            raise FormError(
+                CRON_FIELD_BAD.format(text=text, name=name, value=value, low=low, high=high)
+            )
     minute, hour, day, month, weekday = fields
     try:
         weekdays = _cron_weekdays(weekday)
@@ -126,15 +134,26 @@ def parse_cron(text: str, label: str = "") -> CronRule:
             # Vixie cron: when both day fields are restricted, a day matches if either does.
             triggers: tuple[CronTrigger, ...] = (
                 CronTrigger(minute=minute, hour=hour, day=day, month=month, timezone=UTC),
-                CronTrigger(minute=minute, hour=hour, month=month, day_of_week=on_days, timezone=UTC),
+                CronTrigger(
+                    minute=minute, hour=hour, month=month, day_of_week=on_days, timezone=UTC
+                ),
             )
         else:
             triggers = (
-                CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=on_days, timezone=UTC),
+                CronTrigger(
+                    minute=minute,
+                    hour=hour,
+                    day=day,
+                    month=month,
+                    day_of_week=on_days,
+                    timezone=UTC,
+                ),
             )
     except ValueError as error:
         name, value, low, high = _which_field(fields, str(error))
-        raise FormError(CRON_FIELD_BAD.format(text=text, name=name, value=value, low=low, high=high)) from None
+        raise FormError(
+            CRON_FIELD_BAD.format(text=text, name=name, value=value, low=low, high=high)
+        ) from None
     return CronRule(" ".join(fields), label, triggers)
 
 
@@ -230,8 +249,10 @@ def parse_form(text: str, *, today: date) -> Rule:
         raise FormError(NOT_UNDERSTOOD.format(text=text.strip(), examples=EXAMPLES))
     words = cleaned.split()
     plain = text.strip().lower().split()
-    if len(plain) >= 3 and all(_CRON_LOOKS.match(w) for w in plain) and any(
-        ch.isdigit() or ch == "*" for ch in plain[0]
+    if (
+        len(plain) >= 3
+        and all(_CRON_LOOKS.match(w) for w in plain)
+        and any(ch.isdigit() or ch == "*" for ch in plain[0])
     ):
         return parse_cron(" ".join(plain))  # cron-shaped; it explains a wrong number of fields
     words = [w for w in words if w != ","]
@@ -244,7 +265,12 @@ def parse_form(text: str, *, today: date) -> Rule:
         words = words[:-2]
     at, words = _take_time(words, text.strip())
     every = 1
-    if len(words) >= 3 and words[0] == "every" and words[1].isdigit() and words[2] in ("weeks", "week"):
+    if (
+        len(words) >= 3
+        and words[0] == "every"
+        and words[1].isdigit()
+        and words[2] in ("weeks", "week")
+    ):
         every = int(words[1])
         words = words[3:]
     elif len(words) >= 2 and words[0] == "every" and words[1] == "other":

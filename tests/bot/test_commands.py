@@ -45,7 +45,15 @@ def test_tokenize_keeps_quoted_phrases_together() -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90s", 90), ("5m", 300), ("2h", 7200), ("1h30m", 5400), ("3d", 259200), ("1w", 604800), ("10 min", 600)],
+    [
+        ("90s", 90),
+        ("5m", 300),
+        ("2h", 7200),
+        ("1h30m", 5400),
+        ("3d", 259200),
+        ("1w", 604800),
+        ("10 min", 600),
+    ],
 )
 def test_durations_read_like_people_write_them(text: str, seconds: int) -> None:
     """Durations accept s, m, h, d, w and combinations."""
@@ -66,8 +74,16 @@ def test_durations_are_shown_in_words() -> None:
 async def test_positional_then_text_then_trailing_settings(sb: Sandbox) -> None:
     """Words fill options in order, the TEXT option takes the rest, trailing name=value are settings."""
     assert sb.app is not None
-    raw = sb.app.router.parse_arguments(SPEC, "Tea 3 hello there when=2m who=@bob", parse_member, "/")
-    assert raw == {"name": "Tea", "count": "3", "note": "hello there", "when": "2m", "who": MemberRef(Platform.LOCAL, "bob")}
+    raw = sb.app.router.parse_arguments(
+        SPEC, "Tea 3 hello there when=2m who=@bob", parse_member, "/"
+    )
+    assert raw == {
+        "name": "Tea",
+        "count": "3",
+        "note": "hello there",
+        "when": "2m",
+        "who": MemberRef(Platform.LOCAL, "bob"),
+    }
     values = sb.app.router.convert(SPEC, raw, "/")
     assert values["count"] == 3
     assert values["when"] == timedelta(minutes=2)
@@ -133,9 +149,13 @@ def test_declarations_that_no_platform_could_render_are_rejected() -> None:
     with pytest.raises(ValueError, match="help must be"):
         CommandSpec(("x",), "h" * (MAX_HELP_LENGTH + 1)).validate()
     with pytest.raises(ValueError, match="TEXT option"):
-        CommandSpec(("x",), "x", (Option("a", OptionKind.TEXT, "a"), Option("b", OptionKind.WORD, "b"))).validate()
+        CommandSpec(
+            ("x",), "x", (Option("a", OptionKind.TEXT, "a"), Option("b", OptionKind.WORD, "b"))
+        ).validate()
     with pytest.raises(ValueError, match="repeated"):
-        CommandSpec(("x",), "x", (Option("a", OptionKind.WORD, "a"), Option("a", OptionKind.WORD, "a"))).validate()
+        CommandSpec(
+            ("x",), "x", (Option("a", OptionKind.WORD, "a"), Option("a", OptionKind.WORD, "a"))
+        ).validate()
 
 
 async def test_overlapping_commands_are_rejected(sb: Sandbox) -> None:

@@ -126,11 +126,15 @@ class RunningBot:
     adapter: DiscordAdapter
     ear: Ear
 
-    async def command(self, user: User, channel: Channel, name: str, *options: object) -> Interaction:
+    async def command(
+        self, user: User, channel: Channel, name: str, *options: object
+    ) -> Interaction:
         """``user`` runs ``/name ...`` in ``channel``; returns the interaction (not waiting)."""
         return await self.server.dispatch_command(user, channel, name, *options)  # type: ignore[arg-type]
 
-    async def ask(self, user: User, channel: Channel, name: str, *options: object) -> InteractionReply:
+    async def ask(
+        self, user: User, channel: Channel, name: str, *options: object
+    ) -> InteractionReply:
         """``user`` runs ``/name ...``; returns the bot's first answer."""
         interaction = await self.command(user, channel, name, *options)
         return await self.server.wait_for_reply(interaction)
@@ -143,7 +147,9 @@ class RunningBot:
         """The bot's message in ``channel`` (a room or a thread) that contains ``containing``."""
 
         def found() -> Message | None:
-            return next((m for m in self.server.bot_messages(channel) if containing in m.content), None)
+            return next(
+                (m for m in self.server.bot_messages(channel) if containing in m.content), None
+            )
 
         return await self.server.wait_until(found, f"a bot message with {containing!r}")
 
@@ -156,15 +162,23 @@ class RunningBot:
         with contextlib.closing(sqlite3.connect(self.app.db.path)) as db:
             names = [
                 row[0]
-                for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-                if row[0] not in ("platform_state", "schema_version") and not row[0].startswith("sqlite_")
+                for row in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+                )
+                if row[0] not in ("platform_state", "schema_version")
+                and not row[0].startswith("sqlite_")
             ]
-            return {name: db.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall() for name in names}  # noqa: S608
+            return {
+                name: db.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall()  # noqa: S608
+                for name in names
+            }
 
 
 def newest_thread(server: DiscordServer, parent: Channel) -> Channel:
     """The thread (or forum post) opened last under ``parent``."""
-    threads = [c for c in server.world.channels.values() if c.is_thread and c.parent_id == parent.id]
+    threads = [
+        c for c in server.world.channels.values() if c.is_thread and c.parent_id == parent.id
+    ]
     assert threads, f"no thread in #{parent.name}"
     return max(threads, key=lambda c: c.id)
 
@@ -181,7 +195,9 @@ def sent_bodies(server: DiscordServer) -> list[dict[str, Any]]:
     bodies = [c.json for method, path in sends for c in server.requests_to(method, path)]
     callbacks = server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")
     bodies += [c.json["data"] for c in callbacks if c.json.get("type") == 4]
-    bodies += [c.json["message"] for c in server.requests_to("POST", "/channels/{channel_id}/threads")]
+    bodies += [
+        c.json["message"] for c in server.requests_to("POST", "/channels/{channel_id}/threads")
+    ]
     return bodies
 
 
@@ -249,7 +265,11 @@ async def running_bot(
         # test sent it on purpose (and cleared it).
         assert not adapter.dropped_events, adapter.dropped_events
         # Whatever else went wrong, the bot never sent a body that Discord refuses.
-        refused = [f"{c.method} {c.path}: {c.json}" for c in server.requests if c.status == 400 and not c.injected]
+        refused = [
+            f"{c.method} {c.path}: {c.json}"
+            for c in server.requests
+            if c.status == 400 and not c.injected
+        ]
         assert not refused, refused
 
 
@@ -273,7 +293,9 @@ class StartingBot:
 
 
 @asynccontextmanager
-async def starting_bot(server: DiscordServer, data: Path, **options: Any) -> AsyncIterator[StartingBot]:
+async def starting_bot(
+    server: DiscordServer, data: Path, **options: Any
+) -> AsyncIterator[StartingBot]:
     """``running_bot`` in a task of its own, yielding as soon as the bot has sent IDENTIFY,
     long before start-up is done; the bot stops when the block ends."""
     from tests.e2e.discord_protocol.gateway import IDENTIFY
@@ -288,7 +310,9 @@ async def starting_bot(server: DiscordServer, data: Path, **options: Any) -> Asy
 
     starting = StartingBot(server, asyncio.create_task(serve(), name="starting-bot"))
     try:
-        identify = asyncio.ensure_future(server.wait_for_frame(IDENTIFY, count=seen + 1, limit=WAIT_LIMIT * 2))
+        identify = asyncio.ensure_future(
+            server.wait_for_frame(IDENTIFY, count=seen + 1, limit=WAIT_LIMIT * 2)
+        )
         await asyncio.wait({identify, starting.task}, return_when=asyncio.FIRST_COMPLETED)
         if not identify.done():
             identify.cancel()

@@ -95,7 +95,9 @@ class BotRunner:
         self.user_id = account.user_id
         self.config = Config(
             data_dir=str(data_dir),
-            matrix=MatrixConfig(enabled=True, homeserver=synapse.url, user_id=account.user_id, **matrix),
+            matrix=MatrixConfig(
+                enabled=True, homeserver=synapse.url, user_id=account.user_id, **matrix
+            ),
         )
         self.secrets = Secrets(
             discord_token=None,
@@ -118,7 +120,11 @@ class BotRunner:
         self.ear = Ear()
         self.app.bus.attach(self.ear)
         self.adapter = MatrixAdapter(
-            self.app, self.config.matrix, self.secrets, data_path=self.config.data_path, **self.adapter_options
+            self.app,
+            self.config.matrix,
+            self.secrets,
+            data_path=self.config.data_path,
+            **self.adapter_options,
         )
         await self.app.attach(self.adapter)
         await self.app.start()
@@ -218,7 +224,9 @@ class Person:
                 "is_falling_back": True,
                 "m.in_reply_to": {"event_id": thread},
             }
-        sent = await self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True)
+        sent = await self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
         assert isinstance(sent, nio.RoomSendResponse), sent
         return str(sent.event_id)
 
@@ -237,7 +245,9 @@ class Person:
         once every one of them is in."""
         initial_state = [nio.EnableEncryptionBuilder().as_dict()] if encrypted else []
         invite = [o.user_id if isinstance(o, Person) else o for o in others]
-        created = await self.client.room_create(invite=invite, initial_state=initial_state, **create)
+        created = await self.client.room_create(
+            invite=invite, initial_state=initial_state, **create
+        )
         assert isinstance(created, nio.RoomCreateResponse), created
         room_id = str(created.room_id)
         for other in others:
@@ -255,7 +265,9 @@ class Person:
     async def wait_joined(self, room_id: str, user_id: str) -> None:
         def joined() -> bool:
             return any(
-                isinstance(e, nio.RoomMemberEvent) and e.state_key == user_id and e.membership == "join"
+                isinstance(e, nio.RoomMemberEvent)
+                and e.state_key == user_id
+                and e.membership == "join"
                 for r, e in self.seen
                 if r == room_id
             )
@@ -272,7 +284,9 @@ class Person:
 
     # --- reading --------------------------------------------------------------------------
 
-    def messages_from(self, sender: str, room_id: str | None = None, since: int = 0) -> list[nio.Event]:
+    def messages_from(
+        self, sender: str, room_id: str | None = None, since: int = 0
+    ) -> list[nio.Event]:
         return [
             e
             for r, e in self.seen[since:]
@@ -282,12 +296,20 @@ class Person:
         ]
 
     async def expect(
-        self, sender: str, text: str, *, room_id: str | None = None, since: int = 0, within: float = WAIT
+        self,
+        sender: str,
+        text: str,
+        *,
+        room_id: str | None = None,
+        since: int = 0,
+        within: float = WAIT,
     ) -> nio.Event:
         """The first message from ``sender`` (after mark ``since``) whose body contains ``text``."""
 
         def found() -> nio.Event | None:
-            return next((e for e in self.messages_from(sender, room_id, since) if text in e.body), None)
+            return next(
+                (e for e in self.messages_from(sender, room_id, since) if text in e.body), None
+            )
 
         try:
             return await eventually(found, f"{sender} to say {text!r}", within)
@@ -304,10 +326,14 @@ class Person:
                 out.append(event)
         return out
 
-    async def ask(self, room_id: str, bot: str, text: str, *, thread: str | None = None) -> nio.Event:
+    async def ask(
+        self, room_id: str, bot: str, text: str, *, thread: str | None = None
+    ) -> nio.Event:
         """Say a command and wait for the bot's answer to it (a reply in place)."""
         event_id = await self.say(room_id, text, thread=thread)
-        return await eventually(lambda: next(iter(self.answers_to(bot, event_id)), None), f"an answer to {text!r}")
+        return await eventually(
+            lambda: next(iter(self.answers_to(bot, event_id)), None), f"an answer to {text!r}"
+        )
 
 
 def thread_of(event: nio.Event) -> str | None:
@@ -320,13 +346,19 @@ MakePeople = Callable[..., Awaitable[Person]]
 
 
 @pytest.fixture
-async def matrix_bot(synapse: Synapse, matrix_user: RegisterUser, tmp_path: Path) -> AsyncIterator[MakeBot]:
+async def matrix_bot(
+    synapse: Synapse, matrix_user: RegisterUser, tmp_path: Path
+) -> AsyncIterator[MakeBot]:
     """Start the bot: ``bot = await matrix_bot(**matrix_settings)``; stopped after the test,
     which fails if the bot logged an error it was not told to expect."""
     runners: list[BotRunner] = []
 
     async def make(
-        *, account: RegisteredUser | None = None, data_dir: Path | None = None, start: bool = True, **settings: Any
+        *,
+        account: RegisteredUser | None = None,
+        data_dir: Path | None = None,
+        start: bool = True,
+        **settings: Any,
     ) -> BotRunner:
         runner = BotRunner(
             synapse,

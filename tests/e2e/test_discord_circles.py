@@ -47,9 +47,23 @@ async def test_the_declared_commands_become_slash_commands(discord_bot: RunningB
     assert circle["rota"]["type"] == 2  # a subcommand group beside plain subcommands
     assert {o["name"] for o in circle["rota"]["options"]} >= {"add", "pass", "remove", "show"}
     create = {o["name"]: o for o in circle["create"]["options"]}
-    assert [o["name"] for o in circle["create"]["options"]] == ["name", "description", "capacity", "open", "time_zone"]
-    assert (create["name"]["type"], create["name"]["required"], create["name"]["max_length"]) == (3, True, 40)
-    assert (create["capacity"]["type"], create["capacity"]["min_value"], create["capacity"]["max_value"]) == (4, 2, 500)
+    assert [o["name"] for o in circle["create"]["options"]] == [
+        "name",
+        "description",
+        "capacity",
+        "open",
+        "time_zone",
+    ]
+    assert (create["name"]["type"], create["name"]["required"], create["name"]["max_length"]) == (
+        3,
+        True,
+        40,
+    )
+    assert (
+        create["capacity"]["type"],
+        create["capacity"]["min_value"],
+        create["capacity"]["max_value"],
+    ) == (4, 2, 500)
     assert create["open"]["type"] == 5
     assert create["time_zone"]["autocomplete"] is True
     approve = {o["name"]: o for o in circle["approve"]["options"]}
@@ -71,23 +85,42 @@ async def test_circles_and_a_check_in_round_through_slash_commands(
     """Create, join, preferences, members, and a round held in a public thread, end to end."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     created = await bot.ask(
-        f.alice, f.general, "circle",
-        subcommand("create", option("name", "Tuesday"), option("description", "A small circle."), option("capacity", 6)),
+        f.alice,
+        f.general,
+        "circle",
+        subcommand(
+            "create",
+            option("name", "Tuesday"),
+            option("description", "A small circle."),
+            option("capacity", 6),
+        ),
     )
-    assert (created.content or "").startswith("🌱 **Tuesday** has a home here now.\n_A small circle._\n6 places")
+    assert (created.content or "").startswith(
+        "🌱 **Tuesday** has a home here now.\n_A small circle._\n6 places"
+    )
     assert not created.ephemeral  # a public announcement
     joined = await bot.ask(f.bob, f.general, "circle", subcommand("join"))
     assert "Welcome to **Tuesday**, Bobby." in (joined.content or "")  # the server nickname
     await bot.ask(f.carol, f.general, "circle", subcommand("join", option("circle", "Tuesday")))
-    preference = await bot.ask(f.bob, f.general, "circle", subcommand("preference", option("preference", "listening")))
+    preference = await bot.ask(
+        f.bob, f.general, "circle", subcommand("preference", option("preference", "listening"))
+    )
     assert preference.ephemeral
     members = await bot.ask(f.carol, f.general, "circle", subcommand("members"))
     assert "Bobby" in (members.content or "")
     rota = await bot.ask(f.bob, f.general, "circle", subcommand_group("rota", subcommand("show")))
     assert "alice" in (rota.content or "")
 
-    started = await bot.ask(f.alice, f.general, "round", subcommand("start", option("prompt", "How are you arriving today?")))
-    assert (started.content, started.ephemeral) == ("The round for Tuesday has begun in its thread.", True)
+    started = await bot.ask(
+        f.alice,
+        f.general,
+        "round",
+        subcommand("start", option("prompt", "How are you arriving today?")),
+    )
+    assert (started.content, started.ephemeral) == (
+        "The round for Tuesday has begun in its thread.",
+        True,
+    )
     thread = newest_thread(server, f.general)
     assert thread.type is ChannelType.PUBLIC_THREAD
     assert thread.name == "Check-in · Tuesday"
@@ -99,10 +132,14 @@ async def test_circles_and_a_check_in_round_through_slash_commands(
 
     await server.post_message(thread, f.alice, "Tired, but glad to be here. done")
     await server.post_message(thread, f.alice, "done")
-    await bot.wait_for_bot_message(thread, "Thank you, alice. Bobby, the talking piece is with you.")
+    await bot.wait_for_bot_message(
+        thread, "Thank you, alice. Bobby, the talking piece is with you."
+    )
     passed = await bot.ask(f.bob, thread, "round", subcommand("pass"))
     assert passed.ephemeral
-    await bot.wait_for_bot_message(thread, "Thank you, Bobby; passing is always welcome. carol, the talking piece")
+    await bot.wait_for_bot_message(
+        thread, "Thank you, Bobby; passing is always welcome. carol, the talking piece"
+    )
     status = await bot.ask(f.carol, thread, "round", subcommand("status"))
     assert "the talking piece is with carol" in (status.content or "")
     await server.post_message(thread, f.carol, "Done.")
@@ -114,7 +151,9 @@ async def test_circles_and_a_check_in_round_through_slash_commands(
     in_thread = await bot.ear.wait_for(MessagePosted, 3)
     assert {e.thread for e in in_thread} == {ThreadRef(room, str(thread.id))}
     assert [e.text for e in in_thread] == ["Tired, but glad to be here. done", "done", "Done."]
-    rounds = bot.table("SELECT thread_id, closed_at IS NOT NULL, shared_count, passed_count FROM rounds")
+    rounds = bot.table(
+        "SELECT thread_id, closed_at IS NOT NULL, shared_count, passed_count FROM rounds"
+    )
     assert rounds == [(str(thread.id), 1, 2, 1)]
     assert_never_mentions(server)
 
@@ -140,7 +179,10 @@ async def test_typing_a_circle_name_is_autocompleted_from_real_circles(
     assert await offered(f.general, "thu") == ["Thursday"]
     assert await offered(f.general, "nowhere") == []
     zones = await server.dispatch_autocomplete(
-        f.alice, f.general, "circle", subcommand("create", option("name", "X"), option("time_zone", "berl", focused=True))
+        f.alice,
+        f.general,
+        "circle",
+        subcommand("create", option("name", "X"), option("time_zone", "berl", focused=True)),
     )
     assert [c["value"] for c in (await server.wait_for_reply(zones)).choices] == ["Europe/Berlin"]
 
@@ -160,12 +202,19 @@ async def test_moderators_are_manage_server_or_a_configured_role(
     rooms = [server.create_channel(f.guild, f"room-{n}") for n in range(4)]
     config = bot_config(server, tmp_path / "data", moderator_roles=("Stewards", str(keepers.id)))
     async with running_bot(server, tmp_path / "data", config=config) as bot:
-        for who, room, name in ((f.owner, rooms[0], "Owners"), (f.alice, rooms[1], "Stewards"), (f.carol, rooms[2], "Managers"), (f.dan, rooms[3], "Keepers")):
+        for who, room, name in (
+            (f.owner, rooms[0], "Owners"),
+            (f.alice, rooms[1], "Stewards"),
+            (f.carol, rooms[2], "Managers"),
+            (f.dan, rooms[3], "Keepers"),
+        ):
             reply = await bot.ask(who, room, "circle", subcommand("create", option("name", name)))
             assert "has a home here now" in (reply.content or ""), (who.name, reply.content)
 
 
-async def test_a_member_without_permission_is_refused_kindly(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_member_without_permission_is_refused_kindly(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """Creating or closing a circle without the standing to is refused privately, and nothing changes."""
     bot, f = discord_bot, discord_folk
     await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
@@ -173,22 +222,35 @@ async def test_a_member_without_permission_is_refused_kindly(discord_bot: Runnin
     before = bot.snapshot()
     refused = await bot.ask(f.dan, f.general, "circle", subcommand("close"))
     assert refused.ephemeral
-    assert refused.content == "That one is for the facilitators of Tuesday (or a moderator). You could ask one of them."
+    assert (
+        refused.content
+        == "That one is for the facilitators of Tuesday (or a moderator). You could ask one of them."
+    )
     other = bot.server.create_channel(f.guild, "dans-room")
     refused = await bot.ask(f.dan, other, "circle", subcommand("create", option("name", "Mine")))
     assert refused.ephemeral
-    assert refused.content == "Starting a circle is for moderators and facilitators. A moderator can set one up with you."
+    assert (
+        refused.content
+        == "Starting a circle is for moderators and facilitators. A moderator can set one up with you."
+    )
     assert bot.snapshot() == before
 
 
 # --- bad input -----------------------------------------------------------------------------
 
 
-async def test_an_option_out_of_range_gets_the_router_sentence(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_an_option_out_of_range_gets_the_router_sentence(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """A number outside the declared range (an outdated client can send one) is refused kindly."""
     bot, f = discord_bot, discord_folk
     before = bot.snapshot()
-    refused = await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Big"), option("capacity", 1000)))
+    refused = await bot.ask(
+        f.alice,
+        f.general,
+        "circle",
+        subcommand("create", option("name", "Big"), option("capacity", 1000)),
+    )
     assert refused.ephemeral
     assert refused.content == "The capacity can be between 2 and 500; 1000 is outside that."
     refused = await bot.ask(f.alice, f.general, "round", subcommand("start", option("turn", "2s")))
@@ -198,14 +260,21 @@ async def test_an_option_out_of_range_gets_the_router_sentence(discord_bot: Runn
     assert bot.snapshot() == before
 
 
-async def test_an_unknown_circle_typed_anyway_is_named(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_an_unknown_circle_typed_anyway_is_named(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """A circle name that autocomplete never offered gets a kind sentence and changes nothing."""
     bot, f = discord_bot, discord_folk
     await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
     before = bot.snapshot()
-    refused = await bot.ask(f.bob, f.general, "circle", subcommand("join", option("circle", "Nowhere")))
+    refused = await bot.ask(
+        f.bob, f.general, "circle", subcommand("join", option("circle", "Nowhere"))
+    )
     assert refused.ephemeral
-    assert refused.content == "I couldn't find a circle called “Nowhere” here. `/circle list` shows the circles in this space."
+    assert (
+        refused.content
+        == "I couldn't find a circle called “Nowhere” here. `/circle list` shows the circles in this space."
+    )
     assert bot.snapshot() == before
 
 
@@ -218,7 +287,10 @@ async def test_server_commands_in_a_dm_are_refused_and_personal_ones_work(
     before = bot.snapshot()
     refused = await bot.ask(f.bob, dm, "circle", subcommand("join", option("circle", "Tuesday")))
     assert refused.ephemeral
-    assert refused.content == "That one works inside a community's rooms rather than in a direct message."
+    assert (
+        refused.content
+        == "That one works inside a community's rooms rather than in a direct message."
+    )
     shown = await bot.ask(f.bob, dm, "privacy", subcommand("show"))
     assert shown.ephemeral
     assert "What I keep about you" in (shown.content or "")
@@ -234,7 +306,10 @@ async def test_a_command_the_bot_no_longer_has_gets_a_kind_sentence(
     server.world.commands[None].append(stale)
     reply = await discord_bot.ask(discord_folk.bob, discord_folk.general, "agreement")
     assert reply.ephemeral
-    assert reply.content == "That command has changed since Discord last showed it to you. Could you try it again in a moment?"
+    assert (
+        reply.content
+        == "That command has changed since Discord last showed it to you. Could you try it again in a moment?"
+    )
 
 
 # --- replies -------------------------------------------------------------------------------
@@ -293,7 +368,9 @@ async def test_a_long_reply_is_split_into_follow_ups(
         discord_server, tmp_path / "data", listeners=[lambda app: app.router.add(slow)]
     ) as bot:
         interaction = await bot.command(discord_folk.bob, discord_folk.general, "slow")
-        await bot.server.wait_until(lambda: interaction.replies[-1] if len(interaction.replies) >= 4 else None, "four parts")
+        await bot.server.wait_until(
+            lambda: interaction.replies[-1] if len(interaction.replies) >= 4 else None, "four parts"
+        )
         parts = [a.content or "" for a in interaction.replies]
         assert all(len(p) <= 2000 for p in parts)
         assert all(a.ephemeral for a in interaction.replies)

@@ -55,7 +55,9 @@ def test_the_container_keeps_its_data_in_a_volume_and_restarts_on_failure() -> N
     service = compose["services"]["circlekeeper"]
     assert service["restart"] == "on-failure"
     assert "circlekeeper-data:/data" in service["volumes"]
-    assert (DEPLOY / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == service["env_file"]
+    assert (DEPLOY / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == service[
+        "env_file"
+    ]
 
 
 def test_the_deploy_config_points_the_data_into_the_volume() -> None:
@@ -88,8 +90,16 @@ async def test_a_restart_loop_like_the_units_brings_the_bot_back(
     exits: list[int] = []
     while True:  # what systemd does with Restart=on-failure, without the RestartSec pause
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config),
-            cwd=tmp_path, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(config),
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
         assert process.stderr is not None
         try:
@@ -100,7 +110,10 @@ async def test_a_restart_loop_like_the_units_brings_the_bot_back(
                         break
             if line:  # serving: answer one command, then stop it cleanly
                 interaction = await discord_server.dispatch_command(
-                    discord_folk.owner, discord_folk.general, "circle", subcommand("create", option("name", "Tuesday"))
+                    discord_folk.owner,
+                    discord_folk.general,
+                    "circle",
+                    subcommand("create", option("name", "Tuesday")),
                 )
                 reply = await discord_server.wait_for_reply(interaction)
                 assert "has a home here now" in (reply.content or "")

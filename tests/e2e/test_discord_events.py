@@ -33,7 +33,9 @@ def member(user_id: int) -> MemberRef:
 # --- messages ------------------------------------------------------------------------------
 
 
-async def test_messages_and_edits_become_events(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_messages_and_edits_become_events(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """A message arrives with its room, author and reply; an edit arrives; the bot's own don't."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     room = RoomRef(Platform.DISCORD, str(f.guild.id), str(f.general.id))
@@ -44,7 +46,10 @@ async def test_messages_and_edits_become_events(discord_bot: RunningBot, discord
     await server.edit_message(first, "Hello, dear circle")
     (edited,) = await bot.ear.wait_for(MessageEdited)
     posted = bot.ear.of_type(MessagePosted)
-    assert [(p.author, p.text) for p in posted] == [(member(f.bob.id), "Hello, circle"), (member(f.carol.id), "Welcome, Bob")]
+    assert [(p.author, p.text) for p in posted] == [
+        (member(f.bob.id), "Hello, circle"),
+        (member(f.carol.id), "Welcome, Bob"),
+    ]
     assert posted[0].message == MessageRef(room, str(first.id))
     assert posted[1].reply_to == posted[0].message
     assert (edited.message, edited.text) == (posted[0].message, "Hello, dear circle")
@@ -99,7 +104,9 @@ async def test_reactions_arrive_normalised(discord_bot: RunningBot, discord_folk
     assert removed.message.id == str(message.id)
 
 
-async def test_reactions_by_bots_do_not_reach_the_cogs(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_reactions_by_bots_do_not_reach_the_cogs(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """Another bot's reaction and the bot's own are ignored; a person's counts."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     message = await server.post_message(f.general, f.bob, "A proposal")
@@ -142,7 +149,9 @@ async def test_reactions_on_old_or_unknown_messages_are_harmless(
     assert heard[-1].text == "Still listening?"
 
 
-async def test_reading_reactions_pages_through_everyone(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_reading_reactions_pages_through_everyone(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """reactions() reads every reactor (more than one page), merges ❤ and ❤️, and leaves bots out."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     message = await server.post_message(f.general, f.bob, "Do we adopt this agreement?")
@@ -154,7 +163,9 @@ async def test_reading_reactions_pages_through_everyone(discord_bot: RunningBot,
     found = await bot.adapter.chat.reactions(ref)
     assert set(found.members(THUMBS_UP)) == {member(v.id) for v in voters}
     assert found.members(HEART) == [member(f.carol.id), member(f.dan.id)]
-    pages = server.requests_to("GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}")
+    pages = server.requests_to(
+        "GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
+    )
     assert len(pages) >= 3  # two pages of thumbs, at least one of hearts
 
 
@@ -175,18 +186,29 @@ async def test_private_messages_go_by_dm_and_closed_dms_are_a_delivery_error(
         await bot.adapter.chat.send_private(member(f.carol.id), "Hello")
 
 
-async def test_with_closed_dms_a_closed_circle_still_works(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_with_closed_dms_a_closed_circle_still_works(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """When the facilitator's DMs are closed a request still lands, and the approval reaches the
     requester by DM; private command replies need no DM at all."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
-    await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Quiet"), option("open", False)))
+    await bot.ask(
+        f.alice,
+        f.general,
+        "circle",
+        subcommand("create", option("name", "Quiet"), option("open", False)),
+    )
     server.close_dms(f.alice)
     requested = await bot.ask(f.bob, f.general, "circle", subcommand("join"))
     assert "passed your request" in (requested.content or "")
     assert server.bot_messages(server.world.dm_channel(f.alice)) == []
-    approved = await bot.ask(f.alice, f.general, "circle", subcommand("approve", option("member", f.bob)))
+    approved = await bot.ask(
+        f.alice, f.general, "circle", subcommand("approve", option("member", f.bob))
+    )
     assert "Bobby is now part of Quiet." in (approved.content or "")
-    welcome = await bot.wait_for_bot_message(server.world.dm_channel(f.bob), "Your request to join **Quiet** was welcomed")
+    welcome = await bot.wait_for_bot_message(
+        server.world.dm_channel(f.bob), "Your request to join **Quiet** was welcomed"
+    )
     assert welcome.allowed_mentions == {"parse": []}
 
     server.close_dms(f.bob)

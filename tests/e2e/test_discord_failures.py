@@ -58,7 +58,9 @@ OPEN_PROPOSALS = 12
 
 
 async def make_circle(bot: RunningBot, f: Folk, *members: User) -> None:
-    created = await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
+    created = await bot.ask(
+        f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+    )
     assert "has a home here now" in (created.content or "")
     for member in members:
         joined = await bot.ask(member, f.general, "circle", subcommand("join"))
@@ -90,14 +92,23 @@ async def test_a_command_sent_while_the_bot_restarts_is_answered_within_discords
     server.latency = 0.1  # every REST call now takes 100 ms, as across an ocean
     async with starting_bot(server, data) as starting:
         await asyncio.sleep(0.3)
-        interaction = await server.dispatch_command(f.carol, f.general, "circle", subcommand("list"))
+        interaction = await server.dispatch_command(
+            f.carol, f.general, "circle", subcommand("list")
+        )
         first = await server.wait_for_reply(interaction)
         assert first.type in (4, 5)  # the answer, or "thinking..." until it comes
-        listed = interaction.replies[-1] if first.type == 4 else await server.wait_for_reply(interaction, count=2)
+        listed = (
+            interaction.replies[-1]
+            if first.type == 4
+            else await server.wait_for_reply(interaction, count=2)
+        )
         assert "Tuesday" in (listed.content or "")
         assert all(call.status != 404 for call in server.requests_to(*CALLBACK))
         bot = await starting.running()  # the read-back finishes in its own time
-        assert len(bot.table("SELECT 1 FROM agreement_proposals WHERE closed_at IS NULL")) == OPEN_PROPOSALS
+        assert (
+            len(bot.table("SELECT 1 FROM agreement_proposals WHERE closed_at IS NULL"))
+            == OPEN_PROPOSALS
+        )
 
 
 # --- 2. pinning needs Pin Messages ------------------------------------------------------------
@@ -116,10 +127,14 @@ async def test_a_bot_whose_role_lacks_pin_messages_tells_the_moderators_once(
             await server.react(f.alice, post, CONSENT)
             await server.react(f.bob, post, CONSENT)  # everyone: it closes early, adopted
             await bot.wait_for_bot_message(f.general, "Our agreements")  # the registry
-            await server.wait_for_request("PUT", "/channels/{channel_id}/messages/pins/{message_id}")
+            await server.wait_for_request(
+                "PUT", "/channels/{channel_id}/messages/pins/{message_id}"
+            )
             dm = server.world.dm_channel(f.owner)
             note = await server.wait_until(
-                lambda: next((m for m in server.bot_messages(dm) if "Pin Messages" in m.content), None),
+                lambda: next(
+                    (m for m in server.bot_messages(dm) if "Pin Messages" in m.content), None
+                ),
                 "a note to the owner about Pin Messages",
             )
             assert "Peer Support Commons" in note.content
@@ -131,7 +146,11 @@ async def test_a_bot_whose_role_lacks_pin_messages_tells_the_moderators_once(
         async with running_bot(server, tmp_path / "data"):
             pass  # a restart doesn't say it again
     assert [m.content for m in server.bot_messages(dm)].count(note.content) == 1
-    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "Pin Messages" in r.getMessage()]
+    warned = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and "Pin Messages" in r.getMessage()
+    ]
     assert warned
     assert all("Peer Support Commons" in line for line in warned)
 
@@ -140,7 +159,10 @@ async def test_a_bot_whose_role_lacks_pin_messages_tells_the_moderators_once(
 
 
 async def test_a_400_on_command_sync_leaves_rounds_and_votes_working_and_sync_is_retried(
-    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    discord_server: DiscordServer,
+    discord_folk: Folk,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A 400 when syncing commands is logged clearly; rounds and votes go on, and the sync is tried again until it works."""
     f, server = discord_folk, discord_server
@@ -159,9 +181,17 @@ async def test_a_400_on_command_sync_leaves_rounds_and_votes_working_and_sync_is
             _, post = await propose(bot, f.bob, f.general, "We start and end on time.")
             await server.react(f.alice, post, CONSENT)
             await bot.ear.wait_for(ReactionAdded)  # Alice's (the bot's own never reach the cogs)
-            assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [(str(f.alice.id), "consent")]
+            assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [
+                (str(f.alice.id), "consent")
+            ]
             await server.wait_until(
-                lambda: (len(server.requests_to(*PUT_GLOBAL)) == 4 and server.requests_to(*PUT_GLOBAL)[-1].status) or None,
+                lambda: (
+                    (
+                        len(server.requests_to(*PUT_GLOBAL)) == 4
+                        and server.requests_to(*PUT_GLOBAL)[-1].status
+                    )
+                    or None
+                ),
                 "a retried sync",
             )
     statuses = [c.status for c in server.requests_to(*PUT_GLOBAL)]
@@ -192,7 +222,11 @@ async def test_an_unreadable_gateway_event_costs_that_event_only(
 ) -> None:
     """A MESSAGE_CREATE that discord.py can't parse is logged and dropped; the connection stays and the next message arrives."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
-    broken = {"id": "1", "channel_id": str(f.general.id), "guild_id": str(f.guild.id)}  # no author, no content
+    broken = {
+        "id": "1",
+        "channel_id": str(f.general.id),
+        "guild_id": str(f.guild.id),
+    }  # no author, no content
     with caplog.at_level(logging.ERROR):
         await server.send_raw_event("MESSAGE_CREATE", broken)
         await server.post_message(f.general, f.bob, "still here")
@@ -208,7 +242,9 @@ async def test_circlekeeper_run_exits_with_a_clear_line_when_discord_sends_what_
     discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path
 ) -> None:
     """A READY that discord.py can't read ends `circlekeeper run` with exit code 1 and one plain line, for the supervisor to restart it."""
-    discord_server.gateway.mangle_ready = lambda ready: {k: v for k, v in ready.items() if k != "session_id"}
+    discord_server.gateway.mangle_ready = lambda ready: {
+        k: v for k, v in ready.items() if k != "session_id"
+    }
     config = tmp_path / "config.toml"
     config.write_text(
         f'[discord]\nenabled = true\napi_base = "{discord_server.api_base}"\ngateway_url = "{discord_server.gateway_url}"\n',
@@ -217,8 +253,16 @@ async def test_circlekeeper_run_exits_with_a_clear_line_when_discord_sends_what_
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLEKEEPER_")}
     env["CIRCLEKEEPER_DISCORD_TOKEN"] = discord_server.token
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config),
-        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         _, stderr = await asyncio.wait_for(process.communicate(), START_LIMIT)
@@ -247,8 +291,12 @@ async def test_a_vote_cast_as_a_super_reaction_survives_a_restart(
         await bot.ear.wait_for(ReactionAdded)
         assert bot.table("SELECT member_id FROM agreement_reactions") == [(str(f.alice.id),)]
     async with running_bot(server, data) as bot:
-        assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [(str(f.alice.id), "consent")]
-        reads = server.requests_to("GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}")
+        assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [
+            (str(f.alice.id), "consent")
+        ]
+        reads = server.requests_to(
+            "GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
+        )
         assert {c.query.get("type", "0") for c in reads} == {"0", "1"}
 
 
@@ -262,9 +310,16 @@ async def test_guild_commands_carry_no_dm_contexts_and_no_command_carries_dm_per
         (put,) = server.requests_to(*PUT_GUILD)
         assert put.status == 200
         assert all("contexts" not in c and "integration_types" not in c for c in put.json)
-        created = await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
+        created = await bot.ask(
+            f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+        )
         assert "has a home here now" in (created.content or "")
     async with running_bot(server, tmp_path / "global"):
         (put,) = server.requests_to(*PUT_GLOBAL)
         assert {tuple(c["contexts"]) for c in put.json} == {(0,), (0, 1)}
-    assert all("dm_permission" not in c for call in server.requests if call.method == "PUT" for c in call.json)
+    assert all(
+        "dm_permission" not in c
+        for call in server.requests
+        if call.method == "PUT"
+        for c in call.json
+    )

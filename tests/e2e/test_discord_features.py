@@ -33,7 +33,9 @@ PROPOSAL_TEXT = "We keep what is shared in the circle within the circle."
 
 async def make_circle(bot: RunningBot, facilitator: User, home: Channel, *members: User) -> None:
     """``facilitator`` (a steward, so a moderator) starts Tuesday in ``home``; the others join."""
-    created = await bot.ask(facilitator, home, "circle", subcommand("create", option("name", "Tuesday")))
+    created = await bot.ask(
+        facilitator, home, "circle", subcommand("create", option("name", "Tuesday"))
+    )
     assert "has a home here now" in (created.content or "")
     for member in members:
         joined = await bot.ask(member, home, "circle", subcommand("join"))
@@ -45,7 +47,9 @@ def prompt_threads(server: DiscordServer, parent: Channel) -> list[Channel]:
     return [
         c
         for c in server.world.channels.values()
-        if c.is_thread and c.parent_id == parent.id and PROMPT in server.world.messages[c.id].content
+        if c.is_thread
+        and c.parent_id == parent.id
+        and PROMPT in server.world.messages[c.id].content
     ]
 
 
@@ -59,7 +63,9 @@ async def test_a_scheduled_prompt_opens_a_public_thread_on_its_post(
     f, server = discord_folk, discord_server
     async with running_bot(server, tmp_path / "data", clock=ManualClock(START)) as bot:
         await make_circle(bot, f.alice, f.general, f.bob)
-        added = await bot.ask(f.alice, f.general, "schedule", subcommand("add", option("when", "daily 09:30")))
+        added = await bot.ask(
+            f.alice, f.general, "schedule", subcommand("add", option("when", "daily 09:30"))
+        )
         assert "Schedule #1 for **Tuesday**" in (added.content or "")
         assert not added.ephemeral
 
@@ -71,14 +77,17 @@ async def test_a_scheduled_prompt_opens_a_public_thread_on_its_post(
         assert (thread.type, post.channel_id) == (ChannelType.PUBLIC_THREAD, f.general.id)
         assert f"**{thread.name}**" in post.content  # the prompt's title names the thread
         assert_never_mentions(server)
-        assert bot.table("SELECT outcome, fire_time, thread_id, message_id FROM reflection_runs") == [
-            ("posted", "2026-03-02T09:30:00.000000Z", str(thread.id), str(thread.id))
-        ]
+        assert bot.table(
+            "SELECT outcome, fire_time, thread_id, message_id FROM reflection_runs"
+        ) == [("posted", "2026-03-02T09:30:00.000000Z", str(thread.id), str(thread.id))]
 
         await server.post_message(thread, f.bob, "Rest, mostly. And a long walk.")
         (answer,) = await bot.ear.wait_for(MessagePosted)
         room = RoomRef(Platform.DISCORD, str(f.guild.id), str(f.general.id))
-        assert (answer.thread, answer.text) == (ThreadRef(room, str(thread.id)), "Rest, mostly. And a long walk.")
+        assert (answer.thread, answer.text) == (
+            ThreadRef(room, str(thread.id)),
+            "Rest, mostly. And a long walk.",
+        )
 
 
 async def test_a_circle_in_a_forum_post_gets_its_prompts_in_that_post(
@@ -87,7 +96,9 @@ async def test_a_circle_in_a_forum_post_gets_its_prompts_in_that_post(
     """A circle living in a forum post gets each prompt right in that post, not in a new thread."""
     f, server = discord_folk, discord_server
     async with running_bot(server, tmp_path / "data", clock=ManualClock(START)) as bot:
-        home = await server.start_thread(f.alice, f.forum, "Evening circle", content="A home for our evenings.")
+        home = await server.start_thread(
+            f.alice, f.forum, "Evening circle", content="A home for our evenings."
+        )
         await make_circle(bot, f.alice, home, f.bob)
         await bot.ask(f.alice, home, "schedule", subcommand("add", option("when", "daily 09:30")))
         assert await bot.app.advance_and_run(timedelta(minutes=30)) == 1
@@ -107,7 +118,9 @@ async def test_a_prompt_due_while_the_bot_was_away_is_posted_once_and_never_agai
     clock = ManualClock(START)
     async with running_bot(server, data, clock=clock) as bot:
         await make_circle(bot, f.alice, f.general)
-        await bot.ask(f.alice, f.general, "schedule", subcommand("add", option("when", "daily 09:30")))
+        await bot.ask(
+            f.alice, f.general, "schedule", subcommand("add", option("when", "daily 09:30"))
+        )
     clock.advance(timedelta(hours=1))
     async with running_bot(server, data, clock=clock) as bot:
         assert await bot.app.run_due() == 1
@@ -129,16 +142,21 @@ def held(bot: RunningBot, names: dict[int, str], proposal: int = 1) -> dict[str,
     """The option reactions each member holds on a proposal, by name, oldest first (the last is the vote)."""
     out: dict[str, list[str]] = {}
     rows = bot.table(
-        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id", (proposal,)
+        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id",
+        (proposal,),
     )
     for member, choice in rows:
         out.setdefault(names[int(str(member))], []).append(str(choice))
     return out
 
 
-async def propose(bot: RunningBot, who: User, home: Channel, *options: dict[str, object]) -> tuple[Channel, Message]:
+async def propose(
+    bot: RunningBot, who: User, home: Channel, *options: dict[str, object]
+) -> tuple[Channel, Message]:
     """``who`` proposes PROPOSAL_TEXT; returns the proposal's thread and the post people react to."""
-    answer = await bot.ask(who, home, "agreement", subcommand("propose", option("text", PROPOSAL_TEXT), *options))
+    answer = await bot.ask(
+        who, home, "agreement", subcommand("propose", option("text", PROPOSAL_TEXT), *options)
+    )
     assert answer.ephemeral
     assert "Your proposal is up" in (answer.content or "")
     thread = newest_thread(bot.server, home)
@@ -174,9 +192,13 @@ async def test_votes_changed_while_the_bot_was_away_are_reconciled_and_later_one
         assert held(bot, names) == {"alice": ["consent"], "bob": ["consent"], "carol": ["concern"]}
         await server.react(f.dan, post, CONSENT)  # the last member: it closes early, adopted
         outcome = await bot.wait_for_bot_message(thread, "**Proposal 1 is adopted.**")
-        assert "✅ consent 3 · 🤔 concern 1 · ✋ object 0 · 4 of 4 members voted." in outcome.content
+        assert (
+            "✅ consent 3 · 🤔 concern 1 · ✋ object 0 · 4 of 4 members voted." in outcome.content
+        )
         closed = "**Closed on 2 March 2026: adopted.**"  # the post says so, right after the outcome
-        await server.wait_until(lambda: server.world.messages[post.id].content.startswith(closed), "the closed post")
+        await server.wait_until(
+            lambda: server.world.messages[post.id].content.startswith(closed), "the closed post"
+        )
         assert bot.table("SELECT result, counts, voters, members FROM agreement_proposals") == [
             ("adopted", '{"consent": 3, "concern": 1, "object": 0}', 4, 4)
         ]
@@ -197,11 +219,15 @@ async def test_a_proposal_whose_time_passed_while_the_bot_was_away_closes_on_sta
         await bot.ear.wait_for(ReactionAdded)
 
     clock.advance(timedelta(hours=3))  # down from 09:00 to 12:00; voting was to close at 11:00
-    await server.react(f.bob, post, CONSENT, bot_away=True)  # without it, 1 of 3 would miss the quorum
+    await server.react(
+        f.bob, post, CONSENT, bot_away=True
+    )  # without it, 1 of 3 would miss the quorum
 
     async with running_bot(server, data, clock=clock) as bot:
         outcome = await bot.wait_for_bot_message(thread, "**Proposal 1 is adopted.**")
-        assert "✅ consent 2 · 🤔 concern 0 · ✋ object 0 · 2 of 3 members voted." in outcome.content
+        assert (
+            "✅ consent 2 · 🤔 concern 0 · ✋ object 0 · 2 of 3 members voted." in outcome.content
+        )
         assert bot.table("SELECT closed_at, result FROM agreement_proposals") == [
             ("2026-03-02T12:00:00.000000Z", "adopted")
         ]
@@ -216,7 +242,9 @@ SECOND = "You should try melatonin, it worked for my cousin."
 OPEN_DM = ("POST", "/users/@me/channels")
 
 
-async def drift(bot: RunningBot, home: Channel, sharer: User, text: str, first: User, second: User) -> Channel:
+async def drift(
+    bot: RunningBot, home: Channel, sharer: User, text: str, first: User, second: User
+) -> Channel:
     """``sharer`` posts ``text`` in ``home``; ``first`` makes a thread on it and suggests, and
     ``second`` says "you should" there. Returns once the cogs have read all three."""
     server = bot.server
@@ -231,10 +259,16 @@ async def drift(bot: RunningBot, home: Channel, sharer: User, text: str, first: 
 
 def nudges_to(bot: RunningBot, user: User) -> list[str]:
     """What the bot wrote to ``user`` in their DM that is a nudge (every nudge says how to stop them)."""
-    return [m.content for m in bot.server.bot_messages(bot.server.world.dm_channel(user)) if "nudges off" in m.content]
+    return [
+        m.content
+        for m in bot.server.bot_messages(bot.server.world.dm_channel(user))
+        if "nudges off" in m.content
+    ]
 
 
-async def test_a_thread_drifting_into_advice_earns_the_adviser_a_dm(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_thread_drifting_into_advice_earns_the_adviser_a_dm(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """A thread on someone's sharing that drifts into advice earns the tipping adviser a DM, and nobody else hears."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     await make_circle(bot, f.alice, f.general, f.bob, f.carol)
@@ -243,7 +277,9 @@ async def test_a_thread_drifting_into_advice_earns_the_adviser_a_dm(discord_bot:
 
     (note,) = nudges_to(bot, f.carol)
     assert "`/nudges off`" in note
-    assert [m.channel_id for m in server.bot_messages()[said:]] == [server.world.dm_channel(f.carol).id]
+    assert [m.channel_id for m in server.bot_messages()[said:]] == [
+        server.world.dm_channel(f.carol).id
+    ]
     assert bot.table("SELECT member_id, situation, mode, delivered FROM nudge_log") == [
         (str(f.carol.id), "drift", "private", 1)
     ]
@@ -270,7 +306,9 @@ async def test_an_opted_out_member_gets_no_dm_until_they_turn_nudges_on(
     assert len(nudges_to(bot, f.carol)) == 1
 
 
-async def test_a_sharer_who_asked_for_ideas_brings_no_dm_to_anyone(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_sharer_who_asked_for_ideas_brings_no_dm_to_anyone(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """When the sharer asked for ideas, advice in the thread on it brings nobody a DM."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     await make_circle(bot, f.alice, f.general, f.bob, f.carol)
@@ -280,7 +318,10 @@ async def test_a_sharer_who_asked_for_ideas_brings_no_dm_to_anyone(discord_bot: 
 
 
 async def test_without_the_message_content_intent_no_nudge_is_attempted(
-    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    discord_server: DiscordServer,
+    discord_folk: Folk,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Without the message content intent the words arrive unreadable: no nudge is tried, and the bot carries on."""
     discord_server.world.privileged_intents = 0
@@ -295,7 +336,11 @@ async def test_without_the_message_content_intent_no_nudge_is_attempted(
             assert bot.table("SELECT * FROM nudge_log") == []
             why = await bot.ask(f.carol, f.general, "nudges", subcommand("why"))
             assert "You haven't had a note from me" in (why.content or "")
-    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith(("bot", "cogs"))]
+    problems = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and r.name.startswith(("bot", "cogs"))
+    ]
     assert problems == []
 
 
@@ -314,7 +359,9 @@ async def test_an_objection_made_while_the_bot_was_away_opens_its_conversation_o
         invitation = "Thank you for saying you object to proposal 1 in Tuesday."
         dm = server.world.dm_channel(f.bob)
         assert [invitation in m.content for m in server.bot_messages(dm)] == [True]
-        assert [m.content.startswith("An objection has come in.") for m in server.bot_messages(thread)] == [True]
+        assert [
+            m.content.startswith("An objection has come in.") for m in server.bot_messages(thread)
+        ] == [True]
     async with running_bot(server, data, clock=clock) as bot:
         assert len(server.bot_messages(dm)) == 1
         assert len(server.bot_messages(thread)) == 1

@@ -66,9 +66,10 @@ async def raw(
 ) -> tuple[int, dict[str, str], Any]:
     """One request as it goes over the wire, without discord.py's checks or rate limiter."""
     headers = {"Authorization": f"Bot {token or server.token}"}
-    async with aiohttp.ClientSession() as session, session.request(
-        method, server.api_base + path, json=body, headers=headers
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, server.api_base + path, json=body, headers=headers) as response,
+    ):
         text = await response.text()
         data = json.loads(text) if response.content_type == "application/json" else text
         return response.status, dict(response.headers), data
@@ -87,7 +88,9 @@ def form_error_at(data: Any, *path: str) -> str:
 
 
 @pytest.fixture
-async def tree_client(discord_server: DiscordServer, place: Place) -> AsyncIterator[tuple[discord.Client, list[discord.Interaction]]]:
+async def tree_client(
+    discord_server: DiscordServer, place: Place
+) -> AsyncIterator[tuple[discord.Client, list[discord.Interaction]]]:
     """A client with /hello, whose interactions are kept for the test to answer."""
     bot = client()
     tree = discord.app_commands.CommandTree(bot)
@@ -115,7 +118,9 @@ async def first_interaction(
 
 
 async def test_a_first_response_after_three_seconds_is_unknown_interaction(
-    discord_server: DiscordServer, place: Place, tree_client: tuple[discord.Client, list[discord.Interaction]]
+    discord_server: DiscordServer,
+    place: Place,
+    tree_client: tuple[discord.Client, list[discord.Interaction]],
 ) -> None:
     """Discord forgets an interaction not answered within 3 s: the late callback gets 404 / 10062."""
     sent, interaction = await first_interaction(discord_server, place, tree_client)
@@ -127,19 +132,26 @@ async def test_a_first_response_after_three_seconds_is_unknown_interaction(
 
 
 async def test_a_second_initial_response_is_refused(
-    discord_server: DiscordServer, place: Place, tree_client: tuple[discord.Client, list[discord.Interaction]]
+    discord_server: DiscordServer,
+    place: Place,
+    tree_client: tuple[discord.Client, list[discord.Interaction]],
 ) -> None:
     """An interaction takes one initial response; a second callback gets 400 / 40060."""
     sent, interaction = await first_interaction(discord_server, place, tree_client)
     await interaction.response.defer(ephemeral=True)
     status, _, data = await raw(
-        discord_server, "POST", f"/interactions/{sent.id}/{sent.token}/callback", {"type": 4, "data": {"content": "x"}}
+        discord_server,
+        "POST",
+        f"/interactions/{sent.id}/{sent.token}/callback",
+        {"type": 4, "data": {"content": "x"}},
     )
     assert (status, data["code"]) == (400, 40060)
 
 
 async def test_follow_ups_after_fifteen_minutes_are_an_invalid_webhook_token(
-    discord_server: DiscordServer, place: Place, tree_client: tuple[discord.Client, list[discord.Interaction]]
+    discord_server: DiscordServer,
+    place: Place,
+    tree_client: tuple[discord.Client, list[discord.Interaction]],
 ) -> None:
     """The interaction token lasts 15 minutes: a follow-up or an edit after that gets 401 / 50027."""
     sent, interaction = await first_interaction(discord_server, place, tree_client)
@@ -155,7 +167,9 @@ async def test_follow_ups_after_fifteen_minutes_are_an_invalid_webhook_token(
 
 
 async def test_a_callback_type_the_interaction_cannot_take_is_refused(
-    discord_server: DiscordServer, place: Place, tree_client: tuple[discord.Client, list[discord.Interaction]]
+    discord_server: DiscordServer,
+    place: Place,
+    tree_client: tuple[discord.Client, list[discord.Interaction]],
 ) -> None:
     """A slash command can't be answered with autocomplete results, and a defer carries no flag but EPHEMERAL."""
     sent, _ = await first_interaction(discord_server, place, tree_client)
@@ -219,7 +233,9 @@ async def test_a_member_overwrite_comes_last(discord_server: DiscordServer, plac
         await message.add_reaction(THUMBS_UP)
 
 
-async def test_a_hidden_channel_is_missing_access(discord_server: DiscordServer, place: Place) -> None:
+async def test_a_hidden_channel_is_missing_access(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Without View Channel everything there is 403 / 50001, and so is reading a message without Read Message History."""
     posted = discord_server.world.create_message(place.channel, place.alice, "private")
     role = discord_server.bot_role(place.guild)
@@ -244,16 +260,22 @@ async def test_threads_take_their_parents_overwrites_and_need_send_messages_in_t
     """In a thread, Send Messages doesn't count: Send Messages in Threads does, with the parent's overwrites."""
     bot = client()
     async with connected(bot, discord_server):
-        thread = await (await text_channel(bot, place.channel).send("round one")).create_thread(name="Round one")
+        thread = await (await text_channel(bot, place.channel).send("round one")).create_thread(
+            name="Round one"
+        )
         await discord_server.set_overwrite(
-            place.channel, discord_server.bot_role(place.guild), deny=1 << 38  # SEND_MESSAGES_IN_THREADS
+            place.channel,
+            discord_server.bot_role(place.guild),
+            deny=1 << 38,  # SEND_MESSAGES_IN_THREADS
         )
         with pytest.raises(discord.Forbidden):
             await thread.send("in the thread")
         await text_channel(bot, place.channel).send("in the channel, still fine")
 
 
-async def test_closed_dms_and_strangers_cannot_be_messaged(discord_server: DiscordServer, place: Place) -> None:
+async def test_closed_dms_and_strangers_cannot_be_messaged(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """A DM to someone who closed them, or who shares no server with the bot, gets 403 / 50007."""
     stranger = discord_server.create_user("stranger")
     bot = client()
@@ -267,7 +289,9 @@ async def test_closed_dms_and_strangers_cannot_be_messaged(discord_server: Disco
             assert refused.value.code == 50007
 
 
-async def test_guild_commands_need_the_applications_commands_scope(discord_server: DiscordServer, place: Place) -> None:
+async def test_guild_commands_need_the_applications_commands_scope(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """A bot invited without applications.commands gets 403 / 50001 when it writes guild commands."""
     discord_server.without_commands_scope(place.guild)
     bot = client()
@@ -281,23 +305,40 @@ async def test_guild_commands_need_the_applications_commands_scope(discord_serve
 # --- rate limits -----------------------------------------------------------------------------
 
 
-async def test_every_answer_describes_its_bucket(discord_server: DiscordServer, place: Place) -> None:
+async def test_every_answer_describes_its_bucket(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Limited routes answer with X-RateLimit-Limit, -Remaining, -Reset, -Reset-After and -Bucket, per channel."""
     other = discord_server.create_channel(place.guild, "another")
-    _, first, _ = await raw(discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": "one"})
-    _, second, _ = await raw(discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": "two"})
-    _, elsewhere, _ = await raw(discord_server, "POST", f"/channels/{other.id}/messages", {"content": "three"})
-    assert (first["X-RateLimit-Limit"], first["X-RateLimit-Remaining"], second["X-RateLimit-Remaining"]) == ("5", "4", "3")
+    _, first, _ = await raw(
+        discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": "one"}
+    )
+    _, second, _ = await raw(
+        discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": "two"}
+    )
+    _, elsewhere, _ = await raw(
+        discord_server, "POST", f"/channels/{other.id}/messages", {"content": "three"}
+    )
+    assert (
+        first["X-RateLimit-Limit"],
+        first["X-RateLimit-Remaining"],
+        second["X-RateLimit-Remaining"],
+    ) == ("5", "4", "3")
     assert elsewhere["X-RateLimit-Remaining"] == "4"  # another channel, another count
     assert first["X-RateLimit-Bucket"] == elsewhere["X-RateLimit-Bucket"]  # the same bucket
     assert 0 < float(second["X-RateLimit-Reset-After"]) <= 5 * discord_server.rest.limiter.scale
     assert float(second["X-RateLimit-Reset"]) > 1_700_000_000
 
 
-async def test_going_over_a_bucket_gets_a_429_with_retry_after(discord_server: DiscordServer, place: Place) -> None:
+async def test_going_over_a_bucket_gets_a_429_with_retry_after(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """The sixth message in a channel's window gets 429 with retry_after, Retry-After, scope "user" and Via."""
     answers = [
-        await raw(discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": f"n{n}"}) for n in range(6)
+        await raw(
+            discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": f"n{n}"}
+        )
+        for n in range(6)
     ]
     _, headers, body = answers[-1]
     assert [a[0] for a in answers] == [200] * 5 + [429]
@@ -319,23 +360,33 @@ async def test_the_global_limit_is_fifty_a_second_but_not_for_interactions(
     statuses = sorted(a[0] for a in answers)
     assert statuses == [200] * 50 + [429]
     _, headers, body = next(a for a in answers if a[0] == 429)
-    assert (body["global"], headers["X-RateLimit-Global"], headers["X-RateLimit-Scope"]) == (True, "true", "global")
+    assert (body["global"], headers["X-RateLimit-Global"], headers["X-RateLimit-Scope"]) == (
+        True,
+        "true",
+        "global",
+    )
     unknown = await raw(discord_server, "POST", "/interactions/1/nope/callback", {"type": 1})
     assert unknown[0] == 404  # not 429: interaction routes are outside the global limit
 
 
-async def test_discord_py_waits_out_a_bucket_by_its_headers(discord_server: DiscordServer, place: Place) -> None:
+async def test_discord_py_waits_out_a_bucket_by_its_headers(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Given the headers, discord.py sends the sixth message after the window instead of being refused."""
     bot = client()
     async with connected(bot, discord_server):
         channel = text_channel(bot, place.channel)
         for n in range(7):
             await channel.send(f"message {n}")
-    statuses = [c.status for c in discord_server.requests_to("POST", "/channels/{channel_id}/messages")]
+    statuses = [
+        c.status for c in discord_server.requests_to("POST", "/channels/{channel_id}/messages")
+    ]
     assert statuses == [200] * 7
 
 
-async def test_ten_thousand_refusals_get_the_client_banned(discord_server: DiscordServer, place: Place) -> None:
+async def test_ten_thousand_refusals_get_the_client_banned(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """401, 403 and 429 answers count; at 10,000 in ten minutes Cloudflare answers 429 without Via."""
     limiter = discord_server.rest.limiter
     now = limiter.clock()
@@ -351,16 +402,27 @@ async def test_ten_thousand_refusals_get_the_client_banned(discord_server: Disco
 
 
 def command(**fields: Any) -> dict[str, Any]:
-    return {"name": "circle", "type": 1, "description": "Circles you belong to", "options": []} | fields
+    return {
+        "name": "circle",
+        "type": 1,
+        "description": "Circles you belong to",
+        "options": [],
+    } | fields
 
 
 def string_option(name: str = "name", **fields: Any) -> dict[str, Any]:
     return {"type": 3, "name": name, "description": "Which one"} | fields
 
 
-async def register(server: DiscordServer, commands: list[dict[str, Any]], *, guild: Guild | None = None) -> Any:
+async def register(
+    server: DiscordServer, commands: list[dict[str, Any]], *, guild: Guild | None = None
+) -> Any:
     app = server.world.application_id
-    path = f"/applications/{app}/guilds/{guild.id}/commands" if guild else f"/applications/{app}/commands"
+    path = (
+        f"/applications/{app}/guilds/{guild.id}/commands"
+        if guild
+        else f"/applications/{app}/commands"
+    )
     status, _, data = await raw(server, "PUT", path, commands)
     assert status == 400, data
     return data
@@ -381,12 +443,26 @@ async def register(server: DiscordServer, commands: list[dict[str, Any]], *, gui
             "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
         ),
         (
-            [command(options=[string_option(choices=[{"name": f"c{n}", "value": f"v{n}"} for n in range(26)])])],
+            [
+                command(
+                    options=[
+                        string_option(
+                            choices=[{"name": f"c{n}", "value": f"v{n}"} for n in range(26)]
+                        )
+                    ]
+                )
+            ],
             ("0", "options", "0", "choices"),
             "BASE_TYPE_MAX_LENGTH",
         ),
         (
-            [command(options=[string_option(choices=[{"name": "a", "value": "v"}], autocomplete=True)])],
+            [
+                command(
+                    options=[
+                        string_option(choices=[{"name": "a", "value": "v"}], autocomplete=True)
+                    ]
+                )
+            ],
             ("0", "options", "0", "autocomplete"),
             "APPLICATION_COMMAND_AUTOCOMPLETE_WITH_CHOICES",
         ),
@@ -400,19 +476,49 @@ async def register(server: DiscordServer, commands: list[dict[str, Any]], *, gui
             ("0", "options", "0", "min_value"),
             "APPLICATION_COMMAND_OPTION_INVALID",
         ),
-        ([command(options=[string_option(f"o{n}") for n in range(26)])], ("0", "options"), "BASE_TYPE_MAX_LENGTH"),
         (
-            [command(options=[{"type": 1, "name": "join", "description": "Join"}, string_option()])],
+            [command(options=[string_option(f"o{n}") for n in range(26)])],
+            ("0", "options"),
+            "BASE_TYPE_MAX_LENGTH",
+        ),
+        (
+            [
+                command(
+                    options=[{"type": 1, "name": "join", "description": "Join"}, string_option()]
+                )
+            ],
             ("0", "options"),
             "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
         ),
         (
-            [command(options=[{"type": 1, "name": "join", "description": "Join", "options": [{"type": 1, "name": "x", "description": "x"}]}])],
+            [
+                command(
+                    options=[
+                        {
+                            "type": 1,
+                            "name": "join",
+                            "description": "Join",
+                            "options": [{"type": 1, "name": "x", "description": "x"}],
+                        }
+                    ]
+                )
+            ],
             ("0", "options", "0", "options"),
             "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
         ),
         (
-            [command(options=[{"type": 2, "name": "rota", "description": "Rota", "options": [string_option()]}])],
+            [
+                command(
+                    options=[
+                        {
+                            "type": 2,
+                            "name": "rota",
+                            "description": "Rota",
+                            "options": [string_option()],
+                        }
+                    ]
+                )
+            ],
             ("0", "options", "0", "options"),
             "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
         ),
@@ -438,7 +544,11 @@ async def register(server: DiscordServer, commands: list[dict[str, Any]], *, gui
     ],
 )
 async def test_invalid_command_registrations_are_refused(
-    discord_server: DiscordServer, place: Place, commands: list[dict[str, Any]], path: tuple[str, ...], code: str
+    discord_server: DiscordServer,
+    place: Place,
+    commands: list[dict[str, Any]],
+    path: tuple[str, ...],
+    code: str,
 ) -> None:
     """Each broken rule of "Application Commands" gets 400 / 50035 naming the field, and nothing is registered."""
     data = await register(discord_server, commands)
@@ -446,17 +556,25 @@ async def test_invalid_command_registrations_are_refused(
     assert discord_server.commands() == []
 
 
-async def test_a_command_over_eight_thousand_characters_is_refused(discord_server: DiscordServer, place: Place) -> None:
+async def test_a_command_over_eight_thousand_characters_is_refused(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Names, descriptions and choice values together may not pass 8,000 characters in one command."""
     options = [
-        string_option(f"o{n}", description="d" * 100, choices=[{"name": "n" * 100, "value": "v" * 100} for _ in range(4)])
+        string_option(
+            f"o{n}",
+            description="d" * 100,
+            choices=[{"name": "n" * 100, "value": "v" * 100} for _ in range(4)],
+        )
         for n in range(10)
     ]
     data = await register(discord_server, [command(options=options)])
     assert form_error_at(data, "0") == "APPLICATION_COMMAND_TOO_LARGE"
 
 
-async def test_guild_commands_may_not_carry_dm_contexts(discord_server: DiscordServer, place: Place) -> None:
+async def test_guild_commands_may_not_carry_dm_contexts(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """contexts and integration_types are for global commands only; on a guild command they are refused."""
     data = await register(discord_server, [command(contexts=[0, 1])], guild=place.guild)
     assert form_error_at(data, "0", "contexts") == "APPLICATION_COMMAND_GLOBAL_ONLY"
@@ -464,7 +582,9 @@ async def test_guild_commands_may_not_carry_dm_contexts(discord_server: DiscordS
     assert form_error_at(data, "0", "integration_types") == "APPLICATION_COMMAND_GLOBAL_ONLY"
 
 
-async def test_discord_py_reports_a_refused_registration_per_command(discord_server: DiscordServer, place: Place) -> None:
+async def test_discord_py_reports_a_refused_registration_per_command(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """discord.py turns the 50035 into CommandSyncFailure, naming the command that was wrong."""
     bot = client()
     tree = discord.app_commands.CommandTree(bot)
@@ -492,15 +612,31 @@ async def test_discord_py_reports_a_refused_registration_per_command(discord_ser
         ({"content": "x" * 2001}, ("content",), "BASE_TYPE_MAX_LENGTH"),
         ({"content": "hi", "embeds": [{"title": "t"}] * 11}, ("embeds",), "BASE_TYPE_MAX_LENGTH"),
         ({"embeds": [{"title": "t" * 257}]}, ("embeds", "0", "title"), "BASE_TYPE_MAX_LENGTH"),
-        ({"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]}, ("embeds",), "MAX_EMBED_SIZE_EXCEEDED"),
-        ({"embeds": [{"fields": [{"name": "n"}]}]}, ("embeds", "0", "fields", "0", "value"), "BASE_TYPE_REQUIRED"),
+        (
+            {"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]},
+            ("embeds",),
+            "MAX_EMBED_SIZE_EXCEEDED",
+        ),
+        (
+            {"embeds": [{"fields": [{"name": "n"}]}]},
+            ("embeds", "0", "fields", "0", "value"),
+            "BASE_TYPE_REQUIRED",
+        ),
         (
             {"content": "hi", "allowed_mentions": {"parse": ["users"], "users": ["1"]}},
             ("allowed_mentions", "users"),
             "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
         ),
-        ({"content": "hi", "allowed_mentions": {"parse": ["here"]}}, ("allowed_mentions", "parse"), "ENUM_TYPE_COERCE"),
-        ({"content": "hi", "allowed_mentions": {"users": [str(n) for n in range(101)]}}, ("allowed_mentions", "users"), "BASE_TYPE_MAX_LENGTH"),
+        (
+            {"content": "hi", "allowed_mentions": {"parse": ["here"]}},
+            ("allowed_mentions", "parse"),
+            "ENUM_TYPE_COERCE",
+        ),
+        (
+            {"content": "hi", "allowed_mentions": {"users": [str(n) for n in range(101)]}},
+            ("allowed_mentions", "users"),
+            "BASE_TYPE_MAX_LENGTH",
+        ),
         ({"content": "hi", "flags": 64}, ("flags",), "MESSAGE_FLAGS_INVALID"),
         ({"content": "hi", "nonce": "n" * 26}, ("nonce",), "BASE_TYPE_MAX_LENGTH"),
     ],
@@ -518,10 +654,16 @@ async def test_discord_py_reports_a_refused_registration_per_command(discord_ser
     ],
 )
 async def test_invalid_message_bodies_are_refused(
-    discord_server: DiscordServer, place: Place, body: dict[str, Any], path: tuple[str, ...], code: str
+    discord_server: DiscordServer,
+    place: Place,
+    body: dict[str, Any],
+    path: tuple[str, ...],
+    code: str,
 ) -> None:
     """Each broken rule of "Create Message" gets 400 / 50035 naming the field, and nothing is posted."""
-    status, _, data = await raw(discord_server, "POST", f"/channels/{place.channel.id}/messages", body)
+    status, _, data = await raw(
+        discord_server, "POST", f"/channels/{place.channel.id}/messages", body
+    )
     assert status == 400
     assert form_error_at(data, *path) == code
     assert discord_server.bot_messages(place.channel) == []
@@ -529,17 +671,24 @@ async def test_invalid_message_bodies_are_refused(
 
 async def test_an_empty_message_is_refused(discord_server: DiscordServer, place: Place) -> None:
     """A message with no content, embed, file or sticker gets 400 / 50006."""
-    status, _, data = await raw(discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": ""})
+    status, _, data = await raw(
+        discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": ""}
+    )
     assert (status, data["code"]) == (400, 50006)
 
 
-async def test_embeds_without_embed_links_are_dropped_quietly(discord_server: DiscordServer, place: Place) -> None:
+async def test_embeds_without_embed_links_are_dropped_quietly(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Without Embed Links the message goes out and its embeds don't."""
     role = discord_server.bot_role(place.guild)
     role.permissions &= ~(1 << 14)
     place.guild.everyone.permissions &= ~(1 << 14)
     status, _, data = await raw(
-        discord_server, "POST", f"/channels/{place.channel.id}/messages", {"content": "see", "embeds": [{"title": "t"}]}
+        discord_server,
+        "POST",
+        f"/channels/{place.channel.id}/messages",
+        {"content": "see", "embeds": [{"title": "t"}]},
     )
     assert status == 200
     assert data["embeds"] == []
@@ -548,7 +697,9 @@ async def test_embeds_without_embed_links_are_dropped_quietly(discord_server: Di
 # --- Get Reactions: type and limit -------------------------------------------------------------
 
 
-async def test_get_reactions_lists_normal_and_super_reactions_apart(discord_server: DiscordServer, place: Place) -> None:
+async def test_get_reactions_lists_normal_and_super_reactions_apart(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Without type only normal reactions are listed; type=1 lists super (burst) ones; both show in the counts."""
     bob = discord_server.create_user("bob")
     discord_server.add_member(place.guild, bob)
@@ -564,9 +715,13 @@ async def test_get_reactions_lists_normal_and_super_reactions_apart(discord_serv
         assert [u.id async for u in reaction.users(type=discord.ReactionType.burst)] == [bob.id]
 
 
-async def test_get_reactions_checks_type_and_limit(discord_server: DiscordServer, place: Place) -> None:
+async def test_get_reactions_checks_type_and_limit(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """limit must be 1 to 100 (25 if left out) and type 0 or 1; otherwise 400 / 50035."""
-    discord_server.rest.limiter.enabled = False  # many reads in a row; rate limits have tests of their own
+    discord_server.rest.limiter.enabled = (
+        False  # many reads in a row; rate limits have tests of their own
+    )
     posted = discord_server.world.create_message(place.channel, place.alice, "vote here")
     crowd = [discord_server.create_user(f"member{n}") for n in range(30)]
     posted.reactions[THUMBS_UP] = [u.id for u in crowd]
@@ -575,13 +730,20 @@ async def test_get_reactions_checks_type_and_limit(discord_server: DiscordServer
     assert len((await raw(discord_server, "GET", base + "?limit=100"))[2]) == 30
     after = (await raw(discord_server, "GET", base + f"?after={crowd[9].id}"))[2]
     assert [int(u["id"]) for u in after] == [u.id for u in crowd[10:30]]
-    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("type=2", "type"), ("type=x", "type")):
+    for query, field in (
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("type=2", "type"),
+        ("type=x", "type"),
+    ):
         status, _, data = await raw(discord_server, "GET", f"{base}?{query}")
         assert status == 400
         assert field in data["errors"]
 
 
-async def test_super_reactions_arrive_marked_as_burst(discord_server: DiscordServer, place: Place) -> None:
+async def test_super_reactions_arrive_marked_as_burst(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """A super reaction comes over the gateway with burst true and type 1."""
     posted = discord_server.world.create_message(place.channel, place.alice, "vote here")
     bot = client()
@@ -595,7 +757,9 @@ async def test_super_reactions_arrive_marked_as_burst(discord_server: DiscordSer
 # --- the gateway: resume URL, intents, the order of things ---------------------------------------
 
 
-async def open_socket(server: DiscordServer, url: str, query: str = "?v=10&encoding=json") -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
+async def open_socket(
+    server: DiscordServer, url: str, query: str = "?v=10&encoding=json"
+) -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
     session = aiohttp.ClientSession()
     socket = await session.ws_connect(url + query)
     return session, socket
@@ -609,17 +773,26 @@ async def receive(socket: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
 
 def identify(server: DiscordServer, intents: int = 1) -> dict[str, Any]:
     properties = {"os": "linux", "browser": "test", "device": "test"}
-    return {"op": IDENTIFY, "d": {"token": server.token, "intents": intents, "properties": properties}}
+    return {
+        "op": IDENTIFY,
+        "d": {"token": server.token, "intents": intents, "properties": properties},
+    }
 
 
 async def closing_code(socket: aiohttp.ClientWebSocketResponse) -> int | None:
     while True:
         msg = await asyncio.wait_for(socket.receive(), WAIT)
-        if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+        if msg.type in (
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSED,
+            aiohttp.WSMsgType.CLOSING,
+        ):
             return socket.close_code
 
 
-async def test_ready_sends_resumes_to_a_url_of_their_own(discord_server: DiscordServer, place: Place) -> None:
+async def test_ready_sends_resumes_to_a_url_of_their_own(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """READY's resume_gateway_url is not the URL connected to; a RESUME sent to the plain URL gets INVALID_SESSION."""
     session, socket = await open_socket(discord_server, discord_server.gateway_url)
     try:
@@ -633,7 +806,10 @@ async def test_ready_sends_resumes_to_a_url_of_their_own(discord_server: Discord
         second, again = await open_socket(discord_server, discord_server.gateway_url)
         try:
             await receive(again)
-            resume = {"op": RESUME, "d": {"token": discord_server.token, "session_id": session_id, "seq": 1}}
+            resume = {
+                "op": RESUME,
+                "d": {"token": discord_server.token, "session_id": session_id, "seq": 1},
+            }
             await again.send_json(resume)
             assert (await receive(again))["op"] == INVALID_SESSION
             await again.close()
@@ -678,8 +854,30 @@ def _recorder(seen: list[str]) -> Any:
         ("?v=10&encoding=etf", None, 4002),
         ("?v=10&encoding=json", {"op": 3, "d": {}}, 4003),
         ("?v=10&encoding=json", {"op": IDENTIFY, "d": {"token": "test-token", "intents": 1}}, 4002),
-        ("?v=10&encoding=json", {"op": IDENTIFY, "d": {"token": "wrong", "intents": 1, "properties": {"os": "l", "browser": "b", "device": "d"}}}, 4004),
-        ("?v=10&encoding=json", {"op": IDENTIFY, "d": {"token": "test-token", "intents": 1 << 30, "properties": {"os": "l", "browser": "b", "device": "d"}}}, 4013),
+        (
+            "?v=10&encoding=json",
+            {
+                "op": IDENTIFY,
+                "d": {
+                    "token": "wrong",
+                    "intents": 1,
+                    "properties": {"os": "l", "browser": "b", "device": "d"},
+                },
+            },
+            4004,
+        ),
+        (
+            "?v=10&encoding=json",
+            {
+                "op": IDENTIFY,
+                "d": {
+                    "token": "test-token",
+                    "intents": 1 << 30,
+                    "properties": {"os": "l", "browser": "b", "device": "d"},
+                },
+            },
+            4013,
+        ),
     ],
     ids=["old version", "etf", "before identify", "no properties", "wrong token", "unknown intent"],
 )
@@ -710,7 +908,9 @@ async def test_identifying_twice_is_refused(discord_server: DiscordServer) -> No
         await session.close()
 
 
-async def test_intents_decide_which_events_arrive(discord_server: DiscordServer, place: Place) -> None:
+async def test_intents_decide_which_events_arrive(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """Without the guild messages and reactions intents, messages and reactions in servers never arrive; DMs do."""
     intents = discord.Intents.none()
     intents.guilds = True
@@ -730,7 +930,9 @@ async def test_intents_decide_which_events_arrive(discord_server: DiscordServer,
     assert "MESSAGE_REACTION_ADD" not in sent
 
 
-async def test_without_the_guilds_intent_no_guild_arrives(discord_server: DiscordServer, place: Place) -> None:
+async def test_without_the_guilds_intent_no_guild_arrives(
+    discord_server: DiscordServer, place: Place
+) -> None:
     """GUILD_CREATE is a guilds-intent event: without it, READY's guilds never become available."""
     intents = discord.Intents.none()
     intents.dm_messages = True
@@ -740,19 +942,25 @@ async def test_without_the_guilds_intent_no_guild_arrives(discord_server: Discor
         assert guild is None or guild.unavailable  # READY's placeholder, never filled in
 
 
-async def test_a_privileged_intent_not_granted_closes_with_4014(discord_server: DiscordServer) -> None:
+async def test_a_privileged_intent_not_granted_closes_with_4014(
+    discord_server: DiscordServer,
+) -> None:
     """Members or message content, not switched on for the application, close the connection with 4014."""
     discord_server.world.privileged_intents = 0
     session, socket = await open_socket(discord_server, discord_server.gateway_url)
     try:
         await receive(socket)
-        await socket.send_json(identify(discord_server, intents=1 | (1 << 1)))  # GUILDS | GUILD_MEMBERS
+        await socket.send_json(
+            identify(discord_server, intents=1 | (1 << 1))
+        )  # GUILDS | GUILD_MEMBERS
         assert await closing_code(socket) == 4014
     finally:
         await session.close()
 
 
-async def test_everyone_permissions_default_leaves_the_bot_its_role(discord_server: DiscordServer) -> None:
+async def test_everyone_permissions_default_leaves_the_bot_its_role(
+    discord_server: DiscordServer,
+) -> None:
     """A server made with the defaults gives @everyone the usual member permissions, and the bot its invite role."""
     guild = discord_server.create_guild("Defaults")
     assert guild.everyone.permissions == EVERYONE_PERMISSIONS

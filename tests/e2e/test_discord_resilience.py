@@ -32,7 +32,10 @@ async def top_level_commands() -> set[str]:
 
 
 async def test_without_the_message_content_intent_commands_still_work(
-    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    discord_server: DiscordServer,
+    discord_folk: Folk,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Refused message content (4014), the bot reconnects without it, says so once, and slash
     commands carry the round; typed words arrive as unreadable (text None)."""
@@ -44,17 +47,23 @@ async def test_without_the_message_content_intent_commands_still_work(
             first, second = (frame.data["intents"] for frame in server.frames_with_op(IDENTIFY))
             assert (first & MESSAGE_CONTENT, second & MESSAGE_CONTENT) == (MESSAGE_CONTENT, 0)
 
-            await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
+            await bot.ask(
+                f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+            )
             await bot.ask(f.bob, f.general, "circle", subcommand("join"))
             await bot.ask(f.alice, f.general, "round", subcommand("start"))
             thread = next(c for c in server.world.channels.values() if c.is_thread)
             await server.post_message(thread, f.alice, "done")
             (posted,) = await bot.ear.wait_for(MessagePosted)
             assert posted.text is None
-            assert "Thank you, alice" not in " ".join(m.content for m in server.bot_messages(thread))
+            assert "Thank you, alice" not in " ".join(
+                m.content for m in server.bot_messages(thread)
+            )
             done = await bot.ask(f.alice, thread, "round", subcommand("done"))
             assert done.ephemeral
-            await bot.wait_for_bot_message(thread, "Thank you, alice. Bobby, the talking piece is with you.")
+            await bot.wait_for_bot_message(
+                thread, "Thank you, alice. Bobby, the talking piece is with you."
+            )
     lost = [r.getMessage() for r in caplog.records if "message content intent" in r.getMessage()]
     assert len(lost) == 1
     assert "nudges are off" in lost[0]
@@ -78,27 +87,41 @@ async def test_a_gateway_drop_resumes_and_nothing_is_handled_twice(
         await server.post_message(f.general, f.carol, "while the bot was away")
     await server.post_message(f.general, f.carol, "after the drop")
     heard = await bot.ear.wait_for(MessagePosted, 3)
-    assert [e.text for e in heard] == ["before the drop", "while the bot was away", "after the drop"]
+    assert [e.text for e in heard] == [
+        "before the drop",
+        "while the bot was away",
+        "after the drop",
+    ]
     assert len(server.frames_with_op(RESUME)) == 1
     assert len(server.frames_with_op(IDENTIFY)) == 1
     callbacks = server.requests_to("POST", f"/interactions/{joining.id}/{joining.token}/callback")
     assert len(callbacks) == 1
     assert len(bot.ear.heard) == len(set(map(repr, bot.ear.heard)))
-    assert bot.table("SELECT member_id FROM circle_members ORDER BY joined_at") == [(str(f.alice.id),), (str(f.bob.id),)]
+    assert bot.table("SELECT member_id FROM circle_members ORDER BY joined_at") == [
+        (str(f.alice.id),),
+        (str(f.bob.id),),
+    ]
 
 
 async def test_rate_limits_are_waited_out(discord_bot: RunningBot, discord_folk: Folk) -> None:
     """A 429 on a send or on an interaction answer is retried by discord.py; nobody notices."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
-    server.rate_limit("POST", "/interactions/{interaction_id}/{token}/callback", times=1, retry_after=0.05)
-    created = await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
+    server.rate_limit(
+        "POST", "/interactions/{interaction_id}/{token}/callback", times=1, retry_after=0.05
+    )
+    created = await bot.ask(
+        f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+    )
     assert "has a home here now" in (created.content or "")
     await bot.ask(f.bob, f.general, "circle", subcommand("join"))
     server.rate_limit("POST", "/channels/{channel_id}/messages", times=2, retry_after=0.05)
     await bot.ask(f.alice, f.general, "round", subcommand("start"))
     thread = next(c for c in server.world.channels.values() if c.is_thread)
     await bot.wait_for_bot_message(thread, "the talking piece is with you")
-    statuses = [c.status for c in server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")]
+    statuses = [
+        c.status
+        for c in server.requests_to("POST", "/interactions/{interaction_id}/{token}/callback")
+    ]
     assert statuses[:2] == [429, 200]
     sends = [c.status for c in server.requests_to("POST", "/channels/{channel_id}/messages")]
     assert sends[:3] == [429, 429, 200]
@@ -129,7 +152,9 @@ async def test_commands_sync_to_development_servers(
         assert len(server.requests_to(*PUT_GUILD)) == 1
         assert server.commands() == []
         assert {c["name"] for c in server.commands(f.guild)} == await top_level_commands()
-        created = await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
+        created = await bot.ask(
+            f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+        )
         assert "has a home here now" in (created.content or "")
 
 
@@ -165,7 +190,10 @@ async def test_the_config_points_discord_py_at_the_server_and_puts_it_back(
     discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path
 ) -> None:
     """discord.api_base and discord.gateway_url set discord.py's hooks for the bot's lifetime."""
-    elsewhere_api, elsewhere_gateway = "http://127.0.0.1:9/api/v10", yarl.URL("ws://127.0.0.1:9/gateway")
+    elsewhere_api, elsewhere_gateway = (
+        "http://127.0.0.1:9/api/v10",
+        yarl.URL("ws://127.0.0.1:9/gateway"),
+    )
     discord.http.Route.BASE = elsewhere_api
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = elsewhere_gateway
     async with running_bot(discord_server, tmp_path / "data") as bot:

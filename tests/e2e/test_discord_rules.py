@@ -50,14 +50,18 @@ def with_command(name: str, handler: object) -> object:
 
 
 async def make_circle(bot: RunningBot, f: Folk, *members: User) -> None:
-    created = await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
+    created = await bot.ask(
+        f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+    )
     assert "has a home here now" in (created.content or "")
     for member in members:
         await bot.ask(member, f.general, "circle", subcommand("join"))
 
 
 async def propose(bot: RunningBot, who: User, home: Channel) -> Message:
-    await bot.ask(who, home, "agreement", subcommand("propose", option("text", "We start and end on time.")))
+    await bot.ask(
+        who, home, "agreement", subcommand("propose", option("text", "We start and end on time."))
+    )
     post = bot.server.world.messages[newest_thread(bot.server, home).id]
     await bot.server.wait_until(lambda: len(post.reactions) == 3 or None, "the option reactions")
     return post
@@ -81,7 +85,9 @@ async def test_a_slow_command_is_deferred_before_the_deadline(
         await inv.reply("Thank you for waiting.", Visibility.PERSONAL)
 
     discord_server.world.interaction_deadline = 0.5  # Discord's 3 s, shrunk with the watchdog
-    async with running_bot(discord_server, tmp_path / "data", listeners=[with_command("slow", slow)]) as bot:
+    async with running_bot(
+        discord_server, tmp_path / "data", listeners=[with_command("slow", slow)]
+    ) as bot:
         bot.adapter.defer_after = 0.2
         interaction = await bot.command(discord_folk.bob, discord_folk.general, "slow")
         first = await discord_server.wait_for_reply(interaction)
@@ -92,7 +98,10 @@ async def test_a_slow_command_is_deferred_before_the_deadline(
 
 
 async def test_an_answer_after_the_token_expired_is_logged_and_the_bot_carries_on(
-    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    discord_server: DiscordServer,
+    discord_folk: Folk,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An answer that comes after the 15-minute token (50027) is logged plainly; the next command is answered."""
     started, release = asyncio.Event(), asyncio.Event()
@@ -104,7 +113,9 @@ async def test_an_answer_after_the_token_expired_is_logged_and_the_bot_carries_o
 
     f, server = discord_folk, discord_server
     with caplog.at_level(logging.WARNING, logger="bot.platforms.discord"):
-        async with running_bot(server, tmp_path / "data", listeners=[with_command("slow", slow)]) as bot:
+        async with running_bot(
+            server, tmp_path / "data", listeners=[with_command("slow", slow)]
+        ) as bot:
             bot.adapter.defer_after = 0.05
             interaction = await bot.command(f.bob, f.general, "slow")
             await asyncio.wait_for(started.wait(), 5)
@@ -148,7 +159,10 @@ async def test_a_command_held_while_starting_hears_why_when_the_bot_stops_instea
 
 
 async def test_a_channel_overwrite_that_silences_the_bot_is_told_to_the_moderators(
-    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    discord_server: DiscordServer,
+    discord_folk: Folk,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """When #circles takes Send Messages from the bot's role, starting a round there fails kindly, and the owner hears which permission, where, and how to give it back."""
     f, server = discord_folk, discord_server
@@ -158,11 +172,15 @@ async def test_a_channel_overwrite_that_silences_the_bot_is_told_to_the_moderato
             await server.set_overwrite(f.general, server.bot_role(f.guild), deny=SEND_MESSAGES)
             answer = await bot.ask(f.alice, f.general, "round", subcommand("start"))
             assert answer.ephemeral
-            (note,) = await server.wait_until(lambda: owner_notes(server, f) or None, "a note to the owner")
+            (note,) = await server.wait_until(
+                lambda: owner_notes(server, f) or None, "a note to the owner"
+            )
     assert "**Send Messages**" in note
     assert f"<#{f.general.id}>" in note
     assert "Edit Channel → Permissions" in note
-    assert any("Send Messages" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert any(
+        "Send Messages" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
+    )
     assert server.invalid_requests <= 3  # one refusal, not a hammering
 
 
@@ -176,10 +194,14 @@ async def test_a_hidden_channel_at_restart_is_told_and_the_bot_serves_on(
         await propose(bot, f.bob, f.general)
     await server.set_overwrite(f.general, server.bot_role(f.guild), deny=VIEW_CHANNEL)
     async with running_bot(server, data) as bot:
-        (note,) = await server.wait_until(lambda: owner_notes(server, f) or None, "a note to the owner")
+        (note,) = await server.wait_until(
+            lambda: owner_notes(server, f) or None, "a note to the owner"
+        )
         assert "**View Channels**" in note
         assert f"<#{f.general.id}>" in note
-        listed = await bot.ask(f.bob, f.general, "circle", subcommand("list"))  # interactions need no permission
+        listed = await bot.ask(
+            f.bob, f.general, "circle", subcommand("list")
+        )  # interactions need no permission
         assert "Tuesday" in (listed.content or "")
 
 
@@ -188,16 +210,23 @@ async def test_a_missing_role_permission_goes_to_the_moderators_channel_when_the
 ) -> None:
     """A Community server's moderators' channel gets the note, every gap in one (once, across restarts), and the owner's DMs stay quiet."""
     server = discord_server
-    f = make_folk(server, bot_permissions=readme_invite_permissions() & ~(PIN_MESSAGES | ADD_REACTIONS))
+    f = make_folk(
+        server, bot_permissions=readme_invite_permissions() & ~(PIN_MESSAGES | ADD_REACTIONS)
+    )
     mods = server.create_channel(f.guild, "moderators")
     server.set_public_updates_channel(f.guild, mods)
     for _ in range(2):
         async with running_bot(server, tmp_path / "data"):
-            await server.wait_until(lambda: server.bot_messages(mods) or None, "a note in the moderators' channel")
+            await server.wait_until(
+                lambda: server.bot_messages(mods) or None, "a note in the moderators' channel"
+            )
     (note,) = [m.content for m in server.bot_messages(mods)]
     assert "• **Pin Messages**: I can't pin the agreements registry." in note
     assert "• **Add Reactions**: proposals can't show their voting reactions." in note
-    assert "If you'd like these to work, they can be added to my role under Server Settings → Roles." in note
+    assert (
+        "If you'd like these to work, they can be added to my role under Server Settings → Roles."
+        in note
+    )
     assert owner_notes(server, f) == []
 
 
@@ -235,7 +264,9 @@ async def test_a_permission_given_back_is_forgotten_so_losing_it_again_is_told_a
         await server.wait_until(lambda: owner_notes(server, f) or None, "the first note")
     role.permissions |= PIN_MESSAGES
     async with running_bot(server, tmp_path / "data") as bot:
-        assert bot.table("SELECT value FROM platform_state WHERE key LIKE 'permissions-told:%'") == []
+        assert (
+            bot.table("SELECT value FROM platform_state WHERE key LIKE 'permissions-told:%'") == []
+        )
         await server.set_role_permissions(f.guild, role, role.permissions & ~PIN_MESSAGES)
         await server.wait_until(lambda: len(owner_notes(server, f)) == 2 or None, "a second note")
 
@@ -245,7 +276,9 @@ def test_the_readme_invite_asks_for_exactly_what_the_bot_checks() -> None:
     assert readme_invite_permissions() == INVITE_PERMISSIONS.value
     assert INVITE_PERMISSIONS.pin_messages
     assert not INVITE_PERMISSIONS.manage_messages
-    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    readme = " ".join(
+        (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split()
+    )
     assert all(need.label in readme for need in NEEDS)
     assert f"permissions={INVITE_PERMISSIONS.value}" in invite_url(123)
 
@@ -263,17 +296,25 @@ async def test_a_long_text_follows_the_channels_bucket_without_a_single_429(
     await bot.adapter.chat.send(room, text)
     parts = server.bot_messages(f.general)
     assert len(parts) >= 6
-    assert [c.status for c in server.requests_to("POST", "/channels/{channel_id}/messages")] == [200] * len(parts)
+    assert [c.status for c in server.requests_to("POST", "/channels/{channel_id}/messages")] == [
+        200
+    ] * len(parts)
     assert "".join(p.content for p in parts).replace("\n", "") == text.replace("\n", "")
 
 
-async def test_a_global_429_is_waited_out_and_the_command_still_answered(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_global_429_is_waited_out_and_the_command_still_answered(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """A global rate limit holds every request for retry_after; the bot carries on afterwards."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
-    server.rate_limit("POST", "/channels/{channel_id}/messages", times=1, retry_after=0.05, is_global=True)
+    server.rate_limit(
+        "POST", "/channels/{channel_id}/messages", times=1, retry_after=0.05, is_global=True
+    )
     await make_circle(bot, f, f.bob)
     await bot.ask(f.alice, f.general, "round", subcommand("start"))
-    await bot.wait_for_bot_message(newest_thread(server, f.general), "the talking piece is with you")
+    await bot.wait_for_bot_message(
+        newest_thread(server, f.general), "the talking piece is with you"
+    )
     statuses = [c.status for c in server.requests_to("POST", "/channels/{channel_id}/messages")]
     assert statuses[:2] == [429, 200]
 
@@ -281,7 +322,9 @@ async def test_a_global_429_is_waited_out_and_the_command_still_answered(discord
 # --- registration and bodies ----------------------------------------------------------------
 
 
-async def test_the_bots_commands_fit_discords_limits_with_room_to_spare(discord_bot: RunningBot) -> None:
+async def test_the_bots_commands_fit_discords_limits_with_room_to_spare(
+    discord_bot: RunningBot,
+) -> None:
     """Every registered command is accepted, and stays well under the size, option and choice limits."""
     (put,) = discord_bot.server.requests_to(*PUT_GLOBAL)
     assert put.status == 200
@@ -297,11 +340,18 @@ async def test_the_bots_commands_fit_discords_limits_with_room_to_spare(discord_
         assert all(len(o.get("choices") or []) <= MAX_CHOICES for o in options(registered))
 
 
-async def test_a_circle_named_like_a_mention_is_sent_with_every_mention_off(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_circle_named_like_a_mention_is_sent_with_every_mention_off(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """Text people wrote goes out with allowed_mentions parse [] (valid, and pinging nobody), in channel posts and replies alike."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     created = await bot.ask(
-        f.alice, f.general, "circle", subcommand("create", option("name", "Everyone"), option("description", "@everyone <@&1> hi"))
+        f.alice,
+        f.general,
+        "circle",
+        subcommand(
+            "create", option("name", "Everyone"), option("description", "@everyone <@&1> hi")
+        ),
     )
     assert "has a home here now" in (created.content or "")
     await bot.ask(f.alice, f.general, "round", subcommand("start"))
@@ -328,9 +378,16 @@ async def test_more_than_a_page_of_reactions_is_read_back_in_full(
         server.add_member(f.guild, person)
         await server.react(person, post, CONSENT, bot_away=True)
     async with running_bot(server, data) as bot:
-        assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [(str(zoe.id), "consent")]
-    reads = server.requests_to("GET", f"/channels/{f.general.id}/messages/{post.id}/reactions/{CONSENT}")
-    assert [(c.query["limit"], "after" in c.query) for c in reads[-2:]] == [("100", False), ("32", True)]
+        assert bot.table("SELECT member_id, choice FROM agreement_reactions") == [
+            (str(zoe.id), "consent")
+        ]
+    reads = server.requests_to(
+        "GET", f"/channels/{f.general.id}/messages/{post.id}/reactions/{CONSENT}"
+    )
+    assert [(c.query["limit"], "after" in c.query) for c in reads[-2:]] == [
+        ("100", False),
+        ("32", True),
+    ]
 
 
 # --- the gateway -----------------------------------------------------------------------------
@@ -351,7 +408,9 @@ async def test_the_bot_resumes_on_the_resume_url_and_handles_what_it_missed_once
     assert resume.connection == server.gateway.connections[1].number
 
 
-async def test_the_bot_asks_only_for_the_intents_it_uses(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_the_bot_asks_only_for_the_intents_it_uses(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """No members or presences intent: the bot IDENTIFYs with guilds, messages, reactions and message content, and hears no joins."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     (identify,) = server.frames_with_op(IDENTIFY)

@@ -33,8 +33,16 @@ async def test_circlekeeper_run_serves_discord_until_stopped(
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLEKEEPER_")}
     env["CIRCLEKEEPER_DISCORD_TOKEN"] = discord_server.token
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config),
-        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert process.stderr is not None
     seen: list[bytes] = []
@@ -47,7 +55,10 @@ async def test_circlekeeper_run_serves_discord_until_stopped(
         assert any(b"connected to Discord as Circlekeeper" in line for line in seen)
         assert discord_server.requests_to("PUT", "/applications/{application_id}/commands")
         interaction = await discord_server.dispatch_command(
-            discord_folk.owner, discord_folk.general, "circle", subcommand("create", option("name", "Tuesday"))
+            discord_folk.owner,
+            discord_folk.general,
+            "circle",
+            subcommand("create", option("name", "Tuesday")),
         )
         reply = await discord_server.wait_for_reply(interaction)
         assert "has a home here now" in (reply.content or "")

@@ -16,13 +16,21 @@ def room_of(folk: Folk, channel_id: int) -> RoomRef:
     return RoomRef(Platform.DISCORD, str(folk.guild.id), str(channel_id))
 
 
-async def test_a_thread_in_a_text_channel_hangs_on_its_post(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_thread_in_a_text_channel_hangs_on_its_post(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """open_thread posts in the channel and opens a public thread on that post; replies map back."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     room = room_of(f, f.general.id)
-    start = await bot.adapter.chat.open_thread(room, "Weekly reflection", "What helped you this week?")
+    start = await bot.adapter.chat.open_thread(
+        room, "Weekly reflection", "What helped you this week?"
+    )
     thread = server.world.channels[int(start.thread.id)]
-    assert (thread.type, thread.parent_id, thread.name) == (ChannelType.PUBLIC_THREAD, f.general.id, "Weekly reflection")
+    assert (thread.type, thread.parent_id, thread.name) == (
+        ChannelType.PUBLIC_THREAD,
+        f.general.id,
+        "Weekly reflection",
+    )
     assert start.thread == ThreadRef(room, str(thread.id))
     # A thread made from a post takes the post's id; the post stays in the channel.
     assert start.message == MessageRef(room, str(thread.id), None)
@@ -30,7 +38,11 @@ async def test_a_thread_in_a_text_channel_hangs_on_its_post(discord_bot: Running
 
     await server.post_message(thread, f.bob, "A long walk, honestly.")
     (posted,) = await bot.ear.wait_for(MessagePosted)
-    assert (posted.room, posted.thread, posted.text) == (room, start.thread, "A long walk, honestly.")
+    assert (posted.room, posted.thread, posted.text) == (
+        room,
+        start.thread,
+        "A long walk, honestly.",
+    )
     await server.react(f.carol, server.world.messages[thread.id], "\N{SEEDLING}")
     (reaction,) = await bot.ear.wait_for(ReactionAdded)
     assert (reaction.message, reaction.key) == (start.message, "\N{SEEDLING}")
@@ -56,15 +68,21 @@ async def test_a_thread_in_a_forum_is_a_post(discord_bot: RunningBot, discord_fo
     await server.post_message(post, f.bob, "Mine is about rest.")
     (posted,) = await bot.ear.wait_for(MessagePosted)
     assert (posted.room, posted.thread) == (forum, start.thread)
-    await server.react(f.bob, server.world.messages[post.id], "\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}")
+    await server.react(
+        f.bob, server.world.messages[post.id], "\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}"
+    )
     (reaction,) = await bot.ear.wait_for(ReactionAdded)
     assert (reaction.message, reaction.key) == (start.message, "\N{HEAVY BLACK HEART}")
 
 
-async def test_a_circle_in_a_forum_post_holds_its_round_there(discord_bot: RunningBot, discord_folk: Folk) -> None:
+async def test_a_circle_in_a_forum_post_holds_its_round_there(
+    discord_bot: RunningBot, discord_folk: Folk
+) -> None:
     """A circle made inside a forum post is bound to it, and its round runs right in the post."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
-    post = await server.start_thread(f.alice, f.forum, "Evening circle", content="A home for our evenings.")
+    post = await server.start_thread(
+        f.alice, f.forum, "Evening circle", content="A home for our evenings."
+    )
     await bot.ask(f.alice, post, "circle", subcommand("create", option("name", "Evening")))
     await bot.ask(f.bob, post, "circle", subcommand("join"))
     assert bot.table("SELECT room_id, thread_id FROM circles") == [(str(f.forum.id), str(post.id))]

@@ -15,14 +15,18 @@ from tests.e2e.synapse_fixtures import RegisterUser
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_a_circle_from_creation_to_a_check_in_round_and_rest(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Create, join, waitlist, preference, rota by pill, a round in a thread, leave, promote, close."""
     bot = await matrix_bot()
     me = bot.user_id
     alice, bob, carol, dave = [await people(n) for n in ("Alice", "Bob", "Carol", "Dave")]
     room = await alice.room_with(me, bob, carol, dave)
 
-    await alice.say(room, "!ck circle create Tuesday A small circle for Tuesday evenings capacity=3")
+    await alice.say(
+        room, "!ck circle create Tuesday A small circle for Tuesday evenings capacity=3"
+    )
     created = await alice.expect(me, "has a home here now", room_id=room)
     assert "<strong>Tuesday</strong> has a home here now" in created.formatted_body
     mark = alice.mark()
@@ -32,7 +36,10 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: M
     await alice.expect(me, "Welcome to **Tuesday**, Carol.", since=mark)
     assert "full right now" in (await dave.ask(room, me, "!ck circle join")).body
     assert "waitlist for Tuesday, number 1" in (await dave.ask(room, me, "!ck circle wait")).body
-    assert "you'd like **listening**" in (await bob.ask(room, me, "!ck circle preference listening")).body
+    assert (
+        "you'd like **listening**"
+        in (await bob.ask(room, me, "!ck circle preference listening")).body
+    )
 
     # A mention pill: the body holds only the display name, the HTML links the user id.
     mark = alice.mark()
@@ -66,7 +73,9 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: M
     await alice.expect(me, "Thank you, Bob; passing is always welcome. Carol", since=mark)
     typed_in_thread = await carol.say(room, "!ck round done", thread=root.event_id)
     closing = await alice.expect(me, "That completes the round for **Tuesday**", since=mark)
-    answer = await eventually(lambda: alice.answers_to(me, typed_in_thread), "the answer in the thread")
+    answer = await eventually(
+        lambda: alice.answers_to(me, typed_in_thread), "the answer in the thread"
+    )
     assert thread_of(answer[0]) == root.event_id
     assert thread_of(closing) == root.event_id
     assert "Shared: Alice, Carol" in closing.body
@@ -76,7 +85,9 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: M
     mark = alice.mark()
     assert "You've left Tuesday" in (await bob.ask(room, me, "!ck circle leave")).body
     await alice.expect(me, "Welcome to **Tuesday**, Dave: a place opened up", since=mark)
-    direct = await eventually(lambda: next((r for r in dave.invites if r != room), None), "a direct room")
+    direct = await eventually(
+        lambda: next((r for r in dave.invites if r != room), None), "a direct room"
+    )
     await dave.join(direct)
     note = await dave.expect(me, "A place opened in **Tuesday**, and it's yours", room_id=direct)
     assert note.source["content"]["m.mentions"] == {}
@@ -85,7 +96,9 @@ async def test_a_circle_from_creation_to_a_check_in_round_and_rest(matrix_bot: M
     await alice.expect(me, "**Tuesday** is resting now", since=mark)
 
 
-async def test_only_moderators_and_facilitators_may_start_a_circle(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_only_moderators_and_facilitators_may_start_a_circle(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Below the power level a member is refused kindly; at 50 (or as creator) it works."""
     bot = await matrix_bot()
     me = bot.user_id
@@ -103,11 +116,17 @@ async def test_only_moderators_and_facilitators_may_start_a_circle(matrix_bot: M
     await erin.expect(me, "**Fridays** has a home here now", since=mark)
     assert bot.adapter is not None
     chat = bot.adapter.chat
-    assert await chat.is_moderator(MemberRef(Platform.MATRIX, alice.user_id), room_ref(room))  # creator
-    assert await chat.is_moderator(MemberRef(Platform.MATRIX, erin.user_id), room_ref(room))  # level 50
+    assert await chat.is_moderator(
+        MemberRef(Platform.MATRIX, alice.user_id), room_ref(room)
+    )  # creator
+    assert await chat.is_moderator(
+        MemberRef(Platform.MATRIX, erin.user_id), room_ref(room)
+    )  # level 50
 
 
-async def test_the_room_creator_counts_as_a_moderator(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_the_room_creator_counts_as_a_moderator(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Room version 12 leaves creators out of the power levels; the bot still knows them."""
     bot = await matrix_bot(moderator_power_level=100)
     alice = await people("Alice")
@@ -159,7 +178,9 @@ async def test_a_private_answer_is_never_posted_in_the_room_when_no_direct_room_
     admin = matrix_user("admin", admin=True)
     assert bot.adapter is not None
     with pytest.raises(DeliveryError):
-        await bot.adapter.chat.send_private(MemberRef(Platform.MATRIX, "@nobody:localhost"), "hello")
+        await bot.adapter.chat.send_private(
+            MemberRef(Platform.MATRIX, "@nobody:localhost"), "hello"
+        )
 
     await bot.stop()
     await alice.say(room, "!ck privacy export")
@@ -173,6 +194,8 @@ async def test_a_private_answer_is_never_posted_in_the_room_when_no_direct_room_
     assert closed.status == 200
     await bot.start()
 
-    answer = await bob.expect(me, "I couldn't open a private chat with you, so I've kept that answer", room_id=room)
+    answer = await bob.expect(
+        me, "I couldn't open a private chat with you, so I've kept that answer", room_id=room
+    )
     assert "everything I keep about you" not in answer.body
     assert alice.user_id not in answer.body

@@ -30,7 +30,8 @@ async def test_an_encrypted_room_works(matrix_bot: MakeBot, people: MakePeople) 
 
     shared = await bob.say(room, "only for the circle")
     heard = await eventually(
-        lambda: next((e for e in bot.ear.of(MessagePosted) if e.message.id == shared), None), "the message"
+        lambda: next((e for e in bot.ear.of(MessagePosted) if e.message.id == shared), None),
+        "the message",
     )
     assert heard.text == "only for the circle"
     await alice.react(room, shared, "\N{SEEDLING}")

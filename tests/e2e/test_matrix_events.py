@@ -39,7 +39,11 @@ async def quiet_since(person: Person, bot: BotRunner, room: str, mark: int) -> l
     """What the bot said since ``mark``, once it has answered a probe sent now (it acts in
     order, so anything it would have said first has arrived by then)."""
     probe = await person.ask(room, bot.user_id, "!ck help privacy show")
-    return [e.body for e in person.messages_from(bot.user_id, room, mark) if e.event_id != probe.event_id]
+    return [
+        e.body
+        for e in person.messages_from(bot.user_id, room, mark)
+        if e.event_id != probe.event_id
+    ]
 
 
 async def test_reactions_arrive_normalised_and_their_redactions_too(
@@ -54,17 +58,24 @@ async def test_reactions_arrive_normalised_and_their_redactions_too(
     await eventually(lambda: posted(bot, target), "the message")
     assert bot.adapter is not None
     message = MessageRef(room_ref(room), target)
-    await bot.adapter.chat.react(message, "\N{WHITE HEAVY CHECK MARK}")  # the bot's own: never counted
+    await bot.adapter.chat.react(
+        message, "\N{WHITE HEAVY CHECK MARK}"
+    )  # the bot's own: never counted
 
     hearts = await bob.react(room, target, HEART_EMOJI)
     await carol.react(room, target, HAND_TONED)
-    added = await eventually(lambda: len(bot.ear.of(ReactionAdded)) == 2 and bot.ear.of(ReactionAdded), "two reactions")
+    added = await eventually(
+        lambda: len(bot.ear.of(ReactionAdded)) == 2 and bot.ear.of(ReactionAdded), "two reactions"
+    )
     assert {(e.member.id, e.key, e.message.id) for e in added} == {
         (bob.user_id, HEART, target),
         (carol.user_id, HAND, target),
     }
     reactions = await bot.adapter.chat.reactions(message)
-    assert {k: [m.id for m in v] for k, v in reactions.by_key.items()} == {HEART: [bob.user_id], HAND: [carol.user_id]}
+    assert {k: [m.id for m in v] for k, v in reactions.by_key.items()} == {
+        HEART: [bob.user_id],
+        HAND: [carol.user_id],
+    }
 
     await bob.redact(room, hearts)
     [removed] = await eventually(lambda: bot.ear.of(ReactionRemoved), "the redaction")
@@ -85,7 +96,10 @@ async def _own_reaction(person: Person, room: str, target: str) -> str:
             (
                 e.event_id
                 for r, e in person.seen
-                if r == room and isinstance(e, nio.ReactionEvent) and e.sender == person.user_id and e.reacts_to == target
+                if r == room
+                and isinstance(e, nio.ReactionEvent)
+                and e.sender == person.user_id
+                and e.reacts_to == target
             ),
             None,
         )
@@ -93,7 +107,9 @@ async def _own_reaction(person: Person, room: str, target: str) -> str:
     return await eventually(found, "the person's own reaction")
 
 
-async def test_odd_reactions_and_unknown_redactions_change_nothing(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_odd_reactions_and_unknown_redactions_change_nothing(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Blank, invisible or essay-long keys are ignored; redacting what was never a reaction is nothing."""
     alice = await people("Alice")
     early_room = await alice.room_with()
@@ -118,7 +134,9 @@ async def test_odd_reactions_and_unknown_redactions_change_nothing(matrix_bot: M
     assert posted(bot, before_bot) is None  # history from before the bot joined is not acted on
 
 
-async def test_edits_change_messages_but_never_run_commands(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_edits_change_messages_but_never_run_commands(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """An edited message becomes MessageEdited; an edited command runs no second time; only authors edit."""
     bot = await matrix_bot()
     alice, bob = await people("Alice"), await people("Bob")
@@ -141,7 +159,9 @@ async def test_edits_change_messages_but_never_run_commands(matrix_bot: MakeBot,
     said = await quiet_since(alice, bot, room, mark)
 
     assert said == []
-    assert [(e.message.id, e.author.id, e.text) for e in bot.ear.of(MessageEdited)] == [(hello, alice.user_id, "hello")]
+    assert [(e.message.id, e.author.id, e.text) for e in bot.ear.of(MessageEdited)] == [
+        (hello, alice.user_id, "hello")
+    ]
     assert len(alice.answers_to(bot.user_id, command)) == 1
     assert await circles_in(bot, room) == []
 
@@ -149,7 +169,10 @@ async def test_edits_change_messages_but_never_run_commands(matrix_bot: MakeBot,
 BAD_LINES = [
     ("!ck frobnicate", "I don't know the command `!ck frobnicate`."),
     ("!ck circle jion", "Did you mean `!ck circle join [circle]`?"),
-        ('!ck circle create "Tuesday evening', "It looks like the quote before “Tuesday” was opened but not closed."),
+    (
+        '!ck circle create "Tuesday evening',
+        "It looks like the quote before “Tuesday” was opened but not closed.",
+    ),
     ("!ck", "Here's what I can help with."),
     ("!ckcircle list", "Did you mean `!ck circle list`? Commands have a space after `!ck`."),
     ("!ck circle join Nowhere", "I couldn't find a circle called “Nowhere” here."),
@@ -157,7 +180,9 @@ BAD_LINES = [
 ]
 
 
-async def test_bad_command_lines_get_a_kind_answer_and_change_nothing(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_bad_command_lines_get_a_kind_answer_and_change_nothing(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Unknown, misspelt, unbalanced, bare, glued and very long command lines: a kind answer, nothing changed."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -171,7 +196,9 @@ async def test_bad_command_lines_get_a_kind_answer_and_change_nothing(matrix_bot
     assert bot.ear.of(MessagePosted) == []  # a command line is never also a message
 
 
-async def test_long_texts_are_split_and_long_messages_arrive_whole(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_long_texts_are_split_and_long_messages_arrive_whole(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """100 kB from the bot arrives as several events under 64 KiB; 60 kB from a person arrives whole."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -188,7 +215,9 @@ async def test_long_texts_are_split_and_long_messages_arrive_whole(matrix_bot: M
     assert len(pieces) > 1
     assert pieces[-1].event_id == last.event_id
     assert "\n\n".join(e.body for e in pieces) == text
-    assert all(len(nio.Api.to_json(e.source["content"]).encode()) <= MAX_CONTENT_BYTES for e in pieces)
+    assert all(
+        len(nio.Api.to_json(e.source["content"]).encode()) <= MAX_CONTENT_BYTES for e in pieces
+    )
 
     long_message = "I'd like to share something long. " * 1800
     sent = await alice.say(room, long_message)
@@ -196,7 +225,9 @@ async def test_long_texts_are_split_and_long_messages_arrive_whole(matrix_bot: M
     assert heard.text == long_message
 
 
-async def test_the_bot_edits_and_pins_its_messages(matrix_bot: MakeBot, people: MakePeople, caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_bot_edits_and_pins_its_messages(
+    matrix_bot: MakeBot, people: MakePeople, caplog: pytest.LogCaptureFixture
+) -> None:
     """An edit is an m.replace with the new text; a pin needs power, and without it is only logged."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -209,12 +240,16 @@ async def test_the_bot_edits_and_pins_its_messages(matrix_bot: MakeBot, people: 
     edit = await alice.expect(bot.user_id, "draft two", room_id=room)
     content = edit.source["content"]
     assert content["m.relates_to"] == {"rel_type": "m.replace", "event_id": message.id}
-    assert content["m.new_content"]["formatted_body"] == "Our agreements, <strong>draft two</strong>"
+    assert (
+        content["m.new_content"]["formatted_body"] == "Our agreements, <strong>draft two</strong>"
+    )
 
     await chat.pin(message)  # the bot has power level 0 here
     assert any("could not pin" in r.getMessage() for r in caplog.records)
     await alice.set_power(room, bot.user_id, 50)
-    await eventually(lambda: chat._client.rooms[room].power_levels.get_user_level(bot.user_id) == 50, "the power")
+    await eventually(
+        lambda: chat._client.rooms[room].power_levels.get_user_level(bot.user_id) == 50, "the power"
+    )
     await chat.pin(message)
     pinned = await alice.client.room_get_state_event(room, "m.room.pinned_events")
     assert isinstance(pinned, nio.RoomGetStateEventResponse)

@@ -83,7 +83,9 @@ async def test_a_scheduled_prompt_opens_a_thread_that_members_answer_in(
         ("posted", "2026-03-02T09:30:00.000000Z", prompt.event_id, prompt.event_id)
     ]
 
-    answer = await heard(bot, await bob.say(room, "Rest, mostly. And a long walk.", thread=prompt.event_id))
+    answer = await heard(
+        bot, await bob.say(room, "Rest, mostly. And a long walk.", thread=prompt.event_id)
+    )
     assert answer.thread == ThreadRef(room_ref(room), prompt.event_id)
     assert answer.text == "Rest, mostly. And a long walk."
 
@@ -130,17 +132,22 @@ def held(bot: BotRunner, proposal: int = 1) -> dict[str, list[str]]:
     """The option reactions each member holds on a proposal, oldest first (the last is the vote)."""
     out: dict[str, list[str]] = {}
     rows = bot.table(
-        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id", (proposal,)
+        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id",
+        (proposal,),
     )
     for member, choice in rows:
         out.setdefault(member, []).append(choice)
     return out
 
 
-async def proposal_post(bot: BotRunner, proposer: Person, room: str, *, options: str = "") -> nio.Event:
+async def proposal_post(
+    bot: BotRunner, proposer: Person, room: str, *, options: str = ""
+) -> nio.Event:
     """``proposer`` proposes PROPOSAL_TEXT; returns the post people react to (its thread's root)."""
     mark = proposer.mark()
-    answer = await proposer.ask(room, bot.user_id, f"!ck agreement propose {PROPOSAL_TEXT} {options}".rstrip())
+    answer = await proposer.ask(
+        room, bot.user_id, f"!ck agreement propose {PROPOSAL_TEXT} {options}".rstrip()
+    )
     assert "Your proposal is up" in answer.body
     post = await proposer.expect(bot.user_id, "**Proposal 1**", room_id=room, since=mark)
     assert thread_of(post) is None
@@ -157,7 +164,9 @@ async def test_votes_changed_while_the_bot_was_away_are_reconciled_and_later_one
     """Reactions added, redacted, or made by a non-member while the bot was down are reconciled; later ones count live."""
     bot = await matrix_bot(clock=ManualClock(START))
     me = bot.user_id
-    alice, bob, carol, dan, erin = [await people(n) for n in ("Alice", "Bob", "Carol", "Dan", "Erin")]
+    alice, bob, carol, dan, erin = [
+        await people(n) for n in ("Alice", "Bob", "Carol", "Dan", "Erin")
+    ]
     room = await alice.room_with(me, bob, carol, dan, erin)
     await make_circle(bot, alice, room, bob, carol, dan)
     post = await proposal_post(bot, bob, room)
@@ -168,15 +177,19 @@ async def test_votes_changed_while_the_bot_was_away_are_reconciled_and_later_one
     before = {"Alice": ["consent"], "Bob": ["consent", "concern"]}
     await eventually(lambda: {ids[m]: c for m, c in held(bot).items()} == before, "the first votes")
 
-    await bot.stop()  # meanwhile Bob takes back his concern, Carol has one, Erin (no member) objects
+    await (
+        bot.stop()
+    )  # meanwhile Bob takes back his concern, Carol has one, Erin (no member) objects
     await bob.redact(room, bobs_concern)
     await carol.react(room, post.event_id, CONCERN)
     await erin.react(room, post.event_id, OBJECT)
     await bot.start()
     # The sync then catches up with those same reactions; they change nothing more.
     await eventually(
-        lambda: events_from(bot, ReactionAdded) == {carol.user_id, erin.user_id}
-        and events_from(bot, ReactionRemoved) == {bob.user_id},
+        lambda: (
+            events_from(bot, ReactionAdded) == {carol.user_id, erin.user_id}
+            and events_from(bot, ReactionRemoved) == {bob.user_id}
+        ),
         "the catch-up",
     )
     after = {"Alice": ["consent"], "Bob": ["consent"], "Carol": ["concern"]}
@@ -242,14 +255,22 @@ async def test_an_objection_made_while_the_bot_was_away_opens_its_conversation_o
     mark = alice.mark()
     await bot.start()
 
-    direct = await eventually(lambda: next(iter(direct_rooms(bob, room)), None), "a direct room for Bob")
+    direct = await eventually(
+        lambda: next(iter(direct_rooms(bob, room)), None), "a direct room for Bob"
+    )
     await bob.join(direct)
-    await bob.expect(me, "Thank you for saying you object to proposal 1 in Tuesday.", room_id=direct)
-    note = await alice.expect(me, "An objection has come in.", room_id=room, since=mark)  # in the thread
+    await bob.expect(
+        me, "Thank you for saying you object to proposal 1 in Tuesday.", room_id=direct
+    )
+    note = await alice.expect(
+        me, "An objection has come in.", room_id=room, since=mark
+    )  # in the thread
     assert thread_of(note) == post.event_id
     await eventually(lambda: events_from(bot, ReactionAdded) == {bob.user_id}, "the catch-up")
     assert held(bot) == {bob.user_id: ["object"]}
-    assert sorted(bot.table("SELECT member_id, kind FROM agreement_notes")) == [(bob.user_id, "objection")]
+    assert sorted(bot.table("SELECT member_id, kind FROM agreement_notes")) == [
+        (bob.user_id, "objection")
+    ]
     # The bot acts in order: once Bob sees the answer to a later command, he has seen all before it.
     await bob.ask(room, me, "!ck help privacy show")
     assert sum("An objection has come in." in e.body for e in bob.messages_from(me, room)) == 1
@@ -278,7 +299,9 @@ async def test_a_thread_drifting_into_advice_earns_the_adviser_a_note_in_a_direc
     await bob.say(room, SOFT, thread=sharing)
     await carol.say(room, SECOND, thread=sharing)
 
-    direct = await eventually(lambda: next(iter(direct_rooms(carol, room)), None), "a direct room for Carol")
+    direct = await eventually(
+        lambda: next(iter(direct_rooms(carol, room)), None), "a direct room for Carol"
+    )
     await carol.join(direct)
     note = await carol.expect(me, "nudges off", room_id=direct)
     assert "`!ck nudges off`" in note.body
@@ -311,12 +334,16 @@ async def test_an_opted_out_member_gets_no_note_until_they_turn_nudges_on(
     sharing = await alice.say(room, SHARING)
     await bob.say(room, SOFT, thread=sharing)
     await carol.say(room, SECOND, thread=sharing)
-    direct = await eventually(lambda: next(iter(direct_rooms(carol, room)), None), "a direct room for Carol")
+    direct = await eventually(
+        lambda: next(iter(direct_rooms(carol, room)), None), "a direct room for Carol"
+    )
     await carol.join(direct)
     await carol.expect(me, "nudges off", room_id=direct)
 
 
-async def test_a_sharer_who_asked_for_ideas_brings_no_note_to_anyone(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_a_sharer_who_asked_for_ideas_brings_no_note_to_anyone(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """When the sharer asked for ideas, advice in the thread on it brings nobody a note."""
     bot = await matrix_bot(clock=ManualClock(START))
     me = bot.user_id

@@ -32,7 +32,9 @@ async def test_the_adapters_own_records_are_stated_exported_and_forgotten(
     export = await alice.ask(direct, me, "!ck privacy export")  # now the direct room exists
     data = json.loads(export.body.split("```json\n", 1)[1].rsplit("\n```", 1)[0])
     assert data["matrix"]["direct_room"] == direct
-    assert [(r["message"], r["key"]) for r in data["matrix"]["reactions"]] == [(created.event_id, "👍")]
+    assert [(r["message"], r["key"]) for r in data["matrix"]["reactions"]] == [
+        (created.event_id, "👍")
+    ]
 
     shown = await alice.ask(direct, me, "!ck privacy show")
     assert "**On Matrix**" in shown.body
@@ -42,5 +44,8 @@ async def test_the_adapters_own_records_are_stated_exported_and_forgotten(
     assert bot.app is not None
     with sqlite3.connect(bot.app.db.path) as conn:
         for table in ("matrix_reactions", "matrix_direct_rooms"):
-            count = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE member_id = ?", (alice.user_id,)).fetchone()  # noqa: S608 - fixed names
+            count = conn.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE member_id = ?",  # noqa: S608 - fixed names
+                (alice.user_id,),
+            ).fetchone()
             assert count == (0,), table

@@ -11,7 +11,9 @@ from tests.e2e.matrix_bot import MakeBot, MakePeople, eventually
 pytestmark = pytest.mark.e2e
 
 
-async def test_the_bot_joins_when_invited_and_answers_help(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_the_bot_joins_when_invited_and_answers_help(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Invited by someone on its own homeserver, the bot joins and lists its commands."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -24,7 +26,9 @@ async def test_the_bot_joins_when_invited_and_answers_help(matrix_bot: MakeBot, 
     assert answer.source["content"]["m.mentions"] == {}
 
 
-async def test_an_invitation_from_someone_not_allowed_is_declined(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_an_invitation_from_someone_not_allowed_is_declined(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """With allowed_inviters naming one person, an invitation from anyone else is declined."""
     alice, mallory = await people("Alice"), await people("Mallory")
     bot = await matrix_bot(allowed_inviters=(alice.user_id,))
@@ -34,7 +38,9 @@ async def test_an_invitation_from_someone_not_allowed_is_declined(matrix_bot: Ma
 
     def declined() -> bool:
         return any(
-            isinstance(e, nio.RoomMemberEvent) and e.state_key == bot.user_id and e.membership == "leave"
+            isinstance(e, nio.RoomMemberEvent)
+            and e.state_key == bot.user_id
+            and e.membership == "leave"
             for r, e in mallory.seen
             if r == created.room_id
         )
@@ -44,7 +50,9 @@ async def test_an_invitation_from_someone_not_allowed_is_declined(matrix_bot: Ma
     assert "`!ck help" in (await alice.ask(room, bot.user_id, "!ck help")).body
 
 
-async def test_an_invitation_from_another_server_is_declined(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_an_invitation_from_another_server_is_declined(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """allowed_inviters may name servers; an inviter on any other server is declined."""
     alice = await people("Alice")
     bot = await matrix_bot(allowed_inviters=("example.org",))
@@ -54,7 +62,9 @@ async def test_an_invitation_from_another_server_is_declined(matrix_bot: MakeBot
 
     def declined() -> bool:
         return any(
-            isinstance(e, nio.RoomMemberEvent) and e.state_key == bot.user_id and e.membership == "leave"
+            isinstance(e, nio.RoomMemberEvent)
+            and e.state_key == bot.user_id
+            and e.membership == "leave"
             for r, e in alice.seen
             if r == created.room_id
         )
@@ -64,7 +74,9 @@ async def test_an_invitation_from_another_server_is_declined(matrix_bot: MakeBot
     assert created.room_id not in bot.adapter.chat.creators
 
 
-async def test_people_joining_and_leaving_are_events(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_people_joining_and_leaving_are_events(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Others joining or leaving a room reach the cogs as MemberJoined and MemberLeft."""
     bot = await matrix_bot()
     alice, bob = await people("Alice"), await people("Bob")
@@ -92,10 +104,13 @@ async def test_a_kick_or_a_ban_is_taken_calmly(matrix_bot: MakeBot, people: Make
     assert bot.adapter is not None
     client = bot.adapter.chat._client
 
-    assert isinstance(await alice.client.room_kick(kicked_from, bot.user_id, "testing"), nio.RoomKickResponse)
+    assert isinstance(
+        await alice.client.room_kick(kicked_from, bot.user_id, "testing"), nio.RoomKickResponse
+    )
     assert isinstance(await alice.client.room_ban(banned_from, bot.user_id), nio.RoomBanResponse)
     await eventually(
-        lambda: kicked_from not in client.rooms and banned_from not in client.rooms, "the bot to forget both rooms"
+        lambda: kicked_from not in client.rooms and banned_from not in client.rooms,
+        "the bot to forget both rooms",
     )
 
     assert "`!ck help" in (await alice.ask(still_here, bot.user_id, "!ck help")).body

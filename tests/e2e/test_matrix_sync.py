@@ -27,7 +27,9 @@ def heard_texts(bot: BotRunner) -> list[str]:
     return [e.text or "" for e in bot.ear.of(MessagePosted)]
 
 
-async def test_a_first_start_acts_on_nothing_old(matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser) -> None:
+async def test_a_first_start_acts_on_nothing_old(
+    matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser
+) -> None:
     """Commands already in a room before the bot's first start are history, not requests."""
     account = matrix_user("bot")
     alice = await people("Alice")
@@ -61,7 +63,10 @@ async def test_a_restart_neither_replays_nor_skips(matrix_bot: MakeBot, people: 
     while_down = await alice.say(room, "!ck circle list")
     await alice.say(room, "a message while the bot was away")
     await bot.start()
-    await eventually(lambda: alice.answers_to(bot.user_id, while_down), "the answer to the command sent while down")
+    await eventually(
+        lambda: alice.answers_to(bot.user_id, while_down),
+        "the answer to the command sent while down",
+    )
     await alice.ask(room, bot.user_id, "!ck privacy show")  # by now, any repeat would have come
 
     assert len(alice.answers_to(bot.user_id, before)) == 1
@@ -74,7 +79,9 @@ async def test_a_restart_neither_replays_nor_skips(matrix_bot: MakeBot, people: 
     assert len(alice.answers_to(bot.user_id, while_down)) == 1
 
 
-async def test_a_burst_of_100_messages_arrives_whole(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_a_burst_of_100_messages_arrives_whole(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """A hundred messages in a row: every one reaches the cogs, once, in order."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -88,7 +95,9 @@ async def test_a_burst_of_100_messages_arrives_whole(matrix_bot: MakeBot, people
     assert heard_texts(bot) == burst
 
 
-async def test_a_gap_in_a_limited_timeline_is_filled(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_a_gap_in_a_limited_timeline_is_filled(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """With a timeline of 10 and 60 messages sent while away, /messages fills the gap exactly."""
     bot = await matrix_bot(adapter_options={"timeline_limit": 10})
     alice = await people("Alice")
@@ -106,7 +115,9 @@ async def test_a_gap_in_a_limited_timeline_is_filled(matrix_bot: MakeBot, people
     assert heard_texts(bot) == missed
 
 
-async def test_the_bot_recovers_from_an_outage_by_itself(synapse: Synapse, matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_the_bot_recovers_from_an_outage_by_itself(
+    synapse: Synapse, matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """Synapse stops and starts again: the bot backs off, reconnects, and answers as before."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -123,7 +134,9 @@ async def test_the_bot_recovers_from_an_outage_by_itself(synapse: Synapse, matri
     assert health.recoveries >= 1
 
 
-async def test_a_password_login_keeps_its_device(matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser, tmp_path: Path) -> None:
+async def test_a_password_login_keeps_its_device(
+    matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser, tmp_path: Path
+) -> None:
     """Logging in with a password stores the session; a restart reuses the device."""
     account = matrix_user("bot")
     bot = await matrix_bot(account=account, use_password=True, data_dir=tmp_path / "data")
@@ -143,7 +156,11 @@ async def test_a_password_login_keeps_its_device(matrix_bot: MakeBot, people: Ma
 
 
 def test_matrix_login_keeps_a_session_or_prints_a_token(
-    synapse: Synapse, matrix_user: RegisterUser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    synapse: Synapse,
+    matrix_user: RegisterUser,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`circlekeeper matrix-login` logs in once: it keeps the session, or prints a working token."""
     account = matrix_user("bot")
@@ -167,7 +184,9 @@ def test_matrix_login_keeps_a_session_or_prints_a_token(
     monkeypatch.setenv("CIRCLEKEEPER_MATRIX_PASSWORD", account.password)
     assert main(["matrix-login", "--config", str(config), "--print-token"]) == 0
     token = capsys.readouterr().out.strip()
-    whoami = synapse._request("GET", f"{synapse.url}/_matrix/client/v3/account/whoami?access_token={token}")
+    whoami = synapse._request(
+        "GET", f"{synapse.url}/_matrix/client/v3/account/whoami?access_token={token}"
+    )
     assert whoami["user_id"] == account.user_id
     assert whoami["device_id"] == kept["device_id"]  # the same device again
 
@@ -176,7 +195,12 @@ def test_matrix_login_keeps_a_session_or_prints_a_token(
     assert "logging in as" in capsys.readouterr().err
 
 
-async def test_a_rate_limit_is_waited_out(matrix_bot: MakeBot, people: MakePeople, matrix_user: RegisterUser, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_rate_limit_is_waited_out(
+    matrix_bot: MakeBot,
+    people: MakePeople,
+    matrix_user: RegisterUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """When Synapse answers 429, the bot waits as it is told, logs it, and still answers everything."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -192,7 +216,9 @@ async def test_a_rate_limit_is_waited_out(matrix_bot: MakeBot, people: MakePeopl
     limited.release()
     assert limited.status == 200
 
-    asked = [await alice.say(room, line) for line in ("!ck help", "!ck circle list", "!ck privacy show")]
+    asked = [
+        await alice.say(room, line) for line in ("!ck help", "!ck circle list", "!ck privacy show")
+    ]
     for event_id in asked:
         await eventually(lambda: alice.answers_to(bot.user_id, event_id), "every answer")  # noqa: B023
 
@@ -213,8 +239,15 @@ async def test_circlekeeper_run_serves_matrix_and_stops_cleanly(
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLEKEEPER_")}
     env["CIRCLEKEEPER_MATRIX_ACCESS_TOKEN"] = account.access_token
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         alice = await people("Alice")
@@ -228,7 +261,9 @@ async def test_circlekeeper_run_serves_matrix_and_stops_cleanly(
     assert "Matrix is ready" in stderr.decode()
 
 
-async def test_a_sync_token_the_homeserver_has_forgotten_means_a_fresh_start(matrix_bot: MakeBot, people: MakePeople) -> None:
+async def test_a_sync_token_the_homeserver_has_forgotten_means_a_fresh_start(
+    matrix_bot: MakeBot, people: MakePeople
+) -> None:
     """If Synapse refuses the stored sync token, the bot says so in its log and starts afresh."""
     bot = await matrix_bot()
     alice = await people("Alice")
@@ -236,7 +271,9 @@ async def test_a_sync_token_the_homeserver_has_forgotten_means_a_fresh_start(mat
     await alice.ask(room, bot.user_id, "!ck help")
     await bot.stop()
     with sqlite3.connect(bot.config.database_path) as db:
-        db.execute("UPDATE platform_state SET value = 'forgotten' WHERE platform = 'matrix' AND key = 'next_batch'")
+        db.execute(
+            "UPDATE platform_state SET value = 'forgotten' WHERE platform = 'matrix' AND key = 'next_batch'"
+        )
     while_away = await alice.say(room, "!ck circle list")
 
     await bot.start()

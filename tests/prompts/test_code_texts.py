@@ -23,14 +23,31 @@ from tests.prompts.test_content import (
 ROOT = Path(__file__).resolve().parents[2]
 UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # Modules whose constants are vocabulary the detector looks for, not what the bot says.
-VOCABULARY = frozenset({"cogs/nudges/imperatives.py", "cogs/nudges/language.py", "cogs/nudges/advice_cues.py", "cogs/nudges/counter_cues.py"})
+VOCABULARY = frozenset(
+    {
+        "cogs/nudges/imperatives.py",
+        "cogs/nudges/language.py",
+        "cogs/nudges/advice_cues.py",
+        "cogs/nudges/counter_cues.py",
+    }
+)
 # Constants that hold what people type in a scripted session, not the bot's own words.
 NOT_THE_BOTS_VOICE = frozenset({("bot/demo.py", "SCRIPT")})
-NOT_SENTENCES = re.compile(r"^\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH)\b", re.IGNORECASE)
+NOT_SENTENCES = re.compile(
+    r"^\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH)\b", re.IGNORECASE
+)
 # Where the bot must not call itself (or its notes) gentle or kind. The nudges' own settings
 # are named gentle|normal|attentive, so that cog is read on its own terms.
-SELF_PRAISE_SCOPE = ("cogs/circles/", "cogs/agreements/", "cogs/reflections/", "cogs/privacy/", "bot/")
-SELF_PRAISE = re.compile(r"\b(?:gentl(?:e|y|er|est)|kindly|kindness)\b|\bkind\b(?! of)", re.IGNORECASE)
+SELF_PRAISE_SCOPE = (
+    "cogs/circles/",
+    "cogs/agreements/",
+    "cogs/reflections/",
+    "cogs/privacy/",
+    "bot/",
+)
+SELF_PRAISE = re.compile(
+    r"\b(?:gentl(?:e|y|er|est)|kindly|kindness)\b|\bkind\b(?! of)", re.IGNORECASE
+)
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 QUOTED = re.compile(r"“[^”]*”|`[^`]*`")  # quotes of what someone said or typed, and commands
 
@@ -46,7 +63,11 @@ def text_constants() -> tuple[tuple[str, str, str], ...]:
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.Assign):
                 names, value = [t.id for t in node.targets if isinstance(t, ast.Name)], node.value
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.value is not None
+            ):
                 names, value = [node.target.id], node.value
             else:
                 continue

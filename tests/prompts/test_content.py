@@ -22,7 +22,15 @@ PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 ID_PATTERN = re.compile(r"^[a-z0-9-]{1,40}$")
 TAG_PATTERN = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 
-THEMES = ("connection", "worldview", "mutuality", "moving-towards", "agreements", "check-in", "check-out")
+THEMES = (
+    "connection",
+    "worldview",
+    "mutuality",
+    "moving-towards",
+    "agreements",
+    "check-in",
+    "check-out",
+)
 MIN_PROMPTS_PER_THEME = 12
 MIN_PROMPTS_TOTAL = 80
 
@@ -116,7 +124,16 @@ NUDGE_UNKIND_WORDS = (
 # A private nudge offers a way back in: one's own experience or a curious question.
 NUDGE_INVITATIONS = ("?", "for me", "one way", "your own", "our own")
 # Prompts ask something; the few that do not must open as a clear invitation.
-PROMPT_INVITATION_OPENERS = ("tell us", "share", "one word", "two words", "three words", "a word", "if you'd like", "finish the sentence")
+PROMPT_INVITATION_OPENERS = (
+    "tell us",
+    "share",
+    "one word",
+    "two words",
+    "three words",
+    "a word",
+    "if you'd like",
+    "finish the sentence",
+)
 
 
 def _phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -614,12 +631,19 @@ def test_the_advice_detector_finds_no_advice_in_any_of_our_texts() -> None:
 
     texts: list[tuple[str, str]] = []
     for path in sorted((PROMPTS_DIR / "decks").glob("*.toml")):
-        texts += [(p["id"], p["text"]) for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]]
-    agreements = tomllib.loads((PROMPTS_DIR / "agreements.toml").read_text(encoding="utf-8"))["agreements"]
+        texts += [
+            (p["id"], p["text"]) for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]
+        ]
+    agreements = tomllib.loads((PROMPTS_DIR / "agreements.toml").read_text(encoding="utf-8"))[
+        "agreements"
+    ]
     texts += [(a["id"], a["text"]) for a in agreements]
     nudges = tomllib.loads((PROMPTS_DIR / "nudges.toml").read_text(encoding="utf-8"))["nudges"]
     texts += [
-        (n["id"], n["text"].format(noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`"))
+        (
+            n["id"],
+            n["text"].format(noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`"),
+        )
         for n in nudges
     ]
     flagged = [(ident, assess(text).cues) for ident, text in texts if assess(text).advice]
@@ -683,7 +707,11 @@ def _opening(text: str) -> str:
 
 
 def _prompt_texts() -> list[tuple[str, str]]:
-    return [(_where(path, p), p["text"]) for path, p in _prompts() if isinstance(_strings(p).get("text"), str)]
+    return [
+        (_where(path, p), p["text"])
+        for path, p in _prompts()
+        if isinstance(_strings(p).get("text"), str)
+    ]
 
 
 def test_prompt_shapes_are_recognised() -> None:
@@ -711,7 +739,11 @@ def test_openings_vary() -> None:
     """No two-word opening (“Is there…”, “What's something…”) starts more than 6% of the prompts."""
     openings = Counter(_opening(text) for _, text in _prompt_texts())
     total = sum(openings.values())
-    problems = [f"“{o}…” opens {n} of {total} prompts" for o, n in openings.items() if n > OPENING_LIMIT * total]
+    problems = [
+        f"“{o}…” opens {n} of {total} prompts"
+        for o, n in openings.items()
+        if n > OPENING_LIMIT * total
+    ]
     assert not problems, _report(problems)
 
 
@@ -720,14 +752,22 @@ def test_prompts_speak_of_the_circle_and_of_each_other() -> None:
     other's answers (“…is it like that for you?”)."""
     texts = [_normalise(text) for _, text in _prompt_texts()]
     ours = sum(1 for text in texts if CIRCLE_WORDS.search(text))
-    assert ours >= CIRCLE_SHARE * len(texts), f"{ours} of {len(texts)} prompts speak of us or the circle"
+    assert ours >= CIRCLE_SHARE * len(texts), (
+        f"{ours} of {len(texts)} prompts speak of us or the circle"
+    )
     exchange = [text for text in texts if any(marker in text for marker in EXCHANGE_MARKERS)]
-    assert len(exchange) >= MIN_EXCHANGE, f"{len(exchange)} prompts invite an exchange between members"
+    assert len(exchange) >= MIN_EXCHANGE, (
+        f"{len(exchange)} prompts invite an exchange between members"
+    )
 
 
 def test_the_circle_reflects_on_its_own_agreements() -> None:
     """There is a theme of prompts about the circle's own agreements."""
-    about = [p for _, p in _prompts() if p.get("theme") == "agreements" and "agree" in _normalise(p["text"])]
+    about = [
+        p
+        for _, p in _prompts()
+        if p.get("theme") == "agreements" and "agree" in _normalise(p["text"])
+    ]
     assert len(about) >= MIN_ABOUT_AGREEMENTS, f"{len(about)} prompts reflect on our agreements"
 
 

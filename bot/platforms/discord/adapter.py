@@ -252,9 +252,13 @@ class DiscordAdapter:
         for guild in self.client.guilds:
             self.check_permissions(guild)
         first_try = asyncio.Event()
-        self._syncing = asyncio.create_task(self._keep_syncing(first_try), name="discord-sync-commands")
+        self._syncing = asyncio.create_task(
+            self._keep_syncing(first_try), name="discord-sync-commands"
+        )
         waiting = asyncio.create_task(first_try.wait())
-        await asyncio.wait({waiting, self._syncing}, timeout=SYNC_WAIT, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            {waiting, self._syncing}, timeout=SYNC_WAIT, return_when=asyncio.FIRST_COMPLETED
+        )
         waiting.cancel()
 
     async def run(self) -> None:
@@ -290,7 +294,9 @@ class DiscordAdapter:
         self._gate.set()  # commands held at the gate are turned away now
         for task in [*self._background, *([self._syncing] if self._syncing else [])]:
             task.cancel()
-        await asyncio.gather(*self._background, *([self._syncing] if self._syncing else []), return_exceptions=True)
+        await asyncio.gather(
+            *self._background, *([self._syncing] if self._syncing else []), return_exceptions=True
+        )
         await self._finish_work()
         await self._close_client()
         self._hooks.restore()
@@ -344,7 +350,9 @@ class DiscordAdapter:
         """Sync every scope; what fails is tried again later, waiting twice as long each time
         (up to the longest wait), until it works or the bot stops. ``first_try`` is set once
         every scope has been tried."""
-        scopes: list[discord.Object | None] = [discord.Object(g) for g in self._config.dev_guild_ids] or [None]
+        scopes: list[discord.Object | None] = [
+            discord.Object(g) for g in self._config.dev_guild_ids
+        ] or [None]
         wait, longest = self._sync_retry
         while scopes:
             failed = []
@@ -360,7 +368,9 @@ class DiscordAdapter:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, longest)
 
-    def _log_sync_failure(self, guild: discord.Object | None, error: Exception, wait: float) -> None:
+    def _log_sync_failure(
+        self, guild: discord.Object | None, error: Exception, wait: float
+    ) -> None:
         where = f"server {guild.id}" if guild else "all servers"
         why = " ".join(str(error).split())  # discord.py's messages run over several lines
         if isinstance(error, discord.HTTPException):
@@ -516,10 +526,18 @@ class DiscordAdapter:
                 if interaction.channel is not None:
                     room, thread = self._places.of_object(interaction.channel, interaction.guild_id)
                 else:
-                    room, thread = await self._places.of_channel(interaction.channel_id, interaction.guild_id)
+                    room, thread = await self._places.of_channel(
+                        interaction.channel_id, interaction.guild_id
+                    )
             invoker = MemberRef(Platform.DISCORD, str(interaction.user.id))
             await self._host.router.run(
-                spec.path, raw, invoker=invoker, room=room, thread=thread, replier=replier, prefix=PREFIX
+                spec.path,
+                raw,
+                invoker=invoker,
+                room=room,
+                thread=thread,
+                replier=replier,
+                prefix=PREFIX,
             )
             if room is not None and interaction.guild_id is not None:
                 await self._pass_on_notes(interaction.guild_id, invoker, room, replier)
@@ -532,7 +550,9 @@ class DiscordAdapter:
         self, guild_id: int, invoker: MemberRef, room: RoomRef, replier: InteractionReplier
     ) -> None:
         """Permission notes that reached nobody go, privately, to a moderator who is here."""
-        if not self.permissions.has_pending(guild_id) or not await self._chat.is_moderator(invoker, room):
+        if not self.permissions.has_pending(guild_id) or not await self._chat.is_moderator(
+            invoker, room
+        ):
             return
         for note in await self.permissions.take_pending(guild_id):
             await replier.reply(note, Visibility.PRIVATE)

@@ -53,7 +53,10 @@ CLOSED_DMS = 50007  # Discord's "Cannot send messages to this user"
 
 class DiscordChat:
     def __init__(
-        self, client_of: Callable[[], discord.Client], people: People, watch: PermissionWatch | None = None
+        self,
+        client_of: Callable[[], discord.Client],
+        people: People,
+        watch: PermissionWatch | None = None,
     ) -> None:
         self._client_of = client_of
         self._people = people
@@ -72,17 +75,26 @@ class DiscordChat:
         return channel.get_partial_message(int(message.id))
 
     async def _refused(
-        self, room: RoomRef, action: Action, error: discord.HTTPException, *, in_thread: bool = False
+        self,
+        room: RoomRef,
+        action: Action,
+        error: discord.HTTPException,
+        *,
+        in_thread: bool = False,
     ) -> None:
         """Hand a refusal in a server to the watch, which names the missing permission."""
         if self._watch is None or room.space_id == DM_SPACE or not room.space_id.isdigit():
             return
         try:
-            await self._watch.refused(int(room.space_id), int(room.id), action, error, in_thread=in_thread)
+            await self._watch.refused(
+                int(room.space_id), int(room.id), action, error, in_thread=in_thread
+            )
         except Exception:
             log.exception("could not work out which permission Discord refused")
 
-    def _on_refusal(self, room: RoomRef, action: Action, *, in_thread: bool) -> Callable[[discord.HTTPException], Awaitable[None]]:
+    def _on_refusal(
+        self, room: RoomRef, action: Action, *, in_thread: bool
+    ) -> Callable[[discord.HTTPException], Awaitable[None]]:
         async def refused(error: discord.HTTPException) -> None:
             await self._refused(room, action, error, in_thread=in_thread)
 
@@ -118,11 +130,15 @@ class DiscordChat:
                 starter = MessageRef(room, str(post.message.id), thread)
             elif isinstance(channel, discord.TextChannel):
                 sent = await channel.send(parts[0], allowed_mentions=NO_MENTIONS)
-                made = await sent.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+                made = await sent.create_thread(
+                    name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+                )
                 thread = ThreadRef(room, str(made.id))
                 starter = MessageRef(room, str(sent.id), None)  # in the channel, under the thread
             else:
-                raise DeliveryError(f"channel {room.id} can't hold threads ({type(channel).__name__})")
+                raise DeliveryError(
+                    f"channel {room.id} can't hold threads ({type(channel).__name__})"
+                )
         except discord.HTTPException as error:
             await self._refused(room, action, error)
             raise DeliveryError(f"could not open a thread in {room.id}: {error}") from error
@@ -147,7 +163,9 @@ class DiscordChat:
 
     async def edit(self, message: MessageRef, text: str) -> None:
         try:
-            await self._message(message).edit(content=clip(text, MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS)
+            await self._message(message).edit(
+                content=clip(text, MESSAGE_LIMIT), allowed_mentions=NO_MENTIONS
+            )
         except discord.HTTPException as error:
             raise DeliveryError(f"could not edit {message.id}: {error}") from error
 
@@ -168,7 +186,9 @@ class DiscordChat:
         except DeliveryError as error:
             cause = error.__cause__
             if isinstance(cause, discord.Forbidden) and cause.code == CLOSED_DMS:
-                raise DeliveryError(f"{member.id} doesn't accept direct messages from the bot") from cause
+                raise DeliveryError(
+                    f"{member.id} doesn't accept direct messages from the bot"
+                ) from cause
             raise
         return MessageRef(RoomRef(Platform.DISCORD, DM_SPACE, str(dm.id)), str(first.id))
 
@@ -186,7 +206,9 @@ class DiscordChat:
                 if reaction.burst_count:
                     kinds.append(discord.ReactionType.burst)
                 reads += [(reaction, kind) for kind in kinds]
-            found = await asyncio.gather(*(self._reactors(reaction, kind) for reaction, kind in reads))
+            found = await asyncio.gather(
+                *(self._reactors(reaction, kind) for reaction, kind in reads)
+            )
         except discord.HTTPException as error:
             await self._refused(message.room, "read", error, in_thread=message.thread is not None)
             raise DeliveryError(f"could not read the reactions on {message.id}: {error}") from error
@@ -199,7 +221,9 @@ class DiscordChat:
                     holders.append(ref)
         return Reactions({key: holders for key, holders in by_key.items() if holders})
 
-    async def _reactors(self, reaction: discord.Reaction, kind: discord.ReactionType) -> list[discord.abc.User]:
+    async def _reactors(
+        self, reaction: discord.Reaction, kind: discord.ReactionType
+    ) -> list[discord.abc.User]:
         users = []
         async for user in reaction.users(limit=None, type=kind):  # pages of 100
             self._people.note(user)

@@ -91,7 +91,9 @@ async def examine(token: str, rooms: dict[int, set[int]]) -> Findings:
         await client.login(token)
         connection = asyncio.create_task(client.connect(reconnect=False))
         ready = asyncio.create_task(client.wait_until_ready())
-        done, _ = await asyncio.wait({connection, ready}, timeout=READY_LIMIT, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {connection, ready}, timeout=READY_LIMIT, return_when=asyncio.FIRST_COMPLETED
+        )
         ready.cancel()
         if connection in done:
             connection.result()
@@ -100,8 +102,17 @@ async def examine(token: str, rooms: dict[int, set[int]]) -> Findings:
         await report(client, rooms, findings)
     except discord.LoginFailure:
         findings.say(BAD_TOKEN, problem=True)
-    except (OSError, aiohttp.ClientError, TimeoutError, discord.HTTPException, discord.ConnectionClosed) as error:
-        findings.say(UNREACHABLE.format(why=" ".join(str(error).split()) or type(error).__name__), problem=True)
+    except (
+        OSError,
+        aiohttp.ClientError,
+        TimeoutError,
+        discord.HTTPException,
+        discord.ConnectionClosed,
+    ) as error:
+        findings.say(
+            UNREACHABLE.format(why=" ".join(str(error).split()) or type(error).__name__),
+            problem=True,
+        )
     finally:
         await client.close()
         if connection is not None:
@@ -130,7 +141,11 @@ async def report(client: discord.Client, rooms: dict[int, set[int]], findings: F
 
 
 async def examine_guild(
-    client: discord.Client, application_id: int, guild: discord.Guild, channel_ids: set[int], findings: Findings
+    client: discord.Client,
+    application_id: int,
+    guild: discord.Guild,
+    channel_ids: set[int],
+    findings: Findings,
 ) -> None:
     member = guild.me
     if member is None:
@@ -149,11 +164,18 @@ async def examine_guild(
         channel = guild.get_channel(channel_id)
         if channel is None:
             continue
-        needs = [n for n in NEEDS if not (n is CREATE_THREADS and isinstance(channel, discord.ForumChannel))]
+        needs = [
+            n
+            for n in NEEDS
+            if not (n is CREATE_THREADS and isinstance(channel, discord.ForumChannel))
+        ]
         gaps = [n for n in missing(channel.permissions_for(member), needs) if n not in role_gaps]
         if gaps:
             clean = False
-            findings.say(CHANNEL_GAP.format(guild=guild.name, channel=channel.name, needs=describe(gaps)), problem=True)
+            findings.say(
+                CHANNEL_GAP.format(guild=guild.name, channel=channel.name, needs=describe(gaps)),
+                problem=True,
+            )
     if clean:
         findings.say(ALL_GOOD.format(guild=guild.name))
 
@@ -173,6 +195,10 @@ async def circle_rooms(database: Path) -> dict[int, set[int]]:
         await db.close()
     found: dict[int, set[int]] = {}
     for circle in circles:
-        if circle.platform is Platform.DISCORD and circle.room.space_id.isdigit() and circle.room.id.isdigit():
+        if (
+            circle.platform is Platform.DISCORD
+            and circle.room.space_id.isdigit()
+            and circle.room.id.isdigit()
+        ):
             found.setdefault(int(circle.room.space_id), set()).add(int(circle.room.id))
     return found

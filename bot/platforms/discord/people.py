@@ -61,7 +61,9 @@ class SeenMember:
 class People:
     def __init__(self, moderator_roles: tuple[str, ...], size: int = 10_000) -> None:
         self._role_ids = {int(r) for r in moderator_roles if r.strip().isdigit()}
-        self._role_names = {r.strip().casefold() for r in moderator_roles if not r.strip().isdigit()}
+        self._role_names = {
+            r.strip().casefold() for r in moderator_roles if not r.strip().isdigit()
+        }
         self._names: Recent[int, str] = Recent(size)
         self._bots: Recent[int, bool] = Recent(size)
         self._members: Recent[tuple[int, int], SeenMember] = Recent(size)

@@ -46,18 +46,44 @@ class Need:
     stops: str
 
 
-VIEW = Need("view_channel", "View Channels", "I can't see what happens there, and the circles there won't hear from me")
-SEND = Need("send_messages", "Send Messages", "I can't post round invitations, prompts or proposals there")
-SEND_IN_THREADS = Need(
-    "send_messages_in_threads", "Send Messages in Threads", "I can't write in threads there, so rounds and proposal conversations stall"
+VIEW = Need(
+    "view_channel",
+    "View Channels",
+    "I can't see what happens there, and the circles there won't hear from me",
 )
-CREATE_THREADS = Need("create_public_threads", "Create Public Threads", "rounds, prompts and proposals can't open their own threads")
-READ_HISTORY = Need("read_message_history", "Read Message History", "I can't add reactions, or read votes back after a restart")
-ADD_REACTIONS = Need("add_reactions", "Add Reactions", "proposals can't show their voting reactions")
+SEND = Need(
+    "send_messages", "Send Messages", "I can't post round invitations, prompts or proposals there"
+)
+SEND_IN_THREADS = Need(
+    "send_messages_in_threads",
+    "Send Messages in Threads",
+    "I can't write in threads there, so rounds and proposal conversations stall",
+)
+CREATE_THREADS = Need(
+    "create_public_threads",
+    "Create Public Threads",
+    "rounds, prompts and proposals can't open their own threads",
+)
+READ_HISTORY = Need(
+    "read_message_history",
+    "Read Message History",
+    "I can't add reactions, or read votes back after a restart",
+)
+ADD_REACTIONS = Need(
+    "add_reactions", "Add Reactions", "proposals can't show their voting reactions"
+)
 # Since February 2026 pinning is its own permission (bit 51); Manage Messages no longer allows it.
 PIN = Need("pin_messages", "Pin Messages", "I can't pin the agreements registry")
 
-NEEDS: tuple[Need, ...] = (VIEW, SEND, SEND_IN_THREADS, CREATE_THREADS, READ_HISTORY, ADD_REACTIONS, PIN)
+NEEDS: tuple[Need, ...] = (
+    VIEW,
+    SEND,
+    SEND_IN_THREADS,
+    CREATE_THREADS,
+    READ_HISTORY,
+    ADD_REACTIONS,
+    PIN,
+)
 # Exactly these, nothing more: the README's invite URL asks for this value.
 INVITE_PERMISSIONS = discord.Permissions(**{need.flag: True for need in NEEDS})
 INVITE_URL = (
@@ -81,7 +107,9 @@ NOTE_HEAD = "A note for the moderators of **{guild}**, from Circlekeeper."
 NOTE_ONE = "I don't have the **{label}** permission {where}, so {stops}."
 NOTE_MANY = "A few permissions are missing for me {where}:"
 NOTE_LINE = "• **{label}**: {stops}."
-FIX_ROLE = "If you'd like {that} to work, {they} can be added to my role under Server Settings → Roles."
+FIX_ROLE = (
+    "If you'd like {that} to work, {they} can be added to my role under Server Settings → Roles."
+)
 FIX_CHANNEL = "The channel's own settings take {them} away from my role; {they} can be allowed again under Edit Channel → Permissions."
 NOTE_TAIL = "Everything else keeps working meanwhile."
 IN_SERVER = "in this server"
@@ -117,7 +145,13 @@ def moderator_note(guild: str, channel_id: int | None, needs: Sequence[Need]) ->
         lines += [NOTE_LINE.format(label=n.label, stops=n.stops) for n in needs]
     one = len(needs) == 1
     fix = FIX_CHANNEL if channel_id else FIX_ROLE
-    lines.append(fix.format(that="that" if one else "these", they="it" if one else "they", them="it" if one else "them"))
+    lines.append(
+        fix.format(
+            that="that" if one else "these",
+            they="it" if one else "they",
+            them="it" if one else "them",
+        )
+    )
     lines.append(NOTE_TAIL)
     return "\n".join(lines)
 
@@ -125,7 +159,9 @@ def moderator_note(guild: str, channel_id: int | None, needs: Sequence[Need]) ->
 class PermissionWatch:
     """Finds what the bot lacks where it acts, and tells each server's moderators once."""
 
-    def __init__(self, client_of: Callable[[], discord.Client], state: PlatformStateRepo, clock: Clock) -> None:
+    def __init__(
+        self, client_of: Callable[[], discord.Client], state: PlatformStateRepo, clock: Clock
+    ) -> None:
         self._client_of = client_of
         self._state = state
         self._clock = clock
@@ -150,7 +186,13 @@ class PermissionWatch:
         return gaps
 
     async def refused(
-        self, guild_id: int, room_id: int, action: Action, error: discord.HTTPException, *, in_thread: bool = False
+        self,
+        guild_id: int,
+        room_id: int,
+        action: Action,
+        error: discord.HTTPException,
+        *,
+        in_thread: bool = False,
     ) -> None:
         """Discord refused ``action`` in the room (channel) ``room_id``, or in a thread in it:
         work out which permission was missing, and where."""
@@ -175,18 +217,26 @@ class PermissionWatch:
 
     # --- telling ---------------------------------------------------------------------------
 
-    async def _notice(self, guild: discord.Guild, channel_id: int | None, needs: list[Need]) -> None:
+    async def _notice(
+        self, guild: discord.Guild, channel_id: int | None, needs: list[Need]
+    ) -> None:
         async with self._locks[guild.id]:
             await self._notice_locked(guild, channel_id, needs)
 
-    async def _notice_locked(self, guild: discord.Guild, channel_id: int | None, needs: list[Need]) -> None:
+    async def _notice_locked(
+        self, guild: discord.Guild, channel_id: int | None, needs: list[Need]
+    ) -> None:
         place = str(channel_id) if channel_id else SERVER
         told = await self._told(guild.id)
         fresh = [n for n in needs if f"{place}:{n.flag}" not in told]
         for need in needs:
             if (guild.id, place, need.flag) not in self._logged:
                 self._logged.add((guild.id, place, need.flag))
-                where = f"#{guild.get_channel(channel_id) or channel_id}" if channel_id else "the bot's role"
+                where = (
+                    f"#{guild.get_channel(channel_id) or channel_id}"
+                    if channel_id
+                    else "the bot's role"
+                )
                 log.warning(LOG_LINE, guild.name, where, f"{need.label} ({need.stops})")
         if not fresh:
             return
@@ -201,7 +251,11 @@ class PermissionWatch:
         """The moderators' channel if the server has one and the bot may write there, else a
         DM to the owner. False when neither worked."""
         channel = guild.public_updates_channel
-        if channel is not None and guild.me is not None and channel.permissions_for(guild.me).send_messages:
+        if (
+            channel is not None
+            and guild.me is not None
+            and channel.permissions_for(guild.me).send_messages
+        ):
             try:
                 await channel.send(note, allowed_mentions=NO_MENTIONS)
                 return True
@@ -212,7 +266,10 @@ class PermissionWatch:
             await dm.send(note, allowed_mentions=NO_MENTIONS)
             return True
         except discord.HTTPException:
-            log.info("could not reach the owner of %s by DM; the next moderator to run a command will hear it", guild.name)
+            log.info(
+                "could not reach the owner of %s by DM; the next moderator to run a command will hear it",
+                guild.name,
+            )
             return False
 
     def has_pending(self, guild_id: int) -> bool:
@@ -240,7 +297,9 @@ class PermissionWatch:
     async def _save(self, guild_id: int, told: set[str]) -> None:
         key = STATE_KEY.format(guild=guild_id)
         if told:
-            await self._state.set(Platform.DISCORD, key, json.dumps(sorted(told)), self._clock.now())
+            await self._state.set(
+                Platform.DISCORD, key, json.dumps(sorted(told)), self._clock.now()
+            )
         else:
             await self._state.delete(Platform.DISCORD, key)
 
@@ -265,4 +324,8 @@ class PermissionWatch:
                 kept.add(entry)
         if kept != told:
             await self._save(guild.id, kept)
-            self._logged = {item for item in self._logged if item[0] != guild.id or f"{item[1]}:{item[2]}" in kept}
+            self._logged = {
+                item
+                for item in self._logged
+                if item[0] != guild.id or f"{item[1]}:{item[2]}" in kept
+            }

@@ -58,7 +58,9 @@ class InteractionReplier:
     async def _send(self, part: str, *, ephemeral: bool) -> None:
         interaction = self._interaction
         if not interaction.response.is_done():
-            await interaction.response.send_message(part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(
+                part, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
         elif self._thinking:
             self._thinking = False
             if ephemeral:

@@ -86,7 +86,9 @@ class OptionShape(app_commands.Transformer):
     def choices(self) -> list[app_commands.Choice[int | float | str]] | None:
         if self.option.kind is not OptionKind.CHOICE:
             return None
-        return [app_commands.Choice[int | float | str](name=c, value=c) for c in self.option.choices]
+        return [
+            app_commands.Choice[int | float | str](name=c, value=c) for c in self.option.choices
+        ]
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
         return value
@@ -135,7 +137,9 @@ def _parameter_name(option: Option) -> str:
     return name if name.isidentifier() and name not in ("interaction", "self") else f"option_{name}"
 
 
-def make_command(spec: CommandSpec, run: RunCommand, suggest: Suggest) -> app_commands.Command[Any, ..., None]:
+def make_command(
+    spec: CommandSpec, run: RunCommand, suggest: Suggest
+) -> app_commands.Command[Any, ..., None]:
     """One slash command (the last word of the path) for ``spec``."""
     names = {_parameter_name(o): o.name for o in spec.options}
 
@@ -154,7 +158,9 @@ def make_command(spec: CommandSpec, run: RunCommand, suggest: Suggest) -> app_co
             )
         )
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    described = app_commands.describe(**{_parameter_name(o): o.help for o in spec.options})(callback)
+    described = app_commands.describe(**{_parameter_name(o): o.help for o in spec.options})(
+        callback
+    )
     renamed = {key: name for key, name in names.items() if key != name}
     if renamed:
         described = app_commands.rename(**renamed)(described)
@@ -194,7 +200,9 @@ def build_commands(
                 if key not in subgroups:
                     leaves = sorted(s.path[2] for s in members if s.path[:2] == spec.path[:2])
                     subgroups[key] = app_commands.Group(
-                        name=spec.path[1], description=group_help(spec.path[1], leaves), parent=group
+                        name=spec.path[1],
+                        description=group_help(spec.path[1], leaves),
+                        parent=group,
                     )
                 parent = subgroups[key]
             parent.add_command(make_command(spec, run, suggest))
@@ -225,7 +233,9 @@ class CommandTree(app_commands.CommandTree):
         commands = self._get_all_commands(guild=guild)
         return [registration(c.to_dict(self), in_guild=guild is not None) for c in commands]
 
-    async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
+    async def sync(
+        self, *, guild: discord.abc.Snowflake | None = None
+    ) -> list[app_commands.AppCommand]:
         """``CommandTree.sync`` with ``payload``: discord.py builds the payload inside sync and
         offers no hook to change it, so this sends it the same way, through the same routes."""
         application_id = self.client.application_id
@@ -237,26 +247,36 @@ class CommandTree(app_commands.CommandTree):
             if guild is None:
                 data = await http.bulk_upsert_global_commands(application_id, payload=payload)
             else:
-                data = await http.bulk_upsert_guild_commands(application_id, guild.id, payload=payload)
+                data = await http.bulk_upsert_guild_commands(
+                    application_id, guild.id, payload=payload
+                )
         except discord.HTTPException as error:
             if error.status == 400 and error.code == 50035:
-                raise app_commands.CommandSyncFailure(error, self._get_all_commands(guild=guild)) from None
+                raise app_commands.CommandSyncFailure(
+                    error, self._get_all_commands(guild=guild)
+                ) from None
             raise
         return [app_commands.AppCommand(data=d, state=self.client._connection) for d in data]
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return await self._check(interaction)
 
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
         if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-            log.warning("a command Discord sent doesn't match ours (%s); syncing should fix it", error)
+            log.warning(
+                "a command Discord sent doesn't match ours (%s); syncing should fix it", error
+            )
             text = OUT_OF_DATE
         else:
             log.error("a slash command failed", exc_info=error)
             text = SOMETHING_BROKE
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+                await interaction.followup.send(
+                    text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                )
             else:
                 await interaction.response.send_message(
                     text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()

@@ -108,7 +108,9 @@ class Places:
 class Translator:
     """Turns what the gateway delivered into events for the host."""
 
-    def __init__(self, client_of: Callable[[], discord.Client], places: Places, people: People) -> None:
+    def __init__(
+        self, client_of: Callable[[], discord.Client], places: Places, people: People
+    ) -> None:
         self._client_of = client_of
         self._places = places
         self._people = people
@@ -159,7 +161,9 @@ class Translator:
             text=text,
             at=at,
             reply_to=reply_to,
-            by_bot=message.author.bot or message.webhook_id is not None or self._is_me(message.author.id),
+            by_bot=message.author.bot
+            or message.webhook_id is not None
+            or self._is_me(message.author.id),
         )
 
     async def message_edited(

@@ -119,9 +119,13 @@ HOW_LONG = "(sandbox) Say how long, like `:{word} 10m` or `:{word} 2h`."
 NO_TIME_TRAVEL = "(sandbox) I can't move this clock."
 WAITED = f"    {MARK_TIME} {{typed}} later… ({{now}})"
 JUMPED = f"    {MARK_TIME} the clock jumps {{typed}} on, to {{now}}; whatever fell due meanwhile happens now, late"
-WAITED_AWAY = f"    {MARK_TIME} {{typed}} later… ({{now}}; the bot is away, so it catches up on `:up`)"
+WAITED_AWAY = (
+    f"    {MARK_TIME} {{typed}} later… ({{now}}; the bot is away, so it catches up on `:up`)"
+)
 TIME_OFFSET = "(sandbox) In the sandbox it's {now}, {ahead} ahead of the real clock."
-TIME_REAL = "(sandbox) In the sandbox it's {now}, the same as the real clock. `:wait 2h` moves it on."
+TIME_REAL = (
+    "(sandbox) In the sandbox it's {now}, the same as the real clock. `:wait 2h` moves it on."
+)
 TIME_MANUAL = "(sandbox) In the sandbox it's {now}. The clock moves only with `:wait` or `:jump`."
 WENT_DOWN = (
     "(sandbox) The bot is away now. The room carries on: post, react and `:wait` as you like; "
@@ -134,7 +138,9 @@ CANT_RESTART = "(sandbox) This session can't send the bot away; `circlekeeper ru
 AWAY_COMMAND = "(sandbox) The bot is away, so nobody answers `{command}`. `:up` brings it back."
 DMS_HOW = "(sandbox) Say whose and how, like `:dms erin closed` or `:dms erin open`."
 DMS_SET = "    (sandbox) {name}'s private messages are {state}."
-UNKNOWN_SANDBOX_COMMAND = "(sandbox) I don't know `:{word}`.{suggestion} `:help` lists the sandbox's own commands."
+UNKNOWN_SANDBOX_COMMAND = (
+    "(sandbox) I don't know `:{word}`.{suggestion} `:help` lists the sandbox's own commands."
+)
 SANDBOX_WORDS = ("help", "wait", "jump", "time", "down", "up", "dms", "quit")
 # The bot's database keeps a mark above every message id the bot was shown, written before
 # the bot learns the id, so a room that replaces a lost one starts above it (see room.py).
@@ -271,7 +277,9 @@ class LocalAdapter:
         if host is None or number <= self._ids_shown_up_to:
             return
         self._ids_shown_up_to = number + ID_BLOCK
-        await host.state.set(Platform.LOCAL, IDS_SHOWN_KEY, str(self._ids_shown_up_to), self._clock.now())
+        await host.state.set(
+            Platform.LOCAL, IDS_SHOWN_KEY, str(self._ids_shown_up_to), self._clock.now()
+        )
 
     # --- the kinds of line -----------------------------------------------------------------
 
@@ -303,7 +311,9 @@ class LocalAdapter:
                 prefix=PREFIX,
             )
             return
-        await host.receive(MessagePosted(chat.message_ref(message), member, text, self._clock.now()))
+        await host.receive(
+            MessagePosted(chat.message_ref(message), member, text, self._clock.now())
+        )
 
     async def _react(self, who: str, token: str, typed: str, *, add: bool) -> None:
         message_id = self._resolve_message(token)
@@ -321,7 +331,9 @@ class LocalAdapter:
         ref = self._chat.message_ref(self._chat.messages[message_id])
         member = MemberRef(Platform.LOCAL, who)
         now = self._clock.now()
-        event = ReactionAdded(ref, member, key, now) if add else ReactionRemoved(ref, member, key, now)
+        event = (
+            ReactionAdded(ref, member, key, now) if add else ReactionRemoved(ref, member, key, now)
+        )
         await host.receive(event)
 
     async def _edit(self, who: str, message_id: str, text: str) -> None:
@@ -336,7 +348,12 @@ class LocalAdapter:
         host = self._host
         if host is not None:
             await host.receive(
-                MessageEdited(self._chat.message_ref(message), MemberRef(Platform.LOCAL, who), text, self._clock.now())
+                MessageEdited(
+                    self._chat.message_ref(message),
+                    MemberRef(Platform.LOCAL, who),
+                    text,
+                    self._clock.now(),
+                )
             )
 
     def _newest_thread(self) -> str | None:
@@ -367,7 +384,9 @@ class LocalAdapter:
             if thread is None:
                 return None
             for message in reversed(self._chat.messages.values()):
-                if message.thread_id == thread and any(BOT_ID in held for held in message.reactions.values()):
+                if message.thread_id == thread and any(
+                    BOT_ID in held for held in message.reactions.values()
+                ):
                     return message.id
             return thread
         if token not in self._chat.messages:

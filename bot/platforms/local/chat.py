@@ -72,7 +72,9 @@ class Transcript:
 class LocalChat:
     """The Chat port over the sandbox's room."""
 
-    def __init__(self, transcript: Transcript, config: LocalConfig, room: Room | None = None) -> None:
+    def __init__(
+        self, transcript: Transcript, config: LocalConfig, room: Room | None = None
+    ) -> None:
         self.transcript = transcript
         self._config = config
         self.contents = room if room is not None else Room.in_memory()
@@ -199,7 +201,9 @@ class LocalChat:
         message = self.contents.post(BOT_ID, text, None, thread_title=title)
         self._print_message(message)
         await self.shown_to_the_bot(message.id)
-        self.note(f"{MARK_THREAD} thread #{message.id} “{title}” opened (write in it with `name #{message.id}: …`)")
+        self.note(
+            f"{MARK_THREAD} thread #{message.id} “{title}” opened (write in it with `name #{message.id}: …`)"
+        )
         return ThreadStart(self.message_ref(message), ThreadRef(room, message.id))
 
     async def react(self, message: MessageRef, key: str) -> None:

@@ -106,7 +106,9 @@ class TerminalLines:
 
         self._prompt = prompt
         self._pending: list[str] = []
-        self._session: PromptSession[str] = PromptSession(history=kept, erase_when_done=True, key_bindings=keys)
+        self._session: PromptSession[str] = PromptSession(
+            history=kept, erase_when_done=True, key_bindings=keys
+        )
 
     async def read(self) -> str | None:
         if not self._pending:

@@ -25,7 +25,9 @@ _LINE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _NAME_THEN_WORDS = re.compile(rf"^(?P<who>{NAME})\s+(?P<rest>[^\s:#^+~-].*)$", re.DOTALL)
-_REACTION_WITHOUT_KEY = re.compile(rf"^(?P<who>{NAME})\s*(?P<sign>[+-])\s*(?P<target>\#?\d+|\^)\s*$")
+_REACTION_WITHOUT_KEY = re.compile(
+    rf"^(?P<who>{NAME})\s*(?P<sign>[+-])\s*(?P<target>\#?\d+|\^)\s*$"
+)
 
 # Words for the options people vote with, and a few everyday ones. Emoji names in colons
 # (:white_check_mark:) come from the emoji package's aliases.
@@ -128,7 +130,9 @@ def _hint(line: str) -> str:
         return NO_NAME.format(text=_clip(line))
     missing = _REACTION_WITHOUT_KEY.match(line)
     if missing:
-        return MISSING_KEY.format(who=missing["who"].lower(), sign=missing["sign"], target=missing["target"])
+        return MISSING_KEY.format(
+            who=missing["who"].lower(), sign=missing["sign"], target=missing["target"]
+        )
     words = _NAME_THEN_WORDS.match(line)
     if words:
         return MISSING_COLON.format(who=words["who"].lower(), rest=_clip(words["rest"]))

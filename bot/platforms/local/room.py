@@ -71,7 +71,12 @@ class Room:
     """What is in the room right now, in memory, written through to its file (if it has one)."""
 
     def __init__(
-        self, conn: sqlite3.Connection | None, room_id: str = ROOM_ID, *, path: Path | None = None, fresh: bool = True
+        self,
+        conn: sqlite3.Connection | None,
+        room_id: str = ROOM_ID,
+        *,
+        path: Path | None = None,
+        fresh: bool = True,
     ) -> None:
         self._conn = conn
         self.path = path
@@ -134,12 +139,16 @@ class Room:
         for mid, author, text, thread_id, title, pinned in conn.execute(
             "SELECT id, author, text, thread_id, thread_title, pinned FROM messages ORDER BY id"
         ):
-            message = LocalMessage(str(mid), author, text, None if thread_id is None else str(thread_id))
+            message = LocalMessage(
+                str(mid), author, text, None if thread_id is None else str(thread_id)
+            )
             message.pinned = bool(pinned)
             self.messages[message.id] = message
             if title is not None:
                 self.threads[message.id] = title
-        for mid, member, key in conn.execute("SELECT message_id, member, key FROM reactions ORDER BY seq"):
+        for mid, member, key in conn.execute(
+            "SELECT message_id, member, key FROM reactions ORDER BY seq"
+        ):
             self.messages[str(mid)].reactions.setdefault(key, []).append(member)
         self.private = list(conn.execute("SELECT member, text FROM private_messages ORDER BY id"))
         self.closed_dms = {row[0] for row in conn.execute("SELECT member FROM closed_dms")}
@@ -166,7 +175,9 @@ class Room:
         """The highest message id this room has handed out (0 for none)."""
         if self._conn is None:
             return max((int(m) for m in self.messages), default=0)
-        row = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").fetchone()
+        row = self._conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'messages'"
+        ).fetchone()
         return 0 if row is None else int(row[0])
 
     def replace_lost_room(self, ids_above: int) -> None:
@@ -179,14 +190,18 @@ class Room:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute("UPDATE room SET value = ? WHERE key = 'id'", (self.id,))
             self._conn.execute("DELETE FROM sqlite_sequence WHERE name = 'messages'")
-            self._conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('messages', ?)", (ids_above,))
+            self._conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('messages', ?)", (ids_above,)
+            )
             self._conn.execute("COMMIT")
         self._ids = itertools.count(ids_above + 1)
         self.replaced_lost_room = True
 
     # --- changes -------------------------------------------------------------------------------
 
-    def post(self, author: str, text: str, thread_id: str | None, *, thread_title: str | None = None) -> LocalMessage:
+    def post(
+        self, author: str, text: str, thread_id: str | None, *, thread_title: str | None = None
+    ) -> LocalMessage:
         """A new message; with ``thread_title`` it starts a thread of its own (in one write)."""
         if self._conn is None:
             mid = str(next(self._ids))
@@ -254,7 +269,9 @@ class Room:
             if open_:
                 self._conn.execute("DELETE FROM closed_dms WHERE member = ?", (member,))
             else:
-                self._conn.execute("INSERT OR IGNORE INTO closed_dms (member) VALUES (?)", (member,))
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO closed_dms (member) VALUES (?)", (member,)
+                )
         if open_:
             self.closed_dms.discard(member)
         else:

@@ -87,7 +87,10 @@ class SandboxSession(Generic[E]):
 
     def _default_reader(self, terminal: bool) -> LineReader:
         if terminal:
-            return TerminalLines(lambda: PROMPT_AWAY if self._away else PROMPT, self._config.data_path / "sandbox-history")
+            return TerminalLines(
+                lambda: PROMPT_AWAY if self._away else PROMPT,
+                self._config.data_path / "sandbox-history",
+            )
         return PipedLines()
 
     async def _serve(self, chat: LocalChat, clock: OffsetClock, reader: LineReader) -> None:
@@ -100,7 +103,9 @@ class SandboxSession(Generic[E]):
         try:
             while True:
                 async with self._open_engine(clock) as engine:
-                    adapter = LocalAdapter(engine, self._config.local, chat=chat, banner=first, restartable=True)
+                    adapter = LocalAdapter(
+                        engine, self._config.local, chat=chat, banner=first, restartable=True
+                    )
                     await engine.attach(adapter)
                     if first:
                         adapter.welcome_back()
@@ -123,7 +128,9 @@ class SandboxSession(Generic[E]):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(sig)
 
-    async def _pump(self, adapter: LocalAdapter, reader: LineReader, stop: asyncio.Event) -> Outcome:
+    async def _pump(
+        self, adapter: LocalAdapter, reader: LineReader, stop: asyncio.Event
+    ) -> Outcome:
         """Feed lines until one asks for more than the adapter can do, the input ends, or a
         signal arrives."""
         stopper = asyncio.ensure_future(stop.wait())

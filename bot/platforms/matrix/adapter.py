@@ -112,7 +112,9 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
 class SyncFailed(Exception):
     def __init__(self, response: Any) -> None:
         self.code = str(getattr(response, "status_code", "") or "")
-        self.status: int | None = getattr(getattr(response, "transport_response", None), "status", None)
+        self.status: int | None = getattr(
+            getattr(response, "transport_response", None), "status", None
+        )
         self.retry_after_ms = getattr(response, "retry_after_ms", None)
         super().__init__(f"{self.code or 'error'}: {getattr(response, 'message', response)}")
 
@@ -248,7 +250,9 @@ class MatrixAdapter:
                 self._pending = await self._patiently(self._fresh_start, "the first sync")
             else:
                 try:
-                    self._pending = await self._patiently(lambda: self._catch_up(saved), "catching up")
+                    self._pending = await self._patiently(
+                        lambda: self._catch_up(saved), "catching up"
+                    )
                 except SyncFailed as failure:
                     if not failure.lost_place:
                         raise
@@ -280,7 +284,9 @@ class MatrixAdapter:
         for room_id in [*now.rooms.join, *now.rooms.leave]:
             invites.pop(room_id, None)
         invites.update({i.room_id: i for i in self._room_changes(now) if isinstance(i, Invited)})
-        await self._host.state.set(Platform.MATRIX, NEXT_BATCH, now.next_batch, self._host.clock.now())
+        await self._host.state.set(
+            Platform.MATRIX, NEXT_BATCH, now.next_batch, self._host.clock.now()
+        )
         return Batch(list(invites.values()), now.next_batch)
 
     async def run(self) -> None:
@@ -292,7 +298,9 @@ class MatrixAdapter:
             self._queue.put_nowait(self._pending)
             self._pending = None
         self._syncer = asyncio.create_task(self._sync_loop(), name="matrix-sync")
-        done, _ = await asyncio.wait({self._worker, self._syncer}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {self._worker, self._syncer}, return_when=asyncio.FIRST_COMPLETED
+        )
         for task in done:
             error = None if task.cancelled() else task.exception()
             if error is not None:
@@ -322,7 +330,9 @@ class MatrixAdapter:
         sync_filter = self._filter if limit is None else sync_filter_with(self._filter, limit)
         # nio gives a full-state or timeout-0 sync no client-side timeout at all.
         response = await asyncio.wait_for(
-            client.sync(timeout=timeout_ms, since=since, sync_filter=sync_filter, full_state=full_state),
+            client.sync(
+                timeout=timeout_ms, since=since, sync_filter=sync_filter, full_state=full_state
+            ),
             timeout_ms / 1000 + 30,
         )
         if not isinstance(response, nio.SyncResponse):
@@ -336,14 +346,20 @@ class MatrixAdapter:
         while not self._stopping.is_set():
             since = self._since
             try:
-                response = await self._sync(since=since, full_state=False, timeout_ms=self._sync_timeout_ms)
+                response = await self._sync(
+                    since=since, full_state=False, timeout_ms=self._sync_timeout_ms
+                )
                 items = await self._items(response, since=since)
             except asyncio.CancelledError:
                 raise
             except SyncFailed as failure:
                 if failure.code in AUTH_ERRORS:
-                    log.error("the homeserver no longer accepts the bot's login (%s); stopping", failure)
-                    raise LoginProblem(f"matrix: the homeserver refused the login: {failure}") from None
+                    log.error(
+                        "the homeserver no longer accepts the bot's login (%s); stopping", failure
+                    )
+                    raise LoginProblem(
+                        f"matrix: the homeserver refused the login: {failure}"
+                    ) from None
                 if failure.lost_place:
                     log.error(LOST_PLACE, failure)
                     try:
@@ -367,7 +383,9 @@ class MatrixAdapter:
                 await self._pause(delay)
                 continue
             if backoff.failures:
-                log.info("back in touch with the homeserver after %d failed syncs", backoff.failures)
+                log.info(
+                    "back in touch with the homeserver after %d failed syncs", backoff.failures
+                )
                 self.health.recoveries += 1
                 backoff.reset()
             self._since = response.next_batch
@@ -396,7 +414,9 @@ class MatrixAdapter:
                 raise
             except SyncFailed as failure:
                 if failure.code in AUTH_ERRORS:
-                    raise LoginProblem(f"matrix: the homeserver refused the login: {failure}") from None
+                    raise LoginProblem(
+                        f"matrix: the homeserver refused the login: {failure}"
+                    ) from None
                 if failure.lost_place:
                     raise
                 problem = str(failure)
@@ -404,7 +424,9 @@ class MatrixAdapter:
                 problem = f"{type(error).__name__}: {error}"
             delay = backoff.next()
             if loop.time() + delay > deadline:
-                raise LoginProblem(f"matrix: {what} failed, and kept failing for a minute ({problem})")
+                raise LoginProblem(
+                    f"matrix: {what} failed, and kept failing for a minute ({problem})"
+                )
             log.warning("Matrix: %s failed (%s); trying again in %.1f s", what, problem, delay)
             await asyncio.sleep(delay)
 
@@ -487,7 +509,11 @@ class MatrixAdapter:
             if not page.chunk or not page.end or page.end == token:
                 return missed[::-1]
             token = page.end
-        log.warning("more than %d events arrived in %s at once; the oldest were not read", len(missed), room_id)
+        log.warning(
+            "more than %d events arrived in %s at once; the oldest were not read",
+            len(missed),
+            room_id,
+        )
         return missed[::-1]
 
     def _decrypted(self, event: nio.Event) -> nio.Event:
@@ -510,11 +536,16 @@ class MatrixAdapter:
                 if self._stopping.is_set():
                     return  # the rest comes again after a restart: next_batch was not stored
                 await self._act(item, check=batch.check_handled)
-            await self._host.state.set(Platform.MATRIX, NEXT_BATCH, batch.next_batch, self._host.clock.now())
+            await self._host.state.set(
+                Platform.MATRIX, NEXT_BATCH, batch.next_batch, self._host.clock.now()
+            )
 
     async def _act(self, item: Item, *, check: bool) -> None:
         event_id = item.event_id
-        if isinstance(item, Posted | Edited | Reacted | Redacted | Membership) and item.sender == self._me:
+        if (
+            isinstance(item, Posted | Edited | Reacted | Redacted | Membership)
+            and item.sender == self._me
+        ):
             self._remember_own(item)
             return
         if event_id is not None and check and await self._store.was_handled(event_id):
@@ -550,7 +581,9 @@ class MatrixAdapter:
         elif isinstance(item, Removed):
             await self._on_removed(item)
         elif isinstance(item, Undecryptable):
-            log.warning("could not decrypt %s from %s in %s", item.event_id, item.sender, item.room_id)
+            log.warning(
+                "could not decrypt %s from %s in %s", item.event_id, item.sender, item.room_id
+            )
 
     def _thread(self, room_id: str, thread_id: str | None) -> ThreadRef | None:
         return ThreadRef(room_ref(room_id), thread_id) if thread_id else None
@@ -562,16 +595,26 @@ class MatrixAdapter:
         if item.thread_id:
             self._memory.note_in_thread(item.room_id, item.thread_id, item.event_id)
         # m.notice is how Matrix bots speak, and a bot never answers one (spec: m.notice).
-        found = None if item.notice else read_command(item.body, self._config.command_prefix, self._groups)
+        found = (
+            None
+            if item.notice
+            else read_command(item.body, self._config.command_prefix, self._groups)
+        )
         self._memory.remember(item.event_id, item.sender, item.thread_id, command=found is not None)
         if isinstance(found, MissingSpace):
             bare = self._config.command_prefix
-            text = MISSING_SPACE.format(prefix=chat.command_prefix(Platform.MATRIX), suggestion=found.suggestion[:80], bare=bare)
+            text = MISSING_SPACE.format(
+                prefix=chat.command_prefix(Platform.MATRIX),
+                suggestion=found.suggestion[:80],
+                bare=bare,
+            )
             await chat.answer(item.room_id, thread, item.event_id, text)
             return
         author = MemberRef(Platform.MATRIX, item.sender)
         if isinstance(found, CommandLine):
-            with_pills = read_command(text_with_pills(item.body, item.html), self._config.command_prefix, self._groups)
+            with_pills = read_command(
+                text_with_pills(item.body, item.html), self._config.command_prefix, self._groups
+            )
             line = with_pills.line if isinstance(with_pills, CommandLine) else found.line
             direct = item.room_id in chat.direct
             await self._host.router.run_text(
@@ -580,7 +623,12 @@ class MatrixAdapter:
                 room=None if direct else room,
                 thread=None if direct else thread,
                 replier=MatrixReplier(
-                    chat, invoker=author, room_id=item.room_id, thread=thread, event_id=item.event_id, direct=direct
+                    chat,
+                    invoker=author,
+                    room_id=item.room_id,
+                    thread=thread,
+                    event_id=item.event_id,
+                    direct=direct,
                 ),
                 parse_member=MemberParser(self._me, lambda: chat.display_names(item.room_id)),
                 prefix=chat.command_prefix(Platform.MATRIX),
@@ -588,9 +636,20 @@ class MatrixAdapter:
             return
         reply_to = None
         if item.reply_to:
-            reply_to = MessageRef(room, item.reply_to, self._thread(item.room_id, self._memory.thread_of(item.reply_to)))
+            reply_to = MessageRef(
+                room,
+                item.reply_to,
+                self._thread(item.room_id, self._memory.thread_of(item.reply_to)),
+            )
         await self._host.receive(
-            MessagePosted(MessageRef(room, item.event_id, thread), author, item.body, item.at, reply_to, by_bot=item.notice)
+            MessagePosted(
+                MessageRef(room, item.event_id, thread),
+                author,
+                item.body,
+                item.at,
+                reply_to,
+                by_bot=item.notice,
+            )
         )
 
     async def _on_edited(self, item: Edited) -> None:
@@ -603,14 +662,20 @@ class MatrixAdapter:
             fetched = await self._fetch_posted(item.room_id, item.target_id)
             if fetched is None:
                 return
-            command = read_command(fetched.body, self._config.command_prefix, self._groups) is not None
-            self._memory.remember(fetched.event_id, fetched.sender, fetched.thread_id, command=command)
+            command = (
+                read_command(fetched.body, self._config.command_prefix, self._groups) is not None
+            )
+            self._memory.remember(
+                fetched.event_id, fetched.sender, fetched.thread_id, command=command
+            )
             original = self._memory.get(item.target_id)
         if original is None or original.command or original.sender != item.sender:
             return
         room = room_ref(item.room_id)
         message = MessageRef(room, item.target_id, self._thread(item.room_id, original.thread_id))
-        await self._host.receive(MessageEdited(message, MemberRef(Platform.MATRIX, item.sender), item.body, item.at))
+        await self._host.receive(
+            MessageEdited(message, MemberRef(Platform.MATRIX, item.sender), item.body, item.at)
+        )
 
     async def _fetch_posted(self, room_id: str, event_id: str) -> Posted | None:
         try:
@@ -629,11 +694,15 @@ class MatrixAdapter:
             return
         thread_id = self._memory.thread_of(item.target_id)
         await self._store.add_reaction(
-            StoredReaction(item.event_id, item.room_id, item.target_id, thread_id, item.sender, key, item.at)
+            StoredReaction(
+                item.event_id, item.room_id, item.target_id, thread_id, item.sender, key, item.at
+            )
         )
         room = room_ref(item.room_id)
         message = MessageRef(room, item.target_id, self._thread(item.room_id, thread_id))
-        await self._host.receive(ReactionAdded(message, MemberRef(Platform.MATRIX, item.sender), key, item.at))
+        await self._host.receive(
+            ReactionAdded(message, MemberRef(Platform.MATRIX, item.sender), key, item.at)
+        )
 
     async def _on_redacted(self, item: Redacted) -> None:
         """Taking a reaction back is a redaction of the reaction event itself."""
@@ -643,7 +712,11 @@ class MatrixAdapter:
         room = room_ref(stored.room_id)
         message = MessageRef(room, stored.target_id, self._thread(stored.room_id, stored.thread_id))
         member = MemberRef(Platform.MATRIX, stored.member_id)
-        await self._host.receive(ReactionRemoved(message, member, stored.key, item.at, by_bot=stored.member_id == self._me))
+        await self._host.receive(
+            ReactionRemoved(
+                message, member, stored.key, item.at, by_bot=stored.member_id == self._me
+            )
+        )
 
     async def _on_membership(self, item: Membership) -> None:
         if item.member == self._me:
@@ -668,7 +741,9 @@ class MatrixAdapter:
         client = self._need_client()
         if not self._may_invite(item.inviter):
             log.warning(
-                "declining an invitation to %s from %s: not in matrix.allowed_inviters", item.room_id, item.inviter
+                "declining an invitation to %s from %s: not in matrix.allowed_inviters",
+                item.room_id,
+                item.inviter,
             )
             await client.room_leave(item.room_id)
             return
@@ -685,7 +760,13 @@ class MatrixAdapter:
         if item.sender and item.sender != self._me:
             how = "banned" if item.membership == "ban" else "removed"
             reason = f" ({item.reason})" if item.reason else ""
-            log.warning("%s from %s by %s%s; forgetting the room", how.capitalize(), item.room_id, item.sender, reason)
+            log.warning(
+                "%s from %s by %s%s; forgetting the room",
+                how.capitalize(),
+                item.room_id,
+                item.sender,
+                reason,
+            )
         else:
             log.info("left %s", item.room_id)
         self.chat.forget_room(item.room_id)

@@ -114,7 +114,9 @@ class MatrixChat:
     async def send_in(self, room_id: str, thread: ThreadRef | None, text: str) -> None:
         await self._post(room_id, thread, text, msgtype="m.text")
 
-    async def answer(self, room_id: str, thread: ThreadRef | None, event_id: str, text: str) -> None:
+    async def answer(
+        self, room_id: str, thread: ThreadRef | None, event_id: str, text: str
+    ) -> None:
         """A notice answering one message, in its thread if it had one."""
         await self._post(room_id, thread, text, msgtype="m.notice", reply_to=event_id)
 
@@ -187,7 +189,9 @@ class MatrixChat:
                 if retry_after:
                     delay = max(delay, retry_after / 1000)
             if attempt < SEND_ATTEMPTS:
-                log.warning("sending to %s failed (%s); trying again in %.1f s", room_id, problem, delay)
+                log.warning(
+                    "sending to %s failed (%s); trying again in %.1f s", room_id, problem, delay
+                )
                 await asyncio.sleep(delay * random.uniform(1.0, 1.5))  # noqa: S311 - jitter
                 delay *= 2
         raise DeliveryError(f"{room_id}: {problem}")
@@ -208,7 +212,9 @@ class MatrixChat:
         await self.react(MessageRef(room_ref(room_id), event_id), key)
 
     async def edit(self, message: MessageRef, text: str) -> None:
-        await self.send_event(message.room.id, "m.room.message", render.edit_content(message.id, text))
+        await self.send_event(
+            message.room.id, "m.room.message", render.edit_content(message.id, text)
+        )
 
     async def pin(self, message: MessageRef) -> None:
         """Pin by adding to ``m.room.pinned_events``. It needs a power level the room may not
@@ -226,7 +232,12 @@ class MatrixChat:
                 room_id, "m.room.pinned_events", {"pinned": [*pinned, message.id]}
             )
             if not isinstance(response, nio.RoomPutStateResponse):
-                log.warning("could not pin %s in %s: %s", message.id, room_id, getattr(response, "message", response))
+                log.warning(
+                    "could not pin %s in %s: %s",
+                    message.id,
+                    room_id,
+                    getattr(response, "message", response),
+                )
         except NETWORK_ERRORS as error:
             log.warning("could not pin %s in %s: %s", message.id, room_id, error)
 
@@ -235,7 +246,10 @@ class MatrixChat:
         by_key: dict[str, list[MemberRef]] = {}
         try:
             async for event in self._client.room_get_event_relations(
-                message.room.id, message.id, rel_type=RelationshipType.annotation, limit=RELATIONS_PAGE
+                message.room.id,
+                message.id,
+                rel_type=RelationshipType.annotation,
+                limit=RELATIONS_PAGE,
             ):
                 event = self._decrypted(event)
                 if not isinstance(event, nio.ReactionEvent) or event.sender == self.me:
@@ -277,7 +291,9 @@ class MatrixChat:
                 await self._store.forget_direct_room(known)
                 self.direct.pop(known, None)
             await self._check_exists(user_id)
-            initial_state = [nio.EnableEncryptionBuilder().as_dict()] if self._config.encryption else []
+            initial_state = (
+                [nio.EnableEncryptionBuilder().as_dict()] if self._config.encryption else []
+            )
             try:
                 created = await self._client.room_create(
                     is_direct=True,
@@ -286,9 +302,13 @@ class MatrixChat:
                     initial_state=initial_state,
                 )
             except NETWORK_ERRORS as error:
-                raise DeliveryError(f"could not open a direct room with {user_id}: {error}") from error
+                raise DeliveryError(
+                    f"could not open a direct room with {user_id}: {error}"
+                ) from error
             if not isinstance(created, nio.RoomCreateResponse):
-                raise DeliveryError(f"could not open a direct room with {user_id}: {created.message}")
+                raise DeliveryError(
+                    f"could not open a direct room with {user_id}: {created.message}"
+                )
             room_id = str(created.room_id)
             await self._store.set_direct_room(user_id, room_id, self._clock.now())
             self.direct[room_id] = user_id
@@ -361,7 +381,9 @@ class MatrixChat:
         nroom = self._client.rooms.get(room.id)
         if nroom is None:
             return False
-        return bool(nroom.power_levels.get_user_level(member.id) >= self._config.moderator_power_level)
+        return bool(
+            nroom.power_levels.get_user_level(member.id) >= self._config.moderator_power_level
+        )
 
     async def _creators(self, room_id: str) -> set[str]:
         known = self.creators.get(room_id)
@@ -385,7 +407,9 @@ class MatrixChat:
         room = self._client.rooms.get(room_id)
         if room is None:
             return {}
-        return {user_id: user.display_name for user_id, user in room.users.items() if user.display_name}
+        return {
+            user_id: user.display_name for user_id, user in room.users.items() if user.display_name
+        }
 
     async def display_name(self, member: MemberRef, room: RoomRef | None = None) -> str:
         """The name a room knows the person by, else their localpart; Markdown-safe."""

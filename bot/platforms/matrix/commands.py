@@ -46,7 +46,9 @@ class MissingSpace:
     suggestion: str
 
 
-def read_command(text: str, prefix: str, groups: Iterable[str]) -> CommandLine | MissingSpace | None:
+def read_command(
+    text: str, prefix: str, groups: Iterable[str]
+) -> CommandLine | MissingSpace | None:
     """Is ``text`` a command? ``prefix`` is bare (``!ck``); ``groups`` are the first words of
     the declared commands, used to recognise ``!ckcircle``."""
     stripped = text.lstrip()
@@ -153,7 +155,9 @@ class Answers(Protocol):
 
     async def send_in(self, room_id: str, thread: ThreadRef | None, text: str) -> None: ...
 
-    async def answer(self, room_id: str, thread: ThreadRef | None, event_id: str, text: str) -> None: ...
+    async def answer(
+        self, room_id: str, thread: ThreadRef | None, event_id: str, text: str
+    ) -> None: ...
 
     async def private(self, member: MemberRef, text: str) -> None: ...
 
@@ -194,8 +198,12 @@ class MatrixReplier:
             try:
                 await self._answers.private(self._invoker, text)
             except DeliveryError as error:
-                log.info("could not reach %s privately (%s); saying so in place", self._invoker.id, error)
-                await self._answers.answer(self._room_id, self._thread, self._event_id, PRIVATE_UNREACHABLE)
+                log.info(
+                    "could not reach %s privately (%s); saying so in place", self._invoker.id, error
+                )
+                await self._answers.answer(
+                    self._room_id, self._thread, self._event_id, PRIVATE_UNREACHABLE
+                )
 
     async def acknowledge(self) -> None:
         """A ✅ on the command line: heard, without another message in the room."""

@@ -42,7 +42,12 @@ class MatrixDataCare(Cog):
         direct = await self._store.direct_room(member.id)
         return {
             "reactions": [
-                {"room": r.room_id, "message": r.target_id, "key": r.key, "at": to_iso(r.created_at)}
+                {
+                    "room": r.room_id,
+                    "message": r.target_id,
+                    "key": r.key,
+                    "at": to_iso(r.created_at),
+                }
                 for r in reactions
             ],
             "direct_room": direct,

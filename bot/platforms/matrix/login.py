@@ -107,7 +107,9 @@ def make_client(config: MatrixConfig, data_path: Path) -> nio.AsyncClient:
     return nio.AsyncClient(config.homeserver, config.user_id, store_path=store, config=settings)
 
 
-async def log_in(client: nio.AsyncClient, config: MatrixConfig, secrets: Secrets, data_path: Path) -> Session:
+async def log_in(
+    client: nio.AsyncClient, config: MatrixConfig, secrets: Secrets, data_path: Path
+) -> Session:
     """Log ``client`` in: token, else stored session, else password (then stored)."""
     if secrets.matrix_access_token:
         return await _with_token(client, config, secrets.matrix_access_token)
@@ -116,11 +118,17 @@ async def log_in(client: nio.AsyncClient, config: MatrixConfig, secrets: Secrets
         client.restore_login(stored.user_id, stored.device_id, stored.access_token)
         whoami = await client.whoami()
         if isinstance(whoami, nio.WhoamiResponse):
-            log.info("logged in to Matrix as %s (device %s, stored session)", stored.user_id, stored.device_id)
+            log.info(
+                "logged in to Matrix as %s (device %s, stored session)",
+                stored.user_id,
+                stored.device_id,
+            )
             return stored
         if not secrets.matrix_password:
             raise LoginProblem(TOKEN_REFUSED.format(detail=_detail(whoami)))
-        log.warning("the stored Matrix session no longer works (%s); logging in again", _detail(whoami))
+        log.warning(
+            "the stored Matrix session no longer works (%s); logging in again", _detail(whoami)
+        )
         client.access_token = ""
     if secrets.matrix_password:
         # nio sends client.device_id with the login, so a known device is reused.
@@ -147,7 +155,9 @@ async def _with_token(client: nio.AsyncClient, config: MatrixConfig, token: str)
         raise LoginProblem(WRONG_ACCOUNT.format(found=whoami.user_id, wanted=config.user_id))
     if not whoami.device_id:
         if config.encryption:
-            raise LoginProblem("matrix: this access token has no device, so encryption can't work with it.")
+            raise LoginProblem(
+                "matrix: this access token has no device, so encryption can't work with it."
+            )
         log.warning("the access token has no device id; that is fine without encryption")
     device = whoami.device_id or ""
     client.restore_login(whoami.user_id, device, token)
@@ -155,7 +165,9 @@ async def _with_token(client: nio.AsyncClient, config: MatrixConfig, token: str)
     return Session(config.homeserver, whoami.user_id, device, token)
 
 
-async def login_once(config: MatrixConfig, password: str, data_path: Path, *, keep: bool) -> tuple[Session, Path | None]:
+async def login_once(
+    config: MatrixConfig, password: str, data_path: Path, *, keep: bool
+) -> tuple[Session, Path | None]:
     """``circlekeeper matrix-login``: log in with a password, and keep the session if asked."""
     client = _plain_client(config)
     try:
@@ -171,7 +183,10 @@ async def login_once(config: MatrixConfig, password: str, data_path: Path, *, ke
 def _plain_client(config: MatrixConfig) -> nio.AsyncClient:
     # Logging in needs no crypto store; the bot opens it with the device id on its first start.
     settings = nio.AsyncClientConfig(
-        max_limit_exceeded=0, max_timeouts=0, request_timeout=REQUEST_TIMEOUT, encryption_enabled=False
+        max_limit_exceeded=0,
+        max_timeouts=0,
+        request_timeout=REQUEST_TIMEOUT,
+        encryption_enabled=False,
     )
     return nio.AsyncClient(config.homeserver, config.user_id, config=settings)
 

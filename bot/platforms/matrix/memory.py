@@ -26,7 +26,9 @@ class EventMemory:
         self._events: OrderedDict[str, Remembered] = OrderedDict()
         self._thread_tips: OrderedDict[tuple[str, str], str] = OrderedDict()
 
-    def remember(self, event_id: str, sender: str, thread_id: str | None, *, command: bool = False) -> None:
+    def remember(
+        self, event_id: str, sender: str, thread_id: str | None, *, command: bool = False
+    ) -> None:
         self._events[event_id] = Remembered(sender, thread_id, command)
         self._events.move_to_end(event_id)
         while len(self._events) > self._capacity:

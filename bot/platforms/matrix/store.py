@@ -63,7 +63,9 @@ class MatrixStore:
     async def take_reaction(self, event_id: str) -> StoredReaction | None:
         """Forget the reaction with this event id and return it (None if we never saw it)."""
         async with self._db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM matrix_reactions WHERE event_id = ?", (event_id,))
+            row = await tx.fetchone(
+                "SELECT * FROM matrix_reactions WHERE event_id = ?", (event_id,)
+            )
             if row is None:
                 return None
             await tx.execute("DELETE FROM matrix_reactions WHERE event_id = ?", (event_id,))

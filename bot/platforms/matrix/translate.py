@@ -202,7 +202,8 @@ def translate(event: nio.Event, room_id: str) -> Item | None:
             thread_id=thread_root(content),
             reply_to=reply_to,
             at=at,
-            notice=isinstance(event, nio.RoomMessageNotice) or content.get("msgtype") == SERVER_NOTICE,
+            notice=isinstance(event, nio.RoomMessageNotice)
+            or content.get("msgtype") == SERVER_NOTICE,
         )
     if isinstance(event, nio.ReactionEvent):
         return Reacted(event.event_id, room_id, event.sender, event.reacts_to, event.key, at)
@@ -241,7 +242,9 @@ def removed(info: Any, room_id: str, me: str) -> Removed:
     for event in reversed(getattr(getattr(info, "timeline", None), "events", ()) or ()):
         if isinstance(event, nio.RoomMemberEvent) and event.state_key == me:
             reason = event.content.get("reason") if isinstance(event.content, dict) else None
-            return Removed(room_id, event.sender, event.membership, reason if isinstance(reason, str) else None)
+            return Removed(
+                room_id, event.sender, event.membership, reason if isinstance(reason, str) else None
+            )
     return Removed(room_id, None, "leave", None)
 
 

@@ -52,7 +52,10 @@ def test_clip_marks_what_was_cut() -> None:
     assert clipped == "Check-in round for…"
 
 
-@given(st.text(alphabet=st.sampled_from("ab \n`"), max_size=3000), st.integers(min_value=100, max_value=700))
+@given(
+    st.text(alphabet=st.sampled_from("ab \n`"), max_size=3000),
+    st.integers(min_value=100, max_value=700),
+)
 def test_no_part_is_ever_too_long(text: str, limit: int) -> None:
     """Whatever the text, no part is over the limit and no visible character is lost (fences
     added around a cut are the only additions)."""

@@ -15,7 +15,9 @@ async def test_migrating_an_empty_database_reaches_the_head(tmp_path: Path) -> N
     """A new file is migrated step by step, and the version is stored in the database."""
     db = await Database.open(tmp_path / "ck.db")
     try:
-        versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_version ORDER BY version")]
+        versions = [
+            r[0] for r in await db.fetchall("SELECT version FROM schema_version ORDER BY version")
+        ]
         assert versions == [m.version for m in available()]
     finally:
         await db.close()

@@ -46,7 +46,9 @@ def held(sb: Sandbox, proposal: int) -> dict[str, list[str]]:
     """The reactions each member holds on a proposal, oldest first (the last is the vote)."""
     out: dict[str, list[str]] = {}
     for member, choice in table(
-        sb, "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id", (proposal,)
+        sb,
+        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id",
+        (proposal,),
     ):
         out.setdefault(str(member), []).append(str(choice))
     return out

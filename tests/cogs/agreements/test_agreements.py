@@ -66,7 +66,9 @@ async def test_the_default_closing_time_is_72_hours(sb: Sandbox) -> None:
 # --- voting ----------------------------------------------------------------------------------
 
 
-async def test_it_closes_early_once_everyone_has_voted_and_joins_the_pinned_registry(sb: Sandbox) -> None:
+async def test_it_closes_early_once_everyone_has_voted_and_joins_the_pinned_registry(
+    sb: Sandbox,
+) -> None:
     """When every member has voted and nobody objects, it closes at once, is adopted, and the
     registry is posted in the circle's room and pinned."""
     await make_circle(sb, "bob", "carol")
@@ -84,11 +86,16 @@ async def test_it_closes_early_once_everyone_has_voted_and_joins_the_pinned_regi
     text = message_text(sb, registry)
     assert "**Our agreements · Tuesday**" in text
     assert "**1 · We start and end on time" in text
-    assert "version 1 · adopted 2 March 2026 · by consent (✅ 2 🤔 1 ✋ 0; 3 of 3 voted) · next review 31 May 2026" in text
+    assert (
+        "version 1 · adopted 2 March 2026 · by consent (✅ 2 🤔 1 ✋ 0; 3 of 3 voted) · next review 31 May 2026"
+        in text
+    )
     assert sb.chat is not None
     assert sb.chat.messages[registry].thread_id is None
     assert table(sb, "SELECT id, version, decided_by FROM agreements") == [(1, 1, 1)]
-    assert table(sb, "SELECT COUNT(*) FROM agreement_reactions") == [(0,)]  # who chose what is not kept
+    assert table(sb, "SELECT COUNT(*) FROM agreement_reactions") == [
+        (0,)
+    ]  # who chose what is not kept
 
 
 async def test_the_registry_is_edited_in_place(sb: Sandbox) -> None:
@@ -114,7 +121,9 @@ async def test_only_members_count_and_others_hear_why_once(sb: Sandbox) -> None:
     await sb.say(f"dan +^ {CONSENT}", f"dan -^ {CONSENT}", f"dan +^ {OBJECT}")
     notes = sb.private_to("dan")
     assert len(notes) == 1
-    assert "Votes there come from the members of Tuesday, so your reaction isn't counted" in notes[0]
+    assert (
+        "Votes there come from the members of Tuesday, so your reaction isn't counted" in notes[0]
+    )
     assert "`/circle join Tuesday`" in notes[0]
     assert held(sb, 1) == {}
 
@@ -172,7 +181,9 @@ async def test_an_objection_opens_a_conversation(sb: Sandbox) -> None:
     out = await sb.say(f"carol -^ {OBJECT}", f"carol +^ {OBJECT}")
     assert len(sb.private_to("carol")) == 1
     assert "start of a conversation" not in out
-    out = await sb.say(f"carol +^ {CONCERN}")  # moves on to a concern: everyone has voted, no objection
+    out = await sb.say(
+        f"carol +^ {CONCERN}"
+    )  # moves on to a concern: everyone has voted, no objection
     assert "**Proposal 1 is adopted.**" in out
 
 
@@ -185,7 +196,10 @@ async def test_an_objection_that_stands_closes_the_proposal_unadopted(sb: Sandbo
     assert "**Proposal 1 isn't adopted this time.**" in out
     assert "✅ consent 2 · 🤔 concern 0 · ✋ object 1 · 3 of 3 members voted." in out
     assert "There's still an objection, so we're not there yet." in out
-    assert "The conversation can carry on in this thread, and anyone can propose a revised version" in out
+    assert (
+        "The conversation can carry on in this thread, and anyone can propose a revised version"
+        in out
+    )
     assert table(sb, "SELECT COUNT(*) FROM agreements") == [(0,)]
     assert registry_id(sb) is None
 
@@ -198,7 +212,9 @@ async def test_amending_posts_a_new_version_and_starts_the_votes_afresh(sb: Sand
     first = sb.last_thread
     await sb.say(f"alice +^ {CONSENT}", f"carol +^ {OBJECT}")
     await sb.wait(timedelta(hours=10))
-    out = await sb.say("bob: /agreement amend 1 We start on time and end on time, and leaving early is always fine.")
+    out = await sb.say(
+        "bob: /agreement amend 1 We start on time and end on time, and leaving early is always fine."
+    )
     second = post_of(sb, 1)
     assert second != first
     assert f"#{second} [in #{first}" in out
@@ -210,7 +226,9 @@ async def test_amending_posts_a_new_version_and_starts_the_votes_afresh(sb: Sand
     assert sb.private_to("alice")[-1].startswith("Proposal 1 in Tuesday has a new version")
     assert any("has a new version" in note for note in sb.private_to("carol"))
     # amended 10 hours in: the 24-hour clock starts again
-    assert table(sb, "SELECT version, closes_at FROM agreement_proposals") == [(2, "2026-03-04T03:00:00.000000Z")]
+    assert table(sb, "SELECT version, closes_at FROM agreement_proposals") == [
+        (2, "2026-03-04T03:00:00.000000Z")
+    ]
     # reactions on the old post no longer count; on the new one they do
     await sb.say(f"alice +{first} {OBJECT}", f"alice +{second} {CONSENT}")
     assert votes(sb, 1) == {"alice": "consent"}
@@ -232,7 +250,10 @@ async def test_without_quorum_it_is_not_adopted_and_says_why(sb: Sandbox) -> Non
     out = await sb.wait(timedelta(hours=72))
     assert "**Proposal 1 isn't adopted this time.**" in out
     assert "✅ consent 1 · 🤔 concern 0 · ✋ object 0 · 1 of 4 members voted." in out
-    assert "A decision needs 50% of us to take part (2 of 4), and this time fewer of us had room for it. That's all right." in out
+    assert (
+        "A decision needs 50% of us to take part (2 of 4), and this time fewer of us had room for it. That's all right."
+        in out
+    )
     assert result(sb, 1) == "no_quorum"
 
 
@@ -251,7 +272,10 @@ async def test_the_proposal_process_uses_its_own_options_and_rules(sb: Sandbox) 
     """With process=proposal: 👍 🤷 👎 🛑; a block stops it; otherwise agrees need the threshold."""
     await make_circle(sb, "bob", "carol", "dan")
     out = await sb.say("alice: /agreement settings process=proposal threshold=60")
-    assert "From now on, Tuesday decides its agreements like this: proposal vote · quorum 50% · threshold 60%" in out
+    assert (
+        "From now on, Tuesday decides its agreements like this: proposal vote · quorum 50% · threshold 60%"
+        in out
+    )
     out = await propose(sb)
     assert "We decide by proposal vote" in out
     assert "🛑 **block**: I can't live with this" in out
@@ -262,7 +286,9 @@ async def test_the_proposal_process_uses_its_own_options_and_rules(sb: Sandbox) 
     assert "There's a block, so we're not there yet." in out
     assert "👍 agree 2 · 🤷 abstain 1 · 👎 disagree 0 · 🛑 block 1" in out
     await propose(sb, text="We meet every other week.")
-    out = await sb.say(f"alice +^ {AGREE}", f"bob +^ {DISAGREE}", f"carol +^ {DISAGREE}", f"dan +^ {AGREE}")
+    out = await sb.say(
+        f"alice +^ {AGREE}", f"bob +^ {DISAGREE}", f"carol +^ {DISAGREE}", f"dan +^ {AGREE}"
+    )
     assert "50% of the votes for or against agreed, and we decide at 60%." in out
     assert result(sb, 2) == "below_threshold"
 
@@ -280,7 +306,10 @@ async def test_settings_show_the_circle_choices(sb: Sandbox) -> None:
     """Without options, settings shows what the circle decides with, defaults included."""
     await make_circle(sb)
     out = await sb.say("alice: /agreement settings")
-    assert "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days." in out
+    assert (
+        "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days."
+        in out
+    )
 
 
 # --- reminders -------------------------------------------------------------------------------
@@ -295,10 +324,14 @@ async def test_a_reminder_goes_once_and_only_to_those_who_have_not_voted(sb: San
     assert sb.private_to("alice") == []
     await sb.wait(timedelta(hours=1))
     for member in ("alice", "dan"):
-        reminders = [n for n in sb.private_to(member) if n.startswith("Proposal 1 in Tuesday closes")]
+        reminders = [
+            n for n in sb.private_to(member) if n.startswith("Proposal 1 in Tuesday closes")
+        ]
         assert len(reminders) == 1
         assert "Proposal 1 in Tuesday closes Thursday 5 March 2026, 17:00 (UTC)" in reminders[0]
-    assert not [n for n in sb.private_to("bob") + sb.private_to("carol") if "your voice is welcome" in n]
+    assert not [
+        n for n in sb.private_to("bob") + sb.private_to("carol") if "your voice is welcome" in n
+    ]
     await sb.wait(timedelta(hours=12))
     assert len([n for n in sb.private_to("alice") if "your voice is welcome" in n]) == 1
 
@@ -352,12 +385,16 @@ async def test_a_reaction_from_before_joining_counts_once_they_join(sb: Sandbox)
 # --- reviews, retiring and the registry --------------------------------------------------------
 
 
-async def adopt(sb: Sandbox, who: tuple[str, ...] = ("alice", "bob"), text: str = PROPOSAL_TEXT) -> None:
+async def adopt(
+    sb: Sandbox, who: tuple[str, ...] = ("alice", "bob"), text: str = PROPOSAL_TEXT
+) -> None:
     await propose(sb, text=text)
     await sb.say(*(f"{person} +^ {CONSENT}" for person in who))
 
 
-async def test_a_review_opens_on_the_review_date_and_keeping_it_moves_the_date_on(sb: Sandbox) -> None:
+async def test_a_review_opens_on_the_review_date_and_keeping_it_moves_the_date_on(
+    sb: Sandbox,
+) -> None:
     """After 90 days a review opens by the same process; consenting keeps the agreement and
     sets the next review 90 days on."""
     await make_circle(sb, "bob")
@@ -372,7 +409,9 @@ async def test_a_review_opens_on_the_review_date_and_keeping_it_moves_the_date_o
     assert "next review under way now" in message_text(sb, str(registry_id(sb)))
     out = await sb.say(f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
     assert "We keep agreement 1 as it is, and we'll look at it again on 29 August 2026." in out
-    assert table(sb, "SELECT version, review_at FROM agreements") == [(1, "2026-08-29T17:00:00.000000Z")]
+    assert table(sb, "SELECT version, review_at FROM agreements") == [
+        (1, "2026-08-29T17:00:00.000000Z")
+    ]
     assert "next review 29 August 2026" in message_text(sb, str(registry_id(sb)))
 
 
@@ -381,7 +420,9 @@ async def test_a_review_can_become_a_new_wording(sb: Sandbox) -> None:
     await make_circle(sb, "bob")
     await adopt(sb)
     await sb.wait(timedelta(days=90))
-    out = await sb.say("bob: /agreement amend 2 We start on time, and anyone can step out whenever they need.")
+    out = await sb.say(
+        "bob: /agreement amend 2 We start on time, and anyone can step out whenever they need."
+    )
     assert "a new wording for agreement 1" in out
     assert "Bob proposes this new wording for agreement 1." in out
     post = post_of(sb, 2)
@@ -401,7 +442,9 @@ async def test_a_review_that_does_not_pass_leaves_the_agreement_and_comes_back(s
     out = await sb.wait(timedelta(hours=72))
     assert "Agreement 1 stays as it is" in out
     assert "It comes up for review again on 1 September 2026." in out
-    assert table(sb, "SELECT retired_at IS NULL, review_at FROM agreements") == [(1, "2026-09-01T17:00:00.000000Z")]
+    assert table(sb, "SELECT retired_at IS NULL, review_at FROM agreements") == [
+        (1, "2026-09-01T17:00:00.000000Z")
+    ]
 
 
 async def test_retiring_goes_through_a_proposal(sb: Sandbox) -> None:
@@ -427,7 +470,9 @@ async def test_retiring_during_a_review_turns_the_review_into_a_retirement(sb: S
     await sb.wait(timedelta(days=90))
     out = await sb.say("bob: /agreement retire 1")
     assert "the review (proposal 2) now asks whether to let it go" in out
-    assert table(sb, "SELECT kind, version FROM agreement_proposals WHERE id = 2") == [("retire", 2)]
+    assert table(sb, "SELECT kind, version FROM agreement_proposals WHERE id = 2") == [
+        ("retire", 2)
+    ]
 
 
 async def test_a_member_can_open_a_review_early(sb: Sandbox) -> None:
@@ -450,11 +495,17 @@ async def test_list_and_show(sb: Sandbox) -> None:
     out = await sb.say("carol: /agreement list")
     assert "• **1** · We start and end on time" in out
     assert "We decide by consent; quorum 50%." in out
-    assert "• 2 · We ask before offering ideas. · 1 of 3 voted so far · closes Thursday 5 March 2026, 17:00 (UTC)" in out
+    assert (
+        "• 2 · We ask before offering ideas. · 1 of 3 voted so far · closes Thursday 5 March 2026, 17:00 (UTC)"
+        in out
+    )
     out = await sb.say("carol: /agreement show 1")
     assert "**Agreement 1 · We start and end on time" in out
     assert "(in force)" in out
-    assert "Version 1, adopted 2 March 2026 by consent (✅ 3 🤔 0 ✋ 0; 3 of 3 voted). Proposed by Bob." in out
+    assert (
+        "Version 1, adopted 2 March 2026 by consent (✅ 3 🤔 0 ✋ 0; 3 of 3 voted). Proposed by Bob."
+        in out
+    )
     assert "History: proposal 1 (proposed, adopted)" in out
     out = await sb.say("carol: /agreement show 2")
     assert "**Proposal 2** (version 1, open until Thursday 5 March 2026, 17:00 (UTC))" in out
@@ -472,7 +523,10 @@ async def test_starters_are_listed_and_proposed_one_vote_each(sb: Sandbox) -> No
     assert "`passing-is-fine`: Passing is always fine" in out
     assert "`what-is-shared-stays`: What's shared here stays here" in out
     out = await sb.say("alice: /agreement starters passing-is-fine, ask-before-ideas")
-    assert "I've proposed 2 of our starter agreements: “Passing is always fine”, “We ask before offering ideas”." in out
+    assert (
+        "I've proposed 2 of our starter agreements: “Passing is always fine”, “We ask before offering ideas”."
+        in out
+    )
     assert "📜 **Proposal 1 · Passing is always fine**" in out
     assert sb.chat is not None
     assert len(sb.chat.threads) == 2
@@ -480,10 +534,15 @@ async def test_starters_are_listed_and_proposed_one_vote_each(sb: Sandbox) -> No
     assert "`passing-is-fine`: Passing is always fine (open now)" in out
     out = await sb.say("alice: /agreement starters all")
     assert "I've proposed 8 of our starter agreements" in out
-    assert "“We ask before offering ideas”, “Passing is always fine”: already adopted or open here" in out
+    assert (
+        "“We ask before offering ideas”, “Passing is always fine”: already adopted or open here"
+        in out
+    )
     out = await sb.say("alice: /agreement starters all")
     assert "Every starter agreement is already adopted or open in Tuesday." in out
-    assert table(sb, "SELECT COUNT(*), COUNT(DISTINCT starter_id) FROM agreement_proposals") == [(10, 10)]
+    assert table(sb, "SELECT COUNT(*), COUNT(DISTINCT starter_id) FROM agreement_proposals") == [
+        (10, 10)
+    ]
 
 
 async def test_an_adopted_starter_keeps_its_title_in_the_registry(sb: Sandbox) -> None:
@@ -498,10 +557,13 @@ async def test_settings_can_change_the_reminder_and_review(sb: Sandbox) -> None:
     """Reminder and review lengths are stored and shown as people wrote them."""
     await make_circle(sb)
     out = await sb.say("alice: /agreement settings reminder=90m review=12w quorum=75")
-    assert "quorum 75% · threshold 67% (proposal vote only) · reminder 1 hour 30 minutes before closing · review after 84 days" in out
-    assert table(sb, "SELECT process, quorum_percent, reminder_seconds, review_days FROM agreement_settings") == [
-        (None, 75, 5400, 84)
-    ]
+    assert (
+        "quorum 75% · threshold 67% (proposal vote only) · reminder 1 hour 30 minutes before closing · review after 84 days"
+        in out
+    )
+    assert table(
+        sb, "SELECT process, quorum_percent, reminder_seconds, review_days FROM agreement_settings"
+    ) == [(None, 75, 5400, 84)]
 
 
 async def test_a_circle_that_lives_in_a_thread_holds_its_proposals_there(sb: Sandbox) -> None:

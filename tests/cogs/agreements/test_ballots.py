@@ -37,7 +37,9 @@ def apply(events: list[Event]) -> dict[str, Held]:
     return holdings
 
 
-def platform_events(toggles: list[tuple[str, Choice]]) -> tuple[list[Event], dict[str, set[Choice]]]:
+def platform_events(
+    toggles: list[tuple[str, Choice]],
+) -> tuple[list[Event], dict[str, set[Choice]]]:
     """What a platform delivers when people toggle reactions: an add when the reaction is not
     there, a removal when it is. Returns the events and the final reaction state."""
     state: dict[str, set[Choice]] = {}
@@ -61,7 +63,9 @@ def test_votes_always_agree_with_the_reactions_people_hold(steps: list[tuple[str
     holdings = apply(events)
     assert {m: set(h) for m, h in holdings.items()} == final
     for member, held in final.items():
-        newest_add = next(c for m, c, added in reversed(events) if m == member and added and c in held)
+        newest_add = next(
+            c for m, c, added in reversed(events) if m == member and added and c in held
+        )
         assert vote_of(holdings[member]) == newest_add
 
 
@@ -91,7 +95,9 @@ def interleaved(draw: st.DrawFn) -> tuple[list[Event], dict[str, Choice]]:
 
 
 @given(interleaved())
-def test_any_order_of_events_gives_the_tally_of_the_final_reaction_state(case: tuple[list[Event], dict[str, Choice]]) -> None:
+def test_any_order_of_events_gives_the_tally_of_the_final_reaction_state(
+    case: tuple[list[Event], dict[str, Choice]],
+) -> None:
     """However adds and removals interleave, the tally equals counting the reactions that are
     there at the end."""
     events, final = case
@@ -110,13 +116,16 @@ def test_reconciling_with_the_final_state_changes_nothing(steps: list[tuple[str,
 
 
 holdings_strategy = st.dictionaries(
-    st.sampled_from(MEMBERS), st.lists(st.sampled_from(CONSENT), min_size=1, max_size=3, unique=True).map(tuple)
+    st.sampled_from(MEMBERS),
+    st.lists(st.sampled_from(CONSENT), min_size=1, max_size=3, unique=True).map(tuple),
 )
 observed_strategy = st.dictionaries(st.sampled_from(MEMBERS), st.sets(st.sampled_from(CONSENT)))
 
 
 @given(holdings_strategy, observed_strategy)
-def test_reconciling_from_a_stale_state_follows_the_platform(stored: Holdings, observed: dict[str, set[Choice]]) -> None:
+def test_reconciling_from_a_stale_state_follows_the_platform(
+    stored: Holdings, observed: dict[str, set[Choice]]
+) -> None:
     """After downtime, the held reactions are exactly what the platform shows; known ones keep
     their order, and new ones come after them."""
     result = reconcile(stored, observed)
@@ -134,13 +143,17 @@ def test_a_second_option_moves_the_vote() -> None:
 
 def test_taking_back_the_current_option_falls_back_to_the_one_still_held() -> None:
     """Removing the current reaction moves the vote back to the newest reaction still there."""
-    holdings = apply([("a", Choice.CONSENT, True), ("a", Choice.OBJECT, True), ("a", Choice.OBJECT, False)])
+    holdings = apply(
+        [("a", Choice.CONSENT, True), ("a", Choice.OBJECT, True), ("a", Choice.OBJECT, False)]
+    )
     assert vote_of(holdings["a"]) is Choice.CONSENT
 
 
 def test_taking_back_an_older_option_changes_nothing() -> None:
     """Removing a reaction that isn't the current vote leaves the vote alone."""
-    holdings = apply([("a", Choice.CONSENT, True), ("a", Choice.OBJECT, True), ("a", Choice.CONSENT, False)])
+    holdings = apply(
+        [("a", Choice.CONSENT, True), ("a", Choice.OBJECT, True), ("a", Choice.CONSENT, False)]
+    )
     assert holdings == {"a": (Choice.OBJECT,)}
 
 
@@ -151,13 +164,17 @@ def test_taking_back_the_only_reaction_withdraws_the_vote() -> None:
 
 def test_the_same_reaction_twice_is_one_reaction() -> None:
     """A reaction delivered twice (a platform replay) changes nothing the second time."""
-    holdings = apply([("a", Choice.OBJECT, True), ("a", Choice.CONSENT, True), ("a", Choice.OBJECT, True)])
+    holdings = apply(
+        [("a", Choice.OBJECT, True), ("a", Choice.CONSENT, True), ("a", Choice.OBJECT, True)]
+    )
     assert vote_of(holdings["a"]) is Choice.CONSENT
 
 
 def test_reactions_seen_only_after_downtime_put_the_weightiest_on_top() -> None:
     """When the order is unknown, an objection is never hidden behind a consent."""
-    assert reconcile({}, {"a": {Choice.CONSENT, Choice.OBJECT}}) == {"a": (Choice.CONSENT, Choice.OBJECT)}
+    assert reconcile({}, {"a": {Choice.CONSENT, Choice.OBJECT}}) == {
+        "a": (Choice.CONSENT, Choice.OBJECT)
+    }
     assert reconcile({"a": (Choice.OBJECT,)}, {"a": {Choice.OBJECT, Choice.CONSENT}}) == {
         "a": (Choice.OBJECT, Choice.CONSENT)
     }
@@ -178,7 +195,9 @@ def test_reactions_seen_only_after_downtime_put_the_weightiest_on_top() -> None:
         (Process.CONSENT, "<:custom:1234>", None),
     ],
 )
-def test_emoji_variants_count_as_the_same_option(process: Process, key: str, expected: Choice | None) -> None:
+def test_emoji_variants_count_as_the_same_option(
+    process: Process, key: str, expected: Choice | None
+) -> None:
     """Variation selectors, skin tones and gendered forms are the same option; other keys are none."""
     assert choice_for(process, key) is expected
 

@@ -33,19 +33,47 @@ def tally(members: int, **counts: int) -> Tally:
     ("rules", "the_tally", "expected"),
     [
         pytest.param(CONSENT, tally(6, consent=3), Result.ADOPTED, id="consent-with-quorum"),
-        pytest.param(CONSENT, tally(6, consent=2, concern=1), Result.ADOPTED, id="concerns-do-not-stop"),
-        pytest.param(CONSENT, tally(6, consent=5, object=1), Result.OBJECTION, id="one-objection-stops"),
+        pytest.param(
+            CONSENT, tally(6, consent=2, concern=1), Result.ADOPTED, id="concerns-do-not-stop"
+        ),
+        pytest.param(
+            CONSENT, tally(6, consent=5, object=1), Result.OBJECTION, id="one-objection-stops"
+        ),
         pytest.param(CONSENT, tally(6, consent=2), Result.NO_QUORUM, id="consent-without-quorum"),
         pytest.param(CONSENT, tally(6), Result.NO_QUORUM, id="nobody-voted"),
         pytest.param(CONSENT, tally(0), Result.NO_QUORUM, id="nobody-in-the-circle"),
-        pytest.param(PROPOSAL, tally(3, agree=2, disagree=1), Result.ADOPTED, id="two-thirds-meets-67"),
-        pytest.param(PROPOSAL, tally(8, agree=5, disagree=3), Result.BELOW_THRESHOLD, id="five-eighths-is-short"),
-        pytest.param(PROPOSAL, tally(6, agree=2, abstain=3, disagree=1), Result.ADOPTED, id="abstentions-leave-the-threshold"),
+        pytest.param(
+            PROPOSAL, tally(3, agree=2, disagree=1), Result.ADOPTED, id="two-thirds-meets-67"
+        ),
+        pytest.param(
+            PROPOSAL,
+            tally(8, agree=5, disagree=3),
+            Result.BELOW_THRESHOLD,
+            id="five-eighths-is-short",
+        ),
+        pytest.param(
+            PROPOSAL,
+            tally(6, agree=2, abstain=3, disagree=1),
+            Result.ADOPTED,
+            id="abstentions-leave-the-threshold",
+        ),
         pytest.param(PROPOSAL, tally(6, abstain=4), Result.BELOW_THRESHOLD, id="all-abstain"),
         pytest.param(PROPOSAL, tally(6, agree=5, block=1), Result.BLOCKED, id="a-block-stops"),
-        pytest.param(PROPOSAL, tally(10, agree=2), Result.NO_QUORUM, id="proposal-needs-quorum-too"),
-        pytest.param(Rules(Process.PROPOSAL, 50, 100), tally(4, agree=3, disagree=1), Result.BELOW_THRESHOLD, id="unanimity"),
-        pytest.param(Rules(Process.CONSENT, 100, 67), tally(4, consent=3), Result.NO_QUORUM, id="everyone-must-vote"),
+        pytest.param(
+            PROPOSAL, tally(10, agree=2), Result.NO_QUORUM, id="proposal-needs-quorum-too"
+        ),
+        pytest.param(
+            Rules(Process.PROPOSAL, 50, 100),
+            tally(4, agree=3, disagree=1),
+            Result.BELOW_THRESHOLD,
+            id="unanimity",
+        ),
+        pytest.param(
+            Rules(Process.CONSENT, 100, 67),
+            tally(4, consent=3),
+            Result.NO_QUORUM,
+            id="everyone-must-vote",
+        ),
     ],
 )
 def test_closing_rules(rules: Rules, the_tally: Tally, expected: Result) -> None:
@@ -55,9 +83,20 @@ def test_closing_rules(rules: Rules, the_tally: Tally, expected: Result) -> None
 
 @pytest.mark.parametrize(
     ("members", "percent", "needed"),
-    [(6, 50, 3), (3, 50, 2), (4, 50, 2), (1, 50, 1), (0, 50, 1), (7, 100, 7), (10, 1, 1), (3, 67, 2)],
+    [
+        (6, 50, 3),
+        (3, 50, 2),
+        (4, 50, 2),
+        (1, 50, 1),
+        (0, 50, 1),
+        (7, 100, 7),
+        (10, 1, 1),
+        (3, 67, 2),
+    ],
 )
-def test_the_quorum_is_the_fewest_voters_that_round_up_to_it(members: int, percent: int, needed: int) -> None:
+def test_the_quorum_is_the_fewest_voters_that_round_up_to_it(
+    members: int, percent: int, needed: int
+) -> None:
     """Quorum counts people: the fewest voters whose share, rounded to a whole percent, reaches it."""
     assert quorum_needed(members, percent) == needed
 
@@ -70,7 +109,9 @@ def test_percentages_round_like_people_read_them() -> None:
 
 
 @given(st.integers(1, 30), st.integers(0, 30), st.integers(0, 5), st.integers(1, 100))
-def test_one_more_consent_never_undoes_an_adoption(members: int, consents: int, concerns: int, quorum: int) -> None:
+def test_one_more_consent_never_undoes_an_adoption(
+    members: int, consents: int, concerns: int, quorum: int
+) -> None:
     """Under consent, an extra consent can only help a proposal."""
     rules = Rules(Process.CONSENT, quorum, 67)
     before = decide(tally(members, consent=consents, concern=concerns), rules)
@@ -91,5 +132,9 @@ def test_closing_early_needs_every_member_and_no_objection() -> None:
 def test_the_reminder_goes_out_the_lead_time_before_closing_or_halfway() -> None:
     """24 hours before a 72-hour vote closes; halfway through a vote shorter than the lead."""
     opened = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
-    assert reminder_time(opened, opened + timedelta(hours=72), timedelta(hours=24)) == opened + timedelta(hours=48)
-    assert reminder_time(opened, opened + timedelta(hours=4), timedelta(hours=24)) == opened + timedelta(hours=2)
+    assert reminder_time(
+        opened, opened + timedelta(hours=72), timedelta(hours=24)
+    ) == opened + timedelta(hours=48)
+    assert reminder_time(
+        opened, opened + timedelta(hours=4), timedelta(hours=24)
+    ) == opened + timedelta(hours=2)

@@ -26,7 +26,12 @@ async def test_the_export_holds_open_votes_and_what_they_wrote(sb: Sandbox) -> N
     """The export lists the reactions held on open proposals, and the proposals and agreements
     the person proposed."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}", f"carol +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}",
+        f"alice +^ {CONSENT}",
+        f"bob +^ {CONSENT}",
+        f"carol +^ {CONSENT}",
+    )
     await sb.say("bob: /agreement propose We ask before offering ideas.", f"bob +^ {OBJECT}")
     await sb.say("bob: /privacy export")
     data = exported(sb, "bob")["agreements"]
@@ -34,7 +39,10 @@ async def test_the_export_holds_open_votes_and_what_they_wrote(sb: Sandbox) -> N
     assert data["votes_on_open_proposals"] == [
         {"proposal": 2, "circle": "Tuesday", "vote": "object", "reactions": ["object"]}
     ]
-    assert [(p["proposal"], p["result"]) for p in data["proposals_written"]] == [(1, "adopted"), (2, None)]
+    assert [(p["proposal"], p["result"]) for p in data["proposals_written"]] == [
+        (1, "adopted"),
+        (2, None),
+    ]
     assert [a["agreement"] for a in data["agreements_proposed"]] == [1]
 
 
@@ -45,7 +53,11 @@ async def test_forgetting_drops_votes_and_keeps_the_words_without_the_name(sb: S
     await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}")
     for person in ("alice", "bob", "carol", "dan"):
         await sb.say(f"{person} +^ {CONSENT}")
-    await sb.say("bob: /agreement propose We ask before offering ideas.", f"bob +^ {OBJECT}", f"alice +^ {CONSENT}")
+    await sb.say(
+        "bob: /agreement propose We ask before offering ideas.",
+        f"bob +^ {OBJECT}",
+        f"alice +^ {CONSENT}",
+    )
     await sb.say("erin +^ ✅")  # an outsider's note is kept as a row naming erin
     assert sb.rows_naming("bob") > 0
     await sb.say("bob: /privacy forget", "bob: /privacy forget confirm")
@@ -66,6 +78,8 @@ async def test_a_proposal_without_a_name_belongs_to_the_group(sb: Sandbox) -> No
     await make_circle(sb, "bob", "carol")
     await sb.say("bob: /agreement propose We ask before offering ideas.")
     await sb.say("bob: /privacy forget", "bob: /privacy forget confirm")
-    out = await sb.say("carol: /agreement amend 1 We ask before offering ideas, and take no warmly.")
+    out = await sb.say(
+        "carol: /agreement amend 1 We ask before offering ideas, and take no warmly."
+    )
     assert "Version 2 of proposal 1 is up in its thread" in out
     assert table(sb, "SELECT proposed_by FROM agreement_proposals") == [("carol",)]

@@ -20,7 +20,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 WHEN = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
 
 
-def entry(number: int, text: str = "We keep each other's stories in the circle.", title: str | None = None) -> Entry:
+def entry(
+    number: int, text: str = "We keep each other's stories in the circle.", title: str | None = None
+) -> Entry:
     return Entry(
         id=number,
         title=title,
@@ -51,7 +53,10 @@ def test_titles_come_from_the_title_or_the_first_line() -> None:
 
 def test_counts_name_every_option() -> None:
     """Counts list each option of the process, zeros included."""
-    assert counts_line(Process.CONSENT, {Choice.CONSENT: 2}) == "✅ consent 2 · 🤔 concern 0 · ✋ object 0"
+    assert (
+        counts_line(Process.CONSENT, {Choice.CONSENT: 2})
+        == "✅ consent 2 · 🤔 concern 0 · ✋ object 0"
+    )
 
 
 def test_the_registry_lists_version_date_vote_and_review() -> None:
@@ -59,7 +64,10 @@ def test_the_registry_lists_version_date_vote_and_review() -> None:
     text = registry_text("Tuesday", [entry(7, title="What's shared here stays here")], BERLIN, "/")
     assert "**Our agreements · Tuesday**" in text
     assert "**7 · What's shared here stays here**" in text
-    assert "version 1 · adopted 29 March 2026 · by consent (✅ 4 🤔 1 ✋ 0; 5 of 6 voted) · next review 27 June 2026" in text
+    assert (
+        "version 1 · adopted 29 March 2026 · by consent (✅ 4 🤔 1 ✋ 0; 5 of 6 voted) · next review 27 June 2026"
+        in text
+    )
 
 
 def test_an_empty_registry_invites_a_proposal() -> None:

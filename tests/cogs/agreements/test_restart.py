@@ -26,7 +26,9 @@ async def test_votes_changed_while_down_count_after_the_restart(sb: Sandbox) -> 
     """Added, moved and withdrawn reactions while the bot was away are all read back; a
     non-member's reaction still doesn't count."""
     await make_circle(sb, "bob", "carol", "dan", "erin")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}"
+    )
     post = sb.last_thread
     async with sb.down() as chat:
         chat.toggle_reaction("carol", post, OBJECT, add=True)
@@ -52,7 +54,10 @@ async def test_a_restart_with_nothing_changed_changes_nothing(sb: Sandbox) -> No
     """Reconciling with the reactions we already knew keeps every vote and its order."""
     await make_circle(sb, "bob", "carol")
     await sb.say(
-        f"bob: /agreement propose {PROPOSAL_TEXT}", f"bob +^ {OBJECT}", f"bob +^ {CONSENT}", f"alice +^ {CONCERN}"
+        f"bob: /agreement propose {PROPOSAL_TEXT}",
+        f"bob +^ {OBJECT}",
+        f"bob +^ {CONSENT}",
+        f"alice +^ {CONCERN}",
     )
     before = table(sb, "SELECT * FROM agreement_reactions ORDER BY id")
     await sb.restart()
@@ -60,7 +65,9 @@ async def test_a_restart_with_nothing_changed_changes_nothing(sb: Sandbox) -> No
     assert votes(sb, 1) == {"bob": "consent", "alice": "concern"}
 
 
-async def test_a_proposal_whose_time_passed_while_down_closes_on_start_up_after_reconciling(sb: Sandbox) -> None:
+async def test_a_proposal_whose_time_passed_while_down_closes_on_start_up_after_reconciling(
+    sb: Sandbox,
+) -> None:
     """The closing counts the reactions made while the bot was away: without Bob's concern,
     seen only on start-up, the quorum would not be met."""
     await make_circle(sb, "bob", "carol", "dan")
@@ -73,13 +80,17 @@ async def test_a_proposal_whose_time_passed_while_down_closes_on_start_up_after_
     out = sb.since_mark
     assert "**Proposal 1 is adopted.**" in out
     assert "✅ consent 1 · 🤔 concern 1 · ✋ object 0 · 2 of 4 members voted." in out
-    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [("2026-03-06T01:00:00.000000Z",)]
+    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [
+        ("2026-03-06T01:00:00.000000Z",)
+    ]
 
 
 async def test_closing_on_start_up_uses_what_the_platform_shows(sb: Sandbox) -> None:
     """A withdrawn consent and a new objection, made while down, decide the outcome."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}"
+    )
     post = sb.last_thread
     async with sb.down() as chat:
         sb.clock.advance(timedelta(hours=73))
@@ -108,7 +119,9 @@ async def test_a_vote_read_back_on_start_up_is_not_told_it_came_too_late(sb: San
     after start-up has already counted them: a vote that counted gets no "closed" note, while a
     reaction made after the closing still does."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}"
+    )
     post = sb.last_thread
     async with sb.down() as chat:
         chat.toggle_reaction("carol", post, CONSENT, add=True)
@@ -189,7 +202,9 @@ async def test_a_reminder_due_while_down_goes_once_after_the_restart(sb: Sandbox
 async def test_reviews_are_rebuilt_after_a_restart(sb: Sandbox) -> None:
     """An agreement's review date survives restarts, and a review due while down opens once."""
     await make_circle(sb, "bob")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}"
+    )
     async with sb.down():
         sb.clock.advance(timedelta(days=91))
     out = await sb.wait(timedelta(0))
@@ -208,7 +223,9 @@ async def test_a_new_version_stored_but_never_posted_is_posted_on_start_up(sb: S
     first = sb.last_thread
     async with sb.down():
         with sqlite3.connect(sb.config.database_path) as conn:
-            conn.execute("UPDATE agreement_proposals SET version = 2, text = 'A clearer wording.' WHERE id = 1")
+            conn.execute(
+                "UPDATE agreement_proposals SET version = 2, text = 'A clearer wording.' WHERE id = 1"
+            )
             conn.execute("DELETE FROM agreement_reactions")
         sb.mark()
     assert "✏️ **Proposal 1, version 2**" in sb.since_mark

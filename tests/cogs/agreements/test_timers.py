@@ -18,7 +18,9 @@ async def test_a_jump_past_the_reminder_and_the_close_sends_no_reminder(sb: Sand
     """The reminder timer fires after the closing time has passed: it stays quiet, and the
     proposal closes as it would have."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}"
+    )
     out = await sb.wait(timedelta(hours=80))
     assert "**Proposal 1 is adopted.**" in out
     assert reminders_to(sb, "carol") == []
@@ -27,7 +29,9 @@ async def test_a_jump_past_the_reminder_and_the_close_sends_no_reminder(sb: Sand
 async def test_downtime_past_the_reminder_and_the_close_sends_no_reminder(sb: Sandbox) -> None:
     """Back after both times passed, the bot closes the proposal and sends no reminder."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}"
+    )
     async with sb.down():
         sb.clock.advance(timedelta(hours=80))
         sb.mark()
@@ -40,7 +44,10 @@ async def test_twin_proposals_with_the_same_times_are_treated_the_same(sb: Sandb
     """Two proposals opened together, with a jump past both reminders and closes: neither
     sends a reminder, and both close."""
     await make_circle(sb, "bob", "carol")
-    await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", "bob: /agreement propose We keep what's shared here in the circle.")
+    await sb.say(
+        f"bob: /agreement propose {PROPOSAL_TEXT}",
+        "bob: /agreement propose We keep what's shared here in the circle.",
+    )
     out = await sb.wait(timedelta(days=4))
     assert "**Proposal 1 isn't adopted this time.**" in out
     assert "**Proposal 2 isn't adopted this time.**" in out
@@ -55,14 +62,18 @@ async def test_a_reminder_before_the_close_still_goes_after_a_jump_short_of_it(s
     assert len(reminders_to(sb, "carol")) == 1
 
 
-async def test_a_late_close_after_a_jump_counts_the_review_from_the_closing_time(sb: Sandbox) -> None:
+async def test_a_late_close_after_a_jump_counts_the_review_from_the_closing_time(
+    sb: Sandbox,
+) -> None:
     """The clock jumps 8 hours past the closing time: the proposal is closed when it is
     processed, but the agreement is adopted as of the closing time, and its review comes 90
     days after that, not after the moment it was processed."""
     await make_circle(sb, "bob")
     await sb.say(f"bob: /agreement propose {PROPOSAL_TEXT}", f"alice +^ {CONSENT}")
     await sb.wait(timedelta(hours=80))
-    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [("2026-03-06T01:00:00.000000Z",)]
+    assert table(sb, "SELECT closed_at FROM agreement_proposals") == [
+        ("2026-03-06T01:00:00.000000Z",)
+    ]
     assert table(sb, "SELECT adopted_at, review_at FROM agreements") == [
         ("2026-03-05T17:00:00.000000Z", "2026-06-03T17:00:00.000000Z")
     ]

@@ -11,7 +11,9 @@ from tests.sandbox import Sandbox, make_circle
 def turns(sb: Sandbox) -> list[tuple[object, ...]]:
     assert sb.app is not None
     with sqlite3.connect(sb.app.db.path) as conn:
-        return conn.execute("SELECT member_id, outcome FROM round_turns ORDER BY position").fetchall()
+        return conn.execute(
+            "SELECT member_id, outcome FROM round_turns ORDER BY position"
+        ).fetchall()
 
 
 async def test_a_round_names_the_order_and_passes_the_piece_to_the_end(sb: Sandbox) -> None:
@@ -38,7 +40,10 @@ async def test_done_out_of_turn_is_refused_gently(sb: Sandbox) -> None:
     await sb.say("alice: /round start")
     before = turns(sb)
     out = await sb.say("carol ^: /round done")
-    assert "only carol sees: The talking piece is with Alice right now. Your turn comes after 1 more." in out
+    assert (
+        "only carol sees: The talking piece is with Alice right now. Your turn comes after 1 more."
+        in out
+    )
     out = await sb.say("carol ^: done")
     assert "The talking piece is with Alice right now." in out
     assert turns(sb) == before
@@ -81,7 +86,10 @@ async def test_the_time_box_sends_one_private_no_rush_note(sb: Sandbox) -> None:
     rush; the thread names nobody, and a second note never comes."""
     await make_circle(sb, "bob")
     out = await sb.say("alice: /round start turn=3m")
-    assert "Each turn has about 3 minutes. When it's up, whoever has the talking piece hears so privately; there's no rush." in out
+    assert (
+        "Each turn has about 3 minutes. When it's up, whoever has the talking piece hears so privately; there's no rush."
+        in out
+    )
     await sb.wait(timedelta(minutes=2))
     assert time_notes(sb, "alice") == []
     sb.mark()

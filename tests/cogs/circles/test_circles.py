@@ -17,7 +17,15 @@ def table(sb: Sandbox, sql: str) -> list[tuple[object, ...]]:
 
 def snapshot(sb: Sandbox) -> dict[str, list[tuple[object, ...]]]:
     """Every circles table, to prove that a refusal changed nothing."""
-    names = ["circles", "circle_members", "circle_facilitators", "circle_requests", "circle_waitlist", "rounds", "round_turns"]
+    names = [
+        "circles",
+        "circle_members",
+        "circle_facilitators",
+        "circle_requests",
+        "circle_waitlist",
+        "rounds",
+        "round_turns",
+    ]
     return {name: table(sb, f"SELECT * FROM {name} ORDER BY 1, 2") for name in names}  # noqa: S608
 
 
@@ -26,7 +34,9 @@ def snapshot(sb: Sandbox) -> dict[str, list[tuple[object, ...]]]:
 
 async def test_a_moderator_creates_a_circle_bound_to_the_room(sb: Sandbox) -> None:
     """Creating a circle announces it and makes the creator its first member and facilitator."""
-    out = await sb.say("alice: /circle create Tuesday A small circle for Tuesday evenings. capacity=6 time_zone=Europe/Berlin")
+    out = await sb.say(
+        "alice: /circle create Tuesday A small circle for Tuesday evenings. capacity=6 time_zone=Europe/Berlin"
+    )
     assert "**Tuesday** has a home here now" in out
     assert "6 places · open to anyone · times in Europe/Berlin" in out
     assert "Alice is facilitating to begin with" in out
@@ -61,16 +71,25 @@ async def test_a_facilitator_of_another_circle_may_create_one(sb: Sandbox) -> No
     [
         ("alice ^: /circle create Tuesday", "There's already a circle called “Tuesday”"),
         ("alice ^: /circle create tuesday", "There's already a circle called “tuesday”"),
-        ("alice ^: /circle create " + "x" * 41, "The name is longer than I can keep (40 characters at most)"),
+        (
+            "alice ^: /circle create " + "x" * 41,
+            "The name is longer than I can keep (40 characters at most)",
+        ),
         ("alice ^: /circle create Tue\u200bsday", "The name has invisible characters"),
         ("alice ^: /circle create Tue\x07sday", "The name has control characters"),
         ("alice ^: /circle create Tue\u202esday", "The name has direction-changing characters"),
         ("alice ^: /circle create a=b", "Circle names can't contain “=”"),
         ("alice ^: /circle create Other " + "d" * 501, "The description is longer than I can keep"),
-        ("alice ^: /circle create Other capacity=1", "The capacity can be between 2 and 500; 1 is outside that"),
+        (
+            "alice ^: /circle create Other capacity=1",
+            "The capacity can be between 2 and 500; 1 is outside that",
+        ),
         ("alice ^: /circle create Other capacity=300", "A circle here can have up to 100 places"),
         ("alice ^: /circle create Other capacity=many", "The capacity should be a whole number"),
-        ("alice ^: /circle create Other time_zone=Mars/Olympus", "I don't know the time zone “Mars/Olympus”"),
+        (
+            "alice ^: /circle create Other time_zone=Mars/Olympus",
+            "I don't know the time zone “Mars/Olympus”",
+        ),
         ("alice ^: /circle create Other open=perhaps", "For open, I understand yes or no"),
         ("alice ^: /circle create", "I need the name for that"),
     ],
@@ -138,7 +157,9 @@ async def test_leaving_a_circle_you_are_not_in_changes_nothing(sb: Sandbox) -> N
     assert snapshot(sb) == before
 
 
-async def test_a_full_circle_offers_the_waitlist_and_a_freed_place_goes_to_the_first_waiting(sb: Sandbox) -> None:
+async def test_a_full_circle_offers_the_waitlist_and_a_freed_place_goes_to_the_first_waiting(
+    sb: Sandbox,
+) -> None:
     """When full, joining offers the waitlist; when someone leaves, the first waiting gets a private note."""
     await make_circle(sb, "bob", extra="capacity=2")
     before = snapshot(sb)
@@ -305,19 +326,25 @@ async def test_editing_a_circle(sb: Sandbox) -> None:
     assert "That one is for the facilitators" in await sb.say("bob: /circle edit capacity=9")
 
 
-async def test_a_request_reaches_the_circle_when_no_facilitator_takes_private_messages(sb: Sandbox) -> None:
+async def test_a_request_reaches_the_circle_when_no_facilitator_takes_private_messages(
+    sb: Sandbox,
+) -> None:
     """If every facilitator's DMs are closed, the circle hears that a request waits, naming no one."""
     await make_circle(sb, extra="open=no")
     await sb.say(":dms alice closed")
     out = await sb.say("bob: /circle join")
-    assert "Someone would like to join **Tuesday**. Facilitators, `/circle requests` shows who." in out
+    assert (
+        "Someone would like to join **Tuesday**. Facilitators, `/circle requests` shows who." in out
+    )
     assert "Bob would like" not in out
 
 
 async def test_a_declined_request_offers_a_way_to_talk(sb: Sandbox) -> None:
     """The private note after a decline thanks the person and names who they can write to."""
     await make_circle(sb, "bob", extra="open=no")
-    await sb.say("alice: /circle approve @bob", "alice: /circle rota add @bob", "carol: /circle join")
+    await sb.say(
+        "alice: /circle approve @bob", "alice: /circle rota add @bob", "carol: /circle join"
+    )
     await sb.say("alice: /circle decline @carol")
     note = sb.private_to("carol")[-1]
     assert note.startswith("Thank you for asking to join **Tuesday**.")

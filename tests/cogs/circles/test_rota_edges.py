@@ -17,7 +17,9 @@ def holder(sb: Sandbox) -> object:
 async def three_on_the_rota(sb: Sandbox) -> None:
     """Alice (a moderator), Bob and Carol facilitate Tuesday; Bob holds it; Dan is a member."""
     await make_circle(sb, "bob", "carol", "dan")
-    await sb.say("alice: /circle rota add @bob", "alice: /circle rota add @carol", "alice: /circle rota pass")
+    await sb.say(
+        "alice: /circle rota add @bob", "alice: /circle rota add @carol", "alice: /circle rota pass"
+    )
     assert holder(sb) == "bob"
 
 
@@ -25,7 +27,10 @@ async def test_another_rota_member_cannot_take_facilitation_from_the_holder(sb: 
     """Carol is on the rota but Bob holds it: her pass is refused kindly and nothing moves."""
     await three_on_the_rota(sb)
     out = await sb.say("carol: /circle rota pass")
-    assert "only carol sees: Bob is facilitating Tuesday just now, so passing it on is Bob's to do" in out
+    assert (
+        "only carol sees: Bob is facilitating Tuesday just now, so passing it on is Bob's to do"
+        in out
+    )
     assert holder(sb) == "bob"
 
 
@@ -41,7 +46,9 @@ async def test_a_moderators_pass_says_who_did_it(sb: Sandbox) -> None:
     """Alice, a moderator, passes it on from Bob: the circle hears that it was Alice."""
     await three_on_the_rota(sb)
     out = await sb.say("alice: /circle rota pass")
-    assert "Alice passed facilitation of **Tuesday** on from Bob to Carol. Thank you, Bob. 🌿" in out
+    assert (
+        "Alice passed facilitation of **Tuesday** on from Bob to Carol. Thank you, Bob. 🌿" in out
+    )
     assert holder(sb) == "carol"
 
 
@@ -66,7 +73,9 @@ async def test_a_removal_by_someone_else_says_who_made_it(sb: Sandbox) -> None:
     out = await sb.say("bob: /circle rota remove @carol")
     assert "stepped off" not in out
     assert "Carol is off the facilitation rota of Tuesday now; Bob made the change." in out
-    assert "Bob has taken you off the facilitation rota of **Tuesday**" in sb.private_to("carol")[-1]
+    assert (
+        "Bob has taken you off the facilitation rota of **Tuesday**" in sb.private_to("carol")[-1]
+    )
 
 
 async def test_removing_the_holder_hands_facilitation_on_and_names_who_did_it(sb: Sandbox) -> None:
@@ -85,6 +94,9 @@ async def test_rota_show_says_when_facilitation_passes_on_by_itself(sb: Sandbox)
     assert "passes on by itself" not in out
     await sb.say("alice: /circle rota auto mondays 09:00")
     out = await sb.say("dan: /circle rota show")
-    assert "Facilitation passes on by itself, `mondays 09:00` (UTC); the next hand-over is Mon 9 Mar, 09:00." in out
+    assert (
+        "Facilitation passes on by itself, `mondays 09:00` (UTC); the next hand-over is Mon 9 Mar, 09:00."
+        in out
+    )
     await sb.say("alice: /circle rota auto off")
     assert "passes on by itself" not in await sb.say("dan: /circle rota show")

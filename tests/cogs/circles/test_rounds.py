@@ -65,7 +65,9 @@ def test_late_joiners_go_to_the_end_once(order: list[str], late: str) -> None:
 
 
 @given(people, st.data())
-def test_a_leaver_is_skipped_and_the_piece_moves_if_it_was_theirs(order: list[str], data: st.DataObject) -> None:
+def test_a_leaver_is_skipped_and_the_piece_moves_if_it_was_theirs(
+    order: list[str], data: st.DataObject
+) -> None:
     """Removing someone marks them as left; if they held the piece, the next person holds it."""
     leaver = data.draw(st.sampled_from(order))
     round_ = Round.begin(order)
@@ -77,7 +79,9 @@ def test_a_leaver_is_skipped_and_the_piece_moves_if_it_was_theirs(order: list[st
 
 
 @given(people, st.data())
-def test_forgetting_someone_removes_them_and_keeps_the_holder(order: list[str], data: st.DataObject) -> None:
+def test_forgetting_someone_removes_them_and_keeps_the_holder(
+    order: list[str], data: st.DataObject
+) -> None:
     """An erased person vanishes from the order; whoever else held the piece still holds it."""
     moves = data.draw(st.integers(min_value=0, max_value=len(order)))
     round_ = Round.begin(order)

@@ -50,7 +50,11 @@ async def test_a_moderator_outside_the_circle_sees_names_but_not_preferences(sb:
     """A moderator who isn't a facilitator of the circle helps with who is in it, not how
     each person would like support."""
     await make_circle(sb, "bob", "carol")
-    await sb.say("bob: /circle preference listening", "alice: /circle rota add @bob", "alice: /circle rota pass")
+    await sb.say(
+        "bob: /circle preference listening",
+        "alice: /circle rota add @bob",
+        "alice: /circle rota pass",
+    )
     await sb.say("bob: /circle rota remove @alice")
     await sb.say("alice: /circle leave")
     out = await sb.say("alice: /circle members")
@@ -90,7 +94,11 @@ async def test_the_preference_reply_says_who_sees_it(sb: Sandbox) -> None:
 async def test_the_export_holds_only_the_members_own_data(sb: Sandbox) -> None:
     """Bob's export names his circles and his own preference, and nobody else."""
     await make_circle(sb, "bob", "carol")
-    await sb.say("carol: /circle preference ideas", "bob: /circle preference listening", "bob: /privacy export")
+    await sb.say(
+        "carol: /circle preference ideas",
+        "bob: /circle preference listening",
+        "bob: /privacy export",
+    )
     exported = sb.private_to("bob")[-1].split("```json\n", 1)[1].rsplit("\n```", 1)[0]
     data = json.loads(exported)
     assert data["circles"]["memberships"][0]["preference"] == "listening"

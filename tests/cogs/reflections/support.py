@@ -19,7 +19,10 @@ def table(sb: Sandbox, sql: str, params: tuple[object, ...] = ()) -> list[tuple[
 def state(sb: Sandbox) -> dict[str, object]:
     """Every reflections table and the armed timers, to prove that a refusal changed nothing."""
     assert sb.app is not None
-    found: dict[str, object] = {name: table(sb, f"SELECT * FROM {name} ORDER BY 1") for name in TABLES}  # noqa: S608
+    found: dict[str, object] = {
+        name: table(sb, f"SELECT * FROM {name} ORDER BY 1")  # noqa: S608
+        for name in TABLES
+    }
     found["timers"] = sb.app.scheduler.pending()
     return found
 
@@ -29,7 +32,9 @@ def thread_titles(sb: Sandbox) -> list[str]:
     return list(sb.chat.threads.values())
 
 
-async def walk(sb: Sandbox, until: datetime, step: timedelta = timedelta(minutes=15)) -> list[tuple[datetime, str]]:
+async def walk(
+    sb: Sandbox, until: datetime, step: timedelta = timedelta(minutes=15)
+) -> list[tuple[datetime, str]]:
     """Move the clock in steps up to ``until``, firing what is due at each; return (time, title)
     for every thread that opened, at the step it appeared."""
     assert sb.app is not None

@@ -51,13 +51,31 @@ def test_a_good_deck_loads_with_its_prompts_and_themes() -> None:
 @pytest.mark.parametrize(
     ("change", "sentence"),
     [
-        (("[deck]", "[dek]"), "garden.toml needs a [deck] table with an id, a title and a description."),
-        (('id = "garden"', 'id = "Garden Deck"'), "the deck id “Garden Deck” should be lowercase letters"),
-        (('id = "garden"', 'id = "circle"'), "the deck id “circle” is kept for each circle's own deck"),
-        (('theme = "moving-towards"', 'theme = "hope"'), "prompt 1 (garden-01): the theme “hope” isn't one I know"),
-        (('title = "Growing together"', 'title = "Growing together?"'), "titles read better without end punctuation"),
+        (
+            ("[deck]", "[dek]"),
+            "garden.toml needs a [deck] table with an id, a title and a description.",
+        ),
+        (
+            ('id = "garden"', 'id = "Garden Deck"'),
+            "the deck id “Garden Deck” should be lowercase letters",
+        ),
+        (
+            ('id = "garden"', 'id = "circle"'),
+            "the deck id “circle” is kept for each circle's own deck",
+        ),
+        (
+            ('theme = "moving-towards"', 'theme = "hope"'),
+            "prompt 1 (garden-01): the theme “hope” isn't one I know",
+        ),
+        (
+            ('title = "Growing together"', 'title = "Growing together?"'),
+            "titles read better without end punctuation",
+        ),
         (('id = "garden-02"', 'id = "garden-01"'), "the prompt id “garden-01” is used 2 times"),
-        (('text = "Who has', 'txt = "Who has'), "I don't know the key “txt” (did you mean “text”?)"),
+        (
+            ('text = "Who has', 'txt = "Who has'),
+            "I don't know the key “txt” (did you mean “text”?)",
+        ),
         (('tags = ["light"]', 'tags = ["Light Hearted"]'), "each tag should be one lowercase word"),
         (('text = "Who has helped', 'text = "@everyone, who has helped'), "it mentions @everyone"),
         (("[[prompts]]", "[[prompt]]"), "has no prompts yet"),
@@ -74,16 +92,24 @@ def test_problems_are_named_in_plain_sentences(change: tuple[str, str], sentence
 
 def test_text_length_is_checked() -> None:
     """A prompt's text is 20 to 280 characters."""
-    short = problems_of(GOOD.replace("Who has helped something grow in you, and how did they go about it?", "Who?"))
+    short = problems_of(
+        GOOD.replace("Who has helped something grow in you, and how did they go about it?", "Who?")
+    )
     assert any("at least 20 characters; this one has 4" in p for p in short)
     long_text = "Why " + "so " * 100 + "?"
-    long = problems_of(GOOD.replace("Who has helped something grow in you, and how did they go about it?", long_text))
+    long = problems_of(
+        GOOD.replace(
+            "Who has helped something grow in you, and how did they go about it?", long_text
+        )
+    )
     assert any("at most 280 characters" in p for p in long)
 
 
 def test_every_problem_is_reported_at_once() -> None:
     """Several mistakes give several sentences, so a moderator can fix them in one go."""
-    found = problems_of(GOOD.replace('theme = "moving-towards"', 'theme = "hope"').replace("garden-02", "Garden 2"))
+    found = problems_of(
+        GOOD.replace('theme = "moving-towards"', 'theme = "hope"').replace("garden-02", "Garden 2")
+    )
     assert len(found) == 2
 
 
@@ -99,7 +125,9 @@ def test_ids_clash_across_decks() -> None:
     assert clashes([again], [garden]) == [
         "garden-too.toml: the prompt id “garden-01” is already used by garden.toml; prompt ids are unique across all decks."
     ]
-    assert clashes([garden], [garden])[0].startswith("garden.toml: the deck id “garden” is already used")
+    assert clashes([garden], [garden])[0].startswith(
+        "garden.toml: the deck id “garden” is already used"
+    )
 
 
 def test_the_shipped_decks_load_with_the_bots_own_loader() -> None:
@@ -116,7 +144,9 @@ def test_a_folder_loads_good_decks_and_explains_the_rest(tmp_path: Path) -> None
     """In the decks folder, good decks load and each bad file gets its sentences; the rest still load."""
     (tmp_path / "garden.toml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "broken.toml").write_text("[deck\n", encoding="utf-8")
-    (tmp_path / "clash.toml").write_text(GOOD.replace('id = "garden"', 'id = "ips"'), encoding="utf-8")
+    (tmp_path / "clash.toml").write_text(
+        GOOD.replace('id = "garden"', 'id = "ips"'), encoding="utf-8"
+    )
     (tmp_path / "notes.txt").write_text("not a deck", encoding="utf-8")
     decks, problems, exists = read_folder(tmp_path, tuple(builtin_decks()))
     assert exists
@@ -135,7 +165,12 @@ def test_the_library_finds_decks_by_id_and_spots_known_texts(tmp_path: Path) -> 
     assert [d.id for d in report.loaded] == ["garden"]
     garden = library.get("garden")
     assert garden is not None
-    assert library.deck_with_text(text_key("WHO has helped something grow in you and how did they go about it")) == "garden"
+    assert (
+        library.deck_with_text(
+            text_key("WHO has helped something grow in you and how did they go about it")
+        )
+        == "garden"
+    )
 
 
 def test_text_keys_ignore_case_punctuation_and_spacing() -> None:
@@ -146,7 +181,10 @@ def test_text_keys_ignore_case_punctuation_and_spacing() -> None:
 @pytest.mark.parametrize(
     ("text", "title"),
     [
-        ("What is something small that made you smile this week?", "What is something small that made you smile this week"),
+        (
+            "What is something small that made you smile this week?",
+            "What is something small that made you smile this week",
+        ),
         ("One word for today. Or two!", "One word for today"),
         (
             "Tell us about a place where you feel at home, and what makes it feel that way for you, in as many words as you like.",

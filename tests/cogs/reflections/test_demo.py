@@ -12,7 +12,10 @@ async def test_the_demo_shows_a_scheduled_prompt_arriving() -> None:
     out = io.StringIO()
     assert await play(out) == 0
     text = out.getvalue()
-    assert "🗓️ Schedule #1 for **Mondays**: a prompt from the “ips” deck, theme “connection”, `mondays 19:30` (Europe/Berlin)." in text
+    assert (
+        "🗓️ Schedule #1 for **Mondays**: a prompt from the “ips” deck, theme “connection”, `mondays 19:30` (Europe/Berlin)."
+        in text
+    )
     after_wait = text.split("⏳ 45m later…", 1)[1]
     assert "💭 **" in after_wait
     assert "⤷ thread #" in after_wait

@@ -27,7 +27,12 @@ def deck_tags(sb: Sandbox, deck_id: str) -> dict[str, tuple[str, ...]]:
 
 
 def posted_prompts(sb: Sandbox) -> list[str]:
-    return [str(r[0]) for r in table(sb, "SELECT prompt_id FROM reflection_runs WHERE outcome = 'posted' ORDER BY id")]
+    return [
+        str(r[0])
+        for r in table(
+            sb, "SELECT prompt_id FROM reflection_runs WHERE outcome = 'posted' ORDER BY id"
+        )
+    ]
 
 
 # --- schedule edit -----------------------------------------------------------------------------
@@ -38,7 +43,10 @@ async def test_editing_the_time_keeps_the_number_and_moves_the_next_prompt(sb: S
     await make_circle(sb)
     await sb.say("alice: /schedule add daily 18:00")
     out = await sb.say("alice: /schedule edit 1 daily 19:00")
-    assert "🗓️ Schedule #1 is changed: `daily 19:00` (UTC) · deck ips. The next one comes Mon 2 Mar, 19:00." in out
+    assert (
+        "🗓️ Schedule #1 is changed: `daily 19:00` (UTC) · deck ips. The next one comes Mon 2 Mar, 19:00."
+        in out
+    )
     assert table(sb, "SELECT id, form, next_due FROM reflection_schedules") == [
         (1, "daily 19:00", "2026-03-02T19:00:00.000000Z")
     ]
@@ -51,7 +59,9 @@ async def test_editing_the_deck_theme_and_tags(sb: Sandbox) -> None:
     await make_circle(sb)
     await sb.say("alice: /schedule add daily 18:00")
     await sb.say("alice: /schedule edit 1 deck=check-ins theme=check-out without=group")
-    assert "prompts `daily 18:00` · deck check-ins, theme check-out, without group" in await sb.say("alice: /schedule list")
+    assert "prompts `daily 18:00` · deck check-ins, theme check-out, without group" in await sb.say(
+        "alice: /schedule list"
+    )
     await sb.say("alice: /schedule edit 1 theme=any without=none")
     assert "prompts `daily 18:00` · deck check-ins · next" in await sb.say("alice: /schedule list")
 
@@ -78,28 +88,60 @@ async def test_an_edit_survives_a_restart(sb: Sandbox) -> None:
     ("line", "sentence"),
     [
         pytest.param("alice: /schedule edit 1", "What would you like to change?", id="nothing"),
-        pytest.param("alice: /schedule edit 1 once in a blue moon", "I need a time of day for “once in a blue moon”", id="bad-form"),
-        pytest.param("alice: /schedule edit 1 deck=garden", "I don't know a deck called “garden”", id="unknown-deck"),
+        pytest.param(
+            "alice: /schedule edit 1 once in a blue moon",
+            "I need a time of day for “once in a blue moon”",
+            id="bad-form",
+        ),
+        pytest.param(
+            "alice: /schedule edit 1 deck=garden",
+            "I don't know a deck called “garden”",
+            id="unknown-deck",
+        ),
         pytest.param(
             "alice: /schedule edit 1 without=dep",
             "No prompt in the “ips” deck has the tag “dep”. Its tags are: deep, gentle, group, light",
             id="unknown-tag",
         ),
-        pytest.param("alice: /schedule edit 1 without=Deep!", "I read tags as single lowercase words", id="bad-tag"),
+        pytest.param(
+            "alice: /schedule edit 1 without=Deep!",
+            "I read tags as single lowercase words",
+            id="bad-tag",
+        ),
         pytest.param(
             "alice: /schedule edit 1 deck=check-ins theme=worldview",
             "The “check-ins” deck has no prompts with the theme “worldview”.",
             id="theme-matches-nothing",
         ),
-        pytest.param("alice: /schedule edit 2 deck=check-ins", "Schedule #2 is a meeting time, so it has no deck", id="meeting-deck"),
-        pytest.param("alice: /schedule edit 42 daily 10:00", "I couldn't find schedule #42.", id="unknown-id"),
-        pytest.param("bob: /schedule edit 1 daily 10:00", "That one is for the facilitators of Tuesday", id="member"),
+        pytest.param(
+            "alice: /schedule edit 2 deck=check-ins",
+            "Schedule #2 is a meeting time, so it has no deck",
+            id="meeting-deck",
+        ),
+        pytest.param(
+            "alice: /schedule edit 42 daily 10:00", "I couldn't find schedule #42.", id="unknown-id"
+        ),
+        pytest.param(
+            "bob: /schedule edit 1 daily 10:00",
+            "That one is for the facilitators of Tuesday",
+            id="member",
+        ),
         pytest.param("alice: /schedule edit 1 0 0 31 2 *", "has no time coming up", id="never"),
-        pytest.param("alice: /schedule unskip 1", "Schedule #1 has no skipped time still to come", id="unskip-nothing"),
-        pytest.param("bob: /schedule unskip 1", "That one is for the facilitators of Tuesday", id="unskip-member"),
+        pytest.param(
+            "alice: /schedule unskip 1",
+            "Schedule #1 has no skipped time still to come",
+            id="unskip-nothing",
+        ),
+        pytest.param(
+            "bob: /schedule unskip 1",
+            "That one is for the facilitators of Tuesday",
+            id="unskip-member",
+        ),
     ],
 )
-async def test_edit_refusals_explain_and_change_nothing(sb: Sandbox, line: str, sentence: str) -> None:
+async def test_edit_refusals_explain_and_change_nothing(
+    sb: Sandbox, line: str, sentence: str
+) -> None:
     """Bad edits get a clear, kind sentence, and no schedule, run or timer changes."""
     await make_circle(sb, "bob")
     await sb.say("alice: /schedule add daily 18:00", "alice: /meeting set tuesdays 19:00")
@@ -127,10 +169,14 @@ async def test_unskip_brings_back_the_skipped_time(sb: Sandbox) -> None:
 async def test_two_skips_come_back_one_at_a_time(sb: Sandbox) -> None:
     """Skipping twice, then un-skipping twice, brings back the later skip first, then the earlier."""
     await make_circle(sb)
-    await sb.say("alice: /schedule add daily 18:00", "alice: /schedule skip 1", "alice: /schedule skip 1")
+    await sb.say(
+        "alice: /schedule add daily 18:00", "alice: /schedule skip 1", "alice: /schedule skip 1"
+    )
     assert "Tue 3 Mar, 18:00 after all" in await sb.say("alice: /schedule unskip 1")
     assert "Mon 2 Mar, 18:00 after all" in await sb.say("alice: /schedule unskip 1")
-    assert table(sb, "SELECT next_due FROM reflection_schedules") == [("2026-03-02T18:00:00.000000Z",)]
+    assert table(sb, "SELECT next_due FROM reflection_schedules") == [
+        ("2026-03-02T18:00:00.000000Z",)
+    ]
 
 
 async def test_a_skip_whose_time_has_passed_cannot_be_taken_back(sb: Sandbox) -> None:
@@ -144,7 +190,9 @@ async def test_a_skip_whose_time_has_passed_cannot_be_taken_back(sb: Sandbox) ->
 async def test_an_unskip_survives_a_restart(sb: Sandbox) -> None:
     """The brought-back time is stored: after a restart it still comes."""
     await make_circle(sb)
-    await sb.say("alice: /schedule add daily 18:00", "alice: /schedule skip 1", "alice: /schedule unskip 1")
+    await sb.say(
+        "alice: /schedule add daily 18:00", "alice: /schedule skip 1", "alice: /schedule unskip 1"
+    )
     await sb.restart()
     opened = await walk(sb, utc(2026, 3, 2, 19), step=HOUR)
     assert [when for when, _ in opened] == [utc(2026, 3, 2, 18)]
@@ -163,13 +211,17 @@ async def test_a_timer_without_deep_prompts_never_posts_one(sb: Sandbox) -> None
     posted = posted_prompts(sb)
     assert len(posted) == 31
     assert not [p for p in posted if "deep" in tags[p]]
-    assert len(set(posted)) == len([p for p, t in tags.items() if p.startswith("worldview") and "deep" not in t])
+    assert len(set(posted)) == len(
+        [p for p, t in tags.items() if p.startswith("worldview") and "deep" not in t]
+    )
 
 
 async def test_adding_a_timer_mentions_leaving_out_the_deep_prompts(sb: Sandbox) -> None:
     """A schedule on a deck with deep prompts says how to leave them out; one that does, doesn't."""
     await make_circle(sb)
-    assert "`without=deep` leaves them out of a timer" in await sb.say("alice: /schedule add daily 09:00")
+    assert "`without=deep` leaves them out of a timer" in await sb.say(
+        "alice: /schedule add daily 09:00"
+    )
     assert "`without=deep`" not in await sb.say("alice: /schedule add daily 10:00 without=deep")
 
 
@@ -199,7 +251,10 @@ async def test_prompt_next_shows_what_a_schedule_will_post(sb: Sandbox) -> None:
     await make_circle(sb)
     await sb.say("alice: /schedule add daily 18:00 deck=check-ins")
     out = await sb.say("alice: /prompt next 1")
-    assert "only alice sees: If nothing else is posted from the “check-ins” deck first, the next prompt of schedule #1 (Mon 2 Mar, 18:00) is:" in out
+    assert (
+        "only alice sees: If nothing else is posted from the “check-ins” deck first, the next prompt of schedule #1 (Mon 2 Mar, 18:00) is:"
+        in out
+    )
     title = out.split("💭 **", 1)[1].split("**", 1)[0]
     assert thread_titles(sb) == []
     await sb.wait(HOUR)
@@ -245,7 +300,9 @@ async def test_a_circle_prompt_can_be_retitled(sb: Sandbox) -> None:
     """`prompt retitle 1 Small smiles` names its threads; `retitle 1 none` takes the title away."""
     await make_circle(sb, "bob")
     await sb.say(f"bob: /prompt suggest {SMILE}", "alice: /prompt approve 1")
-    assert "Suggestion #1 is called “Small smiles” now." in await sb.say("alice: /prompt retitle 1 Small smiles.")
+    assert "Suggestion #1 is called “Small smiles” now." in await sb.say(
+        "alice: /prompt retitle 1 Small smiles."
+    )
     await sb.say("alice: /prompt now deck=circle")
     assert thread_titles(sb) == ["Small smiles"]
     assert "Suggestion #1 has no title now" in await sb.say("alice: /prompt retitle 1 none")
@@ -257,9 +314,14 @@ async def test_a_circle_prompt_can_be_removed(sb: Sandbox) -> None:
     await make_circle(sb, "bob")
     await sb.say(f"bob: /prompt suggest {SMILE}", "alice: /prompt approve 1 Smiles")
     out = await sb.say("alice: /prompt remove 1")
-    assert "Suggestion #1 has left the circle's own deck for Tuesday (0 prompts now), and its words with it." in out
+    assert (
+        "Suggestion #1 has left the circle's own deck for Tuesday (0 prompts now), and its words with it."
+        in out
+    )
     assert table(sb, "SELECT COUNT(*) FROM reflection_suggestions") == [(0,)]
-    assert "The circle's own deck for Tuesday has no prompts yet" in await sb.say("alice: /prompt now deck=circle")
+    assert "The circle's own deck for Tuesday has no prompts yet" in await sb.say(
+        "alice: /prompt now deck=circle"
+    )
 
 
 async def test_the_suggestions_list_shows_the_circles_own_deck(sb: Sandbox) -> None:
@@ -274,19 +336,42 @@ async def test_the_suggestions_list_shows_the_circles_own_deck(sb: Sandbox) -> N
 @pytest.mark.parametrize(
     ("line", "sentence"),
     [
-        pytest.param("alice: /prompt retitle 2 Hello", "Suggestion #2 isn't in the circle's own deck yet.", id="retitle-pending"),
-        pytest.param("alice: /prompt remove 2", "Suggestion #2 isn't in the circle's own deck yet.", id="remove-pending"),
-        pytest.param("alice: /prompt retitle 9 Hello", "I couldn't find suggestion #9.", id="retitle-unknown"),
-        pytest.param("alice: /prompt retitle 1 " + "x" * 70, "A title is one line of up to 60 characters", id="title-too-long"),
-        pytest.param("bob: /prompt retitle 1 Hello", "That one is for the facilitators of Tuesday", id="retitle-member"),
-        pytest.param("bob: /prompt remove 1", "That one is for the facilitators of Tuesday", id="remove-member"),
+        pytest.param(
+            "alice: /prompt retitle 2 Hello",
+            "Suggestion #2 isn't in the circle's own deck yet.",
+            id="retitle-pending",
+        ),
+        pytest.param(
+            "alice: /prompt remove 2",
+            "Suggestion #2 isn't in the circle's own deck yet.",
+            id="remove-pending",
+        ),
+        pytest.param(
+            "alice: /prompt retitle 9 Hello", "I couldn't find suggestion #9.", id="retitle-unknown"
+        ),
+        pytest.param(
+            "alice: /prompt retitle 1 " + "x" * 70,
+            "A title is one line of up to 60 characters",
+            id="title-too-long",
+        ),
+        pytest.param(
+            "bob: /prompt retitle 1 Hello",
+            "That one is for the facilitators of Tuesday",
+            id="retitle-member",
+        ),
+        pytest.param(
+            "bob: /prompt remove 1",
+            "That one is for the facilitators of Tuesday",
+            id="remove-member",
+        ),
     ],
 )
 async def test_circle_deck_refusals_change_nothing(sb: Sandbox, line: str, sentence: str) -> None:
     """Retitling or removing what isn't there, or without the role, is refused kindly."""
     await make_circle(sb, "bob")
     await sb.say(
-        f"bob: /prompt suggest {SMILE}", "alice: /prompt approve 1 Smiles",
+        f"bob: /prompt suggest {SMILE}",
+        "alice: /prompt approve 1 Smiles",
         "bob: /prompt suggest Where do you feel most at ease, and what makes it so?",
     )
     before = state(sb)
@@ -306,6 +391,7 @@ async def test_the_deck_list_counts_one_prompt_as_one_prompt(sb: Sandbox) -> Non
         encoding="utf-8",
     )
     await sb.say("alice: /prompt decks reload")
-    assert "• `garden`: Things that grow · 1 prompt · moving-towards · from the decks folder" in await sb.say(
-        "alice: /prompt decks list"
+    assert (
+        "• `garden`: Things that grow · 1 prompt · moving-towards · from the decks folder"
+        in await sb.say("alice: /prompt decks list")
     )

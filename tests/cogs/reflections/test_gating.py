@@ -13,7 +13,9 @@ MAX_WAIT = timedelta(minutes=60)
 
 
 def hold(now: datetime, last: datetime | None, round_open: bool = False) -> datetime | None:
-    return hold_until(now=now, due=DUE, last_message=last, quiet=QUIET, max_wait=MAX_WAIT, round_open=round_open)
+    return hold_until(
+        now=now, due=DUE, last_message=last, quiet=QUIET, max_wait=MAX_WAIT, round_open=round_open
+    )
 
 
 def test_a_quiet_room_posts_now() -> None:
@@ -53,17 +55,35 @@ def test_room_activity_keeps_the_latest_message_per_room() -> None:
 def test_the_bots_own_post_holds_the_next_prompt_a_quiet_moment() -> None:
     """The bot posted two minutes ago: the next prompt waits until ten minutes after that."""
     own = DUE - timedelta(minutes=2)
-    assert hold_until(
-        now=DUE, due=DUE, last_message=None, quiet=QUIET, max_wait=MAX_WAIT, round_open=False, last_own_post=own
-    ) == own + QUIET
+    assert (
+        hold_until(
+            now=DUE,
+            due=DUE,
+            last_message=None,
+            quiet=QUIET,
+            max_wait=MAX_WAIT,
+            round_open=False,
+            last_own_post=own,
+        )
+        == own + QUIET
+    )
 
 
 def test_the_bots_own_post_spaces_prompts_even_past_the_longest_wait() -> None:
     """Long past the longest wait (a catch-up after downtime), two prompts still come apart."""
     late = DUE + timedelta(hours=3)
-    assert hold_until(
-        now=late, due=DUE, last_message=late, quiet=QUIET, max_wait=MAX_WAIT, round_open=False, last_own_post=late
-    ) == late + QUIET
+    assert (
+        hold_until(
+            now=late,
+            due=DUE,
+            last_message=late,
+            quiet=QUIET,
+            max_wait=MAX_WAIT,
+            round_open=False,
+            last_own_post=late,
+        )
+        == late + QUIET
+    )
 
 
 def test_room_activity_keeps_the_bots_own_posts_apart_from_peoples() -> None:

@@ -31,7 +31,9 @@ async def rota_circle(sb: Sandbox) -> None:
     await sb.say("alice: /circle rota add @bob")
 
 
-async def test_after_a_new_time_zone_the_list_shows_the_hand_over_that_really_comes(sb: Sandbox) -> None:
+async def test_after_a_new_time_zone_the_list_shows_the_hand_over_that_really_comes(
+    sb: Sandbox,
+) -> None:
     """A Monday 10:00 hand-over, then the circle moves to New York: the list promises Monday
     10:00 New York time, and the hand-over comes exactly then, once."""
     await rota_circle(sb)
@@ -39,33 +41,45 @@ async def test_after_a_new_time_zone_the_list_shows_the_hand_over_that_really_co
     await sb.say("alice: /circle edit time_zone=America/New_York")
     out = await sb.say("alice: /schedule list")
     assert "facilitation hand-over `mondays 10:00` · next: Mon 9 Mar, 10:00" in out
-    assert table(sb, "SELECT next_due FROM reflection_schedules") == [("2026-03-09T14:00:00.000000Z",)]
+    assert table(sb, "SELECT next_due FROM reflection_schedules") == [
+        ("2026-03-09T14:00:00.000000Z",)
+    ]
     assert hand_overs(await sb.wait(utc(2026, 3, 9, 13, 59) - sb.clock.now())) == 0
     assert hand_overs(await sb.wait(timedelta(minutes=1))) == 1
-    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [("2026-03-09T14:00:00.000000Z", "posted")]
+    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [
+        ("2026-03-09T14:00:00.000000Z", "posted")
+    ]
 
 
 async def test_a_jump_past_the_new_time_hands_over_once(sb: Sandbox) -> None:
     """After the zone change, a clock jump past the new time still hands over, once."""
     await rota_circle(sb)
-    await sb.say("alice: /circle rota auto mondays 10:00", "alice: /circle edit time_zone=Asia/Tokyo")
+    await sb.say(
+        "alice: /circle rota auto mondays 10:00", "alice: /circle edit time_zone=Asia/Tokyo"
+    )
     assert "next: Mon 9 Mar, 10:00" in await sb.say("alice: /schedule list")
     out = await sb.wait(utc(2026, 3, 9, 3) - sb.clock.now())  # 12:00 in Tokyo
     assert hand_overs(out) == 1
-    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [("2026-03-09T01:00:00.000000Z", "posted")]
+    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [
+        ("2026-03-09T01:00:00.000000Z", "posted")
+    ]
 
 
 async def test_downtime_after_a_new_time_zone_still_brings_the_hand_over(sb: Sandbox) -> None:
     """The bot is away when the hand-over comes due in the new zone: back within the grace
     period, it hands over once, as the list said."""
     await rota_circle(sb)
-    await sb.say("alice: /circle rota auto mondays 10:00", "alice: /circle edit time_zone=America/New_York")
+    await sb.say(
+        "alice: /circle rota auto mondays 10:00", "alice: /circle edit time_zone=America/New_York"
+    )
     async with sb.down():
         sb.clock.set(utc(2026, 3, 9, 16))
         sb.mark()
     await sb.wait(timedelta(0))
     assert hand_overs(sb.since_mark) == 1
-    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [("2026-03-09T14:00:00.000000Z", "posted")]
+    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [
+        ("2026-03-09T14:00:00.000000Z", "posted")
+    ]
 
 
 async def test_a_prompt_schedule_follows_a_new_time_zone_at_once(sb: Sandbox) -> None:
@@ -74,7 +88,9 @@ async def test_a_prompt_schedule_follows_a_new_time_zone_at_once(sb: Sandbox) ->
     await sb.say("alice: /schedule add daily 18:00")
     await sb.wait(timedelta(minutes=30))
     await sb.say("alice: /circle edit time_zone=Europe/Berlin")
-    assert "prompts `daily 18:00` · deck ips · next: Tue 3 Mar, 18:00" in await sb.say("alice: /schedule list")
+    assert "prompts `daily 18:00` · deck ips · next: Tue 3 Mar, 18:00" in await sb.say(
+        "alice: /schedule list"
+    )
     opened = await walk(sb, utc(2026, 3, 3, 18), step=timedelta(minutes=30))
     assert [when for when, _ in opened] == [utc(2026, 3, 3, 17)]
 
@@ -108,7 +124,9 @@ async def test_two_schedules_due_together_post_a_quiet_moment_apart(sb: Sandbox)
     """Two schedules at the same minute: the second prompt waits until ten minutes after the
     bot's own first post, as it would after anyone's message."""
     await make_circle(sb)
-    await sb.say("alice: /schedule add daily 18:00", "alice: /schedule add daily 18:00 deck=check-ins")
+    await sb.say(
+        "alice: /schedule add daily 18:00", "alice: /schedule add daily 18:00 deck=check-ins"
+    )
     opened = await walk(sb, utc(2026, 3, 2, 18, 30), step=timedelta(minutes=5))
     assert [when for when, _ in opened] == [utc(2026, 3, 2, 18), utc(2026, 3, 2, 18, 10)]
 
@@ -117,7 +135,9 @@ async def test_after_a_clock_jump_two_due_prompts_do_not_land_together(sb: Sandb
     """A jump past both schedules' times: the first prompt posts at once, the second one a
     quiet moment later."""
     await make_circle(sb)
-    await sb.say("alice: /schedule add daily 18:00", "alice: /schedule add daily 18:30 deck=check-ins")
+    await sb.say(
+        "alice: /schedule add daily 18:00", "alice: /schedule add daily 18:30 deck=check-ins"
+    )
     await sb.wait(timedelta(hours=3))
     assert len(thread_titles(sb)) == 1
     await sb.wait(timedelta(minutes=9))
@@ -130,17 +150,24 @@ async def test_after_downtime_the_catch_up_posts_are_spaced_too(sb: Sandbox) -> 
     """Back after both times passed (and near the end of the grace period), the catch-up brings
     both prompts, a quiet moment apart, and neither is lost to the wait."""
     await make_circle(sb)
-    await sb.say("alice: /schedule add daily 18:00", "alice: /schedule add daily 18:00 deck=check-ins")
+    await sb.say(
+        "alice: /schedule add daily 18:00", "alice: /schedule add daily 18:00 deck=check-ins"
+    )
     async with sb.down():
         sb.clock.set(utc(2026, 3, 2, 23, 55))  # 5 h 55 min late; the grace is 6 hours
     await sb.wait(timedelta(0))
     assert len(thread_titles(sb)) == 1
     await sb.wait(timedelta(minutes=10))
     assert len(thread_titles(sb)) == 2
-    assert [r[0] for r in table(sb, "SELECT outcome FROM reflection_runs ORDER BY id")] == ["posted", "posted"]
+    assert [r[0] for r in table(sb, "SELECT outcome FROM reflection_runs ORDER BY id")] == [
+        "posted",
+        "posted",
+    ]
 
 
-async def test_the_real_alarm_clock_waking_two_prompts_at_once_still_spaces_them(tmp_path: Path) -> None:
+async def test_the_real_alarm_clock_waking_two_prompts_at_once_still_spaces_them(
+    tmp_path: Path,
+) -> None:
     """With the real alarm clock (APScheduler), two schedules due at one instant wake side by
     side; the second still waits a quiet moment after the first."""
     clock = OffsetClock()

@@ -22,7 +22,10 @@ def utc(*parts: int) -> datetime:
 
 
 def posted(sb: Sandbox) -> list[tuple[object, ...]]:
-    return table(sb, "SELECT schedule_id, fire_time, outcome FROM reflection_runs WHERE outcome = 'posted' ORDER BY id")
+    return table(
+        sb,
+        "SELECT schedule_id, fire_time, outcome FROM reflection_runs WHERE outcome = 'posted' ORDER BY id",
+    )
 
 
 # --- arriving ---------------------------------------------------------------------------------
@@ -36,11 +39,14 @@ async def test_a_scheduled_prompt_opens_its_own_thread_on_time(sb: Sandbox) -> N
     assert "💭" not in out
     out = await sb.wait(timedelta(minutes=1))
     assert "💭 **" in out
-    assert "_A reflection for Tuesday. Reply here if you'd like, lightly or deeply; passing is always fine._" in out
+    assert (
+        "_A reflection for Tuesday. Reply here if you'd like, lightly or deeply; passing is always fine._"
+        in out
+    )
     assert len(thread_titles(sb)) == 1
-    assert table(sb, "SELECT fire_time, outcome, deck_id, thread_id IS NOT NULL FROM reflection_runs") == [
-        ("2026-03-02T18:00:00.000000Z", "posted", "ips", 1)
-    ]
+    assert table(
+        sb, "SELECT fire_time, outcome, deck_id, thread_id IS NOT NULL FROM reflection_runs"
+    ) == [("2026-03-02T18:00:00.000000Z", "posted", "ips", 1)]
     assert "@everyone" not in out
     assert "@here" not in out
     assert "@room" not in out
@@ -53,7 +59,11 @@ async def test_the_circles_own_order_is_the_seeded_shuffle_bag(sb: Sandbox) -> N
     opened = await walk(sb, START + timedelta(days=3, hours=2), step=HOUR)
     assert sb.app is not None
     deck = next(cog for cog in sb.app.cogs if cog.name == "reflections").library.get("check-ins")
-    order = [p for p in round_order([p.id for p in deck.prompts], "1:check-ins", 0) if deck.get(p).theme == "check-out"]
+    order = [
+        p
+        for p in round_order([p.id for p in deck.prompts], "1:check-ins", 0)
+        if deck.get(p).theme == "check-out"
+    ]
     assert [title for _, title in opened] == [deck.get(p).title for p in order[:4]]
 
 
@@ -66,7 +76,11 @@ async def test_prompts_do_not_repeat_until_the_deck_is_used_up(sb: Sandbox) -> N
         "What would you like more of in the month ahead?",
     ):
         await sb.say(f"bob: /prompt suggest {text}")
-    await sb.say("alice: /prompt approve 1 Smiles", "alice: /prompt approve 2 At ease", "alice: /prompt approve 3 More of")
+    await sb.say(
+        "alice: /prompt approve 1 Smiles",
+        "alice: /prompt approve 2 At ease",
+        "alice: /prompt approve 3 More of",
+    )
     for _ in range(6):
         await sb.say("alice: /prompt now deck=circle")
     titles = thread_titles(sb)
@@ -93,20 +107,32 @@ async def test_a_circle_in_a_thread_gets_its_prompts_there(sb: Sandbox) -> None:
     ("zone", "form", "start", "expected"),
     [
         pytest.param(
-            "Europe/Berlin", "daily 02:30", utc(2026, 3, 28, 12),
-            [utc(2026, 3, 29, 1, 0), utc(2026, 3, 30, 0, 30)], id="berlin-spring-forward-03:00",
+            "Europe/Berlin",
+            "daily 02:30",
+            utc(2026, 3, 28, 12),
+            [utc(2026, 3, 29, 1, 0), utc(2026, 3, 30, 0, 30)],
+            id="berlin-spring-forward-03:00",
         ),
         pytest.param(
-            "Europe/Berlin", "daily 02:30", utc(2026, 10, 24, 12),
-            [utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)], id="berlin-fall-back-first-02:30",
+            "Europe/Berlin",
+            "daily 02:30",
+            utc(2026, 10, 24, 12),
+            [utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)],
+            id="berlin-fall-back-first-02:30",
         ),
         pytest.param(
-            "America/New_York", "daily 02:30", utc(2026, 3, 7, 12),
-            [utc(2026, 3, 8, 7, 0), utc(2026, 3, 9, 6, 30)], id="new-york-spring-forward-03:00",
+            "America/New_York",
+            "daily 02:30",
+            utc(2026, 3, 7, 12),
+            [utc(2026, 3, 8, 7, 0), utc(2026, 3, 9, 6, 30)],
+            id="new-york-spring-forward-03:00",
         ),
         pytest.param(
-            "America/New_York", "daily 01:30", utc(2026, 10, 31, 12),
-            [utc(2026, 11, 1, 5, 30), utc(2026, 11, 2, 6, 30)], id="new-york-fall-back-first-01:30",
+            "America/New_York",
+            "daily 01:30",
+            utc(2026, 10, 31, 12),
+            [utc(2026, 11, 1, 5, 30), utc(2026, 11, 2, 6, 30)],
+            id="new-york-fall-back-first-01:30",
         ),
     ],
 )
@@ -119,7 +145,9 @@ async def test_on_dst_days_a_daily_prompt_posts_exactly_once_at_the_documented_t
     await sb.say(f"alice: /schedule add {form}")
     opened = await walk(sb, start + timedelta(hours=44), step=timedelta(minutes=15))
     assert [when for when, _ in opened] == expected
-    assert [row[1] for row in posted(sb)] == [when.strftime("%Y-%m-%dT%H:%M:%S.000000Z") for when in expected]
+    assert [row[1] for row in posted(sb)] == [
+        when.strftime("%Y-%m-%dT%H:%M:%S.000000Z") for when in expected
+    ]
 
 
 # --- restarts and missed runs ---------------------------------------------------------------------
@@ -168,8 +196,13 @@ async def test_a_restart_after_the_grace_period_posts_nothing_and_logs_it(
     with caplog.at_level(logging.WARNING, logger="cogs.reflections.cog"):
         await sb.app.run_due()
     assert thread_titles(sb) == []
-    assert "the run due at 2026-03-02T18:00:00.000000Z is 8 hours late, beyond the 6 hours grace period; skipped" in caplog.text
-    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [("2026-03-02T18:00:00.000000Z", "missed")]
+    assert (
+        "the run due at 2026-03-02T18:00:00.000000Z is 8 hours late, beyond the 6 hours grace period; skipped"
+        in caplog.text
+    )
+    assert table(sb, "SELECT fire_time, outcome FROM reflection_runs") == [
+        ("2026-03-02T18:00:00.000000Z", "missed")
+    ]
     opened = await walk(sb, utc(2026, 3, 3, 18), step=HOUR)
     assert [when for when, _ in opened] == [utc(2026, 3, 3, 18)]
 
@@ -221,7 +254,9 @@ async def test_two_instances_on_one_database_post_once(tmp_path: Path) -> None:
         fired = await asyncio.gather(first.app.run_due(), second.app.run_due())
         assert fired == [1, 1]  # both alarms rang
         assert len(thread_titles(first)) + len(thread_titles(second)) == 1
-        assert table(first, "SELECT fire_time, outcome FROM reflection_runs") == [("2026-03-02T18:00:00.000000Z", "posted")]
+        assert table(first, "SELECT fire_time, outcome FROM reflection_runs") == [
+            ("2026-03-02T18:00:00.000000Z", "posted")
+        ]
         assert first.app.scheduler.when("reflections:schedule:1") == utc(2026, 3, 3, 18)
         assert second.app.scheduler.when("reflections:schedule:1") == utc(2026, 3, 3, 18)
     finally:
@@ -297,13 +332,19 @@ async def test_a_resting_circle_gets_no_prompts(sb: Sandbox) -> None:
     assert [when for when, _ in opened] == [utc(2026, 3, 3, 18)]
 
 
-async def test_a_deck_that_disappeared_is_explained_in_the_circle(sb: Sandbox, tmp_path: Path) -> None:
+async def test_a_deck_that_disappeared_is_explained_in_the_circle(
+    sb: Sandbox, tmp_path: Path
+) -> None:
     """If a folder deck is gone when a prompt is due, the circle hears why there's no prompt."""
     folder = Path(sb.config.data_path) / "decks"
     folder.mkdir(parents=True)
-    deck = (Path(__file__).parents[3] / "prompts" / "decks" / "check-ins.toml").read_text(encoding="utf-8")
-    garden = deck.replace('id = "check-ins"', 'id = "garden"').replace('id = "check-in-', 'id = "garden-in-').replace(
-        'id = "check-out-', 'id = "garden-out-'
+    deck = (Path(__file__).parents[3] / "prompts" / "decks" / "check-ins.toml").read_text(
+        encoding="utf-8"
+    )
+    garden = (
+        deck.replace('id = "check-ins"', 'id = "garden"')
+        .replace('id = "check-in-', 'id = "garden-in-')
+        .replace('id = "check-out-', 'id = "garden-out-')
     )
     (folder / "garden.toml").write_text(garden, encoding="utf-8")
     await make_circle(sb)
@@ -312,7 +353,10 @@ async def test_a_deck_that_disappeared_is_explained_in_the_circle(sb: Sandbox, t
     (folder / "garden.toml").unlink()
     await sb.say("alice: /prompt decks reload")
     out = await sb.wait(HOUR)
-    assert "I had a prompt due for Tuesday (schedule #1), but the “garden” deck isn't here any more" in out
+    assert (
+        "I had a prompt due for Tuesday (schedule #1), but the “garden” deck isn't here any more"
+        in out
+    )
     assert thread_titles(sb) == []
 
 

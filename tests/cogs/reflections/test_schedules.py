@@ -23,8 +23,19 @@ async def test_adding_a_schedule_says_when_the_first_prompt_comes(sb: Sandbox) -
         "🗓️ Schedule #1 for **Tuesday**: a prompt from the “ips” deck, theme “connection”, "
         "`mondays 19:30` (Europe/Berlin). The first one comes Mon 2 Mar, 19:30."
     ) in out
-    assert table(sb, "SELECT kind, form, rule, deck_id, theme, next_due, created_by FROM reflection_schedules") == [
-        ("prompt", "mondays 19:30", "30 19 * * 1", "ips", "connection", "2026-03-02T18:30:00.000000Z", "alice")
+    assert table(
+        sb,
+        "SELECT kind, form, rule, deck_id, theme, next_due, created_by FROM reflection_schedules",
+    ) == [
+        (
+            "prompt",
+            "mondays 19:30",
+            "30 19 * * 1",
+            "ips",
+            "connection",
+            "2026-03-02T18:30:00.000000Z",
+            "alice",
+        )
     ]
     assert sb.app is not None
     assert sb.app.scheduler.when("reflections:schedule:1") == utc(2026, 3, 2, 18, 30)
@@ -51,10 +62,18 @@ async def test_the_list_shows_every_schedule_and_the_stated_rules(sb: Sandbox) -
     out = await sb.say("bob: /schedule list")
     assert "**Schedules for Tuesday** (times in UTC)" in out
     assert "• #1 · prompts `weekdays 08:00` · deck check-ins · next: Tue 3 Mar, 08:00" in out
-    assert "• #2 · meeting `tuesdays 19:00` · reminder 1 hour before · next: Tue 3 Mar, 19:00" in out
+    assert (
+        "• #2 · meeting `tuesdays 19:00` · reminder 1 hour before · next: Tue 3 Mar, 19:00" in out
+    )
     assert "• #3 · facilitation hand-over `mondays 09:00` · next: Mon 9 Mar, 09:00" in out
-    assert "I post it once when I'm back, as long as it's less than 6 hours late; older ones are skipped." in out
-    assert "A prompt waits for a quiet moment (no messages for 10 minutes and no check-in round open), for 1 hour at most. Two prompts never land within 10 minutes of each other." in out
+    assert (
+        "I post it once when I'm back, as long as it's less than 6 hours late; older ones are skipped."
+        in out
+    )
+    assert (
+        "A prompt waits for a quiet moment (no messages for 10 minutes and no check-in round open), for 1 hour at most. Two prompts never land within 10 minutes of each other."
+        in out
+    )
 
 
 async def test_preview_shows_the_next_five_times_with_dst_marked(sb: Sandbox) -> None:
@@ -67,7 +86,10 @@ async def test_preview_shows_the_next_five_times_with_dst_marked(sb: Sandbox) ->
     await sb.say("alice: /schedule add daily 02:30")
     sb.clock.set(utc(2026, 3, 27, 12))
     out = await sb.say("bob: /schedule preview 1")
-    assert "• Sun 29 Mar 2026, 03:00 (the clocks go forward that night, so 02:30 comes as 03:00)" in out
+    assert (
+        "• Sun 29 Mar 2026, 03:00 (the clocks go forward that night, so 02:30 comes as 03:00)"
+        in out
+    )
     assert len([line for line in out.splitlines() if line.strip().startswith("• ")]) == 5
 
 
@@ -76,7 +98,10 @@ async def test_pausing_until_a_date_and_resuming(sb: Sandbox) -> None:
     await make_circle(sb)
     await sb.say("alice: /schedule add daily 18:00")
     out = await sb.say("alice: /schedule pause 1 until 2026-03-05")
-    assert "Schedule #1 rests until Thu 5 Mar 2026. The first one after that is Thu 5 Mar, 18:00." in out
+    assert (
+        "Schedule #1 rests until Thu 5 Mar 2026. The first one after that is Thu 5 Mar, 18:00."
+        in out
+    )
     assert "resting until Thu 5 Mar 2026" in await sb.say("alice: /schedule list")
     opened = await walk(sb, utc(2026, 3, 5, 19), step=timedelta(hours=1))
     assert [when for when, _ in opened] == [utc(2026, 3, 5, 18)]
@@ -90,7 +115,10 @@ async def test_skipping_lets_the_next_time_pass(sb: Sandbox) -> None:
     await make_circle(sb)
     await sb.say("alice: /schedule add daily 18:00")
     out = await sb.say("alice: /schedule skip 1")
-    assert "Schedule #1 will let Mon 2 Mar, 18:00 pass quietly. The one after is Tue 3 Mar, 18:00." in out
+    assert (
+        "Schedule #1 will let Mon 2 Mar, 18:00 pass quietly. The one after is Tue 3 Mar, 18:00."
+        in out
+    )
     opened = await walk(sb, utc(2026, 3, 3, 19), step=timedelta(hours=1))
     assert [when for when, _ in opened] == [utc(2026, 3, 3, 18)]
     assert table(sb, "SELECT fire_time, outcome FROM reflection_runs ORDER BY id") == [
@@ -126,15 +154,27 @@ async def test_schedules_survive_a_restart(sb: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("line", "sentence"),
     [
-        pytest.param("alice: /schedule add 61 9 * * *", "I couldn't read the minute “61”. It can be 0 to 59", id="invalid-cron"),
-        pytest.param("alice: /schedule add 9 * *", "A cron expression has five fields", id="cron-field-count"),
+        pytest.param(
+            "alice: /schedule add 61 9 * * *",
+            "I couldn't read the minute “61”. It can be 0 to 59",
+            id="invalid-cron",
+        ),
+        pytest.param(
+            "alice: /schedule add 9 * *", "A cron expression has five fields", id="cron-field-count"
+        ),
         pytest.param(
             "alice: /schedule add once in a blue moon 09:00",
             "I couldn't read “once in a blue moon 09:00” as a time for a schedule. A few shapes I know:",
             id="invalid-friendly-form",
         ),
-        pytest.param("alice: /schedule add daily", "I need a time of day for “daily”", id="no-time"),
-        pytest.param("alice: /schedule add 0 0 31 2 *", "has no time coming up, so there would be nothing to post", id="never"),
+        pytest.param(
+            "alice: /schedule add daily", "I need a time of day for “daily”", id="no-time"
+        ),
+        pytest.param(
+            "alice: /schedule add 0 0 31 2 *",
+            "has no time coming up, so there would be nothing to post",
+            id="never",
+        ),
         pytest.param(
             "alice: /schedule add daily 09:00 time_zone=Mars/Olympus_Mons",
             "I don't know the time zone “Mars/Olympus_Mons”",
@@ -150,20 +190,70 @@ async def test_schedules_survive_a_restart(sb: Sandbox) -> None:
             "The “check-ins” deck has no prompts with the theme “worldview”. Its themes are: check-in, check-out.",
             id="theme-matches-nothing",
         ),
-        pytest.param("alice: /schedule add daily 09:00 theme=hope", "For theme, the choices are:", id="unknown-theme"),
-        pytest.param("alice: /schedule add daily 09:00 deck=garden", "I don't know a deck called “garden”", id="unknown-deck"),
-        pytest.param("alice: /schedule pause 1 until 2026-03-01", "A pause needs a date after today (Mon 2 Mar 2026 in UTC), and Sun 1 Mar 2026 has already come.", id="pause-date-in-the-past"),
-        pytest.param("alice: /schedule pause 1 until 2026-03-02", "and Mon 2 Mar 2026 has already come", id="pause-until-today"),
-        pytest.param("alice: /schedule pause 1 until next spring", "I read the date as something like 2026-12-24", id="pause-bad-date"),
-        pytest.param("alice: /schedule resume 1", "Schedule #1 isn't paused, so it's already running.", id="resume-running"),
-        pytest.param("bob: /schedule add daily 09:00", "That one is for the facilitators of Tuesday", id="non-facilitator-adds"),
-        pytest.param("bob: /schedule remove 1", "That one is for the facilitators of Tuesday", id="non-facilitator-removes"),
-        pytest.param("bob: /schedule pause 1 until 2026-04-01", "That one is for the facilitators of Tuesday", id="non-facilitator-pauses"),
-        pytest.param("bob: /schedule skip 1", "That one is for the facilitators of Tuesday", id="non-facilitator-skips"),
-        pytest.param("alice: /schedule remove 42", "I couldn't find schedule #42. `/schedule list` shows the schedules of Tuesday.", id="unknown-id"),
-        pytest.param("alice: /schedule skip 42", "I couldn't find schedule #42.", id="unknown-id-skip"),
-        pytest.param("alice: /schedule preview 42", "I couldn't find schedule #42.", id="unknown-id-preview"),
-        pytest.param("alice: /schedule remove zero", "The id should be a whole number", id="not-a-number"),
+        pytest.param(
+            "alice: /schedule add daily 09:00 theme=hope",
+            "For theme, the choices are:",
+            id="unknown-theme",
+        ),
+        pytest.param(
+            "alice: /schedule add daily 09:00 deck=garden",
+            "I don't know a deck called “garden”",
+            id="unknown-deck",
+        ),
+        pytest.param(
+            "alice: /schedule pause 1 until 2026-03-01",
+            "A pause needs a date after today (Mon 2 Mar 2026 in UTC), and Sun 1 Mar 2026 has already come.",
+            id="pause-date-in-the-past",
+        ),
+        pytest.param(
+            "alice: /schedule pause 1 until 2026-03-02",
+            "and Mon 2 Mar 2026 has already come",
+            id="pause-until-today",
+        ),
+        pytest.param(
+            "alice: /schedule pause 1 until next spring",
+            "I read the date as something like 2026-12-24",
+            id="pause-bad-date",
+        ),
+        pytest.param(
+            "alice: /schedule resume 1",
+            "Schedule #1 isn't paused, so it's already running.",
+            id="resume-running",
+        ),
+        pytest.param(
+            "bob: /schedule add daily 09:00",
+            "That one is for the facilitators of Tuesday",
+            id="non-facilitator-adds",
+        ),
+        pytest.param(
+            "bob: /schedule remove 1",
+            "That one is for the facilitators of Tuesday",
+            id="non-facilitator-removes",
+        ),
+        pytest.param(
+            "bob: /schedule pause 1 until 2026-04-01",
+            "That one is for the facilitators of Tuesday",
+            id="non-facilitator-pauses",
+        ),
+        pytest.param(
+            "bob: /schedule skip 1",
+            "That one is for the facilitators of Tuesday",
+            id="non-facilitator-skips",
+        ),
+        pytest.param(
+            "alice: /schedule remove 42",
+            "I couldn't find schedule #42. `/schedule list` shows the schedules of Tuesday.",
+            id="unknown-id",
+        ),
+        pytest.param(
+            "alice: /schedule skip 42", "I couldn't find schedule #42.", id="unknown-id-skip"
+        ),
+        pytest.param(
+            "alice: /schedule preview 42", "I couldn't find schedule #42.", id="unknown-id-preview"
+        ),
+        pytest.param(
+            "alice: /schedule remove zero", "The id should be a whole number", id="not-a-number"
+        ),
     ],
 )
 async def test_refusals_explain_and_change_nothing(sb: Sandbox, line: str, sentence: str) -> None:
@@ -188,7 +278,9 @@ async def test_a_schedule_of_another_circle_cannot_be_managed_from_here(sb: Sand
         out = await sb.say(f"alice: /schedule {command}")
         assert "Schedule #1 belongs to another circle, so I can't change it from Tuesday." in out
     assert state(sb) == before
-    assert "Schedule #1 (`daily 10:00`) is removed." in await sb.say("alice: /schedule remove 1 circle=Thursday")
+    assert "Schedule #1 (`daily 10:00`) is removed." in await sb.say(
+        "alice: /schedule remove 1 circle=Thursday"
+    )
 
 
 async def test_a_member_outside_any_circle_room_is_asked_which_circle(sb: Sandbox) -> None:

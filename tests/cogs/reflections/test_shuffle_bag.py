@@ -9,12 +9,16 @@ from hypothesis import strategies as st
 
 from cogs.reflections.shuffle_bag import draw, round_order
 
-prompt_ids = st.lists(st.from_regex(r"[a-z]{1,3}-[0-9]{2}", fullmatch=True), min_size=1, max_size=25, unique=True)
+prompt_ids = st.lists(
+    st.from_regex(r"[a-z]{1,3}-[0-9]{2}", fullmatch=True), min_size=1, max_size=25, unique=True
+)
 seeds = st.text(max_size=12)
 
 
 @given(prompt_ids, seeds, st.integers(min_value=1, max_value=4))
-def test_the_deck_never_repeats_before_it_is_exhausted(deck: list[str], seed: str, rounds: int) -> None:
+def test_the_deck_never_repeats_before_it_is_exhausted(
+    deck: list[str], seed: str, rounds: int
+) -> None:
     """Drawing round after round: each run of len(deck) draws holds every prompt exactly once."""
     uses: Counter[str] = Counter()
     drawn = []
@@ -29,7 +33,9 @@ def test_the_deck_never_repeats_before_it_is_exhausted(deck: list[str], seed: st
 
 
 @given(prompt_ids, seeds, st.data())
-def test_every_draw_takes_a_least_used_eligible_prompt(deck: list[str], seed: str, data: st.DataObject) -> None:
+def test_every_draw_takes_a_least_used_eligible_prompt(
+    deck: list[str], seed: str, data: st.DataObject
+) -> None:
     """With theme filters mixed in, each draw is eligible and among the least used of the eligible,
     so within any filter nothing repeats before the others have come."""
     uses: Counter[str] = Counter()
@@ -43,7 +49,9 @@ def test_every_draw_takes_a_least_used_eligible_prompt(deck: list[str], seed: st
 
 
 @given(prompt_ids, seeds, st.data())
-def test_a_prompt_added_mid_round_joins_the_current_round(deck: list[str], seed: str, data: st.DataObject) -> None:
+def test_a_prompt_added_mid_round_joins_the_current_round(
+    deck: list[str], seed: str, data: st.DataObject
+) -> None:
     """A prompt added part-way (an approved suggestion) comes before any prompt's second time."""
     uses: Counter[str] = Counter()
     drawn: list[str | None] = []

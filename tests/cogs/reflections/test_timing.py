@@ -36,7 +36,10 @@ def wall(*parts: int) -> datetime:
 
 
 def local_times(form: str, zone: ZoneInfo, after: datetime, count: int) -> list[str]:
-    return [f"{o.local:%Y-%m-%d %H:%M %Z}" for o in upcoming(parse_form(form, today=TODAY), zone, after, count)]
+    return [
+        f"{o.local:%Y-%m-%d %H:%M %Z}"
+        for o in upcoming(parse_form(form, today=TODAY), zone, after, count)
+    ]
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -75,7 +78,9 @@ def test_every_two_weeks_is_anchored_on_its_first_coming_day() -> None:
         "2026-03-19 18:00 CET",
         "2026-04-02 18:00 CEST",
     ]
-    assert local_times("every other thursday 18:00", BERLIN, utc(2026, 3, 2), 1) == ["2026-03-05 18:00 CET"]
+    assert local_times("every other thursday 18:00", BERLIN, utc(2026, 3, 2), 1) == [
+        "2026-03-05 18:00 CET"
+    ]
 
 
 def test_cron_weekdays_count_from_sunday_like_cron() -> None:
@@ -153,24 +158,38 @@ def test_a_doubled_wall_time_happens_the_first_time() -> None:
     ("zone", "form", "after", "expected"),
     [
         pytest.param(
-            BERLIN, "daily 02:30", utc(2026, 3, 27, 12),
-            ["2026-03-28 02:30 CET", "2026-03-29 03:00 CEST", "2026-03-30 02:30 CEST"], id="berlin-spring",
+            BERLIN,
+            "daily 02:30",
+            utc(2026, 3, 27, 12),
+            ["2026-03-28 02:30 CET", "2026-03-29 03:00 CEST", "2026-03-30 02:30 CEST"],
+            id="berlin-spring",
         ),
         pytest.param(
-            BERLIN, "daily 02:30", utc(2026, 10, 23, 12),
-            ["2026-10-24 02:30 CEST", "2026-10-25 02:30 CEST", "2026-10-26 02:30 CET"], id="berlin-autumn",
+            BERLIN,
+            "daily 02:30",
+            utc(2026, 10, 23, 12),
+            ["2026-10-24 02:30 CEST", "2026-10-25 02:30 CEST", "2026-10-26 02:30 CET"],
+            id="berlin-autumn",
         ),
         pytest.param(
-            NEW_YORK, "daily 02:30", utc(2026, 3, 6, 12),
-            ["2026-03-07 02:30 EST", "2026-03-08 03:00 EDT", "2026-03-09 02:30 EDT"], id="new-york-spring",
+            NEW_YORK,
+            "daily 02:30",
+            utc(2026, 3, 6, 12),
+            ["2026-03-07 02:30 EST", "2026-03-08 03:00 EDT", "2026-03-09 02:30 EDT"],
+            id="new-york-spring",
         ),
         pytest.param(
-            NEW_YORK, "daily 01:30", utc(2026, 10, 30, 12),
-            ["2026-10-31 01:30 EDT", "2026-11-01 01:30 EDT", "2026-11-02 01:30 EST"], id="new-york-autumn",
+            NEW_YORK,
+            "daily 01:30",
+            utc(2026, 10, 30, 12),
+            ["2026-10-31 01:30 EDT", "2026-11-01 01:30 EDT", "2026-11-02 01:30 EST"],
+            id="new-york-autumn",
         ),
     ],
 )
-def test_a_daily_run_happens_once_on_dst_days(zone: ZoneInfo, form: str, after: datetime, expected: list[str]) -> None:
+def test_a_daily_run_happens_once_on_dst_days(
+    zone: ZoneInfo, form: str, after: datetime, expected: list[str]
+) -> None:
     """Across each change of the clocks, a daily time comes exactly once a day, at the documented time."""
     assert local_times(form, zone, after, 3) == expected
 
@@ -193,15 +212,18 @@ def test_a_busy_cron_does_not_repeat_the_doubled_hour() -> None:
         "2026-10-25 03:15 CET",
     ]
     # asked from inside the repeat, the next run is still after it
-    assert next_after(parse_form("*/15 * * * *", today=TODAY), BERLIN, utc(2026, 10, 25, 1, 10)) == utc(
-        2026, 10, 25, 2, 0
-    )
+    assert next_after(
+        parse_form("*/15 * * * *", today=TODAY), BERLIN, utc(2026, 10, 25, 1, 10)
+    ) == utc(2026, 10, 25, 2, 0)
 
 
 def test_latest_due_coalesces_runs_that_passed() -> None:
     """From the first missed run, the last one at or before now is the one to post."""
     rule = parse_form("0 * * * *", today=TODAY)
-    assert latest_due(rule, BERLIN, utc(2026, 3, 2, 9), utc(2026, 3, 2, 12, 30)) == (utc(2026, 3, 2, 12), utc(2026, 3, 2, 13))
+    assert latest_due(rule, BERLIN, utc(2026, 3, 2, 9), utc(2026, 3, 2, 12, 30)) == (
+        utc(2026, 3, 2, 12),
+        utc(2026, 3, 2, 13),
+    )
 
 
 zones = st.sampled_from([BERLIN, NEW_YORK, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("UTC")])
@@ -210,7 +232,9 @@ instants = st.datetimes(min_value=wall(2026, 1, 1), max_value=wall(2027, 12, 31)
 )
 
 
-@given(zones, instants, st.integers(min_value=0, max_value=23), st.integers(min_value=0, max_value=59))
+@given(
+    zones, instants, st.integers(min_value=0, max_value=23), st.integers(min_value=0, max_value=59)
+)
 def test_daily_runs_come_once_per_local_day_and_always_move_forward(
     zone: ZoneInfo, after: datetime, hour: int, minute: int
 ) -> None:
@@ -224,4 +248,6 @@ def test_daily_runs_come_once_per_local_day_and_always_move_forward(
     assert dates == [dates[0] + timedelta(days=i) for i in range(4)]
     for run in runs:
         local = run.at.astimezone(zone).replace(tzinfo=None)
-        assert local == run.wall or (run.shifted and local > run.wall and local.date() == run.wall.date())
+        assert local == run.wall or (
+            run.shifted and local > run.wall and local.date() == run.wall.date()
+        )

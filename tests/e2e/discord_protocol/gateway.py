@@ -42,7 +42,12 @@ NEW_SESSION_CODES = (4007, 4009)
 # A client that closes with these ends its session on Discord's side (no resume afterwards).
 CLIENT_ENDS_SESSION = (1000, 1001)
 # Discord's gateway close codes.
-DECODE_ERROR, NOT_AUTHENTICATED, AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED = 4002, 4003, 4004, 4005
+DECODE_ERROR, NOT_AUTHENTICATED, AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED = (
+    4002,
+    4003,
+    4004,
+    4005,
+)
 INVALID_API_VERSION, INVALID_INTENTS, DISALLOWED_INTENTS = 4012, 4013, 4014
 # Every intent Discord defines (bits 0-16, auto moderation 20-21, polls 24-25).
 KNOWN_INTENTS = sum(1 << bit for bit in (*range(17), 20, 21, 24, 25))
@@ -200,7 +205,9 @@ class Gateway:
                     # Unacknowledged heartbeats make discord.py reconnect (gateway.KeepAliveHandler).
                     await self._send(socket, {"op": HEARTBEAT_ACK, "d": None})
                 elif op in (IDENTIFY, RESUME) and authenticated:
-                    await socket.close(code=ALREADY_AUTHENTICATED, message=b"Already authenticated.")
+                    await socket.close(
+                        code=ALREADY_AUTHENTICATED, message=b"Already authenticated."
+                    )
                     break
                 elif op == IDENTIFY:
                     session = await self._identify(socket, data)

@@ -78,9 +78,7 @@ def apply(permissions: int, allow: int, deny: int) -> int:
     return (permissions & ~deny) | allow
 
 
-def base_permissions(
-    *, owner: bool, everyone: int, roles: list[int] | tuple[int, ...]
-) -> int:
+def base_permissions(*, owner: bool, everyone: int, roles: list[int] | tuple[int, ...]) -> int:
     """Guild-level permissions: the owner and Administrator have everything."""
     if owner:
         return ALL_PERMISSIONS

@@ -188,7 +188,9 @@ class RateLimiter:
             window.resets_at, window.used = now + window.limit.per * self.scale, 0
         if window.used >= window.limit.requests:
             headers = {"X-RateLimit-Global": "true"}
-            return too_many(max(window.resets_at - now, 0.0), headers, scope="global", is_global=True)
+            return too_many(
+                max(window.resets_at - now, 0.0), headers, scope="global", is_global=True
+            )
         window.used += 1
         return None
 
@@ -210,7 +212,11 @@ class RateLimiter:
 def too_many(
     retry_after: float, headers: dict[str, str], *, scope: str, is_global: bool = False
 ) -> web.Response:
-    body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3), "global": is_global}
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": round(retry_after, 3),
+        "global": is_global,
+    }
     headers = headers | {
         "Via": VIA,
         "Retry-After": str(max(math.ceil(retry_after), 1) if retry_after > 0 else 0),

@@ -78,7 +78,13 @@ DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = 6, 7, 8, 9
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 CALLBACKS_FOR = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
-    MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
+    MESSAGE_COMPONENT: {
+        CHANNEL_MESSAGE,
+        DEFERRED_CHANNEL_MESSAGE,
+        DEFERRED_UPDATE,
+        UPDATE_MESSAGE,
+        MODAL,
+    },
     AUTOCOMPLETE: {AUTOCOMPLETE_RESULT},
     MODAL_SUBMIT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE},
 }
@@ -455,8 +461,15 @@ class RestApi:
         body = self._call(request).json or {}
         if "name" in body and not 1 <= len(str(body["name"] or "")) <= THREAD_NAME_LIMIT:
             raise form_error("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-        if "auto_archive_duration" in body and body["auto_archive_duration"] not in THREAD_ARCHIVE_DURATIONS:
-            raise form_error("auto_archive_duration", "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}.")
+        if (
+            "auto_archive_duration" in body
+            and body["auto_archive_duration"] not in THREAD_ARCHIVE_DURATIONS
+        ):
+            raise form_error(
+                "auto_archive_duration",
+                "BASE_TYPE_CHOICES",
+                "Value must be one of {60, 1440, 4320, 10080}.",
+            )
         for key in ("name", "topic", "archived", "locked", "auto_archive_duration"):
             if key in body:
                 setattr(channel, key, body[key])
@@ -727,7 +740,11 @@ class RestApi:
             raise form_error("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         duration = body.get("auto_archive_duration") or 1440
         if duration not in THREAD_ARCHIVE_DURATIONS:
-            raise form_error("auto_archive_duration", "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}.")
+            raise form_error(
+                "auto_archive_duration",
+                "BASE_TYPE_CHOICES",
+                "Value must be one of {60, 1440, 4320, 10080}.",
+            )
         return name, int(duration)
 
     async def create_thread_from_message(self, request: web.Request) -> web.Response:
@@ -843,14 +860,22 @@ class RestApi:
         body = call.json or {}
         kind = body.get("type")
         if kind not in CALLBACKS_FOR.get(interaction.type, set()):
-            raise form_error("type", "INTERACTION_CALLBACK_TYPE_INVALID", f"Callback type {kind} is not valid here")
+            raise form_error(
+                "type",
+                "INTERACTION_CALLBACK_TYPE_INVALID",
+                f"Callback type {kind} is not valid here",
+            )
         data = body.get("data") or {}
         if kind == AUTOCOMPLETE_RESULT:
             _check_choices(data.get("choices"))
         elif kind == CHANNEL_MESSAGE:
             validation.check_message(data, interaction=True)
         elif kind == DEFERRED_CHANNEL_MESSAGE and int(data.get("flags") or 0) & ~EPHEMERAL:
-            raise form_error(["data", "flags"], "MESSAGE_FLAGS_INVALID", "When deferring, EPHEMERAL is the only valid flag")
+            raise form_error(
+                ["data", "flags"],
+                "MESSAGE_FLAGS_INVALID",
+                "When deferring, EPHEMERAL is the only valid flag",
+            )
         reply = InteractionReply("callback", body, type=kind)
         msg = None
         if kind in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
@@ -961,7 +986,7 @@ def _int_query(query: Any, name: str, default: int, *, low: int, high: int) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise form_error(name, "NUMBER_TYPE_COERCE", f"Value \"{raw}\" is not int.") from None
+        raise form_error(name, "NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.') from None
     if not low <= value <= high:
         raise form_error(name, "NUMBER_TYPE_MAX", f"int value should be between {low} and {high}.")
     return value
@@ -970,12 +995,22 @@ def _int_query(query: Any, name: str, default: int, *, low: int, high: int) -> i
 def _check_choices(choices: Any) -> None:
     if not isinstance(choices, list) or len(choices) > MAX_CHOICES:
         raise form_error(
-            ["data", "choices"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CHOICES} or fewer in length."
+            ["data", "choices"],
+            "BASE_TYPE_MAX_LENGTH",
+            f"Must be {MAX_CHOICES} or fewer in length.",
         )
     for n, choice in enumerate(choices):
         name = choice.get("name") if isinstance(choice, dict) else None
         if not isinstance(name, str) or not 1 <= len(name) <= validation.CHOICE_NAME_LIMIT:
-            raise form_error(["data", "choices", n, "name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            raise form_error(
+                ["data", "choices", n, "name"],
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 100 in length.",
+            )
         value = choice.get("value")
         if isinstance(value, str) and len(value) > validation.CHOICE_VALUE_LIMIT:
-            raise form_error(["data", "choices", n, "value"], "BASE_TYPE_BAD_LENGTH", "Must be 100 or fewer in length.")
+            raise form_error(
+                ["data", "choices", n, "value"],
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be 100 or fewer in length.",
+            )

@@ -127,7 +127,10 @@ class DiscordServer:
         """A guild the bot is in, with the role its invite gave it (``bot_permissions``); the
         owner is a member too."""
         return self.world.create_guild(
-            name, owner=owner, everyone_permissions=everyone_permissions, bot_permissions=bot_permissions
+            name,
+            owner=owner,
+            everyone_permissions=everyone_permissions,
+            bot_permissions=bot_permissions,
         )
 
     def bot_role(self, guild: Guild) -> Role:
@@ -337,11 +340,15 @@ class DiscordServer:
     def frames_with_op(self, op: int) -> list[ReceivedFrame]:
         return [frame for frame in self.gateway.received if frame.op == op]
 
-    async def wait_for_frame(self, op: int, *, count: int = 1, limit: float = WAIT_LIMIT) -> ReceivedFrame:
+    async def wait_for_frame(
+        self, op: int, *, count: int = 1, limit: float = WAIT_LIMIT
+    ) -> ReceivedFrame:
         """Wait until the client has sent `count` frames with `op`; return the last of them."""
         try:
             async with asyncio.timeout(limit), self.gateway.frame_arrived:
-                await self.gateway.frame_arrived.wait_for(lambda: len(self.frames_with_op(op)) >= count)
+                await self.gateway.frame_arrived.wait_for(
+                    lambda: len(self.frames_with_op(op)) >= count
+                )
         except TimeoutError:
             raise AssertionError(f"the client sent no {count} frames with op {op}") from None
         return self.frames_with_op(op)[count - 1]
@@ -382,7 +389,9 @@ class DiscordServer:
             found, f"{count} replies to interaction {interaction.data['name']}", limit=limit
         )
 
-    async def wait_until(self, check: Callable[[], T | None], what: str, *, limit: float = WAIT_LIMIT) -> T:
+    async def wait_until(
+        self, check: Callable[[], T | None], what: str, *, limit: float = WAIT_LIMIT
+    ) -> T:
         """Wait until `check()` returns something (checked after every request); return it."""
         try:
             async with asyncio.timeout(limit), self.rest.changed:

@@ -83,7 +83,10 @@ async def test_reacting_twice_or_to_nothing(sb: Sandbox) -> None:
     listener = ear(sb)
     await sb.say("alice: hi", "bob +1 ✅")
     assert await sb.say("bob +1 ✅") == "(sandbox) bob has already reacted ✅ to #1."
-    assert await sb.say("bob -1 ✋") == "(sandbox) bob hasn't reacted ✋ to #1, so there is nothing to take back."
+    assert (
+        await sb.say("bob -1 ✋")
+        == "(sandbox) bob hasn't reacted ✋ to #1, so there is nothing to take back."
+    )
     assert len(listener.heard) == 2
     assert "There's no message #9" in await sb.say("bob +9 ✅")
 
@@ -119,15 +122,31 @@ async def test_unknown_lines_get_a_hint(sb: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("line", "hint"),
     [
-        pytest.param("/help", "(sandbox) Who is saying that? Start with a name, like `alice: /help`.", id="command"),
+        pytest.param(
+            "/help",
+            "(sandbox) Who is saying that? Start with a name, like `alice: /help`.",
+            id="command",
+        ),
         pytest.param("/circle join", "like `alice: /circle join`", id="command-with-words"),
-        pytest.param("bob /circle join", "(sandbox) Did you mean `bob: /circle join`?", id="missing-colon"),
-        pytest.param("Bob hello there", "Did you mean `bob: hello there`?", id="missing-colon-capital"),
-        pytest.param("bob +1", "(sandbox) Which reaction? Add one after the message, like `bob +1 ✅`.", id="no-emoji"),
-        pytest.param("hello", "(sandbox) I didn't follow “hello”. Lines start with a name", id="no-name"),
+        pytest.param(
+            "bob /circle join", "(sandbox) Did you mean `bob: /circle join`?", id="missing-colon"
+        ),
+        pytest.param(
+            "Bob hello there", "Did you mean `bob: hello there`?", id="missing-colon-capital"
+        ),
+        pytest.param(
+            "bob +1",
+            "(sandbox) Which reaction? Add one after the message, like `bob +1 ✅`.",
+            id="no-emoji",
+        ),
+        pytest.param(
+            "hello", "(sandbox) I didn't follow “hello”. Lines start with a name", id="no-name"
+        ),
     ],
 )
-async def test_a_line_without_a_name_gets_a_hint_and_changes_nothing(sb: Sandbox, line: str, hint: str) -> None:
+async def test_a_line_without_a_name_gets_a_hint_and_changes_nothing(
+    sb: Sandbox, line: str, hint: str
+) -> None:
     """A line that isn't said by anyone shows how to say it, and posts nothing."""
     listener = ear(sb)
     assert hint in await sb.say(line)
@@ -142,7 +161,9 @@ async def test_names_are_case_insensitive(sb: Sandbox) -> None:
     assert "Welcome to **Tuesday**, Bob." in out
     assert "#3 bob: /circle join" in out
     assert "already" in await sb.say("bob: /circle join")
-    assert "Bob joins the facilitation rota of Tuesday" in await sb.say("alice: /circle rota add @BOB")
+    assert "Bob joins the facilitation rota of Tuesday" in await sb.say(
+        "alice: /circle rota add @BOB"
+    )
     assert sb.rows_naming("Bob") == 0
     assert sb.rows_naming("BOB") == 0
 
@@ -205,7 +226,11 @@ async def test_the_newest_thread_means_the_newest_version_of_a_proposal(sb: Sand
     await sb.say("bob: /agreement amend 1 We start and end on time.")
     out = await sb.say(f"carol +^ {CONSENT}")
     assert f"carol reacted to #{first}" not in out
-    second = [m for m in sb.chat_or_fail().messages.values() if m.thread_id == first and "version 2" in m.text]
+    second = [
+        m
+        for m in sb.chat_or_fail().messages.values()
+        if m.thread_id == first and "version 2" in m.text
+    ]
     assert len(second) == 1
     assert f"✅ carol reacted to #{second[0].id}" in out
 
@@ -235,11 +260,17 @@ async def test_waiting_lets_each_timer_fire_at_its_own_time(sb: Sandbox) -> None
     assert "Tuesday 3 March 2026, 17:00 UTC" in await sb.say(":time")
 
 
-async def test_waiting_past_a_closing_sends_the_reminder_while_it_is_still_open(sb: Sandbox) -> None:
+async def test_waiting_past_a_closing_sends_the_reminder_while_it_is_still_open(
+    sb: Sandbox,
+) -> None:
     """Walking through the days, the reminder goes out a day before the closing, then the
     proposal closes on time, and its review counts from that closing day."""
     await make_circle(sb, "bob", "carol", "dan")
-    await sb.say("bob: /agreement propose We start on time. closes=48h", f"alice +^ {CONSENT}", f"bob +^ {CONSENT}")
+    await sb.say(
+        "bob: /agreement propose We start on time. closes=48h",
+        f"alice +^ {CONSENT}",
+        f"bob +^ {CONSENT}",
+    )
     out = await sb.say(":wait 3d")
     reminder, _, after = out.partition("✉ private to carol:")
     assert after, out
@@ -276,7 +307,9 @@ async def test_sandbox_help_is_printed(sb: Sandbox) -> None:
     assert "Did you mean `:time`?" in await sb.say(":tiem")
 
 
-@pytest.mark.parametrize("line", [":dms", ":dms erin", ":dms erin maybe", ":dms circlekeeper closed"])
+@pytest.mark.parametrize(
+    "line", [":dms", ":dms erin", ":dms erin maybe", ":dms circlekeeper closed"]
+)
 async def test_dms_needs_a_name_and_a_state(sb: Sandbox, line: str) -> None:
     """`:dms` without whose or how explains itself and closes nobody's messages."""
     assert "like `:dms erin closed`" in await sb.say(line)

@@ -59,7 +59,9 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while not until(self.lines):
             left = deadline - time.monotonic()
-            assert left > 0, "the screen never showed what was expected:\n" + "\n".join(filter(None, self.lines))
+            assert left > 0, "the screen never showed what was expected:\n" + "\n".join(
+                filter(None, self.lines)
+            )
             ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
             if ready:
                 try:
@@ -110,7 +112,10 @@ def test_a_terminal_has_a_prompt_editing_history_and_no_double_lines(tmp_path: P
         terminal.pump(showing("dan: together"))
         terminal.pump(prompt_last)
         screen = "\n".join(terminal.lines)
-        assert [line for line in terminal.lines if "alice: world" in line] == ["#1 alice: world", "#2 alice: world"]
+        assert [line for line in terminal.lines if "alice: world" in line] == [
+            "#1 alice: world",
+            "#2 alice: world",
+        ]
         assert screen.count("/circle list") == 1
         assert "#3 bob: /circle list" in screen
         assert "#4 carol: pasted" in screen

@@ -16,18 +16,24 @@ OBJECT = "\N{RAISED HAND}"
 def voters(sb: Sandbox, proposal: int = 1) -> set[str]:
     assert sb.app is not None
     with sqlite3.connect(sb.app.db.path) as conn:
-        rows = conn.execute("SELECT member_id FROM agreement_reactions WHERE proposal_id = ?", (proposal,))
+        rows = conn.execute(
+            "SELECT member_id FROM agreement_reactions WHERE proposal_id = ?", (proposal,)
+        )
         return {row[0] for row in rows}
 
 
 def proposal_post(sb: Sandbox, proposal: int = 1) -> str:
     assert sb.app is not None
     with sqlite3.connect(sb.app.db.path) as conn:
-        row = conn.execute("SELECT message_id FROM agreement_proposals WHERE id = ?", (proposal,)).fetchone()
+        row = conn.execute(
+            "SELECT message_id FROM agreement_proposals WHERE id = ?", (proposal,)
+        ).fetchone()
     return str(row[0])
 
 
-async def test_after_a_restart_a_reaction_counts_only_on_the_message_it_was_made_on(sb: Sandbox) -> None:
+async def test_after_a_restart_a_reaction_counts_only_on_the_message_it_was_made_on(
+    sb: Sandbox,
+) -> None:
     """New messages after a restart take new numbers, so a ✅ on one of them is never a vote,
     and the closing edits the proposal's own post, not a stranger's."""
     await make_circle(sb, "bob", "carol", "dan")

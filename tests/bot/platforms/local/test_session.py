@@ -51,7 +51,9 @@ def proposal_rows(folder: Path) -> list[tuple[int, str | None]]:
 
 def room_message(folder: Path, message_id: str) -> tuple[str, str] | None:
     with sqlite3.connect(folder / "data" / "sandbox.db") as conn:
-        row = conn.execute("SELECT author, text FROM messages WHERE id = ?", (int(message_id),)).fetchone()
+        row = conn.execute(
+            "SELECT author, text FROM messages WHERE id = ?", (int(message_id),)
+        ).fetchone()
     return None if row is None else (row[0], row[1])
 
 
@@ -119,15 +121,22 @@ def test_a_lost_room_file_never_lets_old_ids_be_reused(tmp_path: Path) -> None:
     ((_, post),) = proposal_rows(tmp_path)
     for name in ("sandbox.db", "sandbox.db-wal", "sandbox.db-shm"):
         (tmp_path / "data" / name).unlink(missing_ok=True)
-    out = run(tmp_path, "".join(f"bob: message {n}\n" for n in range(int(post))) + f"bob +{post} ✅\ncarol +{post} ✅\n")
+    out = run(
+        tmp_path,
+        "".join(f"bob: message {n}\n" for n in range(int(post)))
+        + f"bob +{post} ✅\ncarol +{post} ✅\n",
+    )
     assert "this is a new room" in out
     assert "Proposal 1 is" not in out
     with sqlite3.connect(tmp_path / "data" / "circlekeeper.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM agreement_reactions").fetchone() == (1,)  # alice's
+        assert conn.execute("SELECT COUNT(*) FROM agreement_reactions").fetchone() == (
+            1,
+        )  # alice's
 
 
 SESSION = SETUP + "".join(
-    f"carol: thinking out loud, part {n}\nbob +^ concern\nbob -^ concern\n:wait 10m\n" for n in range(40)
+    f"carol: thinking out loud, part {n}\nbob +^ concern\nbob -^ concern\n:wait 10m\n"
+    for n in range(40)
 )
 
 
@@ -177,8 +186,16 @@ def test_a_kill_at_any_moment_leaves_a_room_that_carries_on(tmp_path: Path, dela
 def test_the_log_of_a_session_is_readable(tmp_path: Path) -> None:
     """A session with timers leaves a log without the scheduler's job chatter, and each line
     after a `:wait` carries the sandbox time next to the real time."""
-    run(tmp_path, SETUP + "alice: /schedule add daily 09:00\n:wait 1d\nalice: /round start\n:wait 5m\n:down\n:up\n")
+    run(
+        tmp_path,
+        SETUP
+        + "alice: /schedule add daily 09:00\n:wait 1d\nalice: /round start\n:wait 5m\n:down\n:up\n",
+    )
     log = (tmp_path / "data" / "circlekeeper.log").read_text(encoding="utf-8")
     assert "Added job" not in log
     assert "Removed job" not in log
-    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \[sandbox \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\] (INFO|WARNING) ", log, re.MULTILINE)
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \[sandbox \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\] (INFO|WARNING) ",
+        log,
+        re.MULTILINE,
+    )

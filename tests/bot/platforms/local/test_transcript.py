@@ -91,7 +91,9 @@ def evaluate(output: str, checks: list[Check], known: dict[str, str], outcome: O
         for negative in waiting:
             found = pattern(negative, known).search(output, cursor, end)
             if found:
-                outcome.failures.append((negative.tag, f"{negative.where}: {found[0]!r} should not be there"))
+                outcome.failures.append(
+                    (negative.tag, f"{negative.where}: {found[0]!r} should not be there")
+                )
         waiting.clear()
 
     for check in checks:
@@ -101,7 +103,9 @@ def evaluate(output: str, checks: list[Check], known: dict[str, str], outcome: O
         found = pattern(check, known).search(output, cursor)
         if found is None:
             settle(len(output))
-            outcome.failures.append((check.tag, f"{check.where}: never saw {check.text!r} after position {cursor}"))
+            outcome.failures.append(
+                (check.tag, f"{check.where}: never saw {check.text!r} after position {cursor}")
+            )
             return
         settle(found.start())
         known.update({k: v for k, v in found.groupdict().items() if v is not None})
@@ -117,7 +121,9 @@ def replay(folder: Path, runs: list[Run]) -> Outcome:
     for run in runs:
         missing = {m[1] for line in run.lines for m in _PLACEHOLDER.finditer(line)} - set(known)
         if missing:
-            outcome.failures.append((None, f"no number was captured for {sorted(missing)} in an earlier run"))
+            outcome.failures.append(
+                (None, f"no number was captured for {sorted(missing)} in an earlier run")
+            )
             return outcome
         script = "".join(_PLACEHOLDER.sub(lambda m: known[m[1]], line) + "\n" for line in run.lines)
         result = subprocess.run(
@@ -132,7 +138,9 @@ def replay(folder: Path, runs: list[Run]) -> Outcome:
         )
         outcome.outputs.append(result.stdout)
         if result.returncode != 0:
-            outcome.failures.append((None, f"run {len(outcome.outputs)} exited {result.returncode}: {result.stderr}"))
+            outcome.failures.append(
+                (None, f"run {len(outcome.outputs)} exited {result.returncode}: {result.stderr}")
+            )
             return outcome
         evaluate(result.stdout, run.checks, known, outcome)
     return outcome

@@ -58,7 +58,9 @@ def test_people_are_named_by_id_link_pill_or_display_name(text: str, user: str) 
     assert parse(text) == MemberRef(Platform.MATRIX, user)
 
 
-@pytest.mark.parametrize("text", ["nobody", "@", "", "@circlekeeper:example.org", "https://example.org/#/@bob:x"])
+@pytest.mark.parametrize(
+    "text", ["nobody", "@", "", "@circlekeeper:example.org", "https://example.org/#/@bob:x"]
+)
 def test_unknown_or_ambiguous_names_are_nobody(text: str) -> None:
     """Strangers, the bot itself and odd links name nobody (the router then asks kindly)."""
     parse = MemberParser(ME, lambda: NAMES)
@@ -68,7 +70,10 @@ def test_unknown_or_ambiguous_names_are_nobody(text: str) -> None:
 def test_mention_pills_turn_back_into_user_ids() -> None:
     """The HTML of a pill gives the user id the plain body leaves out."""
     html = '!ck circle approve <a href="https://matrix.to/#/@bob:example.org">Bob</a> Tuesday'
-    assert text_with_pills("!ck circle approve Bob Tuesday", html) == "!ck circle approve @bob:example.org Tuesday"
+    assert (
+        text_with_pills("!ck circle approve Bob Tuesday", html)
+        == "!ck circle approve @bob:example.org Tuesday"
+    )
     assert text_with_pills("plain", None) == "plain"
     assert text_with_pills("plain", "<b>no pills</b>") == "plain"
 

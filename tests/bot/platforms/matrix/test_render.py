@@ -23,12 +23,17 @@ def test_markdown_becomes_html_beside_a_plain_body() -> None:
     content = message_content("**Tuesday** has a home\nsay `!ck circle join`")
     assert content["body"] == "**Tuesday** has a home\nsay `!ck circle join`"
     assert content["format"] == "org.matrix.custom.html"
-    assert content["formatted_body"] == "<strong>Tuesday</strong> has a home<br />\nsay <code>!ck circle join</code>"
+    assert (
+        content["formatted_body"]
+        == "<strong>Tuesday</strong> has a home<br />\nsay <code>!ck circle join</code>"
+    )
 
 
 def test_html_from_members_stays_text() -> None:
     """Raw HTML and javascript: links in member text never become markup."""
-    html = to_html('<img src=x onerror=alert(1)> [a](javascript:alert(1)) <a href="https://x">x</a>')
+    html = to_html(
+        '<img src=x onerror=alert(1)> [a](javascript:alert(1)) <a href="https://x">x</a>'
+    )
     assert "<img" not in html
     assert "<a href" not in html
     assert "&lt;img" in html

@@ -28,15 +28,27 @@ def event(kind: str, content: dict[str, Any], **extra: Any) -> nio.Event:
 
 def test_a_thread_message_knows_its_thread_and_not_a_reply() -> None:
     """m.thread gives the thread root; its fallback reply is not a real reply."""
-    relates = {"rel_type": "m.thread", "event_id": "$root", "is_falling_back": True, "m.in_reply_to": {"event_id": "$root"}}
-    item = translate(event("m.room.message", {"msgtype": "m.text", "body": "done", "m.relates_to": relates}), ROOM)
+    relates = {
+        "rel_type": "m.thread",
+        "event_id": "$root",
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": "$root"},
+    }
+    item = translate(
+        event("m.room.message", {"msgtype": "m.text", "body": "done", "m.relates_to": relates}),
+        ROOM,
+    )
     assert isinstance(item, Posted)
     assert (item.thread_id, item.reply_to, item.body, item.notice) == ("$root", None, "done", False)
 
 
 def test_a_reply_drops_its_fallback_and_a_notice_is_marked() -> None:
     """A rich reply names what it answers and loses the quoted lines; m.notice is a bot's voice."""
-    content = {"msgtype": "m.notice", "body": "> <@b:x> hi\n\nhello", "m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
+    content = {
+        "msgtype": "m.notice",
+        "body": "> <@b:x> hi\n\nhello",
+        "m.relates_to": {"m.in_reply_to": {"event_id": "$q"}},
+    }
     item = translate(event("m.room.message", content), ROOM)
     assert isinstance(item, Posted)
     assert (item.reply_to, item.body, item.notice) == ("$q", "hello", True)
@@ -58,7 +70,11 @@ def test_an_edit_carries_the_new_text_and_its_target() -> None:
 def test_reactions_and_redactions() -> None:
     """An m.annotation names its target and key; a redaction names the event it removes."""
     reaction = translate(
-        event("m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$t", "key": "❤️"}}), ROOM
+        event(
+            "m.reaction",
+            {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$t", "key": "❤️"}},
+        ),
+        ROOM,
     )
     assert isinstance(reaction, Reacted)
     assert (reaction.target_id, reaction.key) == ("$t", "❤️")
@@ -72,7 +88,12 @@ def test_only_real_membership_changes_count() -> None:
 
     def member(now: str, before: str | None) -> object:
         unsigned = {"prev_content": {"membership": before}} if before else {}
-        raw = event("m.room.member", {"membership": now, "displayname": "Bob"}, state_key="@bob:x", unsigned=unsigned)
+        raw = event(
+            "m.room.member",
+            {"membership": now, "displayname": "Bob"},
+            state_key="@bob:x",
+            unsigned=unsigned,
+        )
         return translate(raw, ROOM)
 
     joined = member("join", None)
