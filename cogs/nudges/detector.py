@@ -70,7 +70,7 @@ from cogs.nudges.features import (
     read_tokens,
     sentence_features,
 )
-from cogs.nudges.kinds import plain_words
+from cogs.nudges.kinds import FIXING, plain_words
 from cogs.nudges.language import looks_english
 from cogs.nudges.model import DEFAULT_MODEL_PATH, LinearModel, load_model
 from cogs.nudges.sentences import message_sentences, normalise_apostrophes
@@ -257,22 +257,29 @@ class Detector:
             cues = ["another language (not assessed)"] if skipped else []
             return Assessment(False, 0.0, cues, solicited=solicited, english=not skipped)
         best_logit = NO_LOGIT
-        best = units[0]
-        best_phrases: list[int] = []
         model = self.model
+        scored: list[tuple[float, Unit, list[int]]] = []
         for unit in units:
             phrases = phrase_features(unit.lower, unit.tokens, unit.report, facts)
             logit = model.sentence_logit(unit.tokens, phrases)
-            if logit > best_logit:
-                best_logit, best, best_phrases = logit, unit, phrases
+            scored.append((logit, unit, phrases))
+            best_logit = max(best_logit, logit)
         score = self.model.probability(best_logit, shift)
         counter = tuple(dict.fromkeys(cue.family for unit in units for cue in unit.report.counter))
         if score < threshold:
+            best = next(unit for logit, unit, _ in scored if logit == best_logit)
             seen = [cue.text for cue in (*best.report.advice, *best.report.counter)][:MAX_CUES]
             return Assessment(False, score, seen, None, False, solicited, counter)
 
         def explain() -> tuple[str, list[str]]:
-            kind = model.kind_scores(best.tokens, best_phrases)[0][0]
+            # Every sentence that reads as fixing on its own gets a kind, and the most steering
+            # one names the reply (the taxonomy's rule for a mixed reply).
+            fixing = [(unit, phrases) for logit, unit, phrases in scored if model.probability(logit, shift) >= threshold]
+            named = sorted(
+                ((FIXING.index(model.kind_scores(unit.tokens, phrases)[0][0]), position, unit) for position, (unit, phrases) in enumerate(fixing)),
+            )
+            rank, _, best = named[0]
+            kind = FIXING[rank]
             cues = [plain_words(kind)]
             cues.extend(cue.text for cue in best.report.advice if cue.text not in cues)
             if len(cues) == 1:

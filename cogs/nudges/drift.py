@@ -80,6 +80,7 @@ class Reading:
     at: datetime
     advice: bool  # read as fixing, at the circle's level, and not solicited
     kind: str | None = None  # the fixing kind, for the note and `nudges why`
+    fixing: bool = False  # fixing wording, solicited or not: an answer, never a sharing
     asks_for_ideas: bool = False  # the author asks for ideas
     asks_for_listening: bool = False  # the author asks to be listened to
     responding: bool = False  # answers someone (a reflection, a question, validation), not sharing
@@ -137,7 +138,8 @@ class Conversation:
             return reply_to
         for entry in reversed(self._entries):
             earlier = entry.reading
-            if earlier.author != author and not earlier.advice and not earlier.responding:
+            answering = earlier.advice or earlier.fixing or earlier.responding
+            if earlier.author != author and not answering:
                 return earlier.author
         return None
 
