@@ -54,6 +54,7 @@ How context is used:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -82,6 +83,7 @@ LISTENING_ODDS = 2.5
 LISTENING_SHIFT = math.log(LISTENING_ODDS)
 MAX_CUES = 6
 NO_LOGIT = -30.0  # a message with nothing to read
+_LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 Preference = Literal["listening", "ideas"]
 Level = Literal["gentle", "normal", "attentive"]
@@ -193,10 +195,13 @@ def read_units(text: str) -> tuple[list[Unit], bool]:
     for sentence in sentences:
         lower = normalise_apostrophes(sentence).lower()
         tokens, words = read_tokens(lower)
-        if not tokens:
-            continue
-        if not looks_english(sentence, words):
+        # Accented words are split by the model's tokens ("deberías" gives "deber", "as"), so
+        # the language is judged on whole words.
+        whole = words if lower.isascii() else frozenset(_LETTERS.findall(lower))
+        if not looks_english(sentence, whole):
             skipped = True
+            continue
+        if not tokens:
             continue
         units.append(Unit(lower, tokens, find_cues(lower, words)))
     return units, skipped

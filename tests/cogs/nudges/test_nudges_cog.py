@@ -270,7 +270,8 @@ async def test_zero_width_characters_cannot_hide_fixing(sb: Sandbox) -> None:
     """Invisible characters between the letters of "You should rest" don't hide it."""
     await circle(sb)
     await sb.say(SHARING)
-    assert sb.app is not None and sb.chat is not None
+    assert sb.app is not None
+    assert sb.chat is not None
     text = "Y\u200bo\u200bu s\u200bhould rest more, honestly"
     message = sb.chat.post("ben", text, None)
     await sb.app.receive(MessagePosted(sb.chat.message_ref(message), MemberRef(Platform.LOCAL, "ben"), text, sb.clock.now()))
