@@ -34,7 +34,7 @@ from bot.cog import Cog, DataStatement, DomainEvent, Services
 from bot.commands import Command, CommandSpec, Invocation, Option, OptionKind, Permission
 from cogs.circles.repo import Circle, CirclesRepo, Preference
 from cogs.nudges.asks import asks_for_ideas, asks_for_listening
-from cogs.nudges.detector import AssessmentContext, Detector, default_detector
+from cogs.nudges.detector import LISTENING_ODDS, AssessmentContext, Detector, default_detector
 from cogs.nudges.detector import Preference as Asked
 from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
 from cogs.nudges.features import context_features
@@ -198,18 +198,20 @@ class NudgesCog(Cog):
             self._begin_thread(conversation, message.room, message.thread)
         reply_to_author = conversation.author_of(reply_to.id) if reply_to else None
         sharer = conversation.sharer_for(author.id, reply_to_author, message.id)
-        wishes: dict[str, Wish] = {}
-        wish = Wish.UNSAID
-        if sharer is not None and sharer != author.id:
-            wishes = await self._wishes(circle)
-            wish = conversation.wish(sharer, lambda m: wishes.get(m, Wish.UNSAID))
-        context = AssessmentContext(
-            asked_for_ideas=wish is Wish.IDEAS,
-            preference=_PREFERENCE_OF_WISH[wish],
-            facts=conversation.facts_of(sharer),
-        )
+        facts = conversation.facts_of(sharer)
         level = nudging.sensitivity.value
-        assessment = self._detector.assess(text, context, level=level)
+        wishes: dict[str, Wish] = {}
+        # First with what the sharer said in words (free); the preferences they chose are read
+        # from the database only when they could change the outcome: for a reply that reads
+        # as fixing, or one that a listening preference could tip over the threshold.
+        wish = conversation.wish(sharer, _unsaid) if sharer is not None else Wish.UNSAID
+        assessment = self._detector.assess(text, _context(wish, facts), level=level)
+        if sharer is not None and sharer != author.id and self._could_matter(assessment.score, level):
+            wishes = await self._wishes(circle)
+            stated = conversation.wish(sharer, lambda m: wishes.get(m, Wish.UNSAID))
+            if stated is not wish:
+                wish = stated
+                assessment = self._detector.assess(text, _context(wish, facts), level=level)
         reading = Reading(
             message_id=message.id,
             author=author.id,
@@ -229,6 +231,14 @@ class NudgesCog(Cog):
             self._conversations.prune(at)
         if drift is not None:
             await self._deliver(circle, message, key, drift, nudging)
+
+    def _could_matter(self, score: float, level: str) -> bool:
+        """Whether the sharer's stated preference could change this reply's outcome."""
+        threshold = self._detector.threshold_for(level)
+        if score >= threshold:
+            return True
+        odds = score / (1.0 - score) * LISTENING_ODDS if score < 1.0 else float("inf")
+        return odds >= threshold / (1.0 - threshold)
 
     def _begin_thread(self, conversation: Conversation, room: RoomRef, thread: ThreadRef) -> None:
         """A thread made on a message in the room starts with that message (its id is the
@@ -391,6 +401,16 @@ class NudgesCog(Cog):
         self._opted_out.discard(member)
         self._conversations.forget(member.id)
         self._given = [g for g in self._given if g.member != member.id]
+
+
+def _unsaid(_member: str) -> Wish:
+    return Wish.UNSAID
+
+
+def _context(wish: Wish, facts: tuple[int, ...] | None) -> AssessmentContext:
+    """What the detector is told about the conversation: the sharer's wish and the numbers
+    kept about the message answered."""
+    return AssessmentContext(asked_for_ideas=wish is Wish.IDEAS, preference=_PREFERENCE_OF_WISH[wish], facts=facts)
 
 
 def _describe(template: str, circle: str, nudging: CircleNudging) -> str:

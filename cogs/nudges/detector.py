@@ -281,7 +281,8 @@ class Detector:
             # one names the reply (the taxonomy's rule for a mixed reply).
             fixing = [(unit, phrases) for logit, unit, phrases in scored if model.probability(logit, shift) >= threshold]
             named = sorted(
-                ((FIXING.index(model.kind_scores(unit.tokens, phrases)[0][0]), position, unit) for position, (unit, phrases) in enumerate(fixing)),
+                (FIXING.index(model.kind_of(unit.tokens, phrases)), position, unit)
+                for position, (unit, phrases) in enumerate(fixing)
             )
             rank, _, best = named[0]
             kind = FIXING[rank]

@@ -118,7 +118,7 @@ class LinearModel:
         # One row per bucket, so that a sentence's kind scores are one gather and one sum.
         self._kind_rows = np.ascontiguousarray(self.kind_weights.T)
         self._word_weights: dict[str, float] = {}
-        self._word_kinds: dict[str, np.ndarray] = {}
+        self._word_kinds: dict[str, tuple[float, ...]] = {}
 
     def word_weight(self, word: str) -> float:
         """The summed weight of a word and its character n-grams, cached per model."""
@@ -146,28 +146,38 @@ class LinearModel:
         slope, intercept = self.calibration
         return sigmoid(slope * logit + intercept + shift)
 
-    def _word_kind(self, word: str) -> np.ndarray:
+    def _word_kind(self, word: str) -> tuple[float, ...]:
         """A word's summed kind-head weights (its own bucket and n-grams), cached per model."""
         vector = self._word_kinds.get(word)
         if vector is None:
             folded = [kind_bucket(index) for index in word_features(word)]
-            vector = self._kind_rows[folded].sum(axis=0, dtype=np.float64)
+            vector = tuple(self._kind_rows[folded].sum(axis=0, dtype=np.float64).tolist())
             if len(self._word_kinds) >= _WORD_CACHE_LIMIT:
                 self._word_kinds.clear()
             self._word_kinds[word] = vector
         return vector
 
+    def kind_logits(self, tokens: Sequence[str], phrases: Sequence[int]) -> list[float]:
+        """The kind head's log-odds for one sentence, one per kind of `FIXING`."""
+        rows = self._kind_rows[[kind_bucket(index) for index in phrases]]
+        totals: list[float] = (rows.sum(axis=0, dtype=np.float64) + self.kind_bias).tolist()
+        for token in tokens:
+            totals = [total + weight for total, weight in zip(totals, self._word_kind(token), strict=True)]
+        return totals
+
+    def kind_of(self, tokens: Sequence[str], phrases: Sequence[int]) -> str:
+        """The most likely fixing kind of one sentence."""
+        logits = self.kind_logits(tokens, phrases)
+        return FIXING[logits.index(max(logits))]
+
     def kind_scores(self, tokens: Sequence[str], phrases: Sequence[int]) -> list[tuple[str, float]]:
         """The fixing kinds for one sentence, most likely first, with softmax probabilities."""
-        rows = self._kind_rows[[kind_bucket(index) for index in phrases]]
-        logits = self.kind_bias + rows.sum(axis=0, dtype=np.float64)
-        if tokens:
-            logits = logits + np.sum([self._word_kind(token) for token in tokens], axis=0)
-        logits -= logits.max()
-        odds = np.exp(logits)
-        probabilities = odds / odds.sum()
-        order = np.argsort(-probabilities, kind="stable")
-        return [(FIXING[int(i)], float(probabilities[int(i)])) for i in order]
+        logits = self.kind_logits(tokens, phrases)
+        top = max(logits)
+        odds = [math.exp(value - top) for value in logits]
+        total = sum(odds)
+        ranked = sorted(range(len(FIXING)), key=lambda i: -odds[i])
+        return [(FIXING[i], odds[i] / total) for i in ranked]
 
 
 def save_model(path: Path, parts: ModelParts) -> None:
