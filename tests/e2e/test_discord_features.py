@@ -237,7 +237,7 @@ async def test_a_proposal_whose_time_passed_while_the_bot_was_away_closes_on_sta
 
 SHARING = "I've been really low since the move and I can't seem to sleep."
 ASKING = "I can't sleep since the move. Any advice?"
-SOFT = "Have you tried a warm bath before bed?"
+SOFT = "That sounds so hard. How long has it been like this?"  # a connecting reply
 SECOND = "You should try melatonin, it worked for my cousin."
 OPEN_DM = ("POST", "/users/@me/channels")
 

@@ -281,7 +281,7 @@ async def test_an_objection_made_while_the_bot_was_away_opens_its_conversation_o
 
 SHARING = "I've been really low since the move and I can't seem to sleep."
 ASKING = "I can't sleep since the move. Any advice?"
-SOFT = "Have you tried a warm bath before bed?"
+SOFT = "That sounds so hard. How long has it been like this?"  # a connecting reply
 SECOND = "You should try melatonin, it worked for my cousin."
 
 
