@@ -152,7 +152,9 @@ def cold_load_seconds() -> float:
         "import time; s = time.perf_counter(); from cogs.nudges.detector import Detector; "
         "Detector.from_file(); print(time.perf_counter() - s)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT
+    )
     return float(result.stdout.strip())
 
 
@@ -165,7 +167,9 @@ def report_quality() -> None:
     detector = Detector.from_file(DEFAULT_MODEL_PATH)
     test_split = corpus.of_split(corpus.load(), "test")
     figures = measure_split(detector, test_split)
-    print(f"frozen test split: {figures['items']} items, {figures['fixing']} fixing; ECE {figures['ece']:.3f}")
+    print(
+        f"frozen test split: {figures['items']} items, {figures['fixing']} fixing; ECE {figures['ece']:.3f}"
+    )
     for level, numbers in figures["levels"].items():
         print(
             f"  {level:<9} precision {numbers['precision']:.3f}, recall {numbers['recall']:.3f}, "
@@ -181,7 +185,10 @@ def report_quality() -> None:
         f"every fixing kind recall >= 0.6: {met(kinds[weakest]['flagged'] >= 0.6)} "
         f"(lowest: {weakest} {kinds[weakest]['flagged']:.2f})"
     )
-    print("  recall per fixing kind: " + ", ".join(f"{kind} {kinds[kind]['flagged']:.2f}" for kind in FIXING))
+    print(
+        "  recall per fixing kind: "
+        + ", ".join(f"{kind} {kinds[kind]['flagged']:.2f}" for kind in FIXING)
+    )
     print(
         "  false flags per connecting kind: "
         + ", ".join(f"{kind} {kinds[kind]['flagged']:.2f}" for kind in CONNECTING if kind in kinds)
@@ -237,7 +244,10 @@ async def through_the_cog(sentences: list[str], messages: int) -> tuple[float, i
             await adapter.feed("ana: /circle create Bench")
             for person in people[1:]:
                 await adapter.feed(f"{person}: /circle join")
-            lines = [f"{people[i % len(people)]}: {sentences[i % len(sentences)]}" for i in range(messages)]
+            lines = [
+                f"{people[i % len(people)]}: {sentences[i % len(sentences)]}"
+                for i in range(messages)
+            ]
             started = time.perf_counter()
             for line in lines:
                 await adapter.feed(line)
@@ -292,7 +302,9 @@ def main() -> int:
     p99 = timings[int(len(timings) * 0.99) - 1] / 1000
     flagged = sum(detector.assess(sentence).advice for sentence in sentences)
     print(f"{len(sentences)} {source}, {flagged} judged advice; best of {args.repeats} runs")
-    print(f"throughput: {rate:,.0f} sentences/s on one core, one message per call (target >= 20,000: {met(rate >= 20_000)})")
+    print(
+        f"throughput: {rate:,.0f} sentences/s on one core, one message per call (target >= 20,000: {met(rate >= 20_000)})"
+    )
     print(
         f"  by CPU time: {cpu_rate:,.0f} sentences/s; runs: "
         + ", ".join(f"{len(sentences) / run.wall:,.0f}" for run in runs)

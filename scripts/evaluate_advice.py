@@ -44,7 +44,11 @@ from cogs.nudges.training import (
 PROJECT = Path(__file__).resolve().parents[1]
 HAND_WRITTEN = [
     PROJECT / "tests" / "cogs" / "nudges" / name
-    for name in ("peer_support_sentences.jsonl", "peer_support_fresh.jsonl", "peer_support_lead.jsonl")
+    for name in (
+        "peer_support_sentences.jsonl",
+        "peer_support_fresh.jsonl",
+        "peer_support_lead.jsonl",
+    )
 ]
 # The naive baseline: any of the usual advice phrases anywhere in the text.
 BASELINE = re.compile(
@@ -59,7 +63,9 @@ def show_split(name: str, items: list[corpus.Item], level: str) -> None:
     detector = default_detector()
     figures = measure_split(detector, items)
     print(f"\n{name}: {figures['items']} items, {figures['fixing']} fixing")
-    print(f"  ECE {figures['ece']:.3f}, AP {figures['average_precision']:.3f}, kind named right {figures['kind_accuracy']:.2f}")
+    print(
+        f"  ECE {figures['ece']:.3f}, AP {figures['average_precision']:.3f}, kind named right {figures['kind_accuracy']:.2f}"
+    )
     for each in LEVELS:
         numbers = figures["levels"][each]
         print(
@@ -71,7 +77,9 @@ def show_split(name: str, items: list[corpus.Item], level: str) -> None:
     baseline = np.array([bool(BASELINE.search(item.text)) for item in items])
     wanted = np.array([item.flag_wanted for item in items])
     precision, recall = precision_recall(baseline, wanted)
-    print(f"  regex baseline: precision {precision:.3f}  recall {recall:.3f}  connecting flagged {baseline[~wanted].mean():.3f}")
+    print(
+        f"  regex baseline: precision {precision:.3f}  recall {recall:.3f}  connecting flagged {baseline[~wanted].mean():.3f}"
+    )
 
 
 def show_reddit() -> None:
@@ -81,16 +89,25 @@ def show_reddit() -> None:
         return
     previous = figures["previous_detector"]
     print(f"\nreddit_dev ({figures['sentences']} sentences)")
-    print(f"  at normal: precision {figures['at_normal']['precision']:.3f}  recall {figures['at_normal']['recall']:.3f}")
+    print(
+        f"  at normal: precision {figures['at_normal']['precision']:.3f}  recall {figures['at_normal']['recall']:.3f}"
+    )
     print(
         f"  recall at the previous detector's precision {previous['precision']}: "
         f"{figures['recall_at_previous_precision']:.3f} (previous: {previous['recall']})"
     )
-    print(f"  average precision {figures['average_precision']:.3f} (previous: {previous['average_precision']})")
+    print(
+        f"  average precision {figures['average_precision']:.3f} (previous: {previous['average_precision']})"
+    )
     rows = read_jsonl(REDDIT_DEV)
     labels = np.array([row["label"] == "advice" for row in rows])
     scores = np.array([default_detector().assess(row["text"], threshold=2.0).score for row in rows])
-    print("  recall at precision: " + ", ".join(f"{p}: {recall_at_precision(scores, labels, p):.3f}" for p in (0.75, 0.8, 0.85, 0.9)))
+    print(
+        "  recall at precision: "
+        + ", ".join(
+            f"{p}: {recall_at_precision(scores, labels, p):.3f}" for p in (0.75, 0.8, 0.85, 0.9)
+        )
+    )
     baseline = np.array([bool(BASELINE.search(row["text"])) for row in rows])
     precision, recall = precision_recall(baseline, labels)
     print(f"  regex baseline: precision {precision:.3f}  recall {recall:.3f}")
@@ -102,12 +119,19 @@ def show_out_of_domain(level: str) -> None:
         rows = read_jsonl(MIBOT)
         labels = np.array([row["label"] == "advice" for row in rows])
         scores = np.array(
-            [detector.assess(row["text"], AssessmentContext(previous=row.get("context")), threshold=2.0).score for row in rows]
+            [
+                detector.assess(
+                    row["text"], AssessmentContext(previous=row.get("context")), threshold=2.0
+                ).score
+                for row in rows
+            ]
         )
         flagged = scores >= detector.threshold_for(level)
         precision, recall = precision_recall(flagged, labels)
         print(f"\nMIBot counsellor turns ({len(rows)}, {labels.sum()} advice; never trained on)")
-        print(f"  at {level}: precision {precision:.3f}  recall {recall:.3f}  AP {average_precision(scores, labels):.3f}")
+        print(
+            f"  at {level}: precision {precision:.3f}  recall {recall:.3f}  AP {average_precision(scores, labels):.3f}"
+        )
     for path in HAND_WRITTEN:
         if not path.exists():
             continue
@@ -121,11 +145,17 @@ def show_out_of_domain(level: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--level", choices=LEVELS, default="normal", help="the level per kind is shown at")
+    parser.add_argument(
+        "--level", choices=LEVELS, default="normal", help="the level per kind is shown at"
+    )
     args = parser.parse_args()
     items = corpus.load()
     show_split("frozen test split", corpus.of_split(items, "test"), args.level)
-    show_split("dev split (calibration and thresholds were chosen here)", corpus.of_split(items, "dev"), args.level)
+    show_split(
+        "dev split (calibration and thresholds were chosen here)",
+        corpus.of_split(items, "dev"),
+        args.level,
+    )
     show_reddit()
     show_out_of_domain(args.level)
     return 0

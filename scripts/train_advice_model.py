@@ -36,7 +36,9 @@ def main() -> int:
     card = train_and_save(args.out, args.card)
     elapsed = time.perf_counter() - started
     data, metrics = card["data"], card["metrics"]
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) and {args.card} in {elapsed:.0f} s")
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) and {args.card} in {elapsed:.0f} s"
+    )
     print(f"corpus {data['corpus']['sha256'][:12]}: {data['corpus']['items']}")
     print(f"dev: ECE {metrics['dev']['ece']:.3f} (the calibration was fitted here)")
     for level in LEVELS:
@@ -46,7 +48,9 @@ def main() -> int:
             f"precision {chosen['precision']:.3f}, recall {chosen['recall']:.3f}"
         )
     test = metrics["test_frozen"]
-    print(f"frozen test split ({test['items']} items, {test['fixing']} fixing): ECE {test['ece']:.3f}")
+    print(
+        f"frozen test split ({test['items']} items, {test['fixing']} fixing): ECE {test['ece']:.3f}"
+    )
     for level in LEVELS:
         figures = test["levels"][level]
         print(

@@ -41,7 +41,9 @@ _ASKS_FOR_LISTENING = re.compile(
 
 
 def _lowered(text: str) -> str:
-    return normalise_apostrophes(text[:_LOOK] + " " + text[-_LOOK:] if len(text) > 2 * _LOOK else text).lower()
+    return normalise_apostrophes(
+        text[:_LOOK] + " " + text[-_LOOK:] if len(text) > 2 * _LOOK else text
+    ).lower()
 
 
 def asks_for_ideas(text: str) -> bool:
@@ -51,7 +53,9 @@ def asks_for_ideas(text: str) -> bool:
     for advice", "I don't want ideas right now").
     """
     lowered = _lowered(text)
-    return _ASKS_FOR_IDEAS.search(lowered) is not None and _ASKS_FOR_LISTENING.search(lowered) is None
+    return (
+        _ASKS_FOR_IDEAS.search(lowered) is not None and _ASKS_FOR_LISTENING.search(lowered) is None
+    )
 
 
 def asks_for_listening(text: str) -> bool:

@@ -109,7 +109,9 @@ def classify_line(
     }
 
 
-def run(source: TextIO, sink: TextIO, threshold: float | None = None, level: str | None = None) -> int:
+def run(
+    source: TextIO, sink: TextIO, threshold: float | None = None, level: str | None = None
+) -> int:
     """Classify every JSON line of ``source`` into ``sink``, in order; returns 0."""
     if isinstance(source, io.TextIOWrapper):
         # Undecodable bytes become U+FFFD instead of ending the run halfway.

@@ -56,7 +56,9 @@ ALREADY_ON = "Nudges are already on for you. `{prefix}nudges off` turns them off
 NO_NUDGE_YET = "You haven't had a note from me, so there's nothing to explain. 🌿"
 WHY_DETAIL = "{kinds}, in a reply of yours in {circle} on {day}"
 SETTINGS = "Nudges in **{circle}**: {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
-SETTINGS_CHANGED = "Updated: nudges in **{circle}** are {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
+SETTINGS_CHANGED = (
+    "Updated: nudges in **{circle}** are {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
+)
 SETTINGS_AGREEMENT = " Notes point to agreement #{number}."
 MODE_WORDS = {
     "off": "off",
@@ -81,13 +83,29 @@ SENSITIVITY_WORDS = {
 STATS_HEAD = "**Nudges in this space**, by week (numbers only):"
 STATS_NONE = "No nudges in this space in the last {weeks} weeks."
 
-OFF_SPEC = CommandSpec(("nudges", "off"), "Stop the private notes about fixing replies, for you.", needs_space=False)
-ON_SPEC = CommandSpec(("nudges", "on"), "Let the private notes about fixing replies reach you again.", needs_space=False)
-WHY_SPEC = CommandSpec(("nudges", "why"), "See what I noticed when I last sent you a note.", needs_space=False)
+OFF_SPEC = CommandSpec(
+    ("nudges", "off"), "Stop the private notes about fixing replies, for you.", needs_space=False
+)
+ON_SPEC = CommandSpec(
+    ("nudges", "on"),
+    "Let the private notes about fixing replies reach you again.",
+    needs_space=False,
+)
+WHY_SPEC = CommandSpec(
+    ("nudges", "why"), "See what I noticed when I last sent you a note.", needs_space=False
+)
 STATS_SPEC = CommandSpec(
     ("nudges", "stats"),
     "Weekly counts of nudges per circle (numbers only).",
-    (Option("weeks", OptionKind.INTEGER, "How many weeks back (default 4)", min_value=1, max_value=26),),
+    (
+        Option(
+            "weeks",
+            OptionKind.INTEGER,
+            "How many weeks back (default 4)",
+            min_value=1,
+            max_value=26,
+        ),
+    ),
     permission=Permission.MODERATOR,
 )
 SETTINGS_SPEC = CommandSpec(
@@ -95,7 +113,13 @@ SETTINGS_SPEC = CommandSpec(
     "See or set a circle's nudges: off, private or group; how attentive; an agreement to point to.",
     (
         Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)"),
-        Option("mode", OptionKind.CHOICE, "off, private or group", choices=("off", "private", "group"), keyword=True),
+        Option(
+            "mode",
+            OptionKind.CHOICE,
+            "off, private or group",
+            choices=("off", "private", "group"),
+            keyword=True,
+        ),
         Option(
             "sensitivity",
             OptionKind.CHOICE,
@@ -169,7 +193,8 @@ class NudgesCog(Cog):
         self._settings = await self._repo.all_settings()
         self._opted_out = await self._repo.opted_out()
         self._given = [
-            Given(r.member_id or "", r.conversation, r.circle_id, r.at) for r in await self._repo.since(now - DAY)
+            Given(r.member_id or "", r.conversation, r.circle_id, r.at)
+            for r in await self._repo.since(now - DAY)
         ]
 
     # --- reading the room -------------------------------------------------------------------
@@ -181,7 +206,12 @@ class NudgesCog(Cog):
             await self.read(event.message, event.author, event.text, event.at, None)
 
     async def read(
-        self, message: MessageRef, author: MemberRef, text: str | None, at: datetime, reply_to: MessageRef | None
+        self,
+        message: MessageRef,
+        author: MemberRef,
+        text: str | None,
+        at: datetime,
+        reply_to: MessageRef | None,
     ) -> None:
         """Weigh one message (new or edited). Nothing of its text outlives this call."""
         if text is None:
@@ -206,7 +236,11 @@ class NudgesCog(Cog):
         # as fixing, or one that a listening preference could tip over the threshold.
         wish = conversation.wish(sharer, _unsaid) if sharer is not None else Wish.UNSAID
         assessment = self._detector.assess(text, _context(wish, facts), level=level)
-        if sharer is not None and sharer != author.id and self._could_matter(assessment.score, level):
+        if (
+            sharer is not None
+            and sharer != author.id
+            and self._could_matter(assessment.score, level)
+        ):
             wishes = await self._wishes(circle)
             stated = conversation.wish(sharer, lambda m: wishes.get(m, Wish.UNSAID))
             if stated is not wish:
@@ -266,7 +300,14 @@ class NudgesCog(Cog):
             return
         now = self._clock.now()
         self._given = [g for g in self._given if now - g.at < DAY]
-        if not allows(self._limits, self._given, member=drift.member, conversation=key, circle_id=circle.id, now=now):
+        if not allows(
+            self._limits,
+            self._given,
+            member=drift.member,
+            conversation=key,
+            circle_id=circle.id,
+            now=now,
+        ):
             log.info("a nudge in circle %d was held back by the rate limits", circle.id)
             return
         prefix = self._chat.command_prefix(circle.platform)
@@ -279,7 +320,10 @@ class NudgesCog(Cog):
         else:
             variant = self._texts.pick(drift.situation.value, self._turn(member))
             text = self._texts.render(
-                variant, noticed=noticed(drift.kind, drift.advice_count), prefix=prefix, agreement=agreement
+                variant,
+                noticed=noticed(drift.kind, drift.advice_count),
+                prefix=prefix,
+                agreement=agreement,
             )
             try:
                 await self._chat.send_private(member, text)
@@ -328,11 +372,15 @@ class NudgesCog(Cog):
             return
         record, circle_name = last
         detail = WHY_DETAIL.format(
-            kinds=list_in_words(record.kinds), circle=circle_name, day=f"{record.at:%d %B %Y}".lstrip("0")
+            kinds=list_in_words(record.kinds),
+            circle=circle_name,
+            day=f"{record.at:%d %B %Y}".lstrip("0"),
         )
         nudging = self._settings.get(record.circle_id, self._default)
         variant = self._texts.pick("self_check", self._turn(inv.invoker))
-        text = self._texts.render(variant, noticed=detail, prefix=inv.prefix, agreement=nudging.agreement)
+        text = self._texts.render(
+            variant, noticed=detail, prefix=inv.prefix, agreement=nudging.agreement
+        )
         await inv.reply(text, Visibility.PRIVATE)
 
     async def stats(self, inv: Invocation) -> None:
@@ -345,7 +393,9 @@ class NudgesCog(Cog):
         by_circle: dict[str, list[str]] = {}
         for row in counts:
             by_circle.setdefault(row.circle_name, []).append(f"{row.week}: {row.count}")
-        lines = [STATS_HEAD] + [f"• {name} · {' · '.join(weeks_)}" for name, weeks_ in by_circle.items()]
+        lines = [STATS_HEAD] + [
+            f"• {name} · {' · '.join(weeks_)}" for name, weeks_ in by_circle.items()
+        ]
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
     async def settings(self, inv: Invocation) -> None:
@@ -373,7 +423,7 @@ class NudgesCog(Cog):
             title="Nudges",
             keeps=(
                 "whether you turned nudges off",
-                "for each note I sent you: when, in which circle, what kind of moment it was, and the kind of wording I noticed (a name like “a nudge towards treatment”, never your words)",
+                "for each note I sent you: when, in which circle, what kind of moment it was, and the kind of wording I noticed (a name like “a nudge towards professional help”, never your words)",
                 "while a conversation is live, in memory only: who wrote each recent message, whether it read as fixing and a few numbers about its shape (a question or not, about the circle or not), never the words; it's gone after an hour of quiet or a restart",
             ),
             kept_for=f"the log for {self._keep.days} days; the opt-out until you change it or ask me to forget you",
@@ -410,7 +460,9 @@ def _unsaid(_member: str) -> Wish:
 def _context(wish: Wish, facts: tuple[int, ...] | None) -> AssessmentContext:
     """What the detector is told about the conversation: the sharer's wish and the numbers
     kept about the message answered."""
-    return AssessmentContext(asked_for_ideas=wish is Wish.IDEAS, preference=_PREFERENCE_OF_WISH[wish], facts=facts)
+    return AssessmentContext(
+        asked_for_ideas=wish is Wish.IDEAS, preference=_PREFERENCE_OF_WISH[wish], facts=facts
+    )
 
 
 def _describe(template: str, circle: str, nudging: CircleNudging) -> str:
@@ -432,4 +484,3 @@ def _room_key(room: RoomRef) -> str:
 def _conversation_key(message: MessageRef) -> str:
     base = _room_key(message.room)
     return f"{base}/{message.thread.id}" if message.thread else base
-

@@ -118,7 +118,9 @@ def load(folder: Path = ITEMS_DIR) -> list[Item]:
     for item in items:
         file = item.source.split(":")[0]
         if groups.setdefault(item.group, file) != file:
-            raise CorpusError(f"{item.source}: group {item.group!r} is also in {groups[item.group]}")
+            raise CorpusError(
+                f"{item.source}: group {item.group!r} is also in {groups[item.group]}"
+            )
     seen_groups: list[str] = []
     for item in items:
         if not seen_groups or seen_groups[-1] != item.group:
@@ -150,7 +152,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_NORMAL.sub(" ", text.lower()).split())
 
 
-def near_duplicates(items: Sequence[Item], threshold: float = 0.8, min_words: int = 5) -> list[tuple[Item, Item]]:
+def near_duplicates(
+    items: Sequence[Item], threshold: float = 0.8, min_words: int = 5
+) -> list[tuple[Item, Item]]:
     """Pairs of items in *different* splits whose word sets overlap by ``threshold`` (Jaccard)."""
     words = [_words(item.text) for item in items]
     index: dict[str, list[int]] = {}

@@ -133,7 +133,17 @@ class Assessment:
     is all that most messages need, and naming the kind costs as much as the verdict itself.
     """
 
-    __slots__ = ("_cues", "_explain", "_kind", "advice", "counter", "english", "fixing", "score", "solicited")
+    __slots__ = (
+        "_cues",
+        "_explain",
+        "_kind",
+        "advice",
+        "counter",
+        "english",
+        "fixing",
+        "score",
+        "solicited",
+    )
 
     def __init__(
         self,
@@ -241,7 +251,9 @@ class Detector:
         return [self._logit(unit, facts) for unit in units]
 
     def _logit(self, unit: Unit, facts: tuple[int, ...]) -> float:
-        return self.model.sentence_logit(unit.tokens, phrase_features(unit.lower, unit.tokens, unit.report, facts))
+        return self.model.sentence_logit(
+            unit.tokens, phrase_features(unit.lower, unit.tokens, unit.report, facts)
+        )
 
     def assess(
         self,
@@ -279,7 +291,11 @@ class Detector:
         def explain() -> tuple[str, list[str]]:
             # Every sentence that reads as fixing on its own gets a kind, and the most steering
             # one names the reply (the taxonomy's rule for a mixed reply).
-            fixing = [(unit, phrases) for logit, unit, phrases in scored if model.probability(logit, shift) >= threshold]
+            fixing = [
+                (unit, phrases)
+                for logit, unit, phrases in scored
+                if model.probability(logit, shift) >= threshold
+            ]
             named = sorted(
                 (FIXING.index(model.kind_of(unit.tokens, phrases)), position, unit)
                 for position, (unit, phrases) in enumerate(fixing)
@@ -292,7 +308,9 @@ class Detector:
                 cues.append(self._weighty_words(best))
             return kind, cues[:MAX_CUES]
 
-        return Assessment(not solicited, score, None, None, True, solicited, counter, explain=explain)
+        return Assessment(
+            not solicited, score, None, None, True, solicited, counter, explain=explain
+        )
 
     def _weighty_words(self, unit: Unit) -> str:
         """Name the word that weighed most for fixing when no rule fired."""

@@ -125,7 +125,9 @@ class Conversation:
     def last_at(self) -> datetime | None:
         return self._entries[-1].reading.at if self._entries else None
 
-    def sharer_for(self, author: str, reply_to: str | None, message_id: str | None = None) -> str | None:
+    def sharer_for(
+        self, author: str, reply_to: str | None, message_id: str | None = None
+    ) -> str | None:
         """Who a message by ``author`` answers: the person it replies to, or else the latest
         person (other than its author) who shared something: not fixing, and not itself an
         answer to someone else (a reflection, a question, a word of validation). An edited
@@ -221,7 +223,10 @@ class Conversation:
         return [
             e.reading
             for e in self._entries
-            if e.sharer == sharer and not e.spent and e.reading.advice and e.reading.author != sharer
+            if e.sharer == sharer
+            and not e.spent
+            and e.reading.advice
+            and e.reading.author != sharer
         ]
 
     def _judge(self, reading: Reading, sharer: str, wish: Wish, rule: Rule) -> Drift | None:
@@ -232,7 +237,9 @@ class Conversation:
             situation = _situation_of(reading)
         else:
             return None
-        return Drift(reading.author, sharer, reading.message_id, situation, reading.kind, len(fixing))
+        return Drift(
+            reading.author, sharer, reading.message_id, situation, reading.kind, len(fixing)
+        )
 
     def _spend(self, sharer: str) -> None:
         spent = [replace(e, spent=True) if e.sharer == sharer else e for e in self._entries]
@@ -265,7 +272,9 @@ class Conversations:
         return conversation
 
     def prune(self, now: datetime) -> None:
-        idle = [k for k, c in self._by_key.items() if c.last_at is None or now - c.last_at > self._span]
+        idle = [
+            k for k, c in self._by_key.items() if c.last_at is None or now - c.last_at > self._span
+        ]
         for key in idle:
             del self._by_key[key]
 

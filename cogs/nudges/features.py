@@ -41,9 +41,7 @@ _MASK32 = 0xFFFFFFFF
 _PAIR = 1_000_003
 _START = zlib.crc32(b"<s>")
 
-TOKEN = re.compile(
-    r"[a-z0-9]+(?:'[a-z]+)?|[\u2600-\u27bf\U0001f300-\U0001faff]"
-)
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u2600-\u27bf\U0001f300-\U0001faff]")
 # "sooooo" and "soooo" read alike; three or more of a letter become two.
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 
@@ -171,8 +169,13 @@ def phrase_features(
         for first, second in zip(multiplied, hashes, strict=False)
     ]
     features += [
-        (((((((first ^ second) * _PAIR) & _MASK32) ^ third ^ 0x165667B1) * _GOLDEN) & _MASK32) >> _SHIFT)
-        for first, second, third in zip([_START_PAIRED, *multiplied], [_START, *hashes], hashes, strict=False)
+        (
+            ((((((first ^ second) * _PAIR) & _MASK32) ^ third ^ 0x165667B1) * _GOLDEN) & _MASK32)
+            >> _SHIFT
+        )
+        for first, second, third in zip(
+            [_START_PAIRED, *multiplied], [_START, *hashes], hashes, strict=False
+        )
     ]
     features.append(_ENDINGS.get(sentence.rstrip()[-1:], _NO_ENDING))
     features.append(_LENGTHS[_length_bucket(len(tokens))])

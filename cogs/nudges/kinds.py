@@ -35,7 +35,7 @@ KINDS = FIXING + CONNECTING
 
 # How each fixing kind reads in a sentence such as "what I noticed was {words}".
 PLAIN_WORDS = {
-    "treatment": "a nudge towards treatment (a doctor, medication, therapy)",
+    "treatment": "a nudge towards professional help (a doctor, pills, a counsellor)",
     "coping": "a nudge towards a coping technique (a walk, sleep, breathing, a journal)",
     "directive": "a suggestion of what to do",
     "problem_solving": "a question with an answer already inside it (“have you tried…?”)",

@@ -162,7 +162,9 @@ class LinearModel:
         rows = self._kind_rows[[kind_bucket(index) for index in phrases]]
         totals: list[float] = (rows.sum(axis=0, dtype=np.float64) + self.kind_bias).tolist()
         for token in tokens:
-            totals = [total + weight for total, weight in zip(totals, self._word_kind(token), strict=True)]
+            totals = [
+                total + weight for total, weight in zip(totals, self._word_kind(token), strict=True)
+            ]
         return totals
 
     def kind_of(self, tokens: Sequence[str], phrases: Sequence[int]) -> str:

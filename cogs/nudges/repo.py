@@ -69,7 +69,9 @@ class NudgesRepo:
     # --- settings --------------------------------------------------------------------------
 
     async def settings(self, circle_id: int) -> CircleNudging | None:
-        row = await self._db.fetchone("SELECT * FROM nudge_settings WHERE circle_id = ?", (circle_id,))
+        row = await self._db.fetchone(
+            "SELECT * FROM nudge_settings WHERE circle_id = ?", (circle_id,)
+        )
         return CircleNudging.from_row(row) if row else None
 
     async def all_settings(self) -> dict[int, CircleNudging]:
@@ -83,7 +85,9 @@ class NudgesRepo:
                 mode = excluded.mode, sensitivity = excluded.sensitivity, agreement = excluded.agreement
         """
         async with self._db.transaction() as tx:
-            await tx.execute(query, (circle_id, settings.mode, settings.sensitivity.value, settings.agreement))
+            await tx.execute(
+                query, (circle_id, settings.mode, settings.sensitivity.value, settings.agreement)
+            )
 
     # --- opt-outs --------------------------------------------------------------------------
 
@@ -120,13 +124,21 @@ class NudgesRepo:
             await tx.execute(
                 query,
                 (
-                    record.circle_id, record.member_id, record.conversation, to_iso(record.at),
-                    record.situation.value, record.mode, int(record.delivered), json.dumps(list(record.kinds)),
+                    record.circle_id,
+                    record.member_id,
+                    record.conversation,
+                    to_iso(record.at),
+                    record.situation.value,
+                    record.mode,
+                    int(record.delivered),
+                    json.dumps(list(record.kinds)),
                 ),
             )
 
     async def since(self, at: datetime) -> list[NudgeRecord]:
-        rows = await self._db.fetchall("SELECT * FROM nudge_log WHERE at >= ? ORDER BY at", (to_iso(at),))
+        rows = await self._db.fetchall(
+            "SELECT * FROM nudge_log WHERE at >= ? ORDER BY at", (to_iso(at),)
+        )
         return [NudgeRecord.from_row(r) for r in rows]
 
     async def last_for(self, member: MemberRef) -> tuple[NudgeRecord, str] | None:

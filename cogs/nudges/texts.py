@@ -30,7 +30,9 @@ class NudgeTexts:
 
     @classmethod
     def load(cls) -> NudgeTexts:
-        raw = tomllib.loads(resources.files("prompts").joinpath("nudges.toml").read_text(encoding="utf-8"))
+        raw = tomllib.loads(
+            resources.files("prompts").joinpath("nudges.toml").read_text(encoding="utf-8")
+        )
         by_situation: dict[str, list[NudgeText]] = {}
         for item in raw["nudges"]:
             text = NudgeText(item["id"], item["situation"], item["text"])
@@ -46,7 +48,9 @@ class NudgeTexts:
         variants = self.variants(situation) or self.variants("drift")
         return variants[turn % len(variants)]
 
-    def render(self, text: NudgeText, *, noticed: str, prefix: str, agreement: int | None = None) -> str:
+    def render(
+        self, text: NudgeText, *, noticed: str, prefix: str, agreement: int | None = None
+    ) -> str:
         pointer = AGREEMENT.format(number=agreement, prefix=prefix) if agreement else ""
         return text.text.format(
             noticed=noticed,

@@ -109,7 +109,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def corpus_examples(items: Iterable[Item]) -> list[Example]:
     """Corpus replies labelled by form (an answer to a request is fixing wording)."""
     return [
-        Example(item.text, item.context, item.fixing or item.kind == "solicited", CORPUS_WEIGHT, "corpus")
+        Example(
+            item.text,
+            item.context,
+            item.fixing or item.kind == "solicited",
+            CORPUS_WEIGHT,
+            "corpus",
+        )
         for item in items
     ]
 
@@ -119,7 +125,10 @@ def reddit_examples(path: Path = REDDIT_TRAIN) -> list[Example]:
     if not path.exists():
         return []
     rows = sorted(read_jsonl(path), key=lambda row: row["id"])
-    return [Example(row["text"], None, row["label"] == "advice", REDDIT_WEIGHT, "reddit") for row in rows]
+    return [
+        Example(row["text"], None, row["label"] == "advice", REDDIT_WEIGHT, "reddit")
+        for row in rows
+    ]
 
 
 def mibot_examples(path: Path = MIBOT) -> list[Example]:
@@ -127,7 +136,10 @@ def mibot_examples(path: Path = MIBOT) -> list[Example]:
     if not path.exists():
         return []
     rows = sorted(read_jsonl(path), key=lambda row: row["id"])
-    return [Example(row["text"], row.get("context"), row["label"] == "advice", 1.0, "mibot") for row in rows]
+    return [
+        Example(row["text"], row.get("context"), row["label"] == "advice", 1.0, "mibot")
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +185,10 @@ class Rows:
 
 
 def _adam(
-    gradient_of: Callable[[np.ndarray], np.ndarray], start: np.ndarray, epochs: int, learning_rate: float
+    gradient_of: Callable[[np.ndarray], np.ndarray],
+    start: np.ndarray,
+    epochs: int,
+    learning_rate: float,
 ) -> np.ndarray:
     """Full-batch Adam from ``start``; deterministic."""
     params = start.copy()
@@ -184,7 +199,11 @@ def _adam(
         gradient = gradient_of(params)
         moment = beta1 * moment + (1 - beta1) * gradient
         velocity = beta2 * velocity + (1 - beta2) * gradient * gradient
-        params -= learning_rate * (moment / (1 - beta1**step)) / (np.sqrt(velocity / (1 - beta2**step)) + epsilon)
+        params -= (
+            learning_rate
+            * (moment / (1 - beta1**step))
+            / (np.sqrt(velocity / (1 - beta2**step)) + epsilon)
+        )
     return params
 
 
@@ -205,7 +224,9 @@ def fit(
     """Fit weighted logistic regression on hashed rows; returns (weights, bias)."""
     dimension = 2**HASH_BITS
     flat = Rows.of(rows)
-    seen_rows = np.bincount(np.unique(flat.row_of * dimension + flat.indices) % dimension, minlength=dimension)
+    seen_rows = np.bincount(
+        np.unique(flat.row_of * dimension + flat.indices) % dimension, minlength=dimension
+    )
     trainable = np.append((seen_rows >= MIN_ROWS_PER_FEATURE).astype(np.float64), 1.0)
     targets = labels.astype(np.float64)
     sample = weights / weights.sum()
@@ -222,7 +243,9 @@ def fit(
     return rounded, float(params[-1])
 
 
-def fit_examples(examples: Sequence[Example], units: Sequence[list[list[int]]]) -> tuple[np.ndarray, float]:
+def fit_examples(
+    examples: Sequence[Example], units: Sequence[list[list[int]]]
+) -> tuple[np.ndarray, float]:
     """The two-round multiple-instance fit described in the module docstring."""
     rows: list[list[int]] = []
     labels: list[bool] = []
@@ -261,7 +284,10 @@ def fit_platt(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
         curvature = predicted * (1 - predicted) + 1e-9
         grad = np.array([(residual * logits).sum(), residual.sum()])
         hessian = np.array(
-            [[(curvature * logits * logits).sum(), (curvature * logits).sum()], [(curvature * logits).sum(), curvature.sum()]]
+            [
+                [(curvature * logits * logits).sum(), (curvature * logits).sum()],
+                [(curvature * logits).sum(), curvature.sum()],
+            ]
         )
         step = np.linalg.solve(hessian + 1e-6 * np.eye(2), grad)
         slope, intercept = slope - step[0], intercept - step[1]
@@ -270,7 +296,9 @@ def fit_platt(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     return float(slope), float(intercept)
 
 
-def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS) -> float:
+def expected_calibration_error(
+    probabilities: np.ndarray, labels: np.ndarray, bins: int = CALIBRATION_BINS
+) -> float:
     """The size-weighted gap between confidence and accuracy over equal-width bins."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(probabilities, edges[1:-1]), 0, bins - 1)
@@ -282,7 +310,9 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     return float(total / len(labels))
 
 
-def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_precision: float) -> tuple[float, float, float]:
+def choose_threshold(
+    scores: np.ndarray, labels: np.ndarray, target_precision: float
+) -> tuple[float, float, float]:
     """The lowest threshold whose precision reaches ``target_precision``.
 
     Returns (threshold, precision, recall) on the given scores. Without any such threshold
@@ -306,7 +336,9 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_precision: f
 # --- the kind head ----------------------------------------------------------------------------
 
 
-def fit_kinds(features: Sequence[Sequence[int]], kinds: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def fit_kinds(
+    features: Sequence[Sequence[int]], kinds: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """A softmax over the fixing kinds; returns (weights [kinds, buckets], bias [kinds])."""
     classes = len(FIXING)
     dimension = 2**KIND_BITS
@@ -317,15 +349,26 @@ def fit_kinds(features: Sequence[Sequence[int]], kinds: Sequence[str]) -> tuple[
     def gradient_of(params: np.ndarray) -> np.ndarray:
         weights = params[: classes * dimension].reshape(classes, dimension)
         bias = params[classes * dimension :]
-        logits = np.stack(
-            [np.bincount(folded.row_of, weights=weights[c][folded.indices], minlength=folded.count) for c in range(classes)],
-            axis=1,
-        ) + bias
+        logits = (
+            np.stack(
+                [
+                    np.bincount(
+                        folded.row_of, weights=weights[c][folded.indices], minlength=folded.count
+                    )
+                    for c in range(classes)
+                ],
+                axis=1,
+            )
+            + bias
+        )
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         residual = (odds / odds.sum(axis=1, keepdims=True) - targets) / folded.count
         data = np.stack(
-            [np.bincount(folded.indices, weights=residual[folded.row_of, c], minlength=dimension) for c in range(classes)]
+            [
+                np.bincount(folded.indices, weights=residual[folded.row_of, c], minlength=dimension)
+                for c in range(classes)
+            ]
         )
         return np.concatenate([(data + KIND_L2 * weights).ravel(), residual.sum(axis=0)])
 
@@ -352,7 +395,9 @@ class Trained:
     dev_levels: dict[str, dict[str, float]]
 
 
-def message_probabilities(detector: Detector, items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+def message_probabilities(
+    detector: Detector, items: Sequence[Item]
+) -> tuple[np.ndarray, np.ndarray]:
     """Each item's calibrated probability (listening weight included) and whether it is solicited."""
     scores = []
     solicited = []
@@ -367,14 +412,27 @@ def train(data: Data) -> Trained:
     """Fit, calibrate, choose the levels and fit the kind head."""
     units = [units_of(example.text, example.context) for example in data.train]
     weights, bias = fit_examples(data.train, units)
-    raw = ModelParts(weights, bias, (1.0, 0.0), (2.0, 2.0, 2.0), np.zeros((len(FIXING), 2**KIND_BITS)), np.zeros(len(FIXING)))
+    raw = ModelParts(
+        weights,
+        bias,
+        (1.0, 0.0),
+        (2.0, 2.0, 2.0),
+        np.zeros((len(FIXING), 2**KIND_BITS)),
+        np.zeros(len(FIXING)),
+    )
     uncalibrated = Detector(LinearModel(raw))
 
     dev = corpus_module.of_split(data.items, "dev")
-    dev_logits = np.array([max(uncalibrated.logits(item.text, context_of(item)), default=-30.0) for item in dev])
+    dev_logits = np.array(
+        [max(uncalibrated.logits(item.text, context_of(item)), default=-30.0) for item in dev]
+    )
     form = np.array([item.fixing or item.kind == "solicited" for item in dev])
     calibration = fit_platt(dev_logits, form)
-    calibrated = Detector(LinearModel(ModelParts(weights, bias, calibration, (2.0, 2.0, 2.0), raw.kind_weights, raw.kind_bias)))
+    calibrated = Detector(
+        LinearModel(
+            ModelParts(weights, bias, calibration, (2.0, 2.0, 2.0), raw.kind_weights, raw.kind_bias)
+        )
+    )
 
     dev_scores, dev_solicited = message_probabilities(calibrated, dev)
     wanted = np.array([item.flag_wanted for item in dev])
@@ -385,7 +443,9 @@ def train(data: Data) -> Trained:
         threshold, precision, recall = choose_threshold(gated, wanted, TARGETS[level])
         thresholds.append(threshold)
         dev_levels[level] = {"threshold": threshold, "precision": precision, "recall": recall}
-    plain_form = np.array([max(calibrated.logits(item.text, context_of(item)), default=-30.0) for item in dev])
+    plain_form = np.array(
+        [max(calibrated.logits(item.text, context_of(item)), default=-30.0) for item in dev]
+    )
     dev_probabilities = np.array([calibrated.model.probability(logit) for logit in plain_form])
     dev_ece = expected_calibration_error(dev_probabilities, form.astype(np.float64))
 
@@ -401,7 +461,14 @@ def train(data: Data) -> Trained:
         kind_rows.append(sentences[int(np.argmax(scores))])
         kind_labels.append(item.kind)
     kind_weights, kind_bias = fit_kinds(kind_rows, kind_labels)
-    parts = ModelParts(weights, bias, calibration, (thresholds[0], thresholds[1], thresholds[2]), kind_weights, kind_bias)
+    parts = ModelParts(
+        weights,
+        bias,
+        calibration,
+        (thresholds[0], thresholds[1], thresholds[2]),
+        kind_weights,
+        kind_bias,
+    )
     return Trained(parts, Detector(LinearModel(parts)), dev_ece, dev_levels)
 
 
@@ -410,7 +477,9 @@ def train(data: Data) -> Trained:
 
 def precision_recall(flagged: np.ndarray, wanted: np.ndarray) -> tuple[float, float]:
     hits = int((flagged & wanted).sum())
-    return (hits / int(flagged.sum()) if flagged.any() else 0.0), (hits / int(wanted.sum()) if wanted.any() else 0.0)
+    return (hits / int(flagged.sum()) if flagged.any() else 0.0), (
+        hits / int(wanted.sum()) if wanted.any() else 0.0
+    )
 
 
 def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -437,7 +506,12 @@ def measure_split(detector: Detector, items: Sequence[Item]) -> dict[str, Any]:
     wanted = np.array([item.flag_wanted for item in items])
     form = np.array([item.fixing or item.kind == "solicited" for item in items])
     plain = np.array(
-        [detector.model.probability(max(detector.logits(item.text, context_of(item)), default=-30.0)) for item in items]
+        [
+            detector.model.probability(
+                max(detector.logits(item.text, context_of(item)), default=-30.0)
+            )
+            for item in items
+        ]
     )
     figures: dict[str, Any] = {
         "items": len(items),
@@ -522,10 +596,19 @@ def card(trained: Trained, data: Data, model_path: Path) -> dict[str, Any]:
                 "kinds": dict(sorted(Counter(item.kind for item in data.items).items())),
                 "licence": "CC BY 4.0 (corpus/LICENSE.md)",
             },
-            "reddit_train": {"sha256": sha256_of(REDDIT_TRAIN), "licence": "MIT", "rows": sources["reddit"]},
+            "reddit_train": {
+                "sha256": sha256_of(REDDIT_TRAIN),
+                "licence": "MIT",
+                "rows": sources["reddit"],
+            },
             "weights": {"corpus": CORPUS_WEIGHT, "reddit": REDDIT_WEIGHT},
         },
-        "training": {"l2": L2, "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "min_rows_per_feature": MIN_ROWS_PER_FEATURE},
+        "training": {
+            "l2": L2,
+            "epochs": EPOCHS,
+            "learning_rate": LEARNING_RATE,
+            "min_rows_per_feature": MIN_ROWS_PER_FEATURE,
+        },
         "metrics": {
             "dev": {"ece": round(trained.dev_ece, 4), "levels": trained.dev_levels},
             "test_frozen": measure_split(trained.detector, splits["test"]),
@@ -552,7 +635,9 @@ def per_kind_lines(figures: dict[str, Any], level: str = "normal") -> list[str]:
     for kind, numbers in kinds.items():
         side = "fixing" if kind in FIXING else "connecting"
         verb = "flagged (recall)" if side == "fixing" else "flagged (false)"
-        lines.append(f"    {side:<10} {kind:<16} {numbers['items']:>4} items, {numbers['flagged']:.2f} {verb}")
+        lines.append(
+            f"    {side:<10} {kind:<16} {numbers['items']:>4} items, {numbers['flagged']:.2f} {verb}"
+        )
     return lines
 
 

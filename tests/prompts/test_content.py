@@ -636,15 +636,30 @@ def test_the_advice_detector_finds_no_advice_in_any_of_our_texts() -> None:
     about_the_circle = AssessmentContext(previous="What do our circle's agreements say?")
     texts: list[tuple[str, str, AssessmentContext | None]] = []
     for path in sorted((PROMPTS_DIR / "decks").glob("*.toml")):
-        texts += [(p["id"], p["text"], None) for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]]
-    agreements = tomllib.loads((PROMPTS_DIR / "agreements.toml").read_text(encoding="utf-8"))["agreements"]
+        texts += [
+            (p["id"], p["text"], None)
+            for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]
+        ]
+    agreements = tomllib.loads((PROMPTS_DIR / "agreements.toml").read_text(encoding="utf-8"))[
+        "agreements"
+    ]
     texts += [(a["id"], a["text"], about_the_circle) for a in agreements]
     nudges = tomllib.loads((PROMPTS_DIR / "nudges.toml").read_text(encoding="utf-8"))["nudges"]
     texts += [
-        (n["id"], n["text"].format(noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`", agreement=""), None)
+        (
+            n["id"],
+            n["text"].format(
+                noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`", agreement=""
+            ),
+            None,
+        )
         for n in nudges
     ]
-    flagged = [(ident, assess(text, context).cues) for ident, text, context in texts if assess(text, context).advice]
+    flagged = [
+        (ident, assess(text, context).cues)
+        for ident, text, context in texts
+        if assess(text, context).advice
+    ]
     assert flagged == []
 
 

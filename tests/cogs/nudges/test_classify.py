@@ -103,7 +103,9 @@ def test_a_request_for_ideas_in_the_context_makes_a_reply_solicited() -> None:
     """After "any advice?" a fixing reply is solicited and not advice, though its wording stays fixing."""
     text = "You need to tell your manager."
     plain = _classify([json.dumps({"id": 1, "text": text})])[0]
-    asked = _classify([json.dumps({"id": 1, "text": text, "context": {"previous": "Work is hard. Any advice?"}})])[0]
+    asked = _classify(
+        [json.dumps({"id": 1, "text": text, "context": {"previous": "Work is hard. Any advice?"}})]
+    )[0]
     assert plain["advice"] is True
     assert plain["solicited"] is False
     assert asked["advice"] is False
@@ -116,7 +118,9 @@ def test_a_listening_preference_in_the_context_weighs_fixing_more() -> None:
     """With ``preference: listening`` the same reply scores higher."""
     text = "maybe a bath would help tonight"
     plain = _classify([json.dumps({"id": 1, "text": text})])[0]
-    heard = _classify([json.dumps({"id": 1, "text": text, "context": {"preference": "listening"}})])[0]
+    heard = _classify(
+        [json.dumps({"id": 1, "text": text, "context": {"preference": "listening"}})]
+    )[0]
     assert heard["score"] > plain["score"]
 
 
@@ -137,13 +141,19 @@ def test_context_is_read_leniently() -> None:
 
 def test_a_level_picks_its_threshold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`--level gentle` flags less than `--level attentive` on the same lines."""
-    texts = ["did you talk to your manager about it?", "maybe a bath would help tonight", "you should rest"]
+    texts = [
+        "did you talk to your manager about it?",
+        "maybe a bath would help tonight",
+        "you should rest",
+    ]
     path = tmp_path / "lines.jsonl"
     path.write_text("".join(json.dumps({"id": n, "text": t}) + "\n" for n, t in enumerate(texts)))
     flagged = {}
     for level in ("gentle", "attentive"):
         assert main([str(path), "--level", level]) == 0
-        flagged[level] = sum(json.loads(line)["advice"] for line in capsys.readouterr().out.splitlines())
+        flagged[level] = sum(
+            json.loads(line)["advice"] for line in capsys.readouterr().out.splitlines()
+        )
     assert flagged["gentle"] < flagged["attentive"]
 
 

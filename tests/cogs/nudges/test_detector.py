@@ -132,7 +132,11 @@ def test_a_borderline_reply_is_flagged_only_for_a_listener() -> None:
     """Some reply just below the threshold crosses it when the sharer asked to be listened to."""
     detector = default_detector()
     threshold = detector.threshold
-    for text in ("cold showers fixed my mood", "bath and an early night x", "vitamin d in winter, honestly"):
+    for text in (
+        "cold showers fixed my mood",
+        "bath and an early night x",
+        "vitamin d in winter, honestly",
+    ):
         plain = assess(text)
         heard = assess(text, AssessmentContext(preference="listening"))
         if not plain.advice and heard.advice:
@@ -142,10 +146,12 @@ def test_a_borderline_reply_is_flagged_only_for_a_listener() -> None:
 
 
 def test_the_message_answered_gives_the_model_facts() -> None:
-    """"You should make a proposal" answering talk about the circle reads as group talk."""
+    """ "You should make a proposal" answering talk about the circle reads as group talk."""
     text = "you should make a proposal so we can vote on it"
     alone = assess(text)
-    about_circle = assess(text, AssessmentContext(previous="can we change the circle's meeting time?"))
+    about_circle = assess(
+        text, AssessmentContext(previous="can we change the circle's meeting time?")
+    )
     assert about_circle.score < alone.score
     assert not about_circle.advice
 
@@ -175,7 +181,9 @@ def test_kept_facts_stand_in_for_the_message_answered() -> None:
         (AssessmentContext(previous="Any ideas?", preference="listening"), False),
     ],
 )
-def test_solicited_reads_flags_preference_and_the_thread(context: AssessmentContext, solicited: bool) -> None:
+def test_solicited_reads_flags_preference_and_the_thread(
+    context: AssessmentContext, solicited: bool
+) -> None:
     """`solicited` follows the flag, the preference, or a request for ideas in the thread."""
     assert assess("Have you tried yoga?", context).solicited is solicited
 
@@ -186,7 +194,9 @@ def test_solicited_reads_flags_preference_and_the_thread(context: AssessmentCont
 def test_levels_are_ordered_and_the_default_is_normal() -> None:
     """Attentive asks least, gentle most; with no level the normal threshold applies."""
     detector = default_detector()
-    gentle, normal, attentive = (detector.threshold_for(level) for level in ("gentle", "normal", "attentive"))
+    gentle, normal, attentive = (
+        detector.threshold_for(level) for level in ("gentle", "normal", "attentive")
+    )
     assert 0.0 < attentive < normal < gentle < 1.0
     assert detector.threshold == normal
     assert detector.threshold_for("no such level") == normal
@@ -234,7 +244,10 @@ def test_odd_input_never_raises_and_is_never_advice(text: str) -> None:
 
 def test_zero_width_characters_cannot_hide_or_invent_advice() -> None:
     """Zero-width characters are stripped before reading, in either direction."""
-    assert assess("You sh\u200bould c\u200dall her tonight.").score == assess("You should call her tonight.").score
+    assert (
+        assess("You sh\u200bould c\u200dall her tonight.").score
+        == assess("You should call her tonight.").score
+    )
     assert not assess("I sh\u200bould rest\u200c more.").advice
 
 

@@ -18,61 +18,89 @@ T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 SCRIPTS = {
     "one fixing reply to a sharer": (
         [("ana", "share"), ("ben", "fix")],
-        Sensitivity.NORMAL, {}, [("ben", Situation.DRIFT)],
+        Sensitivity.NORMAL,
+        {},
+        [("ben", Situation.DRIFT)],
     ),
     "attentive also speaks at the first": (
         [("ana", "share"), ("ben", "fix")],
-        Sensitivity.ATTENTIVE, {}, [("ben", Situation.DRIFT)],
+        Sensitivity.ATTENTIVE,
+        {},
+        [("ben", Situation.DRIFT)],
     ),
     "gentle waits for a second": (
         [("ana", "share"), ("ben", "fix")],
-        Sensitivity.GENTLE, {}, [],
+        Sensitivity.GENTLE,
+        {},
+        [],
     ),
     "gentle nudges the second": (
         [("ana", "share"), ("ben", "fix"), ("cat", "fix")],
-        Sensitivity.GENTLE, {}, [("cat", Situation.DRIFT)],
+        Sensitivity.GENTLE,
+        {},
+        [("cat", Situation.DRIFT)],
     ),
     "gentle speaks at the first to someone who chose listening": (
         [("ana", "share"), ("ben", "fix")],
-        Sensitivity.GENTLE, {"ana": Wish.LISTENING}, [("ben", Situation.LISTENING)],
+        Sensitivity.GENTLE,
+        {"ana": Wish.LISTENING},
+        [("ben", Situation.LISTENING)],
     ),
     "asking to be listened to in words counts like the preference": (
         [("ana", "listen"), ("ben", "fix")],
-        Sensitivity.NORMAL, {}, [("ben", Situation.LISTENING)],
+        Sensitivity.NORMAL,
+        {},
+        [("ben", Situation.LISTENING)],
     ),
     "a sharer who asked for ideas gets ideas in peace": (
         [("ana", "ideas"), ("ben", "fix"), ("cat", "fix"), ("dan", "suggest")],
-        Sensitivity.ATTENTIVE, {}, [],
+        Sensitivity.ATTENTIVE,
+        {},
+        [],
     ),
     "a sharer open to ideas gets ideas in peace": (
         [("ana", "share"), ("ben", "fix"), ("cat", "fix")],
-        Sensitivity.ATTENTIVE, {"ana": Wish.IDEAS}, [],
+        Sensitivity.ATTENTIVE,
+        {"ana": Wish.IDEAS},
+        [],
     ),
     "self-talk is never nudged": (
         [("ana", "share"), ("ana", "fix"), ("ana", "fix")],
-        Sensitivity.ATTENTIVE, {"ana": Wish.LISTENING}, [],
+        Sensitivity.ATTENTIVE,
+        {"ana": Wish.LISTENING},
+        [],
     ),
     "fixing with nobody sharing": (
         [("ben", "fix")],
-        Sensitivity.ATTENTIVE, {}, [],
+        Sensitivity.ATTENTIVE,
+        {},
+        [],
     ),
     "a problem-solving question gets the suggestion text": (
         [("ana", "share"), ("cat", "suggest")],
-        Sensitivity.NORMAL, {}, [("cat", Situation.SUGGESTION)],
+        Sensitivity.NORMAL,
+        {},
+        [("cat", Situation.SUGGESTION)],
     ),
     "a label gets the labelling text": (
         [("ana", "share"), ("cat", "label")],
-        Sensitivity.NORMAL, {}, [("cat", Situation.LABELLING)],
+        Sensitivity.NORMAL,
+        {},
+        [("cat", Situation.LABELLING)],
     ),
     "a later wish for listening outweighs an earlier ask for ideas": (
         [("ana", "ideas"), ("ana", "listen"), ("ben", "fix")],
-        Sensitivity.NORMAL, {}, [("ben", Situation.LISTENING)],
+        Sensitivity.NORMAL,
+        {},
+        [("ben", Situation.LISTENING)],
     ),
 }
 KINDS = {"fix": "coping", "suggest": "problem_solving", "label": "labelling"}
 
 
-def reading(index: int, author: str, kind: str, reply_to: str | None = None, at: datetime | None = None) -> Reading:
+def reading(
+    index: int, author: str, kind: str, reply_to: str | None = None, at: datetime | None = None
+) -> Reading:
     return Reading(
         message_id=str(index),
         author=author,
@@ -89,11 +117,15 @@ def unsaid(_member: str) -> Wish:
     return Wish.UNSAID
 
 
-def play(messages: list[tuple[str, str]], sensitivity: Sensitivity, wishes: dict[str, Wish]) -> list[tuple[str, Situation]]:
+def play(
+    messages: list[tuple[str, str]], sensitivity: Sensitivity, wishes: dict[str, Wish]
+) -> list[tuple[str, Situation]]:
     conversation = Conversation()
     nudges = []
     for index, (author, kind) in enumerate(messages):
-        drift = conversation.add(reading(index, author, kind), sensitivity, lambda m: wishes.get(m, Wish.UNSAID))
+        drift = conversation.add(
+            reading(index, author, kind), sensitivity, lambda m: wishes.get(m, Wish.UNSAID)
+        )
         if drift is not None:
             nudges.append((drift.member, drift.situation))
     return nudges
@@ -118,7 +150,10 @@ def test_a_drift_names_the_kind_of_the_tipping_reply() -> None:
 def test_one_drift_earns_one_nudge_then_the_count_starts_again() -> None:
     """Under gentle, after a nudge the next fixing reply alone does not nudge; a fresh pair does."""
     messages = [("ana", "share"), ("ben", "fix"), ("cat", "fix"), ("dan", "fix"), ("eve", "fix")]
-    assert play(messages, Sensitivity.GENTLE, {}) == [("cat", Situation.DRIFT), ("eve", Situation.DRIFT)]
+    assert play(messages, Sensitivity.GENTLE, {}) == [
+        ("cat", Situation.DRIFT),
+        ("eve", Situation.DRIFT),
+    ]
 
 
 def test_an_edited_message_is_read_again_but_never_nudged_twice() -> None:

@@ -48,7 +48,13 @@ def test_model_loads_without_pickle() -> None:
         assert int(data["format_version"]) == FORMAT_VERSION
     model = load_model()
     assert len(model.weights) == 2**HASH_BITS
-    assert 0.0 < model.thresholds["attentive"] < model.thresholds["normal"] < model.thresholds["gentle"] < 1.0
+    assert (
+        0.0
+        < model.thresholds["attentive"]
+        < model.thresholds["normal"]
+        < model.thresholds["gentle"]
+        < 1.0
+    )
 
 
 def test_model_file_is_small_and_loads_fast() -> None:
@@ -82,7 +88,12 @@ def test_a_model_from_another_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError):
         load_model(path)
     with pytest.raises(ModelFileError):
-        save_model(path, ModelParts(np.zeros(3), 0.0, (1.0, 0.0), (0.9, 0.8, 0.7), np.zeros((7, 4)), np.zeros(7)))
+        save_model(
+            path,
+            ModelParts(
+                np.zeros(3), 0.0, (1.0, 0.0), (0.9, 0.8, 0.7), np.zeros((7, 4)), np.zeros(7)
+            ),
+        )
 
 
 def test_saving_is_reproducible(tmp_path: Path) -> None:

@@ -28,7 +28,9 @@ def nudges_to(sb: Sandbox, member: str) -> list[str]:
 def logged(sb: Sandbox) -> list[tuple[object, ...]]:
     assert sb.app is not None
     with sqlite3.connect(sb.app.db.path) as conn:
-        return conn.execute("SELECT member_id, situation, mode, delivered, kinds FROM nudge_log").fetchall()
+        return conn.execute(
+            "SELECT member_id, situation, mode, delivered, kinds FROM nudge_log"
+        ).fetchall()
 
 
 def message_id(sb: Sandbox, author: str, text: str) -> str:
@@ -40,7 +42,9 @@ async def circle(sb: Sandbox) -> None:
     await make_circle(sb, "ana", "ben", "cat", "dan")
 
 
-async def test_a_fixing_reply_to_someone_sharing_earns_its_writer_a_private_note(sb: Sandbox) -> None:
+async def test_a_fixing_reply_to_someone_sharing_earns_its_writer_a_private_note(
+    sb: Sandbox,
+) -> None:
     """One reply that reads as fixing, to someone sharing: its writer gets one private note."""
     await circle(sb)
     out = await sb.say(SHARING, SOFT)
@@ -65,7 +69,9 @@ async def test_under_gentle_one_fixing_reply_is_not_yet_a_drift(sb: Sandbox) -> 
     await sb.say("alice: /nudges settings sensitivity=gentle")
     await sb.say(SHARING, STRONG)
     assert logged(sb) == []
-    await sb.say("cat: You need to get out of the house more, honestly, go for a run every morning.")
+    await sb.say(
+        "cat: You need to get out of the house more, honestly, go for a run every morning."
+    )
     assert [row[0] for row in logged(sb)] == ["cat"]
 
 
@@ -79,7 +85,7 @@ async def test_a_fixing_reply_to_someone_who_chose_listening(sb: Sandbox) -> Non
 
 
 async def test_a_sharer_who_asked_for_ideas_gets_them_in_peace(sb: Sandbox) -> None:
-    """"Any advice?" makes ideas welcome: no note for anyone."""
+    """ "Any advice?" makes ideas welcome: no note for anyone."""
     await circle(sb)
     await sb.say("ana: I can't sleep since the move. Any advice?", SOFT, SECOND, STRONG)
     assert logged(sb) == []
@@ -147,7 +153,9 @@ async def test_only_facilitators_change_settings(sb: Sandbox) -> None:
     """A member may see the settings but not change them."""
     await circle(sb)
     assert "That one is for the facilitators" in await sb.say("ben: /nudges settings mode=off")
-    assert "For mode, the choices are: off, private, group." in await sb.say("alice: /nudges settings mode=loud")
+    assert "For mode, the choices are: off, private, group." in await sb.say(
+        "alice: /nudges settings mode=loud"
+    )
 
 
 async def test_rate_limits_hold_across_a_restart(sb: Sandbox) -> None:
@@ -157,10 +165,14 @@ async def test_rate_limits_hold_across_a_restart(sb: Sandbox) -> None:
     assert len(nudges_to(sb, "cat")) == 1
     await sb.restart()
     await sb.wait(timedelta(minutes=20))
-    await sb.say("dan: I feel stuck at work and nobody notices.", "cat: You should talk to HR about it.")
+    await sb.say(
+        "dan: I feel stuck at work and nobody notices.", "cat: You should talk to HR about it."
+    )
     assert len(nudges_to(sb, "cat")) == 1
     await sb.wait(timedelta(minutes=31))
-    await sb.say("dan: It's still hard.", "cat: You must stand up for yourself, tell your boss tomorrow.")
+    await sb.say(
+        "dan: It's still hard.", "cat: You must stand up for yourself, tell your boss tomorrow."
+    )
     assert len(nudges_to(sb, "cat")) == 2
 
 
@@ -263,7 +275,11 @@ async def test_odd_messages_are_handled_without_error_or_false_note(sb: Sandbox,
     chat = sb.chat
     assert chat is not None
     message = chat.post("ben", text, None)  # straight in: some of these can't be typed as a line
-    await sb.app.receive(MessagePosted(chat.message_ref(message), MemberRef(Platform.LOCAL, "ben"), text, sb.clock.now()))
+    await sb.app.receive(
+        MessagePosted(
+            chat.message_ref(message), MemberRef(Platform.LOCAL, "ben"), text, sb.clock.now()
+        )
+    )
     assert logged(sb) == []
 
 
@@ -275,7 +291,11 @@ async def test_zero_width_characters_cannot_hide_fixing(sb: Sandbox) -> None:
     assert sb.chat is not None
     text = "Y\u200bo\u200bu s\u200bhould rest more, honestly"
     message = sb.chat.post("ben", text, None)
-    await sb.app.receive(MessagePosted(sb.chat.message_ref(message), MemberRef(Platform.LOCAL, "ben"), text, sb.clock.now()))
+    await sb.app.receive(
+        MessagePosted(
+            sb.chat.message_ref(message), MemberRef(Platform.LOCAL, "ben"), text, sb.clock.now()
+        )
+    )
     assert [row[0] for row in logged(sb)] == ["ben"]
 
 

@@ -16,12 +16,18 @@ from tests.sandbox import Sandbox, make_circle
 MARIE = "marie ^: i honestly don't know what to say. everything is just bad right now and i'm not sure how much more of this i can take"
 # Alison's three fixing replies in the first exchange, and the kinds they may be named as.
 FIXING = {
-    "label": ("sounds like your depression is creeping back and getting the better of you again", {"labelling"}),
+    "label": (
+        "sounds like your depression is creeping back and getting the better of you again",
+        {"labelling"},
+    ),
     "coping": (
         "have you been getting outside for walks? you know moving helps when the depression is like this",
         {"coping", "problem_solving", "labelling"},
     ),
-    "treatment": ("maybe it's time you asked your doctor about switching your meds?", {"treatment"}),
+    "treatment": (
+        "maybe it's time you asked your doctor about switching your meds?",
+        {"treatment"},
+    ),
 }
 # Her connecting replies in the second exchange.
 CONNECTING = (
@@ -47,7 +53,9 @@ async def prompt_thread(sb: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("name", list(FIXING))
-async def test_each_fixing_reply_after_maries_sharing_earns_a_note_that_why_names(sb: Sandbox, name: str) -> None:
+async def test_each_fixing_reply_after_maries_sharing_earns_a_note_that_why_names(
+    sb: Sandbox, name: str
+) -> None:
     """Each of Alison's fixing replies, after Marie's sharing in a prompt thread, gets a private
     note at the default level, and `nudges why` names its kind in plain words."""
     reply, kinds = FIXING[name]

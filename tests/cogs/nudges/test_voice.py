@@ -53,10 +53,20 @@ def test_every_note_can_point_to_the_circles_agreement(nudge: dict[str, str]) ->
 
 def test_the_cogs_help_and_texts_never_call_the_bot_gentle_or_kind() -> None:
     """Command help, option help and the cog's sentences say what happens, not how nice it is."""
-    specs = [nudges_cog.OFF_SPEC, nudges_cog.ON_SPEC, nudges_cog.WHY_SPEC, nudges_cog.STATS_SPEC, nudges_cog.SETTINGS_SPEC]
+    specs = [
+        nudges_cog.OFF_SPEC,
+        nudges_cog.ON_SPEC,
+        nudges_cog.WHY_SPEC,
+        nudges_cog.STATS_SPEC,
+        nudges_cog.SETTINGS_SPEC,
+    ]
     texts = [spec.help for spec in specs]
     texts += [option.help for spec in specs for option in spec.options]
-    texts += [value for name, value in vars(nudges_cog).items() if name.isupper() and isinstance(value, str)]
+    texts += [
+        value
+        for name, value in vars(nudges_cog).items()
+        if name.isupper() and isinstance(value, str)
+    ]
     texts += list(nudges_cog.MODE_WORDS.values()) + list(nudges_cog.SENSITIVITY_WORDS.values())
     texts += list(PLAIN_WORDS.values()) + list(SITUATION_WORDS.values())
     for text in texts:
@@ -71,4 +81,6 @@ def test_the_readmes_nudges_section_never_calls_the_bot_gentle_or_kind() -> None
     section = readme.split("## Nudges", 1)[1].split("\n## ", 1)[0]
     assert "TAXONOMY.md" in section
     without_level = re.sub(r"`[^`]*gentle[^`]*`", "", section)
-    assert not re.search(r"\bgentle\b|\bkind note\b|\bkindly\b(?! meant)|\bhelper\b", without_level), without_level
+    assert not re.search(
+        r"\bgentle\b|\bkind note\b|\bkindly\b(?! meant)|\bhelper\b", without_level
+    ), without_level
