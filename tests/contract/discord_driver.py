@@ -15,7 +15,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.app import App
 from bot.chat import (
@@ -47,12 +47,12 @@ from tests.e2e.discord_protocol import (
     subcommand,
     subcommand_group,
 )
+from tests.e2e.discord_protocol.errors import Json
 from tests.e2e.discord_protocol.state import Channel
 
 T = TypeVar("T")
 
 EPHEMERAL = 64
-Json = dict[str, Any]
 
 
 class DiscordDriver:

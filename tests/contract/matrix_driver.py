@@ -11,9 +11,12 @@ it has caught up with everything said before. The probe's answer is no post of t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+
+import nio
 
 from bot.app import App
 from bot.chat import (
@@ -50,16 +53,25 @@ class MatrixDriver:
         self._reactions: dict[tuple[str, str, str], str] = {}  # (who, post, key) -> event id
         self._probes: set[str] = set()  # the probes' answers, which are nobody's posts
         self._direct: dict[str, set[str]] = {who: set() for who in people}
+        self._settled = False  # nothing was said, done or fired since the last probe
 
     @classmethod
     async def open(
         cls, matrix_bot: MakeBot, people: MakePeople, cast: tuple[str, ...]
     ) -> MatrixDriver:
         clock = ManualClock(START)
-        bot = await matrix_bot(clock=clock)
-        persons = {who: await people(who.capitalize()) for who in (MODERATOR, *cast)}
-        alice, others = persons[MODERATOR], [p for w, p in persons.items() if w != MODERATOR]
-        room_id = await alice.room_with(bot.user_id, *others)
+        names = (MODERATOR, *cast)
+        starting = asyncio.ensure_future(matrix_bot(clock=clock))
+        made = await asyncio.gather(*(people(who.capitalize()) for who in names))
+        bot = await starting
+        persons = dict(zip(names, made, strict=True))
+        alice, others = persons[MODERATOR], [persons[who] for who in cast]
+        created = await alice.client.room_create(invite=[bot.user_id, *(p.user_id for p in others)])
+        assert isinstance(created, nio.RoomCreateResponse), created
+        room_id = str(created.room_id)
+        await asyncio.gather(*(p.join(room_id) for p in others))
+        for user_id in (bot.user_id, *(p.user_id for p in others)):
+            await alice.wait_joined(room_id, user_id)
         return cls(bot, clock, persons, room_id)
 
     def check_rules(self) -> None:
@@ -105,6 +117,7 @@ class MatrixDriver:
     # --- people ----------------------------------------------------------------------------
 
     async def say(self, who: str, text: str, *, thread: Post | None = None) -> Post:
+        self._settled = False
         root = None if thread is None else (thread.thread or thread.id)
         event_id = await self._people[who].say(self._room_id, text, thread=root)
         if self._up:
@@ -118,6 +131,7 @@ class MatrixDriver:
         return await self.say(who, text, thread=to)
 
     async def edit(self, who: str, post: Post, text: str) -> None:
+        self._settled = False
         heard = len(self._bot.ear.of(MessageEdited))
         replacing: dict[str, Any] = {
             "m.new_content": {"msgtype": "m.text", "body": text},
@@ -128,6 +142,7 @@ class MatrixDriver:
             await self._heard(MessageEdited, heard + 1)
 
     async def react(self, who: str, post: Post, key: str) -> None:
+        self._settled = False
         heard = len(self._bot.ear.of(ReactionAdded))
         event_id = await self._people[who].react(self._room_id, post.id, key)
         self._reactions[(who, post.id, key)] = event_id
@@ -136,6 +151,7 @@ class MatrixDriver:
 
     async def unreact(self, who: str, post: Post, key: str) -> None:
         """Taking a reaction back is redacting the reaction event."""
+        self._settled = False
         heard = len(self._bot.ear.of(ReactionRemoved))
         await self._people[who].redact(self._room_id, self._reactions.pop((who, post.id, key)))
         if self._up:
@@ -147,6 +163,7 @@ class MatrixDriver:
         )
 
     async def ask(self, who: str, line: str, *, expect: str, thread: Post | None = None) -> Reply:
+        self._settled = False
         person = self._people[who]
         mark = person.mark()
         root = None if thread is None else (thread.thread or thread.id)
@@ -250,7 +267,7 @@ class MatrixDriver:
     async def _settle(self) -> None:
         """Ask the bot something harmless and wait for its answer: it acts in order, so it
         has then done everything about what came before."""
-        if not self._up:
+        if not self._up or self._settled:
             return
         alice = self._people[MODERATOR]
         event_id = await alice.say(self._room_id, self.prefix + PROBE)
@@ -259,6 +276,7 @@ class MatrixDriver:
             lambda: alice.answers_to(self._bot.user_id, event_id), "the bot to catch up"
         )
         self._probes.update(a.event_id for a in answers)
+        self._settled = True
 
     # --- the bot and the clock ---------------------------------------------------------------
 
@@ -266,17 +284,20 @@ class MatrixDriver:
         await self._bot.stop()
 
     async def up(self) -> None:
+        self._settled = False
         await self._bot.start()
         await caught_up(self.app)
         await self._settle()
 
     async def pass_time(self, delta: timedelta) -> int:
+        self._settled = False
         if not self._up:
             self._clock.advance(delta)
             return 0
         return await self.app.advance_and_run(delta)
 
     async def run_due(self) -> int:
+        self._settled = False
         return await self.app.run_due()
 
 
