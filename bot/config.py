@@ -265,11 +265,11 @@ def _read_section(
             problems.append(f"{label}: {dotted}: unknown key{hint}")
             continue
         hint = hints[key]
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 problems.append(f"{label}: {dotted}: should be a table ([{dotted}])")
                 continue
-            out[key] = _read_section(hint, value, f"{dotted}.", label, problems)  # type: ignore[arg-type]
+            out[key] = _read_section(hint, value, f"{dotted}.", label, problems)
             continue
         problem = _check_value(hint, spec.metadata, value)
         if problem:

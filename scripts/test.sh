@@ -9,7 +9,7 @@ cd "$root"
 
 echo "== ruff" >&2
 "$venv/bin/ruff" check .
-echo "== mypy --strict (bot and its sandbox, cogs; not the Discord and Matrix adapters)" >&2
+echo "== mypy --strict (bot with its platforms, cogs; tests with unannotated helpers allowed)" >&2
 "$venv/bin/mypy"
 echo "== pytest" >&2
 status=0

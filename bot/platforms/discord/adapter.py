@@ -46,7 +46,7 @@ from bot.commands import CommandSpec, RawValue
 from bot.config import DiscordConfig, Secrets
 from bot.host import Host
 from bot.platforms.discord.chat import PREFIX, DiscordChat
-from bot.platforms.discord.people import People, Recent
+from bot.platforms.discord.people import People, Recent, own_member
 from bot.platforms.discord.permissions import PermissionWatch
 from bot.platforms.discord.replies import InteractionReplier
 from bot.platforms.discord.servers import ServerHooks
@@ -150,7 +150,7 @@ class _Client(discord.Client):
         self._adapter.check_permissions(guild)
 
     async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
-        me = after.guild.me
+        me = own_member(after.guild)
         if me is not None and after in me.roles:
             self._adapter.check_permissions(after.guild)
 
