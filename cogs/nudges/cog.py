@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import metrics
 from bot.chat import (
     DeliveryError,
     Event,
@@ -212,6 +213,7 @@ class NudgesCog(Cog):
         self._given = [g for g in self._given if now - g.at < DAY]
         if not allows(self._limits, self._given, member=drift.member, conversation=key, circle_id=circle.id, now=now):
             log.info("a nudge in circle %d was held back by the rate limits", circle.id)
+            metrics.nudge_held()
             return
         prefix = self._chat.command_prefix(circle.platform)
         delivered = True
@@ -230,6 +232,7 @@ class NudgesCog(Cog):
                 delivered = False
                 log.info("a private nudge in circle %d could not be delivered", circle.id)
         self._given.append(Given(drift.member, key, circle.id, now))
+        metrics.nudge_sent(delivered=delivered)
         await self._repo.record(
             NudgeRecord(
                 circle_id=circle.id,
