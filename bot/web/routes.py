@@ -31,7 +31,7 @@ from bot.web.sessions import Session, SessionsRepo
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-SESSION = "circlekeeper.session"  # the request's session (or None), set for every request
+SESSION = web.RequestKey("session", Session)  # the request's session, if it has one
 
 PLATFORM_NAMES = {"local": "Sandbox", "discord": "Discord", "matrix": "Matrix"}
 SECURITY_HEADERS = {
@@ -152,7 +152,9 @@ class Dashboard:
     async def _guard(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        request[SESSION] = await self._sessions.find(request.cookies.get(self.session_cookie, ""))
+        session = await self._sessions.find(request.cookies.get(self.session_cookie, ""))
+        if session is not None:
+            request[SESSION] = session
         response: web.StreamResponse
         if request.method == "POST" and not self._same_origin(request):
             response = self._message(request, 403, FORM_REFUSED)
@@ -187,7 +189,7 @@ class Dashboard:
 
     async def start_page(self, request: web.Request) -> web.StreamResponse:
         if session_of(request) is not None:
-            raise web.HTTPSeeOther(f"{self._root}/circles")
+            return _see_other(f"{self._root}/circles")
         return self._render(request, "home.html", title="Welcome")
 
     async def sign_in_page(self, request: web.Request) -> web.StreamResponse:
@@ -237,7 +239,7 @@ class Dashboard:
             await self._sessions.end(token)
             return self._message(request, 403, NOT_FOR_YOU)
         log.info("%s signed in to the dashboard", session.member.platform.value)
-        response = web.HTTPSeeOther(f"{self._root}/circles")
+        response = _see_other(f"{self._root}/circles")
         self._set_cookie(
             response, self.session_cookie, token, self._sessions.lifetime.total_seconds()
         )
@@ -252,7 +254,7 @@ class Dashboard:
             if not session.csrf_matches(given if isinstance(given, str) else None):
                 return self._message(request, 403, FORM_REFUSED)
             await self._sessions.end(request.cookies.get(self.session_cookie, ""))
-        response = web.HTTPSeeOther(f"{self._root}/signed-out")
+        response = _see_other(f"{self._root}/signed-out")
         self._drop_cookie(response, self.session_cookie)
         return response
 
@@ -401,6 +403,11 @@ class Dashboard:
             httponly=True,
             samesite="Strict",
         )
+
+
+def _see_other(location: str) -> web.Response:
+    """After a form, or to the right page: the browser GETs ``location`` next."""
+    return web.Response(status=303, headers={"Location": location})
 
 
 def _size(size: int) -> str:
