@@ -129,14 +129,14 @@ async def test_a_stopped_or_stuck_scheduler_is_unhealthy(tmp_path: Path) -> None
 async def test_metrics_count_commands_by_name_and_outcome(dash: Dash) -> None:
     """Commands done, refused and unknown are counted, each under its own label."""
     await make_circle(dash.sb, "bob")
-    await dash.sb.say("bob: /circle archive", "bob: /no-such-thing")
+    await dash.sb.say("bob: /circle rota add @erin", "bob: /no-such-thing")
     response = await dash.client.get("/metrics")
     text = await response.text()
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=")
     assert 'circlekeeper_commands_total{command="circle create",outcome="done"} 1.0' in text
     assert 'circlekeeper_commands_total{command="circle join",outcome="done"} 1.0' in text
-    assert 'circlekeeper_commands_total{command="circle archive",outcome="refused"} 1.0' in text
+    assert 'circlekeeper_commands_total{command="circle rota add",outcome="refused"} 1.0' in text
     assert 'circlekeeper_commands_total{command="unknown",outcome="unknown"} 1.0' in text
     assert 'circlekeeper_command_duration_seconds_count{command="circle create"} 1.0' in text
     assert "no-such-thing" not in text
