@@ -25,7 +25,7 @@ async def test_a_facilitator_gets_a_link_and_sees_their_own_circles(dash: Dash) 
     await dash.sb.say("alice: /circle rota add @dan")
     await dash.sign_in("dan")
     html = await (await dash.client.get("/circles")).text()
-    assert "Signed in as <span class=\"who\">Dan</span>, a facilitator here." in html
+    assert 'Signed in as <span class="who">Dan</span>, a facilitator here.' in html
     assert "the circles you help hold" in html
 
 

@@ -84,7 +84,7 @@ async def test_the_health_page_shows_the_same_facts(dash: Dash) -> None:
     html = await response.text()
     assert response.status == 200
     assert "Everything is running." in html
-    assert "<th scope=\"row\">Sandbox</th>" in html
+    assert '<th scope="row">Sandbox</th>' in html
     assert "<td>Connected</td>" in html
     assert "Reachable." in html
     assert "0 timers are waiting" in html

@@ -36,7 +36,7 @@ async def test_opening_the_link_asks_before_it_signs_in(dash: Dash) -> None:
     for _ in range(2):
         response, html = await dash.open_link(path)
         assert response.status == 200
-        assert "This link signs <span class=\"who\">Alice</span> in" in html
+        assert 'This link signs <span class="who">Alice</span> in' in html
         assert "<button" in html
     assert (await dash.press_sign_in(path)).status == 303
 
@@ -48,7 +48,7 @@ async def test_signing_in_opens_the_circles_page(dash: Dash) -> None:
     page = await dash.client.get("/circles")
     html = await page.text()
     assert page.status == 200
-    assert "Signed in as <span class=\"who\">Alice</span>, a moderator here." in html
+    assert 'Signed in as <span class="who">Alice</span>, a moderator here.' in html
 
 
 async def test_a_link_used_twice_is_refused_the_second_time(dash: Dash) -> None:
