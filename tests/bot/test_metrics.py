@@ -18,8 +18,7 @@ def families() -> Iterator[metrics.Families]:
 
 
 def value(families: metrics.Families, name: str, **labels: str) -> float | None:
-    found = families.registry.get_sample_value(name, labels)
-    return found
+    return families.registry.get_sample_value(name, labels)
 
 
 def test_recording_before_start_does_nothing() -> None:

@@ -75,7 +75,8 @@ def test_the_skip_link_comes_first_and_leads_to_the_content() -> None:
     base = (WEB / "templates" / "base.html").read_text(encoding="utf-8")
     body = base.split("<body>", 1)[1]
     first_link = re.search(r"<(a|button|input)\b[^>]*>", body)
-    assert first_link and 'class="skip" href="#main"' in first_link[0]
+    assert first_link
+    assert 'class="skip" href="#main"' in first_link[0]
     assert '<main id="main" tabindex="-1">' in base
 
 

@@ -145,7 +145,9 @@ def test_the_web_section_is_read_and_checked(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     config = load_config(good)
-    assert config.web.enabled and config.web.port == 8443 and config.web.https
+    assert config.web.enabled
+    assert config.web.port == 8443
+    assert config.web.https
     bad = tmp_path / "bad.toml"
     bad.write_text(
         '[web]\nhost = "not an address"\nport = 70000\npublic_url = "https://ck.example.org"\n',

@@ -65,7 +65,7 @@ async def test_a_link_used_twice_is_refused_the_second_time(dash: Dash) -> None:
 async def test_two_presses_racing_sign_in_only_once(dash: Dash) -> None:
     """The same page pressed twice (two tabs): one session, one refusal."""
     path = await dash.link("alice")
-    page, html = await dash.open_link(path)
+    _page, html = await dash.open_link(path)
     csrf = html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     first, second = await asyncio.gather(
         *(dash.client.post(path, data={"csrf": csrf}, allow_redirects=False) for _ in range(2))
@@ -104,7 +104,7 @@ async def test_a_tampered_link_is_refused(dash: Dash) -> None:
 async def test_a_tampered_link_cannot_be_pressed_either(dash: Dash) -> None:
     """Posting the form to a changed link signs nobody in."""
     path = await dash.link("alice")
-    page, html = await dash.open_link(path)
+    _page, html = await dash.open_link(path)
     csrf = html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     response = await dash.client.post(path[:-2] + "xx", data={"csrf": csrf}, allow_redirects=False)
     assert response.status == 400
