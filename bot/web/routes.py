@@ -41,7 +41,9 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Never beyond our own origin (a sign-in page's address holds its link); same-origin forms
+    # still send their Origin, which "no-referrer" would turn into "null".
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
