@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlsplit
 
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot import metrics
+from bot.config import Config, WebConfig
 from bot.web.links import LINK_LIFETIME
-from tests.bot.web.conftest import Dash
+from bot.web.server import wire
+from tests.bot.web.conftest import FORM_CSRF, Dash
+from tests.sandbox import Sandbox
 
 
 def set_cookies(response: object) -> dict[str, str]:
@@ -188,3 +197,59 @@ async def test_the_pages_need_a_session(dash: Dash) -> None:
     start = await dash.client.get("/")
     assert start.status == 200
     assert "say <code>/dashboard</code>" in await start.text()
+
+
+async def test_behind_https_the_cookies_are_secure_host_cookies(tmp_path: Path) -> None:
+    """With https on, the cookies are __Host- cookies: Secure, Path=/, no Domain; links are
+    made from public_url, and forms from any other origin are refused."""
+    config = Config(
+        data_dir=str(tmp_path / "data"),
+        web=WebConfig(public_url="https://ck.example.org", https=True),
+    )
+    sb = Sandbox(tmp_path, config=config)
+    await sb.open()
+    assert sb.app is not None
+    families = metrics.start()
+    wired = wire(sb.app, families, lambda: "https://ck.example.org")
+    client = TestClient(TestServer(wired.application))
+    await client.start_server()
+    try:
+        await sb.say("alice: /dashboard")
+        found = re.search(r"<(https://ck\.example\.org/signin/[^>]+)>", sb.private_to("alice")[-1])
+        assert found
+        path = urlsplit(found[1]).path
+        page = await client.get(path)
+        signin = set_cookies(page)["__Host-ck_signin"]
+        assert "Secure" in signin
+        assert "HttpOnly" in signin
+        assert "SameSite=Strict" in signin
+        assert "Domain" not in signin
+        assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+        csrf = FORM_CSRF.search(await page.text())
+        assert csrf
+        cookies = {"__Host-ck_signin": SimpleCookie(signin)["__Host-ck_signin"].value}
+        refused = await client.post(
+            path,
+            data={"csrf": csrf[1]},
+            cookies=cookies,
+            headers={"Origin": f"http://{client.host}:{client.port}"},
+            allow_redirects=False,
+        )
+        assert refused.status == 403
+        response = await client.post(
+            path,
+            data={"csrf": csrf[1]},
+            cookies=cookies,
+            headers={"Origin": "https://ck.example.org"},
+            allow_redirects=False,
+        )
+        assert response.status == 303
+        session = set_cookies(response)["__Host-ck_session"]
+        assert "Secure" in session
+        assert "HttpOnly" in session
+        assert "SameSite=Strict" in session
+        assert "Path=/" in session
+    finally:
+        await client.close()
+        metrics.stop(families)
+        await sb.close()
