@@ -13,6 +13,7 @@ import difflib
 import enum
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.chat import Chat, MemberRef, Replier, RoomRef, SpaceRef, ThreadRef, Visibility
 from bot.clock import Clock, parse_zone
 from bot.text import TextProblem, check_line, check_name, check_text
@@ -516,6 +518,7 @@ class CommandRouter:
         prefix: str,
     ) -> None:
         """Run a text command line (without its prefix), replying to the invoker."""
+        started = time.perf_counter()
         spec, rest, words = self.split_path(line)
         try:
             group, members = self.group(words) if spec is None else ((), [])
@@ -535,6 +538,8 @@ class CommandRouter:
             raw = self.parse_arguments(spec, rest, parse_member, prefix)
         except CommandError as refusal:
             await replier.reply(refusal.message, refusal.visibility)
+            name, outcome = (spec.name, "refused") if spec else (metrics.UNKNOWN_COMMAND, "unknown")
+            metrics.command_handled(name, outcome, time.perf_counter() - started)
             return
         await self.run(
             spec.path,
@@ -558,6 +563,7 @@ class CommandRouter:
         prefix: str,
     ) -> None:
         """Check and run one command. Every refusal becomes a reply; nothing is raised."""
+        started = time.perf_counter()
         command = self._commands.get(tuple(path))
         if command is None:
             await replier.reply(
@@ -566,9 +572,11 @@ class CommandRouter:
                 ),
                 Visibility.PERSONAL,
             )
+            metrics.command_handled(metrics.UNKNOWN_COMMAND, "unknown", 0.0)
             return
         spec = command.spec
         invocation: Invocation | None = None
+        outcome = "done"
         try:
             if spec.needs_space and room is None:
                 raise CommandError(NEEDS_SPACE)
@@ -592,10 +600,14 @@ class CommandRouter:
             if invocation.replies == 0:
                 await replier.acknowledge()
         except CommandError as refusal:
+            outcome = "refused"
             await replier.reply(refusal.message, refusal.visibility)
         except Exception:
+            outcome = "failed"
             log.exception("command %r failed", spec.name)
             await replier.reply(SOMETHING_BROKE, Visibility.PERSONAL)
+        finally:
+            metrics.command_handled(spec.name, outcome, time.perf_counter() - started)
 
     async def _resolve_circle(
         self,

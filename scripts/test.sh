@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv (Synapse included) and run the checks:
+# Install everything the tests need into .venv (Synapse included, and Debian's chromium for the
+# browser tests) and run the checks:
 # ruff, mypy --strict, then pytest. Extra arguments go to pytest, for example
 #   bash scripts/test.sh tests/cogs/circles -k round
 set -euo pipefail
 CK_EXTRAS=test
 source "$(dirname "$0")/venv.sh"
+source "$(dirname "$0")/browser.sh"
 cd "$root"
 
 echo "== ruff" >&2

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.chat import (
     DeliveryError,
     Event,
@@ -777,6 +778,7 @@ class AgreementsCog(Cog):
             change = await self._repo.add_reaction(proposal_id, message.id, member.id, choice)
         else:
             change = await self._repo.remove_reaction(proposal_id, message.id, member.id, choice)
+        metrics.vote_seen(change.status.value)
         if change.status is VoteStatus.COUNTED:
             if added and choice is STOPPING[process]:
                 await self._on_objection(proposal_id, member)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import metrics
 from bot.chat import (
     DeliveryError,
     Event,
@@ -309,6 +310,7 @@ class NudgesCog(Cog):
             now=now,
         ):
             log.info("a nudge in circle %d was held back by the rate limits", circle.id)
+            metrics.nudge_held()
             return
         prefix = self._chat.command_prefix(circle.platform)
         delivered = True
@@ -332,6 +334,7 @@ class NudgesCog(Cog):
                 delivered = False
                 log.info("a private nudge in circle %d could not be delivered", circle.id)
         self._given.append(Given(drift.member, key, circle.id, now))
+        metrics.nudge_sent(delivered=delivered)
         await self._repo.record(
             NudgeRecord(
                 circle_id=circle.id,

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.chat import (
     DeliveryError,
     Destination,
@@ -591,6 +592,7 @@ class ReflectionsCog(Cog):
         fire = expected
         if now - expected > self._grace and not held:
             first_in_grace = next_after(rule, zone, now - self._grace - timedelta(seconds=1))
+            metrics.scheduled_post(schedule.kind.value, "missed")
             log.warning(
                 MISSED_LOG,
                 schedule.id,
@@ -741,6 +743,7 @@ class ReflectionsCog(Cog):
         await self._repo.record(
             run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id
         )
+        metrics.scheduled_post(Kind.PROMPT.value, "posted")
 
     async def _hand_over(
         self,

@@ -41,6 +41,7 @@ from typing import Any
 
 import discord
 
+from bot import metrics
 from bot.chat import Event, MemberRef, Platform, RoomRef, SpaceRef, Visibility
 from bot.commands import CommandSpec, RawValue
 from bot.config import DiscordConfig, Secrets
@@ -145,6 +146,17 @@ class _Client(discord.Client):
                 self._adapter.dropped(event, error)
 
         return read
+
+    # The gateway's state, for /healthz and the reconnect count (bot/metrics.py): READY
+    # ("connect") and RESUMED after a drop ("disconnect") both mean it is back.
+    async def on_connect(self) -> None:
+        metrics.connection_up(Platform.DISCORD)
+
+    async def on_resumed(self) -> None:
+        metrics.connection_up(Platform.DISCORD)
+
+    async def on_disconnect(self) -> None:
+        metrics.connection_down(Platform.DISCORD)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         self._adapter.check_permissions(guild)

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import nio
 
+from bot import metrics
 from bot.chat import (
     MemberJoined,
     MemberLeft,
@@ -388,6 +389,7 @@ class MatrixAdapter:
                     "back in touch with the homeserver after %d failed syncs", backoff.failures
                 )
                 self.health.recoveries += 1
+                metrics.connection_up(Platform.MATRIX)
                 backoff.reset()
             self._since = response.next_batch
             await self._crypto_chores()
@@ -396,6 +398,7 @@ class MatrixAdapter:
     def _note_failure(self, problem: str, delay: float) -> None:
         self.health.failures += 1
         self.health.last_problem = problem
+        metrics.connection_down(Platform.MATRIX)
         log.warning("Matrix sync failed (%s); trying again in %.1f s", problem, delay)
 
     async def _pause(self, seconds: float) -> None:
