@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import metrics
@@ -22,7 +22,9 @@ FORM_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 class Dash:
     """A sandbox with the dashboard: ask for links in chat, open them over HTTP."""
 
-    def __init__(self, sb: Sandbox, client: TestClient, wired: WiredDashboard) -> None:
+    def __init__(
+        self, sb: Sandbox, client: TestClient[web.Request, web.Application], wired: WiredDashboard
+    ) -> None:
         self.sb = sb
         self.client = client
         self.wired = wired
@@ -62,7 +64,7 @@ async def dash(tmp_path: Path) -> AsyncIterator[Dash]:
     await sandbox.open()
     assert sandbox.app is not None
     families = metrics.start()
-    holder: list[TestClient] = []
+    holder: list[TestClient[web.Request, web.Application]] = []
     wired = wire(sandbox.app, families, lambda: str(holder[0].make_url("")).rstrip("/"))
     client = TestClient(TestServer(wired.application))
     holder.append(client)
