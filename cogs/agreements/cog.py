@@ -92,9 +92,9 @@ from cogs.circles.repo import Circle, CirclesRepo
 
 log = logging.getLogger(__name__)
 
-CLOSE_JOB = "agreements:close:{id}"
-REMIND_JOB = "agreements:remind:{id}"
-REVIEW_JOB = "agreements:review:{id}"
+CLOSE_JOB = "close:{id}"
+REMIND_JOB = "remind:{id}"
+REVIEW_JOB = "review:{id}"
 TEXT_LIMIT = 1000
 SHORTEST = timedelta(hours=1)
 LONGEST = timedelta(days=30)
@@ -369,7 +369,7 @@ class AgreementsCog(Cog):
         self._services = services
         self._chat = services.chat
         self._clock = services.clock
-        self._scheduler = services.scheduler
+        self._timers = services.scheduler.namespace("agreements")
         self._circles = circles
         self._repo = AgreementsRepo(services.db)
         config = services.config.agreements
@@ -491,7 +491,7 @@ class AgreementsCog(Cog):
         for waiting in self._restoring.values():
             waiting.set()
         self._restoring.clear()
-        self._scheduler.cancel_prefix("agreements:")
+        self._timers.cancel_all()
         self._posts.clear()
         self._read_back.clear()
 
@@ -1078,8 +1078,8 @@ class AgreementsCog(Cog):
             closing = await self._repo.close(
                 proposal_id, now, settings.review, takes_effect=min(now, before.closes_at)
             )
-            self._scheduler.cancel(CLOSE_JOB.format(id=proposal_id))
-            self._scheduler.cancel(REMIND_JOB.format(id=proposal_id))
+            self._timers.cancel(CLOSE_JOB.format(id=proposal_id))
+            self._timers.cancel(REMIND_JOB.format(id=proposal_id))
             if before.message is not None:
                 self._posts.pop((before.message.platform, before.message.id), None)
             if closing is None:
@@ -1093,7 +1093,7 @@ class AgreementsCog(Cog):
             if agreement.active and agreement.review_at is not None:
                 self._arm_review(agreement)
             else:
-                self._scheduler.cancel(REVIEW_JOB.format(id=agreement.id))
+                self._timers.cancel(REVIEW_JOB.format(id=agreement.id))
         if closing.effect is not Effect.NONE:
             await self.refresh_registry(circle)
 
@@ -1161,15 +1161,13 @@ class AgreementsCog(Cog):
 
     def _arm(self, proposal: Proposal) -> None:
         pid = proposal.id
-        self._scheduler.at(
-            CLOSE_JOB.format(id=pid), proposal.closes_at, lambda _due: self._close(pid)
-        )
+        self._timers.at(CLOSE_JOB.format(id=pid), proposal.closes_at, lambda _due: self._close(pid))
         job = REMIND_JOB.format(id=pid)
         if proposal.reminded_version < proposal.version:
             version = proposal.version
-            self._scheduler.at(job, proposal.remind_at, lambda _due: self._remind(pid, version))
+            self._timers.at(job, proposal.remind_at, lambda _due: self._remind(pid, version))
         else:
-            self._scheduler.cancel(job)
+            self._timers.cancel(job)
 
     async def _remind(self, proposal_id: int, version: int) -> None:
         """The one reminder to the undecided, while the vote is still open. A reminder that
@@ -1204,7 +1202,7 @@ class AgreementsCog(Cog):
         if agreement.review_at is None:
             return
         aid = agreement.id
-        self._scheduler.at(
+        self._timers.at(
             REVIEW_JOB.format(id=aid), agreement.review_at, lambda _due: self._review_due(aid)
         )
 

@@ -42,7 +42,7 @@ from cogs.circles.rounds import NotInRound, NotYourTurn, Outcome, Round, RoundOv
 
 log = logging.getLogger(__name__)
 
-TIMER = "round-turn:{round_id}"
+TIMER = "turn:{round_id}"
 THREAD_TITLE = "Check-in · {circle}"
 WORDS_DONE = frozenset({"done", "i'm done", "im done", "i am done", "finished"})
 WORDS_PASS = frozenset({"pass", "i pass", "i'll pass", "ill pass"})
@@ -121,7 +121,7 @@ class CheckInsCog(Cog):
         self._services = services
         self._chat = services.chat
         self._repo = repo
-        self._scheduler = services.scheduler
+        self._timers = services.scheduler.namespace("checkins")
         self._clock = services.clock
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # where open rounds are held -> circle id, so plain "done" in a thread is cheap to route
@@ -144,7 +144,7 @@ class CheckInsCog(Cog):
             self._arm(record)
 
     async def stop(self) -> None:
-        self._scheduler.cancel_prefix("round-turn:")
+        self._timers.cancel_all()
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -395,7 +395,7 @@ class CheckInsCog(Cog):
             record.id, self._clock.now(), len(summary.shared), len(summary.passed)
         ):
             return
-        self._scheduler.cancel(TIMER.format(round_id=record.id))
+        self._timers.cancel(TIMER.format(round_id=record.id))
         self._places.pop(_place_key(record.where), None)
         self._rooms.pop(_place_key(record.room), None)
         lines = []
@@ -430,10 +430,10 @@ class CheckInsCog(Cog):
             or record.turn_started_at is None
             or record.round.finished
         ):
-            self._scheduler.cancel(job)
+            self._timers.cancel(job)
             return
         when = record.turn_started_at + timedelta(seconds=record.turn_seconds)
-        self._scheduler.at(job, when, lambda _due: self._time_up(record.circle_id, record.id))
+        self._timers.at(job, when, lambda _due: self._time_up(record.circle_id, record.id))
 
     async def _time_up(self, circle_id: int, round_id: int) -> None:
         circle = await self._repo.get(circle_id)

@@ -76,8 +76,7 @@ from cogs.reflections.timing import (
 
 log = logging.getLogger(__name__)
 
-JOB = "reflections:schedule:{id}"
-JOB_PREFIX = "reflections:"
+JOB = "schedule:{id}"
 DEFAULT_DECK = "ips"
 DEFAULT_REMIND = timedelta(hours=1)
 PREVIEW_COUNT = 5
@@ -390,7 +389,7 @@ class ReflectionsCog(Cog):
         self._services = services
         self._chat = services.chat
         self._clock = services.clock
-        self._scheduler = services.scheduler
+        self._timers = services.scheduler.namespace("reflections")
         self._circles = circles
         self._circles_cog = circles_cog
         self._repo = ReflectionsRepo(services.db)
@@ -467,7 +466,7 @@ class ReflectionsCog(Cog):
         )
 
     async def stop(self) -> None:
-        self._scheduler.cancel_prefix(JOB_PREFIX)
+        self._timers.cancel_all()
 
     async def handle(self, event: Event | DomainEvent) -> None:
         if isinstance(event, MessagePosted):
@@ -536,10 +535,10 @@ class ReflectionsCog(Cog):
     ) -> None:
         job = JOB.format(id=schedule_id)
         if due is None:
-            self._scheduler.cancel(job)
+            self._timers.cancel(job)
             return
         wake = due - (remind or DEFAULT_REMIND) if kind is Kind.MEETING else due
-        self._scheduler.at(job, wake, self._waker(schedule_id, due))
+        self._timers.at(job, wake, self._waker(schedule_id, due))
 
     def _arm_schedule(self, schedule: Schedule) -> None:
         self._arm(schedule.id, schedule.kind, schedule.next_due, schedule.remind)
@@ -628,7 +627,7 @@ class ReflectionsCog(Cog):
                 log.debug(
                     "schedule %d waits for a quiet moment until %s", schedule.id, to_iso(wait)
                 )
-                self._scheduler.at(
+                self._timers.at(
                     JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected, held=True)
                 )
                 return
@@ -1156,7 +1155,7 @@ class ReflectionsCog(Cog):
         circle = await self._circle(inv)
         schedule = await self._schedule(inv, circle, _required(inv.integer("id")))
         await self._repo.remove_schedule(schedule.id)
-        self._scheduler.cancel(JOB.format(id=schedule.id))
+        self._timers.cancel(JOB.format(id=schedule.id))
         await inv.reply(REMOVED.format(id=schedule.id, form=f"`{schedule.form}`"))
 
     # --- meetings and the automatic rota ------------------------------------------------------
@@ -1183,7 +1182,7 @@ class ReflectionsCog(Cog):
             at=inv.at,
         )
         if replaced is not None:
-            self._scheduler.cancel(JOB.format(id=replaced))
+            self._timers.cancel(JOB.format(id=replaced))
         self._arm(new_id, Kind.MEETING, first, remind)
         await inv.reply(
             MEETING_SET.format(
@@ -1226,7 +1225,7 @@ class ReflectionsCog(Cog):
         if meeting is None:
             raise CommandError(MEETING_NONE.format(circle=circle.name, prefix=inv.prefix))
         await self._repo.remove_schedule(meeting.id)
-        self._scheduler.cancel(JOB.format(id=meeting.id))
+        self._timers.cancel(JOB.format(id=meeting.id))
         await inv.reply(MEETING_CLEARED.format(circle=circle.name))
 
     async def rota_auto(self, inv: Invocation) -> None:
@@ -1237,7 +1236,7 @@ class ReflectionsCog(Cog):
             if existing is None:
                 raise CommandError(ROTA_AUTO_NONE.format(circle=circle.name))
             await self._repo.remove_schedule(existing.id)
-            self._scheduler.cancel(JOB.format(id=existing.id))
+            self._timers.cancel(JOB.format(id=existing.id))
             await inv.reply(ROTA_AUTO_OFF.format(circle=circle.name, prefix=inv.prefix))
             return
         zone_given = inv.zone("time_zone")
@@ -1258,7 +1257,7 @@ class ReflectionsCog(Cog):
             at=inv.at,
         )
         if replaced is not None:
-            self._scheduler.cancel(JOB.format(id=replaced))
+            self._timers.cancel(JOB.format(id=replaced))
         self._arm(new_id, Kind.ROTA, first, None)
         await inv.reply(
             ROTA_AUTO_SET.format(
