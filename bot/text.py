@@ -144,3 +144,8 @@ def name_key(name: str) -> str:
 def clip(text: str, length: int) -> str:
     """Shorten for display, marking the cut with an ellipsis."""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def printable(text: str) -> str:
+    """Unchecked input made safe to echo: control and format characters left out."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")

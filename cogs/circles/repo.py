@@ -63,7 +63,7 @@ class Circle:
 
     @property
     def handle(self) -> CircleHandle:
-        return CircleHandle(self.id, self.name, self.room, self.archived)
+        return self
 
     def member(self, member_id: str) -> MemberRef:
         return MemberRef(self.platform, member_id)
