@@ -29,10 +29,7 @@ from bot.scheduling import Scheduler
 from bot.storage.database import Database
 from bot.storage.platform_state import PlatformStateRepo
 from cogs.agreements.cog import AgreementsCog
-from cogs.circles.checkins import CheckInsCog
-from cogs.circles.cog import CirclesCog
-from cogs.circles.directory import CircleDirectory
-from cogs.circles.repo import CirclesRepo
+from cogs.circles import CircleLookup, Circles, build_kernel
 from cogs.nudges.cog import NudgesCog
 from cogs.nudges.repo import NudgesRepo
 from cogs.privacy.cog import PrivacyCog
@@ -54,7 +51,7 @@ class App:
         bus: EventBus,
         hub: ChatHub,
         router: CommandRouter,
-        circles: CirclesRepo,
+        circles: CircleLookup,
     ) -> None:
         self.config = config
         self.db = db
@@ -171,14 +168,13 @@ class App:
         return await self.run_due()
 
 
-def build_cogs(services: Services, circles: CirclesRepo) -> list[Cog]:
-    """Every feature, in the order they hear events. Add new cogs here."""
-    circles_cog = CirclesCog(services, circles)
+def build_cogs(services: Services, kernel: Circles) -> list[Cog]:
+    """Every feature, in the order they hear events (the kernel's cogs first)."""
+    circles = kernel.lookup
     return [
-        circles_cog,
-        CheckInsCog(services, circles),
+        *kernel.cogs,
         AgreementsCog(services, circles),
-        ReflectionsCog(services, circles, circles_cog),
+        ReflectionsCog(services, circles, kernel.facilitation),
         NudgesCog(services, circles, NudgesRepo(services.db)),
         PrivacyCog(services, services.bus),
     ]
@@ -200,9 +196,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         services = Services(
             db=db, chat=hub, clock=clock, scheduler=scheduler, config=config, bus=bus
         )
-        circles = CirclesRepo(db)
-        router = CommandRouter(CircleDirectory(circles), hub, clock)
-        for cog in build_cogs(services, circles):
+        kernel = build_kernel(services, config.circles)
+        router = CommandRouter(kernel.directory, hub, clock)
+        for cog in build_cogs(services, kernel):
             bus.attach(cog)
             router.add_all(cog.commands())
         router.add(help_command(router))
@@ -214,7 +210,7 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             bus=bus,
             hub=hub,
             router=router,
-            circles=circles,
+            circles=kernel.lookup,
         )
         stack.push_async_callback(app.stop)
         yield app

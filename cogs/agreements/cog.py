@@ -86,9 +86,15 @@ from cogs.agreements.repo import (
     VoteStatus,
 )
 from cogs.agreements.starters import starter, starters
-from cogs.circles.events import InfoTopic, InfoWanted, JoinedCircle, LeftCircle
-from cogs.circles.lookup import invoked_circle
-from cogs.circles.repo import Circle, CirclesRepo
+from cogs.circles import (
+    Circle,
+    CircleLookup,
+    InfoTopic,
+    InfoWanted,
+    JoinedCircle,
+    LeftCircle,
+    circle_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +371,7 @@ STARTERS = CommandSpec(
 class AgreementsCog(Cog):
     name = "agreements"
 
-    def __init__(self, services: Services, circles: CirclesRepo) -> None:
+    def __init__(self, services: Services, circles: CircleLookup) -> None:
         self._services = services
         self._chat = services.chat
         self._clock = services.clock
@@ -1436,20 +1442,21 @@ class AgreementsCog(Cog):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    async def _circle(self, inv: Invocation) -> Circle:
-        return await invoked_circle(self._circles, inv)
+    @staticmethod
+    async def _circle(inv: Invocation) -> Circle:
+        return circle_of(inv)
 
     async def _insider(self, inv: Invocation, circle: Circle) -> bool:
         """A member, facilitator or moderator: someone who may see who is in the circle."""
         return (
             inv.is_moderator
-            or await self._circles.membership(circle.id, inv.invoker.id) is not None
+            or await self._circles.is_member(circle.id, inv.invoker.id)
             or await self._circles.is_facilitator(circle.id, inv.invoker.id)
         )
 
     async def _member_circle(self, inv: Invocation) -> Circle:
         circle = await self._circle(inv)
-        if await self._circles.membership(circle.id, inv.invoker.id) is None:
+        if not await self._circles.is_member(circle.id, inv.invoker.id):
             raise CommandError(NOT_A_MEMBER.format(circle=circle.name, prefix=inv.prefix))
         return circle
 

@@ -29,7 +29,7 @@ from bot.chat import (
 from bot.clock import to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
 from bot.commands import Command, CommandSpec, Invocation, Option, OptionKind, Permission
-from cogs.circles.repo import Circle, CirclesRepo, Preference
+from cogs.circles import Circle, CircleLookup, Preference
 from cogs.nudges.asks import asks_for_ideas, asks_for_listening
 from cogs.nudges.detector import Detector, default_detector
 from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
@@ -92,7 +92,7 @@ class NudgesCog(Cog):
     def __init__(
         self,
         services: Services,
-        circles: CirclesRepo,
+        circles: CircleLookup,
         repo: NudgesRepo,
         detector: Detector | None = None,
         texts: NudgeTexts | None = None,

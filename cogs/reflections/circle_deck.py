@@ -23,9 +23,7 @@ from bot.commands import (
     Permission,
 )
 from bot.text import clip
-from cogs.circles.lookup import invoked_circle
-from cogs.circles.names import spoken_list
-from cogs.circles.repo import Circle, CirclesRepo
+from cogs.circles import Circle, CircleLookup, circle_of, spoken_list
 from cogs.reflections.decks import (
     CIRCLE_DECK,
     TEXT_MAX,
@@ -152,7 +150,7 @@ class CircleDeck:
     """The commands and rules of each circle's own deck of suggested prompts."""
 
     def __init__(
-        self, services: Services, repo: ReflectionsRepo, circles: CirclesRepo, library: DeckLibrary
+        self, services: Services, repo: ReflectionsRepo, circles: CircleLookup, library: DeckLibrary
     ) -> None:
         self._chat = services.chat
         self._repo = repo
@@ -186,7 +184,7 @@ class CircleDeck:
         circle = await self._circle(inv)
         if not (
             inv.is_moderator
-            or await self._circles.membership(circle.id, inv.invoker.id) is not None
+            or await self._circles.is_member(circle.id, inv.invoker.id)
             or await self._circles.is_facilitator(circle.id, inv.invoker.id)
         ):
             raise CommandError(NOT_A_MEMBER.format(circle=circle.name, prefix=inv.prefix))
@@ -324,8 +322,9 @@ class CircleDeck:
 
     # --- helpers --------------------------------------------------------------------------
 
-    async def _circle(self, inv: Invocation) -> Circle:
-        return await invoked_circle(self._circles, inv)
+    @staticmethod
+    async def _circle(inv: Invocation) -> Circle:
+        return circle_of(inv)
 
     async def _suggestion(self, inv: Invocation, circle: Circle) -> Suggestion:
         suggestion_id = _required(inv.integer("id"))

@@ -44,10 +44,15 @@ from bot.commands import (
     format_duration,
 )
 from bot.text import clip
-from cogs.circles.cog import CirclesCog
-from cogs.circles.events import InfoTopic, InfoWanted, TimeZoneChanged
-from cogs.circles.lookup import invoked_circle
-from cogs.circles.repo import Circle, CirclesRepo
+from cogs.circles import (
+    Circle,
+    CircleLookup,
+    Facilitation,
+    InfoTopic,
+    InfoWanted,
+    TimeZoneChanged,
+    circle_of,
+)
 from cogs.reflections.circle_deck import UNTITLED_THREAD, CircleDeck
 from cogs.reflections.decks import (
     CIRCLE_DECK,
@@ -385,13 +390,15 @@ ROTA_AUTO = CommandSpec(
 class ReflectionsCog(Cog):
     name = "reflections"
 
-    def __init__(self, services: Services, circles: CirclesRepo, circles_cog: CirclesCog) -> None:
+    def __init__(
+        self, services: Services, circles: CircleLookup, facilitation: Facilitation
+    ) -> None:
         self._services = services
         self._chat = services.chat
         self._clock = services.clock
         self._timers = services.scheduler.namespace("reflections")
         self._circles = circles
-        self._circles_cog = circles_cog
+        self._facilitation = facilitation
         self._repo = ReflectionsRepo(services.db)
         settings = services.config.reflections
         self._quiet = timedelta(minutes=settings.quiet_minutes)
@@ -761,9 +768,7 @@ class ReflectionsCog(Cog):
             # Nobody to pass to: saying so every week would only be noise.
             await self._repo.record(run_id, Outcome.SKIPPED, self._clock.now())
             return
-        text = await self._circles_cog.pass_facilitation(
-            circle, self._chat.command_prefix(circle.platform)
-        )
+        text = await self._facilitation.pass_on(circle, self._chat.command_prefix(circle.platform))
         outcome = Outcome.POSTED if await self._send(circle.home, text) else Outcome.FAILED
         await self._repo.record(run_id, outcome, self._clock.now())
 
@@ -1411,8 +1416,9 @@ class ReflectionsCog(Cog):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    async def _circle(self, inv: Invocation) -> Circle:
-        return await invoked_circle(self._circles, inv)
+    @staticmethod
+    async def _circle(inv: Invocation) -> Circle:
+        return circle_of(inv)
 
     async def _schedule(self, inv: Invocation, circle: Circle, schedule_id: int) -> Schedule:
         schedule = await self._repo.schedule(schedule_id)
