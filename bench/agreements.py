@@ -26,10 +26,11 @@ from pathlib import Path
 
 from bot.app import open_app
 from bot.clock import ManualClock
-from bot.config import CirclesConfig, Config, LocalConfig
+from bot.config import Config, LocalConfig
 from bot.platforms.local import LocalAdapter
 from cogs.agreements.ballots import OPTIONS, Process
 from cogs.agreements.cog import AgreementsCog
+from cogs.circles import CirclesSettings
 
 KEYS = {option.emoji: option.choice.value for option in OPTIONS[Process.CONSENT]}
 
@@ -40,7 +41,7 @@ async def run(
     config = Config(
         data_dir=str(data_dir),
         local=LocalConfig(moderators=("host",)),
-        circles=CirclesConfig(max_capacity=500, default_capacity=members + 10),
+        features={"circles": CirclesSettings(max_capacity=500, default_capacity=members + 10)},
     )
     async with open_app(config, clock=ManualClock()) as app:
         adapter = LocalAdapter(app, config.local, out=None, banner=False)

@@ -16,24 +16,32 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.chat import Event
 from bot.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.cog import Cog, EventBus, Services
 from bot.commands import CommandRouter, CommandSpec
 from bot.config import Config, Secrets
+from bot.feature import Declared, Feature, Kernel, sections
 from bot.help import help_command
 from bot.host import Adapter, ChatHub
 from bot.scheduling import Scheduler
 from bot.storage.database import Database
+from bot.storage.migrations import Owner
 from bot.storage.platform_state import PlatformStateRepo
-from cogs.agreements.cog import AgreementsCog
-from cogs.circles import CircleLookup, Circles, build_kernel
-from cogs.nudges.cog import NudgesCog
-from cogs.nudges.repo import NudgesRepo
-from cogs.privacy.cog import PrivacyCog
-from cogs.reflections.cog import ReflectionsCog
+from cogs import agreements, circles, nudges, privacy, reflections
+from cogs.circles import CircleLookup, Circles
+
+KERNEL: Kernel[Any, Circles] = circles.KERNEL
+# Every feature, in the order they hear events (after the kernel). A new feature goes here.
+FEATURES: tuple[Feature[Any, Circles], ...] = (
+    agreements.FEATURE,
+    reflections.FEATURE,
+    nudges.FEATURE,
+    privacy.FEATURE,
+)
+PARTS: tuple[Declared[Any], ...] = (KERNEL, *FEATURES)
 
 log = logging.getLogger(__name__)
 
@@ -168,16 +176,24 @@ class App:
         return await self.run_due()
 
 
-def build_cogs(services: Services, kernel: Circles) -> list[Cog]:
-    """Every feature, in the order they hear events (the kernel's cogs first)."""
-    circles = kernel.lookup
-    return [
-        *kernel.cogs,
-        AgreementsCog(services, circles),
-        ReflectionsCog(services, circles, kernel.facilitation),
-        NudgesCog(services, circles, NudgesRepo(services.db)),
-        PrivacyCog(services, services.bus),
-    ]
+def owners() -> list[Owner]:
+    """Whose migrations the database runs, in order: the kernel's, then each feature's."""
+    return [owner for part in PARTS if (owner := part.owner) is not None]
+
+
+def feature_sections() -> dict[str, type[Any]]:
+    """The config sections the parts declare (for ``load_config``)."""
+    return sections(PARTS)
+
+
+def build_cogs(services: Services, config: Config) -> tuple[Circles, list[Cog]]:
+    """The kernel, then every feature's cogs, in the order they hear events."""
+    kernel = KERNEL.build(KERNEL.context(services, config.section(KERNEL.name, KERNEL.settings)))
+    cogs = list(kernel.cogs)
+    for feature in FEATURES:
+        settings = config.section(feature.name, feature.settings)
+        cogs += feature.build(feature.context(services, settings), kernel)
+    return kernel, cogs
 
 
 @asynccontextmanager
@@ -188,7 +204,7 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
     """
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        db = await Database.open(config.database_path)
+        db = await Database.open(config.database_path, owners())
         stack.push_async_callback(db.close)
         scheduler = Scheduler(clock, real_time=not isinstance(clock, ManualClock))
         bus = EventBus()
@@ -196,9 +212,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         services = Services(
             db=db, chat=hub, clock=clock, scheduler=scheduler, config=config, bus=bus
         )
-        kernel = build_kernel(services, config.circles)
+        kernel, cogs = build_cogs(services, config)
         router = CommandRouter(kernel.directory, hub, clock)
-        for cog in build_cogs(services, kernel):
+        for cog in cogs:
             bus.attach(cog)
             router.add_all(cog.commands())
         router.add(help_command(router))

@@ -36,7 +36,7 @@ from bot.chat import (
     normalise_emoji,
 )
 from bot.clock import parse_zone
-from bot.cog import Cog, DataStatement, DomainEvent, Services
+from bot.cog import Cog, DataStatement, DomainEvent
 from bot.commands import (
     Command,
     CommandError,
@@ -47,6 +47,7 @@ from bot.commands import (
     Permission,
     format_duration,
 )
+from bot.feature import Context
 from cogs.agreements.ballots import (
     OPTIONS,
     STOPPING,
@@ -85,6 +86,7 @@ from cogs.agreements.repo import (
     Refused,
     VoteStatus,
 )
+from cogs.agreements.settings import AgreementsSettings
 from cogs.agreements.starters import starter, starters
 from cogs.circles import (
     Circle,
@@ -371,14 +373,14 @@ STARTERS = CommandSpec(
 class AgreementsCog(Cog):
     name = "agreements"
 
-    def __init__(self, services: Services, circles: CircleLookup) -> None:
-        self._services = services
+    def __init__(self, context: Context[AgreementsSettings], circles: CircleLookup) -> None:
+        services = context.services
         self._chat = services.chat
         self._clock = services.clock
-        self._timers = services.scheduler.namespace("agreements")
+        self._timers = context.timers
         self._circles = circles
         self._repo = AgreementsRepo(services.db)
-        config = services.config.agreements
+        config = context.settings
         self._closing = timedelta(hours=config.closing_hours)
         self._defaults = CircleSettings(
             process=Process.CONSENT,

@@ -17,8 +17,10 @@ Everything else in this package is the kernel's own (import-linter holds feature
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 
-from bot.cog import Cog, Services
+from bot.cog import Cog
+from bot.feature import Context, Kernel
 from cogs.circles.checkins import CheckInsCog
 from cogs.circles.cog import CirclesCog
 from cogs.circles.directory import CircleDirectory
@@ -42,6 +44,7 @@ from cogs.circles.rounds_repo import RoundsRepo
 from cogs.circles.settings import CirclesSettings
 
 __all__ = [
+    "KERNEL",
     "Circle",
     "CircleArchived",
     "CircleLookup",
@@ -57,7 +60,6 @@ __all__ = [
     "Names",
     "Preference",
     "TimeZoneChanged",
-    "build_kernel",
     "circle_of",
     "spoken_list",
 ]
@@ -73,13 +75,22 @@ class Circles:
     cogs: tuple[Cog, ...]
 
 
-def build_kernel(services: Services, settings: CirclesSettings) -> Circles:
+def build(context: Context[CirclesSettings]) -> Circles:
     """The kernel's repositories, its services for features, and its two cogs."""
+    services = context.services
     repo = CirclesRepo(services.db)
     rounds = RoundsRepo(services.db)
     facilitation = Facilitation(repo, services.chat)
     cogs = (
-        CirclesCog(services, settings, repo, rounds, facilitation),
-        CheckInsCog(services, repo, rounds),
+        CirclesCog(services, context.settings, repo, rounds, facilitation),
+        CheckInsCog(services, context.timers, repo, rounds),
     )
     return Circles(repo, facilitation, CircleDirectory(repo), cogs)
+
+
+KERNEL: Kernel[CirclesSettings, Circles] = Kernel(
+    name="circles",
+    settings=CirclesSettings,
+    migrations=resources.files("cogs.circles.migrations"),
+    build=build,
+)

@@ -35,6 +35,7 @@ from bot.commands import (
     command,
 )
 from bot.commands.options import CIRCLE_NAMED
+from bot.scheduling import Timers
 from cogs.circles.lookup import circle_of
 from cogs.circles.model import Circle, CircleArchived, JoinedCircle, LeftCircle
 from cogs.circles.names import Names
@@ -118,12 +119,14 @@ STATUS_SPEC = CommandSpec(("round", "status"), "See where the talking piece is."
 class CheckInsCog(Cog):
     name = "checkins"
 
-    def __init__(self, services: Services, circles: CirclesRepo, rounds: RoundsRepo) -> None:
+    def __init__(
+        self, services: Services, timers: Timers, circles: CirclesRepo, rounds: RoundsRepo
+    ) -> None:
         self._chat = services.chat
         self._circles = circles
         self._repo = rounds
         self._names = Names(services.chat)
-        self._timers = services.scheduler.namespace("checkins")
+        self._timers = timers
         self._clock = services.clock
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # where open rounds are held -> circle id, so plain "done" in a thread is cheap to route

@@ -35,6 +35,7 @@ from cogs.nudges.detector import Detector, default_detector
 from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
 from cogs.nudges.limits import DAY, Given, Limits, allows
 from cogs.nudges.repo import CircleNudging, NudgeRecord, NudgesRepo
+from cogs.nudges.settings import NudgesSettings
 from cogs.nudges.texts import NudgeTexts, kind_names, noticed
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class NudgesCog(Cog):
     def __init__(
         self,
         services: Services,
+        settings: NudgesSettings,
         circles: CircleLookup,
         repo: NudgesRepo,
         detector: Detector | None = None,
@@ -103,7 +105,7 @@ class NudgesCog(Cog):
         self._repo = repo
         self._detector = detector or default_detector()
         self._texts = texts or NudgeTexts.load()
-        config = services.config.nudges
+        config = settings
         self._default = CircleNudging(config.default_mode, Sensitivity(config.default_sensitivity))
         self._limits = Limits(
             per_member=timedelta(minutes=config.per_member_minutes),

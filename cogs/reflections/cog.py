@@ -32,7 +32,7 @@ from bot.chat import (
     room_of,
 )
 from bot.clock import parse_zone, to_iso
-from bot.cog import Cog, DataStatement, DomainEvent, Services
+from bot.cog import Cog, DataStatement, DomainEvent
 from bot.commands import (
     Command,
     CommandError,
@@ -43,6 +43,7 @@ from bot.commands import (
     Permission,
     format_duration,
 )
+from bot.feature import Context
 from bot.text import clip
 from cogs.circles import (
     Circle,
@@ -65,6 +66,7 @@ from cogs.reflections.decks import (
 from cogs.reflections.gating import RoomActivity, hold_until
 from cogs.reflections.library import DeckLibrary, deck_folder
 from cogs.reflections.repo import Kind, Outcome, ReflectionsRepo, Schedule
+from cogs.reflections.settings import ReflectionsSettings
 from cogs.reflections.shuffle_bag import draw
 from cogs.reflections.timing import (
     FormError,
@@ -391,20 +393,23 @@ class ReflectionsCog(Cog):
     name = "reflections"
 
     def __init__(
-        self, services: Services, circles: CircleLookup, facilitation: Facilitation
+        self,
+        context: Context[ReflectionsSettings],
+        circles: CircleLookup,
+        facilitation: Facilitation,
     ) -> None:
-        self._services = services
+        services = context.services
         self._chat = services.chat
         self._clock = services.clock
-        self._timers = services.scheduler.namespace("reflections")
+        self._timers = context.timers
         self._circles = circles
         self._facilitation = facilitation
         self._repo = ReflectionsRepo(services.db)
-        settings = services.config.reflections
+        settings = context.settings
         self._quiet = timedelta(minutes=settings.quiet_minutes)
         self._grace = timedelta(hours=settings.missed_run_grace_hours)
         self._max_wait = min(timedelta(minutes=settings.max_wait_minutes), self._grace)
-        self._library = DeckLibrary(deck_folder(services.config))
+        self._library = DeckLibrary(deck_folder(services.config, settings))
         self._circle_deck = CircleDeck(services, self._repo, circles, self._library)
         self._activity = RoomActivity()
         # One prompt at a time per room: the alarm clock wakes schedules side by side, and two
