@@ -1440,7 +1440,7 @@ class AgreementsCog(Cog):
         }
 
     async def forget_member(self, member: MemberRef) -> None:
-        await self._repo.forget(member.platform, member.id)
+        await self._repo.forget(member)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -14,11 +14,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.chat import MessageRef, Platform, RoomRef, ThreadRef
+from bot.chat import MemberRef, MessageRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
 from cogs.agreements.ballots import Choice, Held, Process, count, reconcile, votes
 from cogs.agreements.closing import Result, Rules, Tally, decide
+from cogs.circles import Forget, Personal, forget_in
+
+# Votes and notes find their circle through their proposal.
+_BY_PROPOSAL = "(SELECT p.circle_id FROM agreement_proposals p WHERE p.id = {table}.proposal_id)"
+# What names a person, and what forgetting them does: votes and notes go; the group's words
+# stay, without the name.
+PERSONAL = (
+    Personal("agreement_reactions", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
+    Personal("agreement_notes", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
+    Personal("agreement_proposals", "proposed_by", Forget.CLEAR),
+    Personal("agreements", "proposed_by", Forget.CLEAR),
+)
 
 
 class Kind(enum.StrEnum):
@@ -820,27 +832,10 @@ class AgreementsRepo:
         )
         return proposals, agreements
 
-    async def forget(self, platform: Platform, member_id: str) -> None:
+    async def forget(self, member: MemberRef) -> None:
         """Erase someone's votes and notes; their proposals stay as the group's words, unnamed."""
-        in_platform = "(SELECT p.id FROM agreement_proposals p JOIN circles c ON c.id = p.circle_id WHERE c.platform = ?)"
         async with self._db.transaction() as tx:
-            await tx.execute(
-                f"DELETE FROM agreement_reactions WHERE member_id = ? AND proposal_id IN {in_platform}",  # noqa: S608 - fixed text
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                f"DELETE FROM agreement_notes WHERE member_id = ? AND proposal_id IN {in_platform}",  # noqa: S608 - fixed text
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                f"UPDATE agreement_proposals SET proposed_by = NULL WHERE proposed_by = ? AND id IN {in_platform}",  # noqa: S608 - fixed text
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE agreements SET proposed_by = NULL WHERE proposed_by = ? AND circle_id IN "
-                "(SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     # --- internals -------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ This module is the kernel's public face. A feature may use:
 - ``CircleLookup``: the circles, read-only (get, bound_to, in_space, members, is_member,
   rota, is_facilitator), and ``circle_of(inv)``: the circle the router found for a command;
 - ``Facilitation.pass_on``: the one way facilitation changes hands;
-- ``Names`` and ``spoken_list``: people named in a sentence the way every cog names them.
+- ``Names`` and ``spoken_list``: people named in a sentence the way every cog names them;
+- ``Personal`` and ``forget_in``: the one rule for erasing a person's rows on their platform
+  (a repository declares the columns that name people).
 
 Everything else in this package is the kernel's own (import-linter holds features to it).
 """
@@ -24,6 +26,7 @@ from bot.feature import Context, Kernel
 from cogs.circles.checkins import CheckInsCog
 from cogs.circles.cog import CirclesCog
 from cogs.circles.directory import CircleDirectory
+from cogs.circles.erasure import Forget, Personal, forget_in
 from cogs.circles.facilitation import Facilitation
 from cogs.circles.lookup import CircleLookup, circle_of
 from cogs.circles.model import (
@@ -52,15 +55,18 @@ __all__ = [
     "Circles",
     "CirclesSettings",
     "Facilitation",
+    "Forget",
     "InfoTopic",
     "InfoWanted",
     "JoinedCircle",
     "LeftCircle",
     "Membership",
     "Names",
+    "Personal",
     "Preference",
     "TimeZoneChanged",
     "circle_of",
+    "forget_in",
     "spoken_list",
 ]
 

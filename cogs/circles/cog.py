@@ -62,8 +62,8 @@ class CirclesCog(Cog):
         return DataStatement(title="Circles", keeps=KEEPS, kept_for=KEPT_FOR)
 
     async def export_member(self, member: MemberRef) -> Mapping[str, Any]:
-        memberships = await self._repo.memberships_of(member.platform, member.id)
-        waiting, requests = await self._repo.waiting_and_requests_of(member.platform, member.id)
+        memberships = await self._repo.memberships_of(member)
+        waiting, requests = await self._repo.waiting_and_requests_of(member)
         facilitating = [
             circle.name
             for circle, _ in memberships
@@ -89,7 +89,7 @@ class CirclesCog(Cog):
 
     async def forget_member(self, member: MemberRef) -> None:
         prefix = self._chat.command_prefix(member.platform)
-        for circle_id in await self._repo.circle_ids_touching(member.platform, member.id):
+        for circle_id in await self._repo.circle_ids_touching(member):
             circle = await self._repo.get(circle_id)
             if circle is None:
                 continue
@@ -97,4 +97,4 @@ class CirclesCog(Cog):
             changed, holder = await self._repo.remove_from_rota(circle.id, member.id)
             if changed:
                 await self._facilitation.announce(circle, holder, prefix)
-        await self._repo.forget_authorship(member.platform, member.id)
+        await self._repo.forget_authorship(member)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.chat import Platform, RoomRef, SpaceRef, ThreadRef
+from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
 from bot.text import name_key
+from cogs.circles.erasure import Forget, Personal, forget_in
 from cogs.circles.model import (
     Circle,
     CircleRoster,
@@ -26,6 +27,9 @@ from cogs.circles.model import (
     Preference,
 )
 from cogs.circles.rota import holder_after_removal
+
+# What names a person here besides membership (which leaving takes away): who began a circle.
+PERSONAL = (Personal("circles", "created_by", Forget.CLEAR, circle=None),)
 
 
 def circle_from(row: Row) -> Circle:
@@ -107,12 +111,14 @@ class CirclesRepo:
             except sqlite3.IntegrityError:
                 raise DuplicateName(name) from None
             await tx.execute(
-                "INSERT INTO circle_members (circle_id, member_id, joined_at, seq) VALUES (?, ?, ?, 1)",
-                (circle_id, creator, to_iso(at)),
+                "INSERT INTO circle_members (circle_id, platform, member_id, joined_at, seq) "
+                "VALUES (?, ?, ?, ?, 1)",
+                (circle_id, room.platform.value, creator, to_iso(at)),
             )
             await tx.execute(
-                "INSERT INTO circle_facilitators (circle_id, member_id, position) VALUES (?, ?, 0)",
-                (circle_id, creator),
+                "INSERT INTO circle_facilitators (circle_id, platform, member_id, position) "
+                "VALUES (?, ?, ?, 0)",
+                (circle_id, room.platform.value, creator),
             )
             row = _found(await tx.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,)))
         return circle_from(row)
@@ -268,8 +274,9 @@ class CirclesRepo:
                 ):
                     return JoinResult.ALREADY_REQUESTED
                 await tx.execute(
-                    "INSERT INTO circle_requests (circle_id, member_id, requested_at) VALUES (?, ?, ?)",
-                    (circle_id, member_id, to_iso(at)),
+                    "INSERT INTO circle_requests (circle_id, platform, member_id, requested_at) "
+                    "VALUES (?, (SELECT platform FROM circles WHERE id = ?), ?, ?)",
+                    (circle_id, circle_id, member_id, to_iso(at)),
                 )
                 return JoinResult.REQUESTED
             if await self._count(tx, circle_id) >= circle["capacity"]:
@@ -379,51 +386,44 @@ class CirclesRepo:
                 promoted.append(member)
         return promoted
 
-    async def memberships_of(
-        self, platform: Platform, member_id: str
-    ) -> list[tuple[Circle, Membership]]:
+    async def memberships_of(self, member: MemberRef) -> list[tuple[Circle, Membership]]:
         query = """
             SELECT c.*, m.circle_id, m.member_id, m.joined_at, m.preference
             FROM circle_members m JOIN circles c ON c.id = m.circle_id
-            WHERE c.platform = ? AND m.member_id = ?
+            WHERE m.platform = ? AND m.member_id = ?
             ORDER BY c.name_key
         """
-        rows = await self._db.fetchall(query, (platform.value, member_id))
+        rows = await self._db.fetchall(query, (member.platform.value, member.id))
         return [(circle_from(r), membership_from(r)) for r in rows]
 
-    async def waiting_and_requests_of(
-        self, platform: Platform, member_id: str
-    ) -> tuple[list[str], list[str]]:
-        waiting = await self._db.fetchall(
-            "SELECT c.name FROM circle_waitlist w JOIN circles c ON c.id = w.circle_id "
-            "WHERE c.platform = ? AND w.member_id = ? ORDER BY c.name_key",
-            (platform.value, member_id),
-        )
-        requests = await self._db.fetchall(
-            "SELECT c.name FROM circle_requests r JOIN circles c ON c.id = r.circle_id "
-            "WHERE c.platform = ? AND r.member_id = ? ORDER BY c.name_key",
-            (platform.value, member_id),
-        )
-        return [r["name"] for r in waiting], [r["name"] for r in requests]
+    async def waiting_and_requests_of(self, member: MemberRef) -> tuple[list[str], list[str]]:
+        """The names of the circles where this person waits for a place, and asked to join."""
+        found: list[list[str]] = []
+        for table in ("circle_waitlist", "circle_requests"):
+            rows = await self._db.fetchall(
+                f"SELECT c.name FROM {table} t JOIN circles c ON c.id = t.circle_id "  # noqa: S608 - fixed names
+                "WHERE t.platform = ? AND t.member_id = ? ORDER BY c.name_key",
+                (member.platform.value, member.id),
+            )
+            found.append([r["name"] for r in rows])
+        return found[0], found[1]
 
-    async def circle_ids_touching(self, platform: Platform, member_id: str) -> list[int]:
+    async def circle_ids_touching(self, member: MemberRef) -> list[int]:
         """Every circle where this person is a member, waiting, requesting or on the rota."""
         query = """
-            SELECT c.id FROM circles c WHERE c.platform = ? AND c.id IN (
-                SELECT circle_id FROM circle_members WHERE member_id = ?
-                UNION SELECT circle_id FROM circle_waitlist WHERE member_id = ?
-                UNION SELECT circle_id FROM circle_requests WHERE member_id = ?
-                UNION SELECT circle_id FROM circle_facilitators WHERE member_id = ?)
+            SELECT circle_id FROM circle_members WHERE platform = ? AND member_id = ?
+            UNION SELECT circle_id FROM circle_waitlist WHERE platform = ? AND member_id = ?
+            UNION SELECT circle_id FROM circle_requests WHERE platform = ? AND member_id = ?
+            UNION SELECT circle_id FROM circle_facilitators WHERE platform = ? AND member_id = ?
+            ORDER BY circle_id
         """
-        rows = await self._db.fetchall(query, (platform.value, *[member_id] * 4))
-        return [r["id"] for r in rows]
+        rows = await self._db.fetchall(query, (member.platform.value, member.id) * 4)
+        return [r["circle_id"] for r in rows]
 
-    async def forget_authorship(self, platform: Platform, member_id: str) -> None:
+    async def forget_authorship(self, member: MemberRef) -> None:
+        """Whoever started a circle is forgotten when they ask (the circle stays)."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE circles SET created_by = NULL WHERE platform = ? AND created_by = ?",
-                (platform.value, member_id),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     # --- the rota ----------------------------------------------------------------------------
 
@@ -459,9 +459,10 @@ class CirclesRepo:
             ):
                 return False
             await tx.execute(
-                "INSERT INTO circle_facilitators (circle_id, member_id, position) "
-                "VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM circle_facilitators WHERE circle_id = ?))",
-                (circle_id, member_id, circle_id),
+                "INSERT INTO circle_facilitators (circle_id, platform, member_id, position) "
+                "VALUES (?, (SELECT platform FROM circles WHERE id = ?), ?, "
+                "(SELECT COALESCE(MAX(position), -1) + 1 FROM circle_facilitators WHERE circle_id = ?))",
+                (circle_id, circle_id, member_id, circle_id),
             )
             await tx.execute(
                 "UPDATE circles SET holder_id = COALESCE(holder_id, ?) WHERE id = ?",
@@ -506,9 +507,10 @@ class CirclesRepo:
     @staticmethod
     async def _insert_member(tx: Transaction, circle_id: int, member_id: str, at: datetime) -> None:
         await tx.execute(
-            "INSERT INTO circle_members (circle_id, member_id, joined_at, seq) VALUES "
-            "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_members WHERE circle_id = ?))",
-            (circle_id, member_id, to_iso(at), circle_id),
+            "INSERT INTO circle_members (circle_id, platform, member_id, joined_at, seq) VALUES "
+            "(?, (SELECT platform FROM circles WHERE id = ?), ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_members WHERE circle_id = ?))",
+            (circle_id, circle_id, member_id, to_iso(at), circle_id),
         )
 
     @staticmethod
@@ -516,9 +518,10 @@ class CirclesRepo:
         tx: Transaction, circle_id: int, member_id: str, at: datetime
     ) -> None:
         await tx.execute(
-            "INSERT INTO circle_waitlist (circle_id, member_id, added_at, seq) VALUES "
-            "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_waitlist WHERE circle_id = ?))",
-            (circle_id, member_id, to_iso(at), circle_id),
+            "INSERT INTO circle_waitlist (circle_id, platform, member_id, added_at, seq) VALUES "
+            "(?, (SELECT platform FROM circles WHERE id = ?), ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_waitlist WHERE circle_id = ?))",
+            (circle_id, circle_id, member_id, to_iso(at), circle_id),
         )
 
     async def _promote(self, tx: Transaction, circle_id: int, at: datetime) -> str | None:

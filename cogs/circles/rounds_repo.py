@@ -12,7 +12,11 @@ from datetime import datetime
 from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row
+from cogs.circles.erasure import Forget, Personal, forget_in
 from cogs.circles.rounds import Outcome, Round, Turn
+
+# Who began a round is kept with it; each turn's person goes with the round's order.
+PERSONAL = (Personal("rounds", "started_by", Forget.CLEAR),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +182,7 @@ class RoundsRepo:
     async def forget_starter(self, member: MemberRef) -> None:
         """Whoever began a round is forgotten when they ask (the round itself stays)."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE rounds SET started_by = NULL WHERE started_by = ? AND circle_id IN "
-                "(SELECT id FROM circles WHERE platform = ?)",
-                (member.id, member.platform.value),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     # --- internals -------------------------------------------------------------------------
 

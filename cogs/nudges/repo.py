@@ -13,7 +13,14 @@ from datetime import datetime
 from bot.chat import MemberRef, Platform, SpaceRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row
+from cogs.circles import Forget, Personal, forget_in
 from cogs.nudges.drift import Sensitivity, Situation
+
+# What names a person: the log keeps its counts without the name; the opt-out goes.
+PERSONAL = (
+    Personal("nudge_log", "member_id", Forget.CLEAR),
+    Personal("nudge_optouts", "member_id", Forget.DELETE_ROW, circle=None),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +164,7 @@ class NudgesRepo:
     async def forget(self, member: MemberRef) -> None:
         """Erase the person from the log (the counts stay, nameless) and their opt-out."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE nudge_log SET member_id = NULL WHERE member_id = ? AND circle_id IN "
-                "(SELECT id FROM circles WHERE platform = ?)",
-                (member.id, member.platform.value),
-            )
-            await tx.execute(
-                "DELETE FROM nudge_optouts WHERE platform = ? AND member_id = ?",
-                (member.platform.value, member.id),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     async def prune(self, before: datetime) -> int:
         async with self._db.transaction() as tx:

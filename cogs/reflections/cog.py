@@ -1417,7 +1417,7 @@ class ReflectionsCog(Cog):
         }
 
     async def forget_member(self, member: MemberRef) -> None:
-        await self._repo.forget(member.platform, member.id)
+        await self._repo.forget(member)
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -13,10 +13,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.chat import Platform, RoomRef, ThreadRef
+from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
+from cogs.circles import Forget, Personal, forget_in
 from cogs.reflections.decks import PromptFilter
+
+# What names a person: a suggestion still waiting goes with them; approved prompts and
+# schedules stay with the circle, without the name.
+PERSONAL = (
+    Personal("reflection_suggestions", "member_id", Forget.DELETE_ROW, where="status = 'pending'"),
+    Personal("reflection_suggestions", "member_id", Forget.CLEAR),
+    Personal("reflection_suggestions", "decided_by", Forget.CLEAR),
+    Personal("reflection_schedules", "created_by", Forget.CLEAR),
+)
 
 
 class Kind(enum.StrEnum):
@@ -564,30 +574,11 @@ class ReflectionsRepo:
         )
         return [Schedule.from_row(r) for r in rows]
 
-    async def forget(self, platform: Platform, member_id: str) -> None:
+    async def forget(self, member: MemberRef) -> None:
         """Pending suggestions go; approved ones stay in the deck without a name; names come off
         schedules and decisions."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM reflection_suggestions WHERE member_id = ? AND status = 'pending' "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE reflection_suggestions SET member_id = NULL WHERE member_id = ? "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE reflection_suggestions SET decided_by = NULL WHERE decided_by = ? "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE reflection_schedules SET created_by = NULL WHERE created_by = ? "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     # --- internals -----------------------------------------------------------------------------
 

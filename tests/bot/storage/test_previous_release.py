@@ -87,6 +87,32 @@ async def test_the_history_moves_to_its_owners_and_no_row_changes(tmp_path: Path
     assert as_before(before, contents(path)) == before
 
 
+async def test_members_are_kept_with_their_platform(tmp_path: Path) -> None:
+    """Every membership, waitlist place, request and rota place now says its platform, the
+    circle's, and a row that names another platform than its circle's is refused."""
+    path = restore(tmp_path / "circlekeeper.db")
+    db = await Database.open(path, owners())
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        for table in (
+            "circle_members",
+            "circle_waitlist",
+            "circle_requests",
+            "circle_facilitators",
+        ):
+            mismatched = conn.execute(
+                f"SELECT COUNT(*) FROM {table} t JOIN circles c ON c.id = t.circle_id "  # noqa: S608 - fixed names
+                "WHERE t.platform IS NOT c.platform"
+            ).fetchone()
+            assert mismatched == (0,), table
+            assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0  # noqa: S608
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(
+                "INSERT INTO circle_members VALUES (1, 'discord', '42', '2026-01-01T00:00:00Z', 99, NULL)"
+            )
+
+
 async def test_opening_it_again_changes_nothing_more(tmp_path: Path) -> None:
     """Adopting the history happens once; a second open finds nothing to do."""
     path = restore(tmp_path / "circlekeeper.db")
