@@ -77,8 +77,8 @@ async def run(
         elapsed = time.perf_counter() - started
 
         expected = Counter(h[-1] for h in truth.values() if h)
-        stored = await cog.repo.holdings(1)
-        cast, circle_size = await cog.repo.current_votes(1)
+        stored = await cog.votes.holdings(1)
+        cast, circle_size = await cog.votes.current_votes(1)
         tally = Counter(str(v) for v in cast.values())
         matches = {n: [c.value for c in h] for n, h in stored.items()} == {
             n: h for n, h in truth.items() if h
@@ -92,11 +92,11 @@ async def run(
         proposal = await cog.repo.get(1)
         if proposal is None:
             raise SystemExit("the proposal is missing")
-        before = await cog.repo.holdings(1)
+        before = await cog.votes.holdings(1)
         started_reconcile = time.perf_counter()
-        await cog._reconcile(proposal)  # the step start-up runs for each open proposal
+        await cog.reconcile(proposal)  # the step start-up runs for each open proposal
         reconcile_ms = (time.perf_counter() - started_reconcile) * 1000
-        unchanged = await cog.repo.holdings(1) == before
+        unchanged = await cog.votes.holdings(1) == before
 
         rate = events / elapsed
         ok = bool(matches and tally == expected and unchanged)

@@ -7,8 +7,10 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
+from bot.clock import parse_zone
 from bot.cog import DomainEvent
 
 
@@ -47,6 +49,11 @@ class Circle:
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The circle's time zone (UTC should a stored name ever stop being known)."""
+        return parse_zone(self.time_zone) or ZoneInfo("UTC")
 
     @property
     def home(self) -> RoomRef | ThreadRef:
