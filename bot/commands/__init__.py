@@ -12,7 +12,7 @@ as it was.
 ``invocation``  one run as its handler sees it
 ``parsing``     reading a typed line: words, quotes, durations, raw values
 ``values``      checking and converting option values
-``refusals``    the router's kind sentences, and ``CommandError``
+``refusals``    the router's kind sentences (each importable from there), and ``CommandError``
 ``router``      the router itself
 """
 
@@ -25,23 +25,7 @@ from bot.commands.parsing import (
     parse_duration,
     tokenize,
 )
-from bot.commands.refusals import (
-    CIRCLE_ARCHIVED,
-    DID_YOU_MEAN,
-    GROUP_ALONE,
-    MISSING_OPTION,
-    NEEDS_SPACE,
-    NO_CIRCLE_HERE,
-    NOT_FACILITATOR,
-    NOT_FACILITATOR_ANYWHERE,
-    NOT_MODERATOR,
-    SOMETHING_BROKE,
-    TOO_MANY_WORDS,
-    UNCLOSED_QUOTE,
-    UNKNOWN_CIRCLE,
-    UNKNOWN_COMMAND,
-    CommandError,
-)
+from bot.commands.refusals import NOT_MODERATOR, SOMETHING_BROKE, CommandError
 from bot.commands.router import CircleDirectory, CommandRouter
 from bot.commands.spec import (
     MAX_HELP_LENGTH,
@@ -57,21 +41,9 @@ from bot.commands.spec import (
 from bot.commands.values import convert
 
 __all__ = [
-    "CIRCLE_ARCHIVED",
-    "DID_YOU_MEAN",
-    "GROUP_ALONE",
     "MAX_HELP_LENGTH",
-    "MISSING_OPTION",
-    "NEEDS_SPACE",
-    "NOT_FACILITATOR",
-    "NOT_FACILITATOR_ANYWHERE",
     "NOT_MODERATOR",
-    "NO_CIRCLE_HERE",
     "SOMETHING_BROKE",
-    "TOO_MANY_WORDS",
-    "UNCLOSED_QUOTE",
-    "UNKNOWN_CIRCLE",
-    "UNKNOWN_COMMAND",
     "CircleDirectory",
     "CircleHandle",
     "Command",

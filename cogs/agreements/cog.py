@@ -29,7 +29,7 @@ from bot.feature import Context
 from cogs.agreements.ballots import Process
 from cogs.agreements.commands import AgreementCommands
 from cogs.agreements.model import CircleSettings, Proposal
-from cogs.agreements.proposals import Proposals, Watched
+from cogs.agreements.proposals import Desk, Proposals, Watched
 from cogs.agreements.registry import Registry
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.settings import AgreementsSettings
@@ -55,16 +55,12 @@ class AgreementsCog(Cog):
         self._repo = AgreementsRepo(services.db)
         self._ballots = VotesRepo(services.db)
         self._watched = Watched()
+        desk = Desk(self._repo, self._ballots, services.chat, self._clock, circles, self._watched)
         self._registry = Registry(self._repo, self._ballots, services.chat)
         self._proposals = Proposals(
-            repo=self._repo,
-            ballots=self._ballots,
-            chat=services.chat,
-            clock=services.clock,
+            desk,
             timers=context.timers,
-            circles=circles,
             registry=self._registry,
-            watched=self._watched,
             defaults=CircleSettings(
                 process=Process.CONSENT,
                 quorum_percent=config.quorum_percent,
@@ -74,15 +70,7 @@ class AgreementsCog(Cog):
             ),
             closing=timedelta(hours=config.closing_hours),
         )
-        self._votes = Votes(
-            repo=self._repo,
-            ballots=self._ballots,
-            chat=services.chat,
-            clock=services.clock,
-            circles=circles,
-            watched=self._watched,
-            proposals=self._proposals,
-        )
+        self._votes = Votes(desk, self._proposals)
         self._commands = AgreementCommands(
             repo=self._repo,
             ballots=self._ballots,

@@ -6,17 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.chat import Chat, Visibility
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-    format_duration,
-)
+from bot.commands import CommandError, Invocation, format_duration
 from bot.commands.options import CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from cogs.agreements.ballots import Process
 from cogs.agreements.model import Agreement, CircleSettings, Kind, Proposal
 from cogs.agreements.proposals import Proposals, new_proposal
@@ -201,19 +193,7 @@ class AgreementCommands:
     async def propose(self, inv: Invocation) -> None:
         circle = await self._member_circle(inv)
         closes_at = self._closing_time(inv)
-        settings = await self._proposals.settings(circle.id)
-        proposal = await self._proposals.open(
-            circle,
-            new_proposal(
-                circle,
-                settings,
-                Kind.ADOPT,
-                inv.text("text") or "",
-                by=inv.invoker.id,
-                at=inv.at,
-                closes_at=closes_at,
-            ),
-        )
+        proposal = await self._propose(inv, circle, Kind.ADOPT, inv.text("text") or "", closes_at)
         await inv.reply(PROPOSED.format(id=proposal.id), Visibility.PERSONAL)
 
     @command(AMEND)
@@ -255,20 +235,14 @@ class AgreementCommands:
                 RETIRE_FROM_REVIEW.format(id=agreement.id, proposal=changed.id), Visibility.PERSONAL
             )
             return
-        settings = await self._proposals.settings(circle.id)
-        proposal = await self._proposals.open(
+        proposal = await self._propose(
+            inv,
             circle,
-            new_proposal(
-                circle,
-                settings,
-                Kind.RETIRE,
-                agreement.text,
-                by=inv.invoker.id,
-                at=inv.at,
-                closes_at=closes_at,
-                title=agreement.title,
-                agreement_id=agreement.id,
-            ),
+            Kind.RETIRE,
+            agreement.text,
+            closes_at,
+            title=agreement.title,
+            agreement_id=agreement.id,
         )
         await inv.reply(
             RETIRE_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL
@@ -408,19 +382,15 @@ class AgreementCommands:
         proposed = []
         for item in fresh:
             try:
-                await self._proposals.open(
+                await self._propose(
+                    inv,
                     circle,
-                    new_proposal(
-                        circle,
-                        settings,
-                        Kind.ADOPT,
-                        item.text,
-                        by=inv.invoker.id,
-                        at=inv.at,
-                        closes_at=closes_at,
-                        title=item.title,
-                        starter_id=item.id,
-                    ),
+                    Kind.ADOPT,
+                    item.text,
+                    closes_at,
+                    settings=settings,
+                    title=item.title,
+                    starter_id=item.id,
                 )
             except CommandError:
                 skipped.append(item)
@@ -438,6 +408,37 @@ class AgreementCommands:
         await inv.reply(text, Visibility.PERSONAL)
 
     # --- helpers ----------------------------------------------------------------------------
+
+    async def _propose(
+        self,
+        inv: Invocation,
+        circle: Circle,
+        kind: Kind,
+        text: str,
+        closes_at: datetime,
+        *,
+        settings: CircleSettings | None = None,
+        title: str | None = None,
+        agreement_id: int | None = None,
+        starter_id: str | None = None,
+    ) -> Proposal:
+        """Open a proposal by whoever ran the command, under the circle's settings now."""
+        rules = settings or await self._proposals.settings(circle.id)
+        return await self._proposals.open(
+            circle,
+            new_proposal(
+                circle,
+                rules,
+                kind,
+                text,
+                by=inv.invoker.id,
+                at=inv.at,
+                closes_at=closes_at,
+                title=title,
+                agreement_id=agreement_id,
+                starter_id=starter_id,
+            ),
+        )
 
     async def _insider(self, inv: Invocation, circle: Circle) -> bool:
         """A member, facilitator or moderator: someone who may see who is in the circle."""

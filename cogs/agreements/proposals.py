@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.chat import Chat, DeliveryError, MemberRef, MessageRef, Platform
@@ -91,32 +92,47 @@ class Watched:
         self._posts.clear()
 
 
-class Proposals:
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What everything in the agreements works with: its two repositories, the Chat port,
+    the clock, the circles (read-only), and what is remembered about open proposals."""
+
+    repo: AgreementsRepo
+    ballots: VotesRepo
+    chat: Chat
+    clock: Clock
+    circles: CircleLookup
+    watched: Watched
+
+
+class AtDesk:
+    """A part of the agreements that works at the desk."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._repo = desk.repo
+        self._ballots = desk.ballots
+        self._chat = desk.chat
+        self._clock = desk.clock
+        self._circles = desk.circles
+        self._watched = desk.watched
+        self._names = Names(desk.chat)
+
+
+class Proposals(AtDesk):
     def __init__(
         self,
+        desk: Desk,
         *,
-        repo: AgreementsRepo,
-        ballots: VotesRepo,
-        chat: Chat,
-        clock: Clock,
         timers: Timers,
-        circles: CircleLookup,
         registry: Registry,
-        watched: Watched,
         defaults: CircleSettings,
         closing: timedelta,
     ) -> None:
-        self._repo = repo
-        self._ballots = ballots
-        self._chat = chat
-        self._clock = clock
+        super().__init__(desk)
         self._timers = timers
-        self._circles = circles
         self._registry = registry
-        self._watched = watched
         self._defaults = defaults
         self.closing = closing  # how long a proposal stays open unless its proposer says
-        self._names = Names(chat)
 
     async def settings(self, circle_id: int) -> CircleSettings:
         """How the circle decides now: its own choices, or the defaults."""

@@ -7,41 +7,22 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat import Chat, DeliveryError, MemberRef, MessageRef, Platform, normalise_emoji
-from bot.clock import Clock
+from bot.chat import DeliveryError, MemberRef, MessageRef, Platform, normalise_emoji
 from bot.outbound import tell
 from cogs.agreements.ballots import STOPPING, Choice, Process, choice_for, is_vote_emoji
 from cogs.agreements.model import NoteKind, Proposal, VoteStatus
-from cogs.agreements.proposals import Proposals, Watched
+from cogs.agreements.proposals import AtDesk, Desk, Proposals
 from cogs.agreements.render import day
-from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.texts import CLOSED_NOTE, OBJECTION_INVITE, OBJECTION_THREAD, OUTSIDER_NOTE
-from cogs.agreements.votes_repo import VotesRepo
-from cogs.circles import Circle, CircleLookup, Names
+from cogs.circles import Circle
 
 log = logging.getLogger(__name__)
 
 
-class Votes:
-    def __init__(
-        self,
-        *,
-        repo: AgreementsRepo,
-        ballots: VotesRepo,
-        chat: Chat,
-        clock: Clock,
-        circles: CircleLookup,
-        watched: Watched,
-        proposals: Proposals,
-    ) -> None:
-        self._repo = repo
-        self._ballots = ballots
-        self._chat = chat
-        self._clock = clock
-        self._circles = circles
-        self._watched = watched
+class Votes(AtDesk):
+    def __init__(self, desk: Desk, proposals: Proposals) -> None:
+        super().__init__(desk)
         self._proposals = proposals
-        self._names = Names(chat)
         # Objection notes already claimed in the database (which stays the truth), so that a
         # storm of ✋ doesn't ask it again each time.
         self._invited: set[tuple[int, str]] = set()

@@ -56,17 +56,7 @@ class VotesRepo:
             RETURNING """  # noqa: S608 - fixed text, no input
             + _EVERYONE
         )
-        params = {
-            "member": member_id,
-            "choice": choice.value,
-            "proposal": proposal_id,
-            "message": message_id,
-        }
-        row = await self._db.write_returning(insert, params)  # one statement: its own transaction
-        if row is not None:
-            return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
-        async with self._db.transaction() as tx:  # not counted: the rare path asks why
-            return VoteChange(await _why_not(tx, proposal_id, message_id, member_id))
+        return await self._change(insert, proposal_id, message_id, member_id, choice)
 
     async def remove_reaction(
         self, proposal_id: int, message_id: str, member_id: str, choice: Choice
@@ -82,16 +72,24 @@ class VotesRepo:
             RETURNING """  # noqa: S608 - fixed text, no input
             + _EVERYONE
         )
+        return await self._change(delete, proposal_id, message_id, member_id, choice)
+
+    async def _change(
+        self, statement: str, proposal_id: int, message_id: str, member_id: str, choice: Choice
+    ) -> VoteChange:
+        """Run one vote change; when it didn't count, ask why (the rare path)."""
         params = {
             "member": member_id,
             "choice": choice.value,
             "proposal": proposal_id,
             "message": message_id,
         }
-        row = await self._db.write_returning(delete, params)  # one statement: its own transaction
+        row = await self._db.write_returning(
+            statement, params
+        )  # one statement: its own transaction
         if row is not None:
             return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
-        async with self._db.transaction() as tx:  # not counted: the rare path asks why
+        async with self._db.transaction() as tx:
             return VoteChange(await _why_not(tx, proposal_id, message_id, member_id))
 
     async def holdings(self, proposal_id: int) -> dict[str, Held]:

@@ -25,16 +25,9 @@ from bot.chat import (
     Visibility,
 )
 from bot.cog import Cog, DomainEvent, Services
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-)
+from bot.commands import CommandError, Invocation
 from bot.commands.options import CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from bot.scheduling import Timers
 from cogs.circles.lookup import circle_of
 from cogs.circles.model import Circle, CircleArchived, JoinedCircle, LeftCircle

@@ -49,8 +49,10 @@ class CirclesCog(Cog):
         self._rounds = rounds
         self._facilitation = facilitation
         self._joining = Joining(repo, chat, bus, facilitation)
-        self._lifecycle = Lifecycle(repo, chat, bus, settings, self._joining)
-        self._listing = Listing(repo, chat, bus)
+        self._lifecycle = Lifecycle(
+            repo, chat, bus, facilitation, settings=settings, joining=self._joining
+        )
+        self._listing = Listing(repo, chat, bus, facilitation)
         self._rota = RotaCommands(repo, chat, bus, facilitation)
 
     def commands(self) -> Sequence[Command]:

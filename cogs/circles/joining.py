@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.chat import Chat, MemberRef, Visibility
-from bot.cog import EventBus
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-)
+from bot.chat import MemberRef, Visibility
+from bot.commands import CommandError, Invocation
 from bot.commands.options import CIRCLE, MEMBER
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from bot.outbound import tell
-from cogs.circles.facilitation import Facilitation
+from cogs.circles.command_set import CommandSet
 from cogs.circles.lookup import circle_of
 from cogs.circles.model import Circle, Departure, JoinedCircle, JoinResult, LeftCircle, Preference
-from cogs.circles.names import Names, spoken_list
-from cogs.circles.repo import CirclesRepo
+from cogs.circles.names import spoken_list
 from cogs.circles.texts import (
     ALREADY_MEMBER,
     ALREADY_REQUESTED,
@@ -95,16 +86,7 @@ PREFERENCE = CommandSpec(
 )
 
 
-class Joining:
-    def __init__(
-        self, repo: CirclesRepo, chat: Chat, bus: EventBus, facilitation: Facilitation
-    ) -> None:
-        self._repo = repo
-        self._chat = chat
-        self._bus = bus
-        self._facilitation = facilitation
-        self._names = Names(chat)
-
+class Joining(CommandSet):
     @command(JOIN)
     async def join(self, inv: Invocation) -> None:
         circle = circle_of(inv)

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from bot.chat import Chat
 from bot.cog import EventBus
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-)
+from bot.commands import CommandError, Invocation
 from bot.commands.options import CIRCLE
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from cogs.circles.command_set import CommandSet
+from cogs.circles.facilitation import Facilitation
 from cogs.circles.joining import Joining
 from cogs.circles.lookup import circle_of
 from cogs.circles.model import (
@@ -109,18 +104,18 @@ REOPEN = CommandSpec(
 )
 
 
-class Lifecycle:
+class Lifecycle(CommandSet):
     def __init__(
         self,
         repo: CirclesRepo,
         chat: Chat,
         bus: EventBus,
+        facilitation: Facilitation,
+        *,
         settings: CirclesSettings,
         joining: Joining,
     ) -> None:
-        self._repo = repo
-        self._chat = chat
-        self._bus = bus
+        super().__init__(repo, chat, bus, facilitation)
         self._settings = settings
         self._joining = joining
 

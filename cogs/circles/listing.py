@@ -3,14 +3,12 @@ what a newcomer would like to know about it."""
 
 from __future__ import annotations
 
-from bot.chat import Chat, Visibility
-from bot.cog import EventBus
+from bot.chat import Visibility
 from bot.commands import CommandError, CommandSpec, Invocation, command
 from bot.commands.options import CIRCLE
+from cogs.circles.command_set import CommandSet
 from cogs.circles.lookup import circle_of
 from cogs.circles.model import Circle, CircleRoster, InfoTopic, InfoWanted
-from cogs.circles.names import Names
-from cogs.circles.repo import CirclesRepo
 from cogs.circles.rota import rotation_order
 from cogs.circles.texts import (
     INFO_FACILITATORS,
@@ -44,12 +42,7 @@ INFO = CommandSpec(
 )
 
 
-class Listing:
-    def __init__(self, repo: CirclesRepo, chat: Chat, bus: EventBus) -> None:
-        self._repo = repo
-        self._bus = bus
-        self._names = Names(chat)
-
+class Listing(CommandSet):
     @command(LIST)
     async def list_circles(self, inv: Invocation) -> None:
         room = inv.need_room

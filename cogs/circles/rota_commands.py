@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from bot.chat import Chat, Visibility
-from bot.cog import EventBus
+from bot.chat import Visibility
 from bot.commands import CommandError, CommandSpec, Invocation, Permission, command
 from bot.commands.options import CIRCLE, MEMBER
 from bot.outbound import tell
-from cogs.circles.facilitation import Facilitation
+from cogs.circles.command_set import CommandSet
 from cogs.circles.lookup import circle_of
 from cogs.circles.model import InfoTopic, InfoWanted
-from cogs.circles.names import Names
-from cogs.circles.repo import CirclesRepo
 from cogs.circles.rota import rotation_order
 from cogs.circles.texts import (
     NOT_THE_HOLDER,
@@ -48,16 +45,7 @@ ROTA_PASS = CommandSpec(
 )
 
 
-class RotaCommands:
-    def __init__(
-        self, repo: CirclesRepo, chat: Chat, bus: EventBus, facilitation: Facilitation
-    ) -> None:
-        self._repo = repo
-        self._chat = chat
-        self._bus = bus
-        self._facilitation = facilitation
-        self._names = Names(chat)
-
+class RotaCommands(CommandSet):
     @command(ROTA_SHOW)
     async def rota_show(self, inv: Invocation) -> None:
         circle = circle_of(inv)

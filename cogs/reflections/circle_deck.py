@@ -11,16 +11,9 @@ from __future__ import annotations
 import logging
 
 from bot.chat import Chat, Visibility
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-)
+from bot.commands import CommandError, Invocation
 from bot.commands.options import CIRCLE, CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from bot.outbound import tell
 from bot.text import clip
 from cogs.circles import Circle, CircleLookup, circle_of, spoken_list

@@ -57,7 +57,7 @@ class ReflectionsCog(Cog):
             settings=context.settings,
         )
         self._schedules = Schedules(self._repo, self._runner, decks)
-        self._meetings = Meetings(self._repo, self._runner)
+        self._meetings = Meetings(self._repo, self._runner, decks)
         self._prompts = PromptCommands(self._repo, self._runner, decks)
 
     @property

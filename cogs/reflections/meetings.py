@@ -4,24 +4,17 @@ Each circle has at most one of each; setting one again replaces it."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.chat import Visibility
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-    format_duration,
-)
+from bot.commands import CommandError, Invocation, format_duration
 from bot.commands.options import CIRCLE, CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from cogs.circles import InfoTopic, InfoWanted, circle_of
 from cogs.reflections.model import Kind
 from cogs.reflections.options import WHEN, ZONE
-from cogs.reflections.repo import ReflectionsRepo
-from cogs.reflections.runner import DEFAULT_REMIND, Runner
-from cogs.reflections.schedules import first_time, read_form
+from cogs.reflections.runner import DEFAULT_REMIND
+from cogs.reflections.schedules import Asked, ScheduleCommands, asked_time
 from cogs.reflections.texts import (
     INFO_HAND_OVER,
     INFO_MEETING,
@@ -77,36 +70,15 @@ ROTA_AUTO = CommandSpec(
 )
 
 
-class Meetings:
-    def __init__(self, repo: ReflectionsRepo, runner: Runner) -> None:
-        self._repo = repo
-        self._runner = runner
-
+class Meetings(ScheduleCommands):
     @command(MEETING_SET_SPEC)
     async def meeting_set(self, inv: Invocation) -> None:
         circle = circle_of(inv)
-        zone_given = inv.zone("time_zone")
-        zone = zone_given or zone_named(circle.time_zone)
-        form = inv.text("when") or ""
-        rule = read_form(form, zone, inv.at)
+        asked = asked_time(inv, circle, inv.text("when") or "")
         remind = inv.duration("remind") or DEFAULT_REMIND
-        first = first_time(rule, zone, inv.at, form)
-        new_id, replaced = await self._repo.add_schedule(
-            circle_id=circle.id,
-            kind=Kind.MEETING,
-            form=form,
-            rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None,
-            deck_id=None,
-            theme=None,
-            remind=remind,
-            next_due=first,
-            created_by=inv.invoker.id,
-            at=inv.at,
-        )
-        if replaced is not None:
-            self._runner.disarm(replaced)
-        self._runner.arm(new_id, Kind.MEETING, first, remind)
+        first = asked.first(inv.at)
+        replaced = await self._set(inv, circle.id, Kind.MEETING, asked, first, remind)
+        form, zone = asked.form, asked.zone
         await inv.reply(
             MEETING_SET.format(
                 circle=circle.name,
@@ -165,31 +137,45 @@ class Meetings:
             self._runner.disarm(existing.id)
             await inv.reply(ROTA_AUTO_OFF.format(circle=circle.name, prefix=inv.prefix))
             return
-        zone_given = inv.zone("time_zone")
-        zone = zone_given or zone_named(circle.time_zone)
-        rule = read_form(form, zone, inv.at)
-        first = first_time(rule, zone, inv.at, form)
+        asked = asked_time(inv, circle, form)
+        first = asked.first(inv.at)
+        await self._set(inv, circle.id, Kind.ROTA, asked, first, None)
+        await inv.reply(
+            ROTA_AUTO_SET.format(
+                circle=circle.name,
+                form=f"`{form}`",
+                zone=asked.zone.key,
+                first=say_when(first, asked.zone),
+            )
+        )
+
+    async def _set(
+        self,
+        inv: Invocation,
+        circle_id: int,
+        kind: Kind,
+        asked: Asked,
+        first: datetime,
+        remind: timedelta | None,
+    ) -> int | None:
+        """Set the circle's one schedule of ``kind``, replacing the earlier; its id, if any."""
         new_id, replaced = await self._repo.add_schedule(
-            circle_id=circle.id,
-            kind=Kind.ROTA,
-            form=form,
-            rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None,
+            circle_id=circle_id,
+            kind=kind,
+            form=asked.form,
+            rule=asked.rule.canonical,
+            time_zone=asked.own_zone,
             deck_id=None,
             theme=None,
-            remind=None,
+            remind=remind,
             next_due=first,
             created_by=inv.invoker.id,
             at=inv.at,
         )
         if replaced is not None:
             self._runner.disarm(replaced)
-        self._runner.arm(new_id, Kind.ROTA, first, None)
-        await inv.reply(
-            ROTA_AUTO_SET.format(
-                circle=circle.name, form=f"`{form}`", zone=zone.key, first=say_when(first, zone)
-            )
-        )
+        self._runner.arm(new_id, kind, first, remind)
+        return replaced
 
     # --- what the circle's schedules say about it --------------------------------------------
 

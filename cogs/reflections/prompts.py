@@ -6,22 +6,14 @@ from __future__ import annotations
 import asyncio
 
 from bot.chat import Visibility
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-)
+from bot.commands import CommandError, Invocation
 from bot.commands.options import CIRCLE, CIRCLE_NAMED
-from cogs.circles import Circle, circle_of
-from cogs.reflections.choosing import DEFAULT_DECK, Decks, asked_deck, asked_filter, drawer
-from cogs.reflections.model import Kind, Outcome, Schedule
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from cogs.circles import circle_of
+from cogs.reflections.choosing import DEFAULT_DECK, asked_deck, asked_filter, drawer
+from cogs.reflections.model import Kind, Outcome
 from cogs.reflections.options import DECK, TAG, THEME, WITHOUT
-from cogs.reflections.repo import ReflectionsRepo
-from cogs.reflections.runner import Runner
+from cogs.reflections.schedules import ScheduleCommands
 from cogs.reflections.texts import (
     CIRCLE_DECK_LINE,
     DECK_LINE,
@@ -32,14 +24,12 @@ from cogs.reflections.texts import (
     NEXT_PROMPT_UNTITLED,
     NEXT_WHERE,
     NOT_FOR_PROMPTS,
-    OTHER_CIRCLE_SCHEDULE,
     POSTED_NOW,
     RELOAD_PROBLEMS,
     RELOADED,
     RELOADED_MISSING,
     RELOADED_NONE,
     RELOADED_SOME,
-    UNKNOWN_SCHEDULE,
 )
 from cogs.reflections.timing import say_when, zone_named
 
@@ -77,12 +67,7 @@ DECKS_RELOAD = CommandSpec(
 )
 
 
-class PromptCommands:
-    def __init__(self, repo: ReflectionsRepo, runner: Runner, decks: Decks) -> None:
-        self._repo = repo
-        self._runner = runner
-        self._decks = decks
-
+class PromptCommands(ScheduleCommands):
     @command(PROMPT_NOW)
     async def prompt_now(self, inv: Invocation) -> None:
         circle = circle_of(inv)
@@ -184,13 +169,3 @@ class PromptCommands:
         if report.problems:
             text += RELOAD_PROBLEMS.format(lines="\n".join(f"• {p}" for p in report.problems))
         await inv.reply(text, Visibility.PERSONAL)
-
-    async def _schedule(self, inv: Invocation, circle: Circle, schedule_id: int) -> Schedule:
-        schedule = await self._repo.schedule(schedule_id)
-        if schedule is None:
-            raise CommandError(
-                UNKNOWN_SCHEDULE.format(id=schedule_id, prefix=inv.prefix, circle=circle.name)
-            )
-        if schedule.circle_id != circle.id:
-            raise CommandError(OTHER_CIRCLE_SCHEDULE.format(id=schedule_id, circle=circle.name))
-        return schedule

@@ -16,6 +16,7 @@ import logging
 import time as wallclock
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,22 @@ log = logging.getLogger(__name__)
 JOB = "schedule:{id}"
 DEFAULT_REMIND = timedelta(hours=1)
 UNCONFIRMED_AFTER = timedelta(minutes=10)  # a claim older than this was never going to be posted
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A run that is due: ``expected`` is when it was planned, ``fire`` the time it stands for
+    (the latest missed one), ``next_due`` the schedule's run after it, ``now`` the moment."""
+
+    schedule: Schedule
+    expected: datetime
+    fire: datetime
+    next_due: datetime | None
+    now: datetime
+
+    @property
+    def claim(self) -> tuple[Schedule, datetime, datetime, datetime | None, datetime]:
+        return self.schedule, self.expected, self.fire, self.next_due, self.now
 
 
 class Runner:
@@ -220,15 +237,9 @@ class Runner:
                 format_duration(self.grace),
             )
             if first_in_grace is None or first_in_grace > now:
-                await self._repo.claim(
-                    schedule,
-                    expected=expected,
-                    fire=expected,
-                    next_due=first_in_grace,
-                    at=now,
-                    outcome=Outcome.MISSED,
+                await self._settle(
+                    schedule, expected, expected, first_in_grace, now, Outcome.MISSED
                 )
-                self.arm(schedule.id, schedule.kind, first_in_grace, schedule.remind)
                 return
             fire = first_in_grace
         # Everything that came due while we were away is one post: the latest.
@@ -251,42 +262,21 @@ class Runner:
                     JOB.format(id=schedule.id), wait, self._waker(schedule.id, expected, held=True)
                 )
                 return
+        due = Due(schedule, expected, fire, next_due, now)
         if schedule.archived:
-            await self._repo.claim(
-                schedule,
-                expected=expected,
-                fire=fire,
-                next_due=next_due,
-                at=now,
-                outcome=Outcome.SKIPPED,
-            )
-            self.arm(schedule.id, schedule.kind, next_due, schedule.remind)
+            await self._settle(schedule, expected, fire, next_due, now, Outcome.SKIPPED)
             return
         if schedule.kind is Kind.ROTA:
-            await self._hand_over(schedule, expected, fire, next_due, now)
+            await self._hand_over(due)
         else:
-            await self._post_scheduled(schedule, expected, fire, next_due, now)
+            await self._post_scheduled(due)
 
-    async def _post_scheduled(
-        self,
-        schedule: Schedule,
-        expected: datetime,
-        fire: datetime,
-        next_due: datetime | None,
-        now: datetime,
-    ) -> None:
+    async def _post_scheduled(self, due: Due) -> None:
+        schedule = due.schedule
         deck = await self._decks.get(schedule.circle_id, schedule.deck_id or DEFAULT_DECK)
         choices = deck.choose(schedule.choosing) if deck else ()
         if deck is None or not choices:
-            claimed = await self._repo.claim(
-                schedule,
-                expected=expected,
-                fire=fire,
-                next_due=next_due,
-                at=now,
-                outcome=Outcome.FAILED,
-            )
-            self.arm(schedule.id, schedule.kind, next_due, schedule.remind)
+            claimed = await self._settle(*due.claim, Outcome.FAILED)
             if claimed is not None:
                 deck_id = schedule.deck_id or DEFAULT_DECK
                 reason = (
@@ -317,10 +307,10 @@ class Runner:
             return
         claimed = await self._repo.claim(
             schedule,
-            expected=expected,
-            fire=fire,
-            next_due=next_due,
-            at=now,
+            expected=due.expected,
+            fire=due.fire,
+            next_due=due.next_due,
+            at=due.now,
             draw=drawer(deck, choices, schedule.circle_id),
         )
         if claimed is None:
@@ -328,7 +318,7 @@ class Runner:
             if fresh is not None:
                 self._arm_schedule(fresh)
             return
-        self.arm(schedule.id, schedule.kind, next_due, schedule.remind)
+        self.arm(schedule.id, schedule.kind, due.next_due, schedule.remind)
         run_id, prompt_id = claimed
         prompt = deck.get(prompt_id or "")
         if prompt is None:
@@ -361,18 +351,9 @@ class Runner:
             run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id
         )
 
-    async def _hand_over(
-        self,
-        schedule: Schedule,
-        expected: datetime,
-        fire: datetime,
-        next_due: datetime | None,
-        now: datetime,
-    ) -> None:
-        claimed = await self._repo.claim(
-            schedule, expected=expected, fire=fire, next_due=next_due, at=now
-        )
-        self.arm(schedule.id, schedule.kind, next_due, schedule.remind)
+    async def _hand_over(self, due: Due) -> None:
+        schedule = due.schedule
+        claimed = await self._settle(*due.claim, Outcome.CLAIMED)
         if claimed is None:
             return
         run_id, _ = claimed
@@ -397,22 +378,11 @@ class Runner:
                 schedule.circle_id,
                 to_iso(meeting),
             )
-            await self._repo.claim(
-                schedule,
-                expected=meeting,
-                fire=meeting,
-                next_due=following,
-                at=now,
-                outcome=Outcome.MISSED,
-            )
-            self.arm(schedule.id, schedule.kind, following, schedule.remind)
+            await self._settle(schedule, meeting, meeting, following, now, Outcome.MISSED)
             return
         following = next_after(rule, zone, meeting)
         outcome = Outcome.SKIPPED if schedule.archived else Outcome.CLAIMED
-        claimed = await self._repo.claim(
-            schedule, expected=meeting, fire=meeting, next_due=following, at=now, outcome=outcome
-        )
-        self.arm(schedule.id, schedule.kind, following, schedule.remind)
+        claimed = await self._settle(schedule, meeting, meeting, following, now, outcome)
         if claimed is None or schedule.archived:
             return
         lead = _rounded(meeting - now)
@@ -433,6 +403,23 @@ class Runner:
             return False
         self.activity.posted(room_of(where), self._clock.now())
         return True
+
+    async def _settle(
+        self,
+        schedule: Schedule,
+        expected: datetime,
+        fire: datetime,
+        next_due: datetime | None,
+        now: datetime,
+        outcome: Outcome,
+    ) -> tuple[int, str | None] | None:
+        """Claim the run at ``fire`` with ``outcome``, move the schedule on to ``next_due``
+        and arm its next alarm; the claim, or None when the run was someone else's."""
+        claimed = await self._repo.claim(
+            schedule, expected=expected, fire=fire, next_due=next_due, at=now, outcome=outcome
+        )
+        self.arm(schedule.id, schedule.kind, next_due, schedule.remind)
+        return claimed
 
     def disarm(self, schedule_id: int) -> None:
         self._timers.cancel(JOB.format(id=schedule_id))

@@ -5,21 +5,14 @@ editing and removing them. What happens when one comes due is the runner's."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.chat import Visibility
-from bot.commands import (
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-    command,
-    format_duration,
-)
+from bot.commands import CommandError, Invocation, format_duration
 from bot.commands.options import CIRCLE, CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from bot.text import clip
 from cogs.circles import Circle, circle_of
 from cogs.reflections.choosing import DEFAULT_DECK, Decks, asked_deck, asked_filter
@@ -177,29 +170,42 @@ SCHEDULE_REMOVE = CommandSpec(
 )
 
 
-class Schedules:
+class ScheduleCommands:
+    """What the schedule, meeting and prompt commands work with, and how they find a circle's
+    schedule by the number people type."""
+
     def __init__(self, repo: ReflectionsRepo, runner: Runner, decks: Decks) -> None:
         self._repo = repo
         self._runner = runner
         self._decks = decks
 
+    async def _schedule(self, inv: Invocation, circle: Circle, schedule_id: int) -> Schedule:
+        schedule = await self._repo.schedule(schedule_id)
+        if schedule is None:
+            raise CommandError(
+                UNKNOWN_SCHEDULE.format(id=schedule_id, prefix=inv.prefix, circle=circle.name)
+            )
+        if schedule.circle_id != circle.id:
+            raise CommandError(OTHER_CIRCLE_SCHEDULE.format(id=schedule_id, circle=circle.name))
+        return schedule
+
+
+class Schedules(ScheduleCommands):
     @command(SCHEDULE_ADD)
     async def schedule_add(self, inv: Invocation) -> None:
         circle = circle_of(inv)
-        zone_given = inv.zone("time_zone")
-        zone = zone_given or zone_named(circle.time_zone)
-        form = inv.text("when") or ""
-        rule = read_form(form, zone, inv.at)
+        asked = asked_time(inv, circle, inv.text("when") or "")
         deck_id = asked_deck(inv)
         wanted = asked_filter(inv)
         deck = await self._decks.checked(circle, deck_id, wanted, inv.prefix)
-        first = first_time(rule, zone, inv.at, form)
+        first = asked.first(inv.at)
+        form, zone = asked.form, asked.zone
         new_id, _ = await self._repo.add_schedule(
             circle_id=circle.id,
             kind=Kind.PROMPT,
             form=form,
-            rule=rule.canonical,
-            time_zone=zone_given.key if zone_given else None,
+            rule=asked.rule.canonical,
+            time_zone=asked.own_zone,
             deck_id=deck_id,
             theme=wanted.theme,
             remind=None,
@@ -466,15 +472,26 @@ class Schedules:
         self._runner.disarm(schedule.id)
         await inv.reply(REMOVED.format(id=schedule.id, form=f"`{schedule.form}`"))
 
-    async def _schedule(self, inv: Invocation, circle: Circle, schedule_id: int) -> Schedule:
-        schedule = await self._repo.schedule(schedule_id)
-        if schedule is None:
-            raise CommandError(
-                UNKNOWN_SCHEDULE.format(id=schedule_id, prefix=inv.prefix, circle=circle.name)
-            )
-        if schedule.circle_id != circle.id:
-            raise CommandError(OTHER_CIRCLE_SCHEDULE.format(id=schedule_id, circle=circle.name))
-        return schedule
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The time a schedule command asks for: the form as typed, its rule, and the zone it
+    keeps time in (its own when one was given, else the circle's)."""
+
+    form: str
+    rule: Rule
+    zone: ZoneInfo
+    own_zone: str | None
+
+    def first(self, now: datetime) -> datetime:
+        return first_time(self.rule, self.zone, now, self.form)
+
+
+def asked_time(inv: Invocation, circle: Circle, form: str) -> Asked:
+    """``form`` read in the zone the command names (``time_zone=…``) or the circle's."""
+    given = inv.zone("time_zone")
+    zone = given or zone_named(circle.time_zone)
+    return Asked(form, read_form(form, zone, inv.at), zone, given.key if given else None)
 
 
 def read_form(form: str, zone: ZoneInfo, now: datetime) -> Rule:
