@@ -18,7 +18,8 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from datetime import timedelta
 from typing import Any, TextIO
 
-from bot.chat import Event
+from bot import metrics
+from bot.chat import Event, actor_of
 from bot.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.cog import Cog, EventBus, Services
 from bot.commands import CommandRouter, CommandSpec
@@ -92,6 +93,7 @@ class App:
         return self.bus.cogs
 
     async def receive(self, event: Event) -> None:
+        metrics.event_received(actor_of(event).platform)
         if event.by_bot:
             return  # other bots, and the bot itself: adapters mark them
         await self.bus.publish(event)
@@ -229,7 +231,18 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             circles=kernel.lookup,
         )
         stack.push_async_callback(app.stop)
+        await stack.enter_async_context(web_if_enabled(app))
         yield app
+
+
+def web_if_enabled(app: App) -> AbstractAsyncContextManager[object]:
+    """The optional web server (``[web]`` in the config): the dashboard, ``/healthz`` and
+    ``/metrics``. While it is off, nothing of it is imported and no metric is recorded."""
+    if not app.config.web.enabled:
+        return contextlib.nullcontext()
+    from bot.web import open_web
+
+    return open_web(app)
 
 
 async def declared_specs() -> list[CommandSpec]:

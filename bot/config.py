@@ -6,9 +6,12 @@ reported at once. Secrets never live in the file; they come from the environment
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
+import ipaddress
 import os
+import re
 import tomllib
 import types
 import typing
@@ -27,6 +30,7 @@ ENV_DISCORD_TOKEN = "CIRCLEKEEPER_DISCORD_TOKEN"
 ENV_MATRIX_ACCESS_TOKEN = "CIRCLEKEEPER_MATRIX_ACCESS_TOKEN"
 ENV_MATRIX_PASSWORD = "CIRCLEKEEPER_MATRIX_PASSWORD"
 LOG_LEVELS = ("debug", "info", "warning", "error")
+_HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 SECRET_KEYS = {
     "token": ENV_DISCORD_TOKEN,
     "access_token": ENV_MATRIX_ACCESS_TOKEN,
@@ -125,6 +129,26 @@ class DiscordConfig:
     gateway_url: str = setting("", check=_check_ws_url)
 
 
+def _check_host(value: object) -> str | None:
+    if isinstance(value, str) and value:
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(value)
+            return None
+        if _HOSTNAME.fullmatch(value):
+            return None
+    return f"{value!r} should be an address to listen on, like '127.0.0.1', '::1' or 'localhost'"
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    enabled: bool = setting(False)
+    host: str = setting("127.0.0.1", check=_check_host)
+    port: int = setting(8080, low=0, high=65535)
+    public_url: str = setting("", check=_check_url)
+    https: bool = setting(False)
+    session_hours: int = setting(12, low=1, high=168)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     data_dir: str = setting("data")
@@ -132,6 +156,7 @@ class Config:
     local: LocalConfig = field(default_factory=LocalConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     # The features' own sections ([circles], [agreements], ...), read by the settings class
     # each feature declares; a section left out of the file is that class's defaults.
     features: Mapping[str, object] = field(default_factory=dict, metadata={"internal": True})
@@ -260,11 +285,11 @@ def _read_section(
             problems.append(f"{label}: {dotted}: unknown key{hint}")
             continue
         hint = hints[key]
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             if not isinstance(value, dict):
                 problems.append(f"{label}: {dotted}: should be a table ([{dotted}])")
                 continue
-            out[key] = _read_section(hint, value, f"{dotted}.", label, problems)  # type: ignore[arg-type]
+            out[key] = _read_section(hint, value, f"{dotted}.", label, problems)
             continue
         problem = _check_value(hint, spec.metadata, value)
         if problem:
@@ -361,6 +386,18 @@ def _check_relations(values: Mapping[str, Any], label: str, problems: list[str])
         already = any(p.startswith(f"{label}: {dotted}:") for p in problems)  # given, but not valid
         if matrix.get("enabled") and not matrix.get(key) and not already:
             problems.append(f"{label}: {dotted}: needed when matrix.enabled is true")
+    web = values.get("web", {})
+    public_url = web.get("public_url", "")
+    if isinstance(public_url, str) and public_url.startswith("https://") and not web.get("https"):
+        problems.append(
+            f"{label}: web.https: should be true when web.public_url starts with https:// "
+            "(sign-in cookies then get the Secure flag)"
+        )
+    if web.get("https") and isinstance(public_url, str) and public_url.startswith("http://"):
+        problems.append(
+            f"{label}: web.public_url: starts with http://, but web.https is true; "
+            "browsers would then never send the sign-in cookie"
+        )
 
 
 def _build(cls: Any, values: Mapping[str, Any]) -> Any:

@@ -58,11 +58,11 @@ erin +^ ✅
 # Once everyone has voted and nobody objects, it closes early and joins the pinned registry.
 bob +^ ✅
 alice: /agreement list
-# Two days later Bob, who asked for listening, shares something hard. Replies drift into fixing.
+# Two days later Bob, who asked for listening, shares something hard. Erin asks; Carol fixes.
 :wait 2d
 bob: It's been a rough week. My brother isn't speaking to me and I keep replaying our argument.
-erin: Have you tried writing him a letter?
-# The reply that tips it gets a quiet private note (nobody else sees it), and Carol can ask why.
+erin: Oh Bob, that sounds heavy. What was the argument about, if you want to say?
+# The fixing reply gets a private note (nobody else sees it), and Carol can ask why.
 carol: You should just call him and apologise, honestly.
 carol: /nudges why
 alice: That sounds really painful, Bob. What has the week been like for you?

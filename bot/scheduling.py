@@ -33,6 +33,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot import metrics
 from bot.clock import Clock, ensure_utc
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,14 @@ class Scheduler:
             task.cancel()
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+    @property
+    def state(self) -> str:
+        """``running`` (the alarm clock is on), ``stopped``, or ``manual`` (a manual clock:
+        timers fire only when ``run_due`` is called, as in tests and the demo)."""
+        if not self._real_time:
+            return "manual"
+        return "running" if self._aps is not None and self._aps.running else "stopped"
 
     # timers
 
@@ -223,9 +232,12 @@ class Scheduler:
             with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(timer.job_id)
 
-    @staticmethod
-    async def _call(timer: Timer) -> None:
+    async def _call(self, timer: Timer) -> None:
+        late = (self._clock.now() - timer.when).total_seconds()
         try:
             await timer.callback(timer.when)
         except Exception:
             log.exception("timer %s failed", timer.job_id)
+            metrics.timer_fired(timer.job_id, late, failed=True)
+        else:
+            metrics.timer_fired(timer.job_id, late, failed=False)

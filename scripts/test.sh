@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv (Synapse included) and run the checks: ruff,
-# ruff format, mypy --strict, the import contracts, then pytest. Extra arguments go to pytest,
-# for example
+# Install everything the tests need into .venv (Synapse included, and Debian's chromium for the
+# browser tests) and run the checks: ruff, ruff format, mypy --strict, the import contracts,
+# then pytest. Extra arguments go to pytest, for example
 #   bash scripts/test.sh tests/cogs/circles -k round
 set -euo pipefail
 CK_EXTRAS=test
 source "$(dirname "$0")/venv.sh"
+source "$(dirname "$0")/browser.sh"
 cd "$root"
 
 echo "== ruff" >&2
 "$venv/bin/ruff" check .
 echo "== ruff format" >&2
 "$venv/bin/ruff" format --check .
-echo "== mypy --strict (bot and its sandbox, cogs; not the Discord and Matrix adapters)" >&2
+echo "== mypy --strict (bot with its platforms, cogs; tests with unannotated helpers allowed)" >&2
 "$venv/bin/mypy"
 echo "== import contracts" >&2
 "$venv/bin/lint-imports" --no-cache --no-logo

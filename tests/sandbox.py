@@ -34,11 +34,12 @@ class Sandbox:
         *,
         moderators: tuple[str, ...] = ("alice",),
         config: Config | None = None,
+        start: datetime = START,
     ) -> None:
         self.config = config or Config(
             data_dir=str(tmp_path / "data"), local=LocalConfig(moderators=moderators)
         )
-        self.clock = ManualClock(START)
+        self.clock = ManualClock(start)
         self.chat: LocalChat | None = None
         self.app: App | None = None
         self._context: AbstractAsyncContextManager[App] | None = None
@@ -182,16 +183,6 @@ class Sandbox:
         """The id of the newest message in the room."""
         assert self.chat is not None
         return list(self.chat.messages)[-1]
-
-
-@asynccontextmanager
-async def sandbox(tmp_path: Path, **kwargs: object) -> AsyncIterator[Sandbox]:
-    sb = Sandbox(tmp_path, **kwargs)  # type: ignore[arg-type]
-    await sb.open()
-    try:
-        yield sb
-    finally:
-        await sb.close()
 
 
 async def make_circle(sb: Sandbox, *members: str, extra: str = "") -> None:

@@ -46,7 +46,7 @@ def test_demo_exits_0_quickly_and_shows_every_feature() -> None:
     )  # a scheduled prompt arrives in its thread
     assert "**Proposal 1 is adopted.**" in out
     assert "📌" in out  # the registry is pinned
-    assert "✉ private to carol: A gentle note" in out  # the drift earns one private note
+    assert "✉ private to carol: Just for you" in out  # the fixing reply earns one private note
 
 
 async def test_the_demo_player_plays_any_script() -> None:
@@ -109,7 +109,7 @@ def test_classify_follows_the_json_lines_contract() -> None:
     assert out[0]["advice"] is True
     assert "error" in out[1]
     assert out[2]["advice"] is False
-    assert set(out[0]) == {"id", "advice", "score", "cues"}
+    assert set(out[0]) == {"id", "advice", "score", "kind", "solicited", "cues"}
     strict = subprocess.run(
         [sys.executable, "-m", "bot", "classify", "--threshold", "2"],
         input="",

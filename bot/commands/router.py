@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from bot import metrics
 from bot.chat import Chat, MemberRef, Replier, RoomRef, SpaceRef, ThreadRef, Visibility
 from bot.clock import Clock
 from bot.commands.invocation import CircleHandle, Invocation, OptionValue, RawValue
@@ -154,6 +156,7 @@ class CommandRouter:
         prefix: str,
     ) -> None:
         """Run a text command line (without its prefix), replying to the invoker."""
+        started = time.perf_counter()
         spec, rest, words = self.split_path(line)
         try:
             group, members = self.group(words) if spec is None else ((), [])
@@ -173,6 +176,8 @@ class CommandRouter:
             raw = self.parse_arguments(spec, rest, parse_member, prefix)
         except CommandError as refusal:
             await replier.reply(refusal.message, refusal.visibility)
+            name, outcome = (spec.name, "refused") if spec else (metrics.UNKNOWN_COMMAND, "unknown")
+            metrics.command_handled(name, outcome, time.perf_counter() - started)
             return
         await self.run(
             spec.path,
@@ -196,6 +201,7 @@ class CommandRouter:
         prefix: str,
     ) -> None:
         """Check and run one command. Every refusal becomes a reply; nothing is raised."""
+        started = time.perf_counter()
         command = self._commands.get(tuple(path))
         if command is None:
             await replier.reply(
@@ -204,9 +210,11 @@ class CommandRouter:
                 ),
                 Visibility.PERSONAL,
             )
+            metrics.command_handled(metrics.UNKNOWN_COMMAND, "unknown", 0.0)
             return
         spec = command.spec
         invocation: Invocation | None = None
+        outcome = "done"
         try:
             if spec.needs_space and room is None:
                 raise CommandError(NEEDS_SPACE)
@@ -230,10 +238,14 @@ class CommandRouter:
             if invocation.replies == 0:
                 await replier.acknowledge()
         except CommandError as refusal:
+            outcome = "refused"
             await replier.reply(refusal.message, refusal.visibility)
         except Exception:
+            outcome = "failed"
             log.exception("command %r failed", spec.name)
             await replier.reply(SOMETHING_BROKE, Visibility.PERSONAL)
+        finally:
+            metrics.command_handled(spec.name, outcome, time.perf_counter() - started)
 
     async def _resolve_circle(
         self,

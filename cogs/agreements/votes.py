@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.chat import DeliveryError, MemberRef, MessageRef, Platform, normalise_emoji
 from bot.outbound import tell
 from cogs.agreements.ballots import STOPPING, Choice, Process, choice_for, is_vote_emoji
@@ -54,6 +55,7 @@ class Votes(AtDesk):
             change = await self._ballots.add_reaction(proposal_id, message.id, member.id, choice)
         else:
             change = await self._ballots.remove_reaction(proposal_id, message.id, member.id, choice)
+        metrics.vote_seen(change.status.value)
         if change.status is VoteStatus.COUNTED:
             if added and choice is STOPPING[process]:
                 await self._on_objection(proposal_id, member)

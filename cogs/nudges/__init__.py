@@ -1,12 +1,18 @@
-"""Nudges: notice when a thread drifts into advice-giving, and invite it back gently.
+"""Nudges: notice when a reply to someone's sharing reads as fixing, and say so privately.
 
-The pure parts live in plain synchronous modules:
+What counts as fixing, and what as connecting, is written down in ``TAXONOMY.md`` and in code
+in `cogs.nudges.kinds`. The pure parts live in plain synchronous modules:
 
-- `cogs.nudges.detector`: ``assess(text, context)`` says whether a message gives advice.
-- `cogs.nudges.cues`: the linguistic rules behind it and the policy they follow, built from
-  `advice_cues`, `imperatives`, `counter_cues` and `cue_types`.
-- `cogs.nudges.model`: its small hashed model; `cogs.nudges.training` rebuilds it.
-- `cogs.nudges.sentences` and `cogs.nudges.language`: how a message is read.
+- `cogs.nudges.detector`: ``assess(text, context)``: a calibrated probability that a reply is
+  fixing, its kind, and whether it was solicited.
+- `cogs.nudges.features` and `cogs.nudges.model`: the hashed features and the linear model
+  behind it; `cogs.nudges.training` rebuilds the model from `cogs.nudges.corpus` and the
+  shared data (``scripts/train_advice_model.py``), and writes its card.
+- `cogs.nudges.cues`: the linguistic rules, built from `advice_cues`, `imperatives`,
+  `counter_cues` and `cue_types`: features of the model and the words of an explanation.
+- `cogs.nudges.sentences`, `cogs.nudges.language` and `cogs.nudges.asks`: how a message is
+  read, and whether it asks for ideas or for listening.
+- `cogs.nudges.drift` and `cogs.nudges.limits`: when a note is due, and how rare notes stay.
 - `cogs.nudges.classify`: the JSON Lines contract used by ``circlekeeper classify``.
 
 Privacy: none of these keep any message text. The shipped model file holds numbers only.

@@ -20,7 +20,13 @@ _ASKS_FOR_IDEAS = re.compile(
     r"|could|would) (?:i|we) do|what would you do|how (?:do|can|should) i|(?:open to|looking"
     r" for|need|want|welcome) (?:some )?(?:advice|ideas|suggestions|tips)|ideas welcome"
     r"|advice welcome|(?:should|shall) i\b|has anyone (?:tried|had|found|got)|does anyone"
-    r" (?:have|know))",
+    r" (?:have|know)|(?:ideas|suggestions|tips|advice) (?:please|welcome|appreciated)"
+    r"|(?:any|got|have|need|want|love) (?:some |any )?(?:tips|ideas|suggestions|strategies)"
+    r"|what (?:worked|helped|helps|works|would help) (?:for )?(?:you|others)"
+    r"|what do you (?:all |guys |lot )?do (?:when|on|about|if)|how do you (?:all |guys |lot )?"
+    r"(?:deal|cope|handle|manage|get through)|what should (?:i|we) (?:know|expect|try)"
+    r"|(?:open to|asking for) (?:anything|ideas|suggestions|tips|(?:real|actual) \w+)"
+    r"|(?:like|love|appreciate) (?:some |any )?(?:ideas|suggestions|tips|advice))",
 )
 
 _ASKS_FOR_LISTENING = re.compile(
@@ -29,17 +35,27 @@ _ASKS_FOR_LISTENING = re.compile(
     r" (?:any )?(?:advice|solutions|fixes|ideas|suggestions)|(?:no|without) (?:advice|fixing"
     r"|solutions) (?:please|needed|wanted)|please (?:just )?listen|just listen|(?:just )?(?:need"
     r"|want) (?:someone|somebody|people) to listen|don't (?:need|want) (?:advice|solutions"
-    r"|fixing))",
+    r"|fixing)|(?:don't|do not|dont) (?:really )?(?:want|need) (?:any )?(?:ideas|advice|suggestions|tips)"
+    r"|not (?:really )?(?:looking for|wanting) (?:any )?(?:ideas|tips|suggestions))",
 )
 
 
 def _lowered(text: str) -> str:
-    return normalise_apostrophes(text[:_LOOK] + " " + text[-_LOOK:] if len(text) > 2 * _LOOK else text).lower()
+    return normalise_apostrophes(
+        text[:_LOOK] + " " + text[-_LOOK:] if len(text) > 2 * _LOOK else text
+    ).lower()
 
 
 def asks_for_ideas(text: str) -> bool:
-    """Does this message ask for ideas ("any advice?", "what would you do?")?"""
-    return _ASKS_FOR_IDEAS.search(_lowered(text)) is not None
+    """Does this message ask for ideas ("any advice?", "what would you do?")?
+
+    A message that asks to be listened to does not, even when it names ideas ("not looking
+    for advice", "I don't want ideas right now").
+    """
+    lowered = _lowered(text)
+    return (
+        _ASKS_FOR_IDEAS.search(lowered) is not None and _ASKS_FOR_LISTENING.search(lowered) is None
+    )
 
 
 def asks_for_listening(text: str) -> bool:

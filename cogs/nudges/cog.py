@@ -1,11 +1,14 @@
-"""Gentle nudges: when a thread drifts from someone's sharing into advice, a kind private note
-to the person whose reply tipped it (or one note to the whole thread, naming no one).
+"""Nudges: when a reply to someone's sharing reads as fixing, a short private note to the person
+who wrote it (or one note to the whole thread, naming no one).
 
-The flow for each message in a circle: the detector reads it (`cogs.nudges.detector`), the
-drift rules weigh it against the conversation's short in-memory window (`cogs.nudges.drift`),
-the rate limits and opt-outs have their say (`cogs.nudges.limits`), and only then a note goes.
-No message text is ever written to the database or to the logs by this cog: the window keeps
-who wrote and what kind of wording it was, and the log keeps fixed family names.
+The flow for each message in a circle: the conversation's short in-memory window says whom it
+answers and what that person asked for (`cogs.nudges.drift`); the detector reads the message
+in that context (`cogs.nudges.detector`: after "any ideas?" a reply is solicited, and for
+someone who chose listening, fixing weighs more); the drift rules weigh it at the circle's
+sensitivity; the rate limits and opt-outs have their say (`cogs.nudges.limits`); and only then
+a note goes. No message text is ever written to the database or to the logs by this cog: the
+window keeps who wrote, the kind of wording and a few numbers about it, and the log keeps kind
+names.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import metrics
 from bot.chat import (
     DeliveryError,
     Event,
@@ -31,12 +35,15 @@ from bot.cog import Cog, DataStatement, DomainEvent, Services
 from bot.commands import Command, CommandSpec, Invocation, Option, OptionKind, Permission
 from cogs.circles import Circle, CircleLookup, Preference
 from cogs.nudges.asks import asks_for_ideas, asks_for_listening
-from cogs.nudges.detector import Detector, default_detector
+from cogs.nudges.detector import LISTENING_ODDS, AssessmentContext, Detector, default_detector
+from cogs.nudges.detector import Preference as Asked
 from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
+from cogs.nudges.features import context_features
+from cogs.nudges.kinds import SITUATION_WORDS, list_in_words, plain_words
 from cogs.nudges.limits import DAY, Given, Limits, allows
 from cogs.nudges.repo import CircleNudging, NudgeRecord, NudgesRepo
 from cogs.nudges.settings import NudgesSettings
-from cogs.nudges.texts import NudgeTexts, kind_names, noticed
+from cogs.nudges.texts import NudgeTexts, noticed
 
 log = logging.getLogger(__name__)
 
@@ -46,45 +53,98 @@ RESPONDING = frozenset({"reflection", "validation", "pleasantry", "curious_quest
 
 OFF = "Nudges are off for you now, everywhere I am. I won't send you these notes. `{prefix}nudges on` brings them back whenever you like."
 ALREADY_OFF = "Nudges were already off for you. `{prefix}nudges on` brings them back."
-ON = "Nudges are on for you again. Thank you; I'll keep them rare and private."
+ON = "Nudges are on for you again. I'll keep them rare and private."
 ALREADY_ON = "Nudges are already on for you. `{prefix}nudges off` turns them off."
 NO_NUDGE_YET = "You haven't had a note from me, so there's nothing to explain. 🌿"
 WHY_DETAIL = "{kinds}, in a reply of yours in {circle} on {day}"
-SETTINGS = "Nudges in **{circle}**: {mode}, sensitivity {sensitivity}."
-SETTINGS_CHANGED = "Updated: nudges in **{circle}** are {mode}, sensitivity {sensitivity}."
+SETTINGS = "Nudges in **{circle}**: {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
+SETTINGS_CHANGED = (
+    "Updated: nudges in **{circle}** are {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
+)
+SETTINGS_AGREEMENT = " Notes point to agreement #{number}."
 MODE_WORDS = {
     "off": "off",
     "private": "private notes to the person whose reply tipped a thread",
     "group": "one note to the whole thread, naming no one",
 }
+# What each level means, in words (the figures behind them are in cogs/nudges/model_card.json).
+SENSITIVITY_WORDS = {
+    "gentle": (
+        "a note only for wording that reads as fixing nearly every time, and only after two "
+        "such replies to the same person (one, if they asked to be listened to)"
+    ),
+    "normal": (
+        "a note for a reply to someone sharing whose wording reads as fixing at least 24 times "
+        "in 25 on our test conversations"
+    ),
+    "attentive": (
+        "softer fixing counts too (a light “maybe try…”, a quick “you'll be fine”), so more "
+        "notes, and now and then one that misreads"
+    ),
+}
 STATS_HEAD = "**Nudges in this space**, by week (numbers only):"
 STATS_NONE = "No nudges in this space in the last {weeks} weeks."
 
-OFF_SPEC = CommandSpec(("nudges", "off"), "Stop the gentle notes about advice, for you.", needs_space=False)
-ON_SPEC = CommandSpec(("nudges", "on"), "Let the gentle notes about advice reach you again.", needs_space=False)
-WHY_SPEC = CommandSpec(("nudges", "why"), "See what I noticed when I last sent you a note.", needs_space=False)
+OFF_SPEC = CommandSpec(
+    ("nudges", "off"), "Stop the private notes about fixing replies, for you.", needs_space=False
+)
+ON_SPEC = CommandSpec(
+    ("nudges", "on"),
+    "Let the private notes about fixing replies reach you again.",
+    needs_space=False,
+)
+WHY_SPEC = CommandSpec(
+    ("nudges", "why"), "See what I noticed when I last sent you a note.", needs_space=False
+)
 STATS_SPEC = CommandSpec(
     ("nudges", "stats"),
     "Weekly counts of nudges per circle (numbers only).",
-    (Option("weeks", OptionKind.INTEGER, "How many weeks back (default 4)", min_value=1, max_value=26),),
+    (
+        Option(
+            "weeks",
+            OptionKind.INTEGER,
+            "How many weeks back (default 4)",
+            min_value=1,
+            max_value=26,
+        ),
+    ),
     permission=Permission.MODERATOR,
 )
 SETTINGS_SPEC = CommandSpec(
     ("nudges", "settings"),
-    "See or set a circle's nudges: off, private or group, and how attentive.",
+    "See or set a circle's nudges: off, private or group; how attentive; an agreement to point to.",
     (
         Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)"),
-        Option("mode", OptionKind.CHOICE, "off, private or group", choices=("off", "private", "group"), keyword=True),
+        Option(
+            "mode",
+            OptionKind.CHOICE,
+            "off, private or group",
+            choices=("off", "private", "group"),
+            keyword=True,
+        ),
         Option(
             "sensitivity",
             OptionKind.CHOICE,
-            "gentle, normal or attentive",
+            "gentle: only clear fixing; normal: one fixing reply; attentive: softer wording too",
             choices=("gentle", "normal", "attentive"),
+            keyword=True,
+        ),
+        Option(
+            "agreement",
+            OptionKind.INTEGER,
+            "The number of the circle's agreement notes point to (0 for none)",
+            min_value=0,
+            max_value=100_000,
             keyword=True,
         ),
     ),
     permission=Permission.FACILITATOR,
 )
+_PREFERENCE_OF_WISH: dict[Wish, Asked | None] = {
+    Wish.LISTENING: "listening",
+    Wish.IDEAS: "ideas",
+    Wish.UNSAID: None,
+}
 
 
 class NudgesCog(Cog):
@@ -136,7 +196,8 @@ class NudgesCog(Cog):
         self._settings = await self._repo.all_settings()
         self._opted_out = await self._repo.opted_out()
         self._given = [
-            Given(r.member_id or "", r.conversation, r.circle_id, r.at) for r in await self._repo.since(now - DAY)
+            Given(r.member_id or "", r.conversation, r.circle_id, r.at)
+            for r in await self._repo.since(now - DAY)
         ]
 
     # --- reading the room -------------------------------------------------------------------
@@ -148,7 +209,12 @@ class NudgesCog(Cog):
             await self.read(event.message, event.author, event.text, event.at, None)
 
     async def read(
-        self, message: MessageRef, author: MemberRef, text: str | None, at: datetime, reply_to: MessageRef | None
+        self,
+        message: MessageRef,
+        author: MemberRef,
+        text: str | None,
+        at: datetime,
+        reply_to: MessageRef | None,
     ) -> None:
         """Weigh one message (new or edited). Nothing of its text outlives this call."""
         if text is None:
@@ -163,28 +229,53 @@ class NudgesCog(Cog):
         conversation = self._conversations.get(key)
         if message.thread is not None and not len(conversation):
             self._begin_thread(conversation, message.room, message.thread)
-        assessment = self._detector.assess(text)
+        reply_to_author = conversation.author_of(reply_to.id) if reply_to else None
+        sharer = conversation.sharer_for(author.id, reply_to_author, message.id)
+        facts = conversation.facts_of(sharer)
+        level = nudging.sensitivity.value
+        wishes: dict[str, Wish] = {}
+        # First with what the sharer said in words (free); the preferences they chose are read
+        # from the database only when they could change the outcome: for a reply that reads
+        # as fixing, or one that a listening preference could tip over the threshold.
+        wish = conversation.wish(sharer, _unsaid) if sharer is not None else Wish.UNSAID
+        assessment = self._detector.assess(text, _context(wish, facts), level=level)
+        if (
+            sharer is not None
+            and sharer != author.id
+            and self._could_matter(assessment.score, level)
+        ):
+            wishes = await self._wishes(circle)
+            stated = conversation.wish(sharer, lambda m: wishes.get(m, Wish.UNSAID))
+            if stated is not wish:
+                wish = stated
+                assessment = self._detector.assess(text, _context(wish, facts), level=level)
         reading = Reading(
             message_id=message.id,
             author=author.id,
             at=at,
             advice=assessment.advice,
-            strong=assessment.strong,
-            suggestion="suggestion_question" in assessment.families,
-            labelling="labelling" in assessment.families,
+            kind=assessment.kind if assessment.advice else None,
+            fixing=assessment.fixing,
             asks_for_ideas=asks_for_ideas(text),
             asks_for_listening=asks_for_listening(text),
             responding=bool(assessment.counter) and set(assessment.counter) <= RESPONDING,
-            reply_to=conversation.author_of(reply_to.id) if reply_to else None,
-            cues=assessment.families,
+            reply_to=reply_to_author,
+            facts=context_features(text),
         )
-        wishes = await self._wishes(circle) if reading.advice else {}
         drift = conversation.add(reading, nudging.sensitivity, lambda m: wishes.get(m, Wish.UNSAID))
         self._seen += 1
         if self._seen % PRUNE_EVERY == 0:
             self._conversations.prune(at)
         if drift is not None:
             await self._deliver(circle, message, key, drift, nudging)
+
+    def _could_matter(self, score: float, level: str) -> bool:
+        """Whether the sharer's stated preference could change this reply's outcome."""
+        threshold = self._detector.threshold_for(level)
+        if score >= threshold:
+            return True
+        odds = score / (1.0 - score) * LISTENING_ODDS if score < 1.0 else float("inf")
+        return odds >= threshold / (1.0 - threshold)
 
     def _begin_thread(self, conversation: Conversation, room: RoomRef, thread: ThreadRef) -> None:
         """A thread made on a message in the room starts with that message (its id is the
@@ -212,18 +303,31 @@ class NudgesCog(Cog):
             return
         now = self._clock.now()
         self._given = [g for g in self._given if now - g.at < DAY]
-        if not allows(self._limits, self._given, member=drift.member, conversation=key, circle_id=circle.id, now=now):
+        if not allows(
+            self._limits,
+            self._given,
+            member=drift.member,
+            conversation=key,
+            circle_id=circle.id,
+            now=now,
+        ):
             log.info("a nudge in circle %d was held back by the rate limits", circle.id)
+            metrics.nudge_held()
             return
         prefix = self._chat.command_prefix(circle.platform)
         delivered = True
+        agreement = nudging.agreement
         if nudging.mode == "group":
-            text = self._texts.render(self._texts.pick("group", self._turn(circle.id)), noticed="", prefix=prefix)
+            variant = self._texts.pick("group", self._turn(circle.id))
+            text = self._texts.render(variant, noticed="", prefix=prefix, agreement=agreement)
             await self._chat.send(message.thread or message.room, text)
         else:
             variant = self._texts.pick(drift.situation.value, self._turn(member))
             text = self._texts.render(
-                variant, noticed=noticed(drift.cues, drift.advice_count), prefix=prefix
+                variant,
+                noticed=noticed(drift.kind, drift.advice_count),
+                prefix=prefix,
+                agreement=agreement,
             )
             try:
                 await self._chat.send_private(member, text)
@@ -232,6 +336,7 @@ class NudgesCog(Cog):
                 delivered = False
                 log.info("a private nudge in circle %d could not be delivered", circle.id)
         self._given.append(Given(drift.member, key, circle.id, now))
+        metrics.nudge_sent(delivered=delivered)
         await self._repo.record(
             NudgeRecord(
                 circle_id=circle.id,
@@ -241,7 +346,7 @@ class NudgesCog(Cog):
                 situation=drift.situation,
                 mode=nudging.mode,
                 delivered=delivered,
-                kinds=drift.cues,
+                kinds=(drift.kind,) if drift.kind else (),
             )
         )
 
@@ -272,10 +377,16 @@ class NudgesCog(Cog):
             return
         record, circle_name = last
         detail = WHY_DETAIL.format(
-            kinds=kind_names(record.kinds), circle=circle_name, day=f"{record.at:%d %B %Y}".lstrip("0")
+            kinds=list_in_words(record.kinds),
+            circle=circle_name,
+            day=f"{record.at:%d %B %Y}".lstrip("0"),
         )
+        nudging = self._settings.get(record.circle_id, self._default)
         variant = self._texts.pick("self_check", self._turn(inv.invoker))
-        await inv.reply(self._texts.render(variant, noticed=detail, prefix=inv.prefix), Visibility.PRIVATE)
+        text = self._texts.render(
+            variant, noticed=detail, prefix=inv.prefix, agreement=nudging.agreement
+        )
+        await inv.reply(text, Visibility.PRIVATE)
 
     async def stats(self, inv: Invocation) -> None:
         room = inv.need_room
@@ -287,7 +398,9 @@ class NudgesCog(Cog):
         by_circle: dict[str, list[str]] = {}
         for row in counts:
             by_circle.setdefault(row.circle_name, []).append(f"{row.week}: {row.count}")
-        lines = [STATS_HEAD] + [f"• {name} · {' · '.join(weeks_)}" for name, weeks_ in by_circle.items()]
+        lines = [STATS_HEAD] + [
+            f"• {name} · {' · '.join(weeks_)}" for name, weeks_ in by_circle.items()
+        ]
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
     async def settings(self, inv: Invocation) -> None:
@@ -295,18 +408,18 @@ class NudgesCog(Cog):
         current = self._settings.get(circle.id, self._default)
         mode = inv.text("mode")
         sensitivity = inv.text("sensitivity")
-        if mode is None and sensitivity is None:
-            await inv.reply(
-                SETTINGS.format(circle=circle.name, mode=MODE_WORDS[current.mode], sensitivity=current.sensitivity),
-                Visibility.PERSONAL,
-            )
+        agreement = inv.integer("agreement")
+        if mode is None and sensitivity is None and agreement is None:
+            await inv.reply(_describe(SETTINGS, circle.name, current), Visibility.PERSONAL)
             return
-        updated = CircleNudging(mode or current.mode, Sensitivity(sensitivity) if sensitivity else current.sensitivity)
+        updated = CircleNudging(
+            mode or current.mode,
+            Sensitivity(sensitivity) if sensitivity else current.sensitivity,
+            current.agreement if agreement is None else (agreement or None),
+        )
         await self._repo.set_settings(circle.id, updated)
         self._settings[circle.id] = updated
-        await inv.reply(
-            SETTINGS_CHANGED.format(circle=circle.name, mode=MODE_WORDS[updated.mode], sensitivity=updated.sensitivity)
-        )
+        await inv.reply(_describe(SETTINGS_CHANGED, circle.name, updated))
 
     # --- data care --------------------------------------------------------------------------
 
@@ -315,8 +428,8 @@ class NudgesCog(Cog):
             title="Nudges",
             keeps=(
                 "whether you turned nudges off",
-                "for each note I sent you: when, in which circle, what kind of moment it was, and the kind of wording I noticed (a name like “a suggestion”, never your words)",
-                "while a conversation is live, in memory only: who wrote each recent message and whether it read as advice, never the words; it's gone after an hour of quiet or a restart",
+                "for each note I sent you: when, in which circle, what kind of moment it was, and the kind of wording I noticed (a name like “a nudge towards professional help”, never your words)",
+                "while a conversation is live, in memory only: who wrote each recent message, whether it read as fixing and a few numbers about its shape (a question or not, about the circle or not), never the words; it's gone after an hour of quiet or a restart",
             ),
             kept_for=f"the log for {self._keep.days} days; the opt-out until you change it or ask me to forget you",
         )
@@ -329,8 +442,8 @@ class NudgesCog(Cog):
                 {
                     "circle": circle_name,
                     "at": to_iso(record.at),
-                    "situation": record.situation.value,
-                    "kinds": list(record.kinds),
+                    "what_happened": SITUATION_WORDS[record.situation.value],
+                    "what_i_noticed": [plain_words(kind) for kind in record.kinds],
                     "delivered": record.delivered,
                 }
                 for record, circle_name in records
@@ -345,6 +458,30 @@ class NudgesCog(Cog):
         self._given = [g for g in self._given if g.member != member.id]
 
 
+def _unsaid(_member: str) -> Wish:
+    return Wish.UNSAID
+
+
+def _context(wish: Wish, facts: tuple[int, ...] | None) -> AssessmentContext:
+    """What the detector is told about the conversation: the sharer's wish and the numbers
+    kept about the message answered."""
+    return AssessmentContext(
+        asked_for_ideas=wish is Wish.IDEAS, preference=_PREFERENCE_OF_WISH[wish], facts=facts
+    )
+
+
+def _describe(template: str, circle: str, nudging: CircleNudging) -> str:
+    """A circle's nudge settings in words."""
+    agreement = SETTINGS_AGREEMENT.format(number=nudging.agreement) if nudging.agreement else ""
+    return template.format(
+        circle=circle,
+        mode=MODE_WORDS[nudging.mode],
+        sensitivity=nudging.sensitivity.value,
+        meaning=SENSITIVITY_WORDS[nudging.sensitivity.value],
+        agreement=agreement,
+    )
+
+
 def _room_key(room: RoomRef) -> str:
     return f"{room.platform.value}:{room.id}"
 
@@ -352,4 +489,3 @@ def _room_key(room: RoomRef) -> str:
 def _conversation_key(message: MessageRef) -> str:
     base = _room_key(message.room)
     return f"{base}/{message.thread.id}" if message.thread else base
-

@@ -1,121 +1,107 @@
-"""The advice detector: does a message tell someone what to do, or what their experience is?
+"""The advice detector: does a reply fix, or connect? A calibrated probability and a kind.
 
 Pure and synchronous; no I/O after the model file is loaded, and it never raises on any text.
 
     >>> from cogs.nudges.detector import assess
-    >>> result = assess("It helped me a lot. You need to tell your manager what is going on.")
-    >>> result.advice, result.strong, result.cues
-    (True, True, ["a directive: 'you need to'"])
+    >>> result = assess("sounds like your depression is back, maybe ask your doctor about your meds?")
+    >>> result.advice, result.kind
+    (True, 'treatment')
 
-The API (stable; the thread-drift rules and the nudges cog build on it):
+The API (the thread-drift rules, the nudges cog and ``circlekeeper classify`` build on it):
 
-- `assess(text, context=None, *, threshold=None) -> Assessment`, using a model loaded once
-  from ``cogs/nudges/advice_model.npz``. `Detector` does the same with a model you pass in.
-- `Assessment.advice`: whether the message gives advice (``score >= threshold``).
-- `Assessment.score`: 0..1, the highest sentence score in the message.
-- `Assessment.cues`: short human-readable reasons from the deciding sentences, e.g.
-  ``"a directive: 'you should'"``. When there is no advice they name what was seen instead
-  (``"self-talk"``, ``"reporting someone's words"``), or nothing.
-- `Assessment.strong`: a deciding sentence is an outright directive (an imperative, "you
-  should/need to/must", "if I were you", "all you need to do is"). The drift rules may treat
-  one strong directive like several soft suggestions.
+- `assess(text, context=None, *, threshold=None, level=None) -> Assessment`, using the model
+  shipped in ``cogs/nudges/advice_model.npz``. `Detector` does the same with a model you pass.
+- `Assessment.score`: the calibrated probability that the reply is a fixing form
+  (``TAXONOMY.md``), in its context. Fitted on the corpus's dev split; the model card reports
+  its expected calibration error.
+- `Assessment.fixing`: ``score >= threshold``: the wording is fixing, whoever asked.
+- `Assessment.advice`: fixing, and not solicited: what a nudge may be about.
+- `Assessment.kind`: the fixing kind most likely meant ("treatment", "labelling" ...), for a
+  fixing reply; else None. `Assessment.cues` says it in plain words, then what the rules saw
+  (``"a directive: 'you should'"``), or the words that weighed most when no rule fired.
 - `Assessment.solicited`: the context says the person sharing asked for ideas.
+- `Assessment.counter`: the families of connecting wording the rules saw in any sentence
+  (``"reflection"``, ``"own_experience"`` ...): whether a message answers someone.
+
+The threshold: by default the ``normal`` level's; ``level`` picks another level and
+``threshold`` sets one directly. Each level is the lowest probability at which the dev split
+reached its target precision (see `cogs.nudges.training`):
+
+- ``gentle``: only wording that is fixing almost every time it is seen;
+- ``normal``: wording that is fixing about nine times in ten or more (the default);
+- ``attentive``: softer wording too, with more notes that turn out to be misread.
 
 How a message is read (see `cogs.nudges.sentences`): code, quoted ``>`` lines and invisible
 characters are dropped, the work is capped, and the rest is split into sentences. Each
-sentence is scored on its own and the message takes the highest score, so one advice
-sentence in a long story is enough, and the cues come from the sentences that decided.
+English sentence gets the model's log-odds; the message takes the highest, so one fixing
+sentence in a warm reply is enough. The rules (`cogs.nudges.cues`) are features of the model
+and the source of the plain-words explanation; no rule decides a verdict on its own, and the
+model can flag a sentence where no rule fired. A sentence that is not English is not scored:
+the model only knows English, and a wrong note does more harm than a missed one.
 
-How a sentence is scored. Two sources of evidence meet:
+How context is used:
 
-- the cue rules (`cogs.nudges.cues`), which say what the product means by advice;
-- a logistic-regression model (`cogs.nudges.model`) trained on Reddit advice threads, whose
-  annotators also counted implicit advice and disagreed with the rules on some forms
-  (many suggestion questions and generic "you have to" statements are "not advice" there).
-
-The sentence's *evidence* is the model's log-odds, plus `CUE_BOOST` when an advice cue
-fired. Then the score is ``sigmoid(evidence - offset)``, where ``offset`` is stored with the
-model and was chosen by cross-validation on the training threads so that precision there
-reaches 0.88 at a score of 0.5 (see `cogs.nudges.training`). So the default threshold is
-0.5. Four rules then bound the score, whatever the model says:
-
-- each advice form earns at least its floor (`FAMILY_FLOORS`): an imperative or "if I were
-  you" 0.62, "you should/need to/must" 0.6, a suggestion ("you could try", "it might help
-  to") or a suggestion question ("have you tried", "why don't you") 0.55. The model was
-  trained on Reddit threads whose annotators often judged these plain forms "not advice";
-  in a peer-support circle they are exactly the replies that turn sharing into fixing, so
-  the form decides and the model ranks above the floor;
-- labelling someone's experience or fix-it framing scores at least `DECIDED_FLOOR`: the
-  training data has no view on labelling, and the product counts both as fixing;
-- with no advice cue, a counter cue (self-talk, reporting, own experience, reflection,
-  question, pleasantry or reassurance ...) caps the score at `COUNTER_CAP`;
-- a sentence that is not English scores 0: the rules and the model only know English, and
-  a wrong nudge does more harm than a missed one.
-
-Choosing a threshold: the default is 0.5, where every advice form counts. A caller who wants
-only outright directives can use 0.6 (suggestions fall below it), and 0.65 or more leaves
-what the model itself is sure of. ``scripts/evaluate_advice.py`` prints the whole sweep on
-the Reddit development set and on the hand-written peer-support sets.
-
-How context is used: it never changes `advice`, `score` or `cues`, which describe the text.
-Whether advice was welcome is the drift rules' question, so the detector only reports it as
-`solicited`: true when ``asked_for_ideas`` is set, when ``preference`` is ``"ideas"``, or when
-the previous message or the thread root asks for ideas ("any advice?", "what should I do?").
-A ``"listening"`` preference makes `solicited` false even if the text asked.
+- the message answered (``previous``, else ``thread_root``) gives the model a few facts: is
+  it a question, is it about the circle itself, does its writer speak of themselves;
+- ``solicited`` is true when ``asked_for_ideas`` is set, when ``preference`` is ``"ideas"``, or
+  when the message answered asks for ideas ("any tips?"); a solicited reply is never
+  ``advice``, however fixing its wording;
+- a ``"listening"`` preference makes ``solicited`` false, and fixing weighs more: the odds
+  are multiplied by `LISTENING_ODDS` before the threshold, so a reply that is borderline
+  elsewhere is flagged for someone who asked to be listened to.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from cogs.nudges.asks import asks_for_ideas
-from cogs.nudges.cues import WORD, Cue, CueReport, find_cues
-from cogs.nudges.language import looks_english
-from cogs.nudges.model import (
-    DEFAULT_MODEL_PATH,
-    MAX_TOKENS,
-    LinearModel,
-    featurize,
-    load_model,
-    sigmoid,
+from cogs.nudges.cue_types import CueReport
+from cogs.nudges.cues import find_cues
+from cogs.nudges.features import (
+    CONTEXT_NONE,
+    context_features,
+    phrase_features,
+    read_tokens,
+    sentence_features,
 )
+from cogs.nudges.kinds import FIXING, plain_words
+from cogs.nudges.language import looks_english
+from cogs.nudges.model import DEFAULT_MODEL_PATH, LinearModel, load_model
 from cogs.nudges.sentences import message_sentences, normalise_apostrophes
 
-CUE_BOOST = 3.0
-DECIDED_FLOOR = 0.9
-# The least score each advice form earns, whatever the model says. The model learnt from
-# Reddit advice threads, whose annotators often called "Have you tried…?" or "You should call
-# her." something other than advice; in a peer-support circle these are the very replies that
-# turn sharing into fixing, so the forms themselves carry the verdict and the model only ranks
-# above the floor. Outright directives sit higher than suggestions, so a stricter threshold
-# (0.6) keeps directives and lets suggestions go.
-FAMILY_FLOORS = {
-    "imperative": 0.62,
-    "hypothetical": 0.62,
-    "modal": 0.6,
-    "suggestion": 0.55,
-    "suggestion_question": 0.55,
-}
-COUNTER_CAP = 0.2
-DECIDED_FAMILIES = frozenset({"labelling", "fix_it"})
+# For someone who chose "listening", fixing weighs this many times more in odds. A policy of
+# the product, not something learnt: the same words land harder on someone who asked not to
+# be given them.
+LISTENING_ODDS = 2.5
+LISTENING_SHIFT = math.log(LISTENING_ODDS)
 MAX_CUES = 6
-# Added to or taken from the evidence of a sentence the rules decided, so that training
-# ranks it above (or below) every sentence the model decides.
-_DECIDED_EVIDENCE = 100.0
+NO_LOGIT = -30.0  # a message with nothing to read
+_LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 Preference = Literal["listening", "ideas"]
+Level = Literal["gentle", "normal", "attentive"]
+
 
 @dataclass(frozen=True, slots=True)
 class AssessmentContext:
-    """What the detector may know about the conversation around a message."""
+    """What the detector may know about the conversation around a message.
+
+    ``facts`` is what `cogs.nudges.features.context_features` made of the message answered,
+    for a caller that read it earlier and kept the numbers, not the words (the nudges cog).
+    """
 
     previous: str | None = None  # the message this one answers, if any
     thread_root: str | None = None  # the message that opened the thread
     asked_for_ideas: bool = False  # the person sharing said they are open to ideas
     preference: Preference | None = None  # the sharer's declared support preference
+    facts: tuple[int, ...] | None = None
 
     @property
     def solicited(self) -> bool:
@@ -126,63 +112,114 @@ class AssessmentContext:
             return True
         return any(text and asks_for_ideas(text) for text in (self.previous, self.thread_root))
 
+    @property
+    def model_facts(self) -> tuple[int, ...]:
+        """The context features the model weighs."""
+        answered = self.previous or self.thread_root
+        if answered:
+            return context_features(answered)
+        return self.facts if self.facts is not None else CONTEXT_NONE
 
-@dataclass(frozen=True, slots=True)
+    @property
+    def shift(self) -> float:
+        """How much more fixing weighs here, in log-odds."""
+        return LISTENING_SHIFT if self.preference == "listening" else 0.0
+
+
 class Assessment:
-    """The detector's verdict on one message. See the module docstring for each field."""
+    """The detector's verdict on one message. See the module docstring for each field.
 
-    advice: bool
-    score: float
-    cues: list[str] = field(default_factory=list)
-    strong: bool = False
-    solicited: bool = False
-    # The families of the deciding cues ("modal", "suggestion_question", "labelling" ...):
-    # stable names the nudges cog can keep and explain without keeping any words.
-    families: tuple[str, ...] = ()
-    # The families of counter-evidence seen in any sentence ("reflection", "own_experience",
-    # "curious_question" ...): whether a message shares, or answers someone who shared.
-    counter: tuple[str, ...] = ()
-
-
-class SentenceScore(NamedTuple):
-    """One sentence's score, the evidence behind it and its cues."""
-
-    score: float
-    evidence: float  # log-odds before the offset; +-_DECIDED_EVIDENCE when rules decided
-    report: CueReport
-    english: bool = True
-    tokens: list[str] = []  # noqa: RUF012 - never mutated; a NamedTuple default
-    features: list[int] = []  # noqa: RUF012 - never mutated; a NamedTuple default
-
-
-_EMPTY_REPORT = CueReport((), ())
-_NOTHING = SentenceScore(0.0, -_DECIDED_EVIDENCE, _EMPTY_REPORT)
-
-
-def weigh(logit: float, report: CueReport) -> tuple[float, int]:
-    """The evidence for advice, and whether the rules decided: 1 for, -1 against, 0 not."""
-    if report.advice:
-        decided = 1 if any(cue.family in DECIDED_FAMILIES for cue in report.advice) else 0
-        return logit + CUE_BOOST, decided
-    return logit, -1 if report.counter else 0
-
-
-def to_score(evidence: float, decided: int, offset: float, floor: float = 0.0) -> float:
-    """Map evidence to a 0..1 score, where 0.5 is the operating point chosen in training.
-
-    ``floor`` is the least score the sentence's advice cues guarantee (see `FAMILY_FLOORS`).
+    ``kind`` and ``cues`` of a fixing reply are worked out when first asked for: the verdict
+    is all that most messages need, and naming the kind costs as much as the verdict itself.
     """
-    score = max(sigmoid(evidence - offset), floor)
-    if decided > 0:
-        return max(score, DECIDED_FLOOR)
-    if decided < 0:
-        return min(score, COUNTER_CAP)
-    return score
+
+    __slots__ = (
+        "_cues",
+        "_explain",
+        "_kind",
+        "advice",
+        "counter",
+        "english",
+        "fixing",
+        "score",
+        "solicited",
+    )
+
+    def __init__(
+        self,
+        advice: bool,
+        score: float,
+        cues: list[str] | None = None,
+        kind: str | None = None,
+        fixing: bool = False,
+        solicited: bool = False,
+        counter: tuple[str, ...] = (),
+        english: bool = True,
+        explain: Callable[[], tuple[str, list[str]]] | None = None,
+    ) -> None:
+        self.advice = advice
+        self.score = score
+        self.fixing = fixing
+        self.solicited = solicited
+        self.counter = counter
+        self.english = english
+        self._kind = kind
+        self._cues = cues if cues is not None else []
+        self._explain = explain
+
+    def _explained(self) -> None:
+        if self._explain is not None:
+            self._kind, self._cues = self._explain()
+            self._explain = None
+
+    @property
+    def kind(self) -> str | None:
+        """The fixing kind of a fixing reply, else None."""
+        self._explained()
+        return self._kind
+
+    @property
+    def cues(self) -> list[str]:
+        """What was seen, in words: the kind first for a fixing reply."""
+        self._explained()
+        return self._cues
+
+    def __repr__(self) -> str:
+        return f"Assessment(advice={self.advice}, score={self.score:.4f}, kind={self.kind!r}, solicited={self.solicited})"
 
 
-def cue_floor(report: CueReport) -> float:
-    """The least score a sentence's advice cues guarantee."""
-    return max((FAMILY_FLOORS.get(cue.family, 0.0) for cue in report.advice), default=0.0)
+class Unit(NamedTuple):
+    """One English sentence of a message, read once for the model."""
+
+    lower: str
+    tokens: list[str]
+    report: CueReport
+
+
+def read_units(text: str) -> tuple[list[Unit], bool]:
+    """The English sentences of a message as model units; and whether any sentence was
+    skipped for another language."""
+    sentences = message_sentences(text)
+    units: list[Unit] = []
+    skipped = False
+    for sentence in sentences:
+        lower = normalise_apostrophes(sentence).lower()
+        tokens, words = read_tokens(lower)
+        # Accented words are split by the model's tokens ("deberías" gives "deber", "as"), so
+        # the language is judged on whole words.
+        whole = words if lower.isascii() else frozenset(_LETTERS.findall(lower))
+        if not looks_english(sentence, whole):
+            skipped = True
+            continue
+        if not tokens:
+            continue
+        units.append(Unit(lower, tokens, find_cues(lower, words)))
+    return units, skipped
+
+
+def unit_features(unit: Unit, facts: tuple[int, ...]) -> list[int]:
+    """All feature buckets of one unit, as training sees them."""
+    return sentence_features(unit.lower, unit.tokens, unit.report, facts)
 
 
 class Detector:
@@ -200,29 +237,23 @@ class Detector:
 
     @property
     def threshold(self) -> float:
-        """The operating threshold stored with the model."""
-        return self.model.threshold
+        """The default (``normal``) threshold."""
+        return self.model.thresholds["normal"]
 
-    def score_sentence(self, sentence: str) -> SentenceScore:
-        """Score one sentence (already cleaned and split), with its cues."""
-        lower = normalise_apostrophes(sentence).lower()
-        tokens = WORD.findall(lower)
-        if not tokens:
-            return _NOTHING
-        words = frozenset(tokens)
-        if not looks_english(sentence, words):
-            return SentenceScore(0.0, -_DECIDED_EVIDENCE, _EMPTY_REPORT, english=False)
-        report = find_cues(lower, words)
-        features = featurize(lower, tokens, report)
-        evidence, decided = weigh(self.model.logit(features), report)
-        score = to_score(evidence, decided, self.model.offset, cue_floor(report))
-        ranked = evidence + decided * _DECIDED_EVIDENCE
-        return SentenceScore(score, ranked, report, True, tokens, features)
+    def threshold_for(self, level: str) -> float:
+        """The probability threshold of a sensitivity level."""
+        return self.model.thresholds.get(level, self.threshold)
 
-    def evidence(self, text: str) -> float:
-        """The highest sentence evidence in a message; training ranks messages by it."""
-        scored = [self.score_sentence(sentence) for sentence in message_sentences(text)]
-        return max((result.evidence for result in scored), default=-_DECIDED_EVIDENCE)
+    def logits(self, text: str, context: AssessmentContext | None = None) -> list[float]:
+        """The fixing head's log-odds of each English sentence (training and tests use it)."""
+        facts = context.model_facts if context is not None else CONTEXT_NONE
+        units, _ = read_units(text)
+        return [self._logit(unit, facts) for unit in units]
+
+    def _logit(self, unit: Unit, facts: tuple[int, ...]) -> float:
+        return self.model.sentence_logit(
+            unit.tokens, phrase_features(unit.lower, unit.tokens, unit.report, facts)
+        )
 
     def assess(
         self,
@@ -230,62 +261,66 @@ class Detector:
         context: AssessmentContext | None = None,
         *,
         threshold: float | None = None,
+        level: str | None = None,
     ) -> Assessment:
         """Assess one message. Never raises on any string."""
         if threshold is None:
-            threshold = self.model.threshold
+            threshold = self.threshold_for(level) if level else self.threshold
         solicited = context.solicited if context is not None else False
-        scored = [self.score_sentence(sentence) for sentence in message_sentences(text)]
-        if not scored:
-            return Assessment(False, 0.0, [], solicited=solicited)
-        counter = tuple(dict.fromkeys(cue.family for result in scored for cue in result.report.counter))
-        best = scored[0] if len(scored) == 1 else max(scored, key=_by_score)
-        if best.score < threshold:
-            return Assessment(False, best.score, _describe_other(best), False, solicited, (), counter)
-        deciding = [result for result in scored if result.score >= threshold]
-        cues: list[str] = []
-        for result in deciding:
-            for cue in result.report.advice:
-                if cue.text not in cues:
-                    cues.append(cue.text)
-        if not cues:
-            cues.append(self._learned_cue(deciding))
-        strong = any(result.report.strong for result in deciding)
-        families = tuple(dict.fromkeys(cue.family for result in deciding for cue in result.report.advice))
-        return Assessment(True, best.score, cues[:MAX_CUES], strong, solicited, families or ("learned",), counter)
+        facts = context.model_facts if context is not None else CONTEXT_NONE
+        shift = context.shift if context is not None else 0.0
+        units, skipped = read_units(text)
+        if not units:
+            cues = ["another language (not assessed)"] if skipped else []
+            return Assessment(False, 0.0, cues, solicited=solicited, english=not skipped)
+        best_logit = NO_LOGIT
+        model = self.model
+        scored: list[tuple[float, Unit, list[int]]] = []
+        for unit in units:
+            phrases = phrase_features(unit.lower, unit.tokens, unit.report, facts)
+            logit = model.sentence_logit(unit.tokens, phrases)
+            scored.append((logit, unit, phrases))
+            best_logit = max(best_logit, logit)
+        score = self.model.probability(best_logit, shift)
+        counter = tuple(dict.fromkeys(cue.family for unit in units for cue in unit.report.counter))
+        if score < threshold:
+            best = next(unit for logit, unit, _ in scored if logit == best_logit)
+            seen = [cue.text for cue in (*best.report.advice, *best.report.counter)][:MAX_CUES]
+            return Assessment(False, score, seen, None, False, solicited, counter)
 
-    def _learned_cue(self, deciding: list[SentenceScore]) -> str:
-        """Name the words that weighed most for advice when no rule fired."""
-        best_words = ""
+        def explain() -> tuple[str, list[str]]:
+            # Every sentence that reads as fixing on its own gets a kind, and the most steering
+            # one names the reply (the taxonomy's rule for a mixed reply).
+            fixing = [
+                (unit, phrases)
+                for logit, unit, phrases in scored
+                if model.probability(logit, shift) >= threshold
+            ]
+            named = sorted(
+                (FIXING.index(model.kind_of(unit.tokens, phrases)), position, unit)
+                for position, (unit, phrases) in enumerate(fixing)
+            )
+            rank, _, best = named[0]
+            kind = FIXING[rank]
+            cues = [plain_words(kind)]
+            cues.extend(cue.text for cue in best.report.advice if cue.text not in cues)
+            if len(cues) == 1:
+                cues.append(self._weighty_words(best))
+            return kind, cues[:MAX_CUES]
+
+        return Assessment(
+            not solicited, score, None, None, True, solicited, counter, explain=explain
+        )
+
+    def _weighty_words(self, unit: Unit) -> str:
+        """Name the word that weighed most for fixing when no rule fired."""
+        best_word = ""
         best_weight = 0.0
-        weights = self.model.weights
-        for result in deciding:
-            tokens = result.tokens[:MAX_TOKENS]
-            count = len(tokens)
-            # `featurize` lists one word feature per token, then one pair feature per token.
-            for position in range(count):
-                weight = weights[result.features[position]]
-                pair_weight = weights[result.features[count + position]]
-                if weight > best_weight:
-                    best_weight, best_words = weight, tokens[position]
-                if position and pair_weight > best_weight:
-                    best_weight = pair_weight
-                    best_words = tokens[position - 1] + " " + tokens[position]
-        if not best_words:
-            return "advice-like wording"
-        return f"advice-like wording: '{best_words}'"
-
-
-def _by_score(result: SentenceScore) -> float:
-    return result.score
-
-
-def _describe_other(best: SentenceScore) -> list[str]:
-    """For a message that is not advice, name what the deciding sentence was instead."""
-    if not best.english:
-        return ["another language (not assessed)"]
-    cues: list[Cue] = [*best.report.advice, *best.report.counter]
-    return [cue.text for cue in cues][:MAX_CUES]
+        for token in unit.tokens:
+            weight = self.model.word_weight(token)
+            if weight > best_weight:
+                best_weight, best_word = weight, token
+        return f"wording such as '{best_word}'" if best_word else "the wording as a whole"
 
 
 @cache
@@ -299,6 +334,7 @@ def assess(
     context: AssessmentContext | None = None,
     *,
     threshold: float | None = None,
+    level: str | None = None,
 ) -> Assessment:
     """Assess one message with the shipped model. See the module docstring."""
-    return default_detector().assess(text, context, threshold=threshold)
+    return default_detector().assess(text, context, threshold=threshold, level=level)

@@ -1,22 +1,26 @@
-"""Thread drift: when replies to someone's sharing slide into advice. Pure rules, no text kept.
+"""Thread drift: when replies to someone's sharing slide into fixing. Pure rules, no text kept.
 
 Each conversation (a thread, or a room outside threads) has a short window of *readings*: who
-wrote, when, to whom, and what the detector made of it (advice or not, how strong). Never the
-words. The rules then ask one question per new reading: has this reply tipped the
-conversation into fixing, for the person who was sharing?
+wrote, when, to whom, and what the detector made of it (fixing or not, which kind). Never the
+words; the only trace of a message's content is `Reading.facts`, the few numbers the model
+weighs about a message answered (is it a question, is it about the circle). The rules then ask
+one question per new reading: has this reply tipped the conversation into fixing, for the
+person who was sharing?
 
-The rules, by sensitivity (a circle setting):
+Each sensitivity (a circle setting) is a level of the detector, whose threshold was chosen for
+a precision (see `cogs.nudges.detector`), and a number of fixing replies:
 
-| sensitivity | advice replies to one sharer | strong directives to someone who asked to be listened to | any advice to someone listening |
+| sensitivity | the detector's level | fixing replies to one sharer | to someone who asked to be listened to |
 |---|---|---|---|
-| gentle      | 3 | 2 | never alone |
-| normal      | 2 | 1 | never alone |
-| attentive   | 2 | 1 | 1 |
+| gentle      | gentle: nearly always fixing when it reads so | 2 | 1 |
+| normal      | normal: fixing about 19 times in 20 on our dev data | 1 | 1 |
+| attentive   | attentive: softer wording too | 1 | 1 |
 
 Quiet, always: when the sharer asked for ideas ("any advice?", "what would you do?") or chose
-"open to ideas"; for the sharer's own messages (self-talk is theirs to have); for advice with
+"open to ideas"; for the sharer's own messages (self-talk is theirs to have); for fixing with
 nobody sharing; and for the same message twice (an edit is read again, but never nudged
-again). After a nudge the count starts afresh, so one drift earns one nudge.
+again). After a nudge the count starts afresh, so one drift earns one nudge. The rate limits
+(`cogs.nudges.limits`) then keep nudges rare.
 """
 
 from __future__ import annotations
@@ -56,15 +60,14 @@ class Wish(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    advice_replies: int
-    listening_strong: int
-    listening_any: int | None = None
+    fixing_replies: int
+    for_listener: int = 1
 
 
 RULES = {
-    Sensitivity.GENTLE: Rule(advice_replies=3, listening_strong=2),
-    Sensitivity.NORMAL: Rule(advice_replies=2, listening_strong=1),
-    Sensitivity.ATTENTIVE: Rule(advice_replies=2, listening_strong=1, listening_any=1),
+    Sensitivity.GENTLE: Rule(fixing_replies=2),
+    Sensitivity.NORMAL: Rule(fixing_replies=1),
+    Sensitivity.ATTENTIVE: Rule(fixing_replies=1),
 }
 
 
@@ -75,15 +78,14 @@ class Reading:
     message_id: str
     author: str
     at: datetime
-    advice: bool
-    strong: bool = False
-    suggestion: bool = False  # the advice was a suggestion question ("have you tried")
-    labelling: bool = False  # it put a label on someone's experience
+    advice: bool  # read as fixing, at the circle's level, and not solicited
+    kind: str | None = None  # the fixing kind, for the note and `nudges why`
+    fixing: bool = False  # fixing wording, solicited or not: an answer, never a sharing
     asks_for_ideas: bool = False  # the author asks for ideas
     asks_for_listening: bool = False  # the author asks to be listened to
     responding: bool = False  # answers someone (a reflection, a question, validation), not sharing
     reply_to: str | None = None  # the author of the message this one replies to
-    cues: tuple[str, ...] = ()
+    facts: tuple[int, ...] = ()  # what the model weighs about this message when it is answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ class Drift:
     sharer: str
     message_id: str
     situation: Situation
-    cues: tuple[str, ...]
+    kind: str | None
     advice_count: int
 
 
@@ -123,19 +125,62 @@ class Conversation:
     def last_at(self) -> datetime | None:
         return self._entries[-1].reading.at if self._entries else None
 
+    def sharer_for(
+        self, author: str, reply_to: str | None, message_id: str | None = None
+    ) -> str | None:
+        """Who a message by ``author`` answers: the person it replies to, or else the latest
+        person (other than its author) who shared something: not fixing, and not itself an
+        answer to someone else (a reflection, a question, a word of validation). An edited
+        message keeps the sharer it had."""
+        if message_id is not None:
+            for entry in self._entries:
+                if entry.reading.message_id == message_id:
+                    return entry.sharer
+        if reply_to is not None and reply_to != author:
+            return reply_to
+        for entry in reversed(self._entries):
+            earlier = entry.reading
+            answering = earlier.advice or earlier.fixing or earlier.responding
+            if earlier.author != author and not answering:
+                return earlier.author
+        return None
+
+    def wish(self, sharer: str, wish_of: WishOf) -> Wish:
+        """What the sharer wants: their stated preference, else what they said most recently."""
+        stated = wish_of(sharer)
+        if stated is not Wish.UNSAID:
+            return stated
+        for entry in reversed(self._entries):
+            if entry.reading.author != sharer:
+                continue
+            if entry.reading.asks_for_listening:
+                return Wish.LISTENING
+            if entry.reading.asks_for_ideas:
+                return Wish.IDEAS
+        return Wish.UNSAID
+
+    def facts_of(self, author: str | None) -> tuple[int, ...] | None:
+        """The context facts of ``author``'s latest message still in the window."""
+        if author is None:
+            return None
+        for entry in reversed(self._entries):
+            if entry.reading.author == author:
+                return entry.reading.facts
+        return None
+
     def add(self, reading: Reading, sensitivity: Sensitivity, wish_of: WishOf) -> Drift | None:
         """Take in a new (or edited) message; return a drift if it tipped the conversation."""
         self._expire(reading.at)
+        sharer = self.sharer_for(reading.author, reading.reply_to, reading.message_id)
         edited = [e for e in self._entries if e.reading.message_id == reading.message_id]
         for entry in edited:
             self._entries.remove(entry)
-        sharer = edited[0].sharer if edited else self._sharer_for(reading)
         self._entries.append(_Entry(reading, sharer))
         if sharer is None or not reading.advice or reading.author == sharer:
             return None
         if reading.message_id in self._nudged:
             return None
-        wish = self._wish(sharer, wish_of)
+        wish = self.wish(sharer, wish_of)
         if wish is Wish.IDEAS:
             return None
         drift = self._judge(reading, sharer, wish, RULES[sensitivity])
@@ -174,51 +219,27 @@ class Conversation:
         while self._entries and now - self._entries[0].reading.at > self._span:
             self._entries.popleft()
 
-    def _sharer_for(self, reading: Reading) -> str | None:
-        """Who this message answers: the person it replies to, or else the latest person
-        (other than its author) who shared something: not advice, and not itself an answer
-        to someone else (a reflection, a question, a word of validation)."""
-        if reading.reply_to is not None and reading.reply_to != reading.author:
-            return reading.reply_to
-        for entry in reversed(self._entries):
-            earlier = entry.reading
-            if earlier.author != reading.author and not earlier.advice and not earlier.responding:
-                return earlier.author
-        return None
-
-    def _wish(self, sharer: str, wish_of: WishOf) -> Wish:
-        stated = wish_of(sharer)
-        if stated is not Wish.UNSAID:
-            return stated
-        for entry in reversed(self._entries):  # what they said most recently counts
-            if entry.reading.author != sharer:
-                continue
-            if entry.reading.asks_for_listening:
-                return Wish.LISTENING
-            if entry.reading.asks_for_ideas:
-                return Wish.IDEAS
-        return Wish.UNSAID
-
     def _counted(self, sharer: str) -> list[Reading]:
         return [
             e.reading
             for e in self._entries
-            if e.sharer == sharer and not e.spent and e.reading.advice and e.reading.author != sharer
+            if e.sharer == sharer
+            and not e.spent
+            and e.reading.advice
+            and e.reading.author != sharer
         ]
 
     def _judge(self, reading: Reading, sharer: str, wish: Wish, rule: Rule) -> Drift | None:
-        advice = self._counted(sharer)
-        strong = [r for r in advice if r.strong]
-        situation: Situation | None = None
-        strong_enough = reading.strong and len(strong) >= rule.listening_strong
-        any_enough = rule.listening_any is not None and len(advice) >= rule.listening_any
-        if wish is Wish.LISTENING and (strong_enough or any_enough):
+        fixing = self._counted(sharer)
+        if wish is Wish.LISTENING and len(fixing) >= rule.for_listener:
             situation = Situation.LISTENING
-        elif len(advice) >= rule.advice_replies:
-            situation = _kind_of(reading)
-        if situation is None:
+        elif len(fixing) >= rule.fixing_replies:
+            situation = _situation_of(reading)
+        else:
             return None
-        return Drift(reading.author, sharer, reading.message_id, situation, reading.cues, len(advice))
+        return Drift(
+            reading.author, sharer, reading.message_id, situation, reading.kind, len(fixing)
+        )
 
     def _spend(self, sharer: str) -> None:
         spent = [replace(e, spent=True) if e.sharer == sharer else e for e in self._entries]
@@ -226,10 +247,10 @@ class Conversation:
         self._entries.extend(spent)
 
 
-def _kind_of(reading: Reading) -> Situation:
-    if reading.labelling:
+def _situation_of(reading: Reading) -> Situation:
+    if reading.kind == "labelling":
         return Situation.LABELLING
-    if reading.suggestion:
+    if reading.kind == "problem_solving":
         return Situation.SUGGESTION
     return Situation.DRIFT
 
@@ -251,7 +272,9 @@ class Conversations:
         return conversation
 
     def prune(self, now: datetime) -> None:
-        idle = [k for k, c in self._by_key.items() if c.last_at is None or now - c.last_at > self._span]
+        idle = [
+            k for k, c in self._by_key.items() if c.last_at is None or now - c.last_at > self._span
+        ]
         for key in idle:
             del self._by_key[key]
 

@@ -83,6 +83,16 @@ _IDIOM_PAIRS = frozenset(
     }
 )
 
+# "Go on" or "go ahead" on its own, or before "I'm listening", invites the speaker to carry on.
+_GO_ON = frozenset({("go", "on"), ("go", "ahead"), ("carry", "on")})
+_LISTENING_WORDS = word_set("i'm im i am listening here with you then please")
+
+
+def _invites_more(rest: list[str]) -> bool:
+    """Whether the words after "go on" only say that someone is listening (or nothing)."""
+    return all(word in _LISTENING_WORDS for word in rest if word)
+
+
 # Said to the speaker, a verb makes a request rather than advice ("let me know", "tell me").
 _SPEAKER_OBJECTS = word_set("me myself us 's")
 
@@ -202,6 +212,8 @@ def _imperative_in(sentence: str, clause_start: int) -> Cue | None:
         return None  # "don't know why I bother": an elided "I"
     if verb in _OFFER_VERBS and OFFER_FINDER.search(sentence) is not None:
         return None  # "reach out to me anytime" offers contact
+    if (verb, following) in _GO_ON and _invites_more(words[index + 2 :]):
+        return None  # "yeah, go on" asks the speaker to carry on: an invitation, not advice
     offset = clause_start + sentence[clause_start:].find(piece)
     phrase = " ".join(words[first : index + 3])
     if just:

@@ -32,7 +32,15 @@ class Given:
     at: datetime
 
 
-def allows(limits: Limits, past: Sequence[Given], *, member: str, conversation: str, circle_id: int, now: datetime) -> bool:
+def allows(
+    limits: Limits,
+    past: Sequence[Given],
+    *,
+    member: str,
+    conversation: str,
+    circle_id: int,
+    now: datetime,
+) -> bool:
     """May a nudge go to ``member`` about ``conversation`` now?"""
     recent = [g for g in past if now - g.at < DAY]
     if any(g.member == member and now - g.at < limits.per_member for g in recent):

@@ -1,157 +1,69 @@
-"""The small linear model behind the advice detector: features, scoring and the file format.
+"""The advice model: a linear scorer over hashed features, its calibration, and its file.
 
-A sentence becomes a list of hashed feature indices:
+Two heads share the features of `cogs.nudges.features`:
 
-- its words and word pairs (with a start marker, so the first word counts on its own),
-- how it ends (``?``, ``!``, ``.`` or nothing) and a length bucket,
-- the families of the cues that `cogs.nudges.cues` found (``imperative``, ``self_talk`` ...).
+- the **fixing head**: logistic regression, one weight per bucket and a bias. A message's
+  log-odds is the highest of its sentences' (so one fixing sentence in a warm reply counts),
+  and a Platt calibration ``sigmoid(a * logit + b)``, fitted on the corpus's dev split, turns
+  it into a probability;
+- the **kind head**: a softmax over the seven fixing kinds of ``TAXONOMY.md``, on the same
+  features folded into ``2 ** KIND_BITS`` buckets. It only runs for a reply that is flagged,
+  to say in words what was noticed.
 
-The model is logistic regression over those features, present or absent (a word said twice
-counts once): a weight per hash bucket and a bias.
-Hashing needs no vocabulary, so the model file holds numbers only and never the training
-sentences. The hash is zlib's CRC-32 (stable across processes, unlike ``hash()``), mixed by
-Fibonacci hashing into ``2 ** HASH_BITS`` buckets.
+The three sensitivity levels are probability thresholds stored with the model, each chosen on
+the dev split for a target precision (see `cogs.nudges.training`).
 
 The file is a NumPy ``.npz`` without pickled objects (load it with ``allow_pickle=False``):
 
-==================  =========================================================
-``weights``         float32, ``2 ** HASH_BITS`` weights
+==================  ===========================================================
+``weights``         float16, ``2 ** HASH_BITS`` fixing-head weights
 ``bias``            float64 scalar
-``offset``          float64 scalar: log-odds subtracted before the sigmoid, chosen on
-                    training data so that the operating point sits at a score of 0.5
-``threshold``       float64 scalar: the default operating threshold on the score (0.5)
+``calibration``     float64 ``[a, b]``
+``thresholds``      float64 ``[gentle, normal, attentive]`` probabilities
+``kind_weights``    float16, ``[len(FIXING), 2 ** KIND_BITS]``
+``kind_bias``       float64, ``[len(FIXING)]``
 ``format_version``  int64 scalar, `FORMAT_VERSION`
 ``hash_bits``       int64 scalar, `HASH_BITS`
-==================  =========================================================
+``kind_bits``       int64 scalar, `KIND_BITS`
+==================  ===========================================================
 
-`scripts/train_advice_model.py` rebuilds it deterministically; see `cogs.nudges.training`.
+``scripts/train_advice_model.py`` rebuilds it deterministically; its model card
+(``cogs/nudges/model_card.json``) records the data it came from and its figures.
 """
 
 from __future__ import annotations
 
 import math
 import zipfile
-import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from cogs.nudges.cues import CueReport
+from cogs.nudges.features import HASH_BITS, KIND_BITS, kind_bucket, word_features
+from cogs.nudges.kinds import FIXING
 
-FORMAT_VERSION = 1
-HASH_BITS = 18
+FORMAT_VERSION = 2
 DEFAULT_MODEL_PATH = Path(__file__).with_name("advice_model.npz")
-
-MAX_TOKENS = 60
+LEVELS = ("gentle", "normal", "attentive")
+FIELDS = (
+    "weights",
+    "bias",
+    "calibration",
+    "thresholds",
+    "kind_weights",
+    "kind_bias",
+    "format_version",
+    "hash_bits",
+    "kind_bits",
+)
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-_SHIFT = 32 - HASH_BITS
-_GOLDEN = 0x9E3779B1
-_MASK32 = 0xFFFFFFFF
-_START = zlib.crc32(b"<s>")
-_PAIR = 1_000_003
-
-# Word hashes repeat a lot; keep them, but never let the cache grow without bound.
-_WORD_HASHES: dict[str, int] = {}
-_WORD_CACHE_LIMIT = 200_000
+_WORD_CACHE_LIMIT = 100_000
 
 
-def _bucket(value: int) -> int:
-    """Fibonacci hashing: spread a 32-bit value over the buckets by its high bits."""
-    return ((value * _GOLDEN) & _MASK32) >> _SHIFT
-
-
-def _word_hash(word: str) -> int:
-    cached = _WORD_HASHES.get(word)
-    if cached is None:
-        if len(_WORD_HASHES) >= _WORD_CACHE_LIMIT:
-            _WORD_HASHES.clear()
-        cached = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return cached
-
-
-def _named(name: str) -> int:
-    """The bucket of a named feature such as ``cue=imperative``."""
-    return _bucket(zlib.crc32(name.encode("utf-8")) ^ 0x5BD1E995)
-
-
-_ENDINGS = {"?": _named("end=?"), "!": _named("end=!"), ".": _named("end=.")}
-_NO_ENDING = _named("end=none")
-_LENGTHS = tuple(_named(f"len={bucket}") for bucket in range(5))
-_CUE_LENGTHS = tuple(_named(f"cue_len={bucket}") for bucket in range(5))
-_CUE_FEATURES: dict[str, int] = {}
-
-
-def _cue_feature(kind: str, family: str) -> int:
-    key = kind + "=" + family
-    index = _CUE_FEATURES.get(key)
-    if index is None:
-        index = _CUE_FEATURES[key] = _named(key)
-    return index
-
-
-def _length_bucket(count: int) -> int:
-    if count <= 3:
-        return 0
-    if count <= 8:
-        return 1
-    if count <= 16:
-        return 2
-    if count <= 30:
-        return 3
-    return 4
-
-
-def featurize(sentence: str, tokens: list[str], report: CueReport) -> list[int]:
-    """The hashed feature indices of one lower-cased sentence, its word tokens and its cues.
-
-    The first ``len(tokens)`` indices are the words, the next ``len(tokens)`` the word pairs
-    (each pair ending at that word), then the rest. The hashing is written out inline,
-    because a function call per feature would double the cost of scoring a sentence.
-    """
-    tokens = tokens[:MAX_TOKENS]
-    cache = _WORD_HASHES
-    hashes = [cache.get(token) or _word_hash(token) for token in tokens]
-    features = [((value * _GOLDEN) & _MASK32) >> _SHIFT for value in hashes]
-    previous = [_START, *hashes]  # zip stops at the shorter list: each word with the one before
-    features += [
-        ((((before * _PAIR) ^ value ^ 0x27D4EB2F) * _GOLDEN) & _MASK32) >> _SHIFT
-        for before, value in zip(previous, hashes, strict=False)
-    ]
-    ending = sentence.rstrip()[-1:]
-    features.append(_ENDINGS.get(ending, _NO_ENDING))
-    length = _length_bucket(len(tokens))
-    features.append(_LENGTHS[length])
-    if report.advice:
-        # A bag of words adds up more evidence in a long sentence than in a short one, so
-        # "You should rest." would look weaker than a long Reddit paragraph. Length given
-        # the cue lets the model learn how short advice really scores.
-        features.append(_CUE_LENGTHS[length])
-    for cue in report.advice:
-        features.append(_cue_feature("cue", cue.family))
-        # Advice that opens the sentence is more often meant for the reader than advice
-        # buried in a longer clause ("... and you have to pay for it").
-        opening = "opening" if sentence.count(" ", 0, cue.start) <= 2 else "later"
-        features.append(_cue_feature("cue_at", opening))
-    for cue in report.counter:
-        features.append(_cue_feature("counter", cue.family))
-    for hint in report.hints:
-        features.append(_cue_feature("hint", hint))
-    return features
-
-
-@dataclass(frozen=True, slots=True)
-class LinearModel:
-    """Logistic regression over hashed features, ready for fast scoring."""
-
-    weights: list[float]  # a plain list: indexing it is faster than indexing an array
-    bias: float
-    offset: float
-    threshold: float = 0.5
-
-    def logit(self, features: list[int]) -> float:
-        """The log-odds of advice for a sentence's features (each counted once)."""
-        return self.bias + sum(map(self.weights.__getitem__, set(features)))
+class ModelFileError(ValueError):
+    """The model file is missing fields, from another format version, or malformed."""
 
 
 def sigmoid(value: float) -> float:
@@ -162,23 +74,130 @@ def sigmoid(value: float) -> float:
     return exp / (1.0 + exp)
 
 
-class ModelFileError(ValueError):
-    """The model file is missing fields, from another format version, or malformed."""
+@dataclass(frozen=True, slots=True)
+class ModelParts:
+    """Everything a model file holds, as arrays: what training writes and loading reads."""
+
+    weights: np.ndarray
+    bias: float
+    calibration: tuple[float, float]
+    thresholds: tuple[float, float, float]
+    kind_weights: np.ndarray
+    kind_bias: np.ndarray
 
 
-def save_model(
-    path: Path, weights: np.ndarray, bias: float, offset: float, threshold: float = 0.5
-) -> None:
-    """Write a model file; the same inputs always give the same bytes."""
-    if weights.shape != (2**HASH_BITS,):
-        raise ModelFileError(f"expected {2**HASH_BITS} weights, got shape {weights.shape}")
+class LinearModel:
+    """The loaded model, ready for fast scoring."""
+
+    __slots__ = (
+        "_kind_rows",
+        "_word_kinds",
+        "_word_weights",
+        "bias",
+        "calibration",
+        "kind_bias",
+        "kind_weights",
+        "thresholds",
+        "weights",
+    )
+
+    def __init__(self, parts: ModelParts) -> None:
+        # Most buckets hold 0.0: start from one shared zero and set the rest, which keeps the
+        # loaded model small (a plain list indexes faster than an array).
+        weights = parts.weights.astype(np.float64)
+        values = [0.0] * len(weights)
+        used = np.flatnonzero(weights)
+        for index, value in zip(used.tolist(), weights[used].tolist(), strict=True):
+            values[index] = value
+        self.weights: list[float] = values
+        self.bias = parts.bias
+        self.calibration = parts.calibration
+        self.thresholds = dict(zip(LEVELS, parts.thresholds, strict=True))
+        self.kind_weights = parts.kind_weights.astype(np.float32)
+        self.kind_bias = parts.kind_bias.astype(np.float64)
+        # One row per bucket, so that a sentence's kind scores are one gather and one sum.
+        self._kind_rows = np.ascontiguousarray(self.kind_weights.T)
+        self._word_weights: dict[str, float] = {}
+        self._word_kinds: dict[str, tuple[float, ...]] = {}
+
+    def word_weight(self, word: str) -> float:
+        """The summed weight of a word and its character n-grams, cached per model."""
+        weight = self._word_weights.get(word)
+        if weight is None:
+            weights = self.weights
+            weight = sum(weights[index] for index in word_features(word))
+            if len(self._word_weights) >= _WORD_CACHE_LIMIT:
+                self._word_weights.clear()
+            self._word_weights[word] = weight
+        return weight
+
+    def sentence_logit(self, tokens: Sequence[str], phrases: Sequence[int]) -> float:
+        """The fixing head's log-odds for one sentence: its tokens and its
+        `cogs.nudges.features.phrase_features` (features counted with repeats)."""
+        cache = self._word_weights
+        total = self.bias
+        for token in tokens:
+            weight = cache.get(token)
+            total += weight if weight is not None else self.word_weight(token)
+        return total + sum(map(self.weights.__getitem__, phrases))
+
+    def probability(self, logit: float, shift: float = 0.0) -> float:
+        """The calibrated probability of fixing for a message's log-odds."""
+        slope, intercept = self.calibration
+        return sigmoid(slope * logit + intercept + shift)
+
+    def _word_kind(self, word: str) -> tuple[float, ...]:
+        """A word's summed kind-head weights (its own bucket and n-grams), cached per model."""
+        vector = self._word_kinds.get(word)
+        if vector is None:
+            folded = [kind_bucket(index) for index in word_features(word)]
+            vector = tuple(self._kind_rows[folded].sum(axis=0, dtype=np.float64).tolist())
+            if len(self._word_kinds) >= _WORD_CACHE_LIMIT:
+                self._word_kinds.clear()
+            self._word_kinds[word] = vector
+        return vector
+
+    def kind_logits(self, tokens: Sequence[str], phrases: Sequence[int]) -> list[float]:
+        """The kind head's log-odds for one sentence, one per kind of `FIXING`."""
+        rows = self._kind_rows[[kind_bucket(index) for index in phrases]]
+        totals: list[float] = (rows.sum(axis=0, dtype=np.float64) + self.kind_bias).tolist()
+        for token in tokens:
+            totals = [
+                total + weight for total, weight in zip(totals, self._word_kind(token), strict=True)
+            ]
+        return totals
+
+    def kind_of(self, tokens: Sequence[str], phrases: Sequence[int]) -> str:
+        """The most likely fixing kind of one sentence."""
+        logits = self.kind_logits(tokens, phrases)
+        return FIXING[logits.index(max(logits))]
+
+    def kind_scores(self, tokens: Sequence[str], phrases: Sequence[int]) -> list[tuple[str, float]]:
+        """The fixing kinds for one sentence, most likely first, with softmax probabilities."""
+        logits = self.kind_logits(tokens, phrases)
+        top = max(logits)
+        odds = [math.exp(value - top) for value in logits]
+        total = sum(odds)
+        ranked = sorted(range(len(FIXING)), key=lambda i: -odds[i])
+        return [(FIXING[i], odds[i] / total) for i in ranked]
+
+
+def save_model(path: Path, parts: ModelParts) -> None:
+    """Write a model file; the same parts always give the same bytes."""
+    if parts.weights.shape != (2**HASH_BITS,):
+        raise ModelFileError(f"expected {2**HASH_BITS} weights, got shape {parts.weights.shape}")
+    if parts.kind_weights.shape != (len(FIXING), 2**KIND_BITS):
+        raise ModelFileError(f"expected kind weights of shape {(len(FIXING), 2**KIND_BITS)}")
     arrays = {
-        "weights": weights.astype("<f4"),
-        "bias": np.array(bias, dtype="<f8"),
-        "offset": np.array(offset, dtype="<f8"),
-        "threshold": np.array(threshold, dtype="<f8"),
+        "weights": parts.weights.astype("<f2"),
+        "bias": np.array(parts.bias, dtype="<f8"),
+        "calibration": np.array(parts.calibration, dtype="<f8"),
+        "thresholds": np.array(parts.thresholds, dtype="<f8"),
+        "kind_weights": parts.kind_weights.astype("<f2"),
+        "kind_bias": np.asarray(parts.kind_bias, dtype="<f8"),
         "format_version": np.array(FORMAT_VERSION, dtype="<i8"),
         "hash_bits": np.array(HASH_BITS, dtype="<i8"),
+        "kind_bits": np.array(KIND_BITS, dtype="<i8"),
     }
     # np.savez_compressed stamps the current time on each member, so the archive is written
     # here with a fixed date instead: the same model always gives the same bytes.
@@ -190,29 +209,41 @@ def save_model(
                 np.lib.format.write_array(handle, array, allow_pickle=False)
 
 
-def load_model(path: Path = DEFAULT_MODEL_PATH) -> LinearModel:
+def read_parts(path: Path = DEFAULT_MODEL_PATH) -> ModelParts:
     """Read a model file written by `save_model`; never unpickles anything."""
     try:
         with np.load(path, allow_pickle=False) as data:
             version = int(data["format_version"])
-            bits = int(data["hash_bits"])
+            bits = (int(data["hash_bits"]), int(data["kind_bits"]))
+            if version != FORMAT_VERSION or bits != (HASH_BITS, KIND_BITS):
+                raise ModelFileError(
+                    f"{path}: format {version} with {bits} hash bits; this code reads format "
+                    f"{FORMAT_VERSION} with {(HASH_BITS, KIND_BITS)}"
+                )
             weights = data["weights"]
-            bias = float(data["bias"])
-            offset = float(data["offset"])
-            threshold = float(data["threshold"])
+            calibration = data["calibration"].tolist()
+            thresholds = data["thresholds"].tolist()
+            parts = ModelParts(
+                weights=weights,
+                bias=float(data["bias"]),
+                calibration=(float(calibration[0]), float(calibration[1])),
+                thresholds=(float(thresholds[0]), float(thresholds[1]), float(thresholds[2])),
+                kind_weights=data["kind_weights"],
+                kind_bias=data["kind_bias"],
+            )
     except KeyError as error:
         raise ModelFileError(f"{path}: missing field {error}") from None
-    if version != FORMAT_VERSION or bits != HASH_BITS:
-        raise ModelFileError(
-            f"{path}: format {version} with {bits} hash bits; this code reads format "
-            f"{FORMAT_VERSION} with {HASH_BITS}"
-        )
-    if weights.shape != (2**HASH_BITS,) or not np.all(np.isfinite(weights)):
+    except (ValueError, IndexError, zipfile.BadZipFile) as error:
+        if isinstance(error, ModelFileError):
+            raise
+        raise ModelFileError(f"{path}: not a model file ({error})") from None
+    if parts.weights.shape != (2**HASH_BITS,) or not np.all(np.isfinite(parts.weights)):
         raise ModelFileError(f"{path}: weights must be {2**HASH_BITS} finite numbers")
-    # Most buckets are unused and hold 0.0: start from one shared zero and set the rest,
-    # which keeps the loaded model near 2.5 MB instead of 8 MB of separate float objects.
-    values = [0.0] * len(weights)
-    used = np.flatnonzero(weights)
-    for index, value in zip(used.tolist(), weights[used].tolist(), strict=True):
-        values[index] = value
-    return LinearModel(values, bias, offset, threshold)
+    if parts.kind_weights.shape != (len(FIXING), 2**KIND_BITS):
+        raise ModelFileError(f"{path}: kind weights have the wrong shape")
+    return parts
+
+
+def load_model(path: Path = DEFAULT_MODEL_PATH) -> LinearModel:
+    """Load a model file for scoring."""
+    return LinearModel(read_parts(path))

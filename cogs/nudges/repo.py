@@ -1,7 +1,7 @@
 """All the SQL of nudges: circle settings, opt-outs and the log of nudges given.
 
-No method here takes message text: the log keeps who, when, where and the *families* of
-wording noticed (fixed names such as ``"modal"``), never words.
+No method here takes message text: the log keeps who, when, where and the *kinds* of
+wording noticed (fixed names from ``TAXONOMY.md`` such as ``"treatment"``), never words.
 """
 
 from __future__ import annotations
@@ -25,10 +25,16 @@ PERSONAL = (
 
 @dataclass(frozen=True, slots=True)
 class CircleNudging:
-    """How a circle wants nudges: ``off``, ``private`` or ``group``, at a sensitivity."""
+    """How a circle wants nudges: ``off``, ``private`` or ``group``, at a sensitivity, and the
+    number of the circle's agreement a note points to (None for none)."""
 
     mode: str
     sensitivity: Sensitivity
+    agreement: int | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> CircleNudging:
+        return cls(row["mode"], Sensitivity(row["sensitivity"]), row["agreement"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +76,25 @@ class NudgesRepo:
     # --- settings --------------------------------------------------------------------------
 
     async def settings(self, circle_id: int) -> CircleNudging | None:
-        row = await self._db.fetchone("SELECT * FROM nudge_settings WHERE circle_id = ?", (circle_id,))
-        return CircleNudging(row["mode"], Sensitivity(row["sensitivity"])) if row else None
+        row = await self._db.fetchone(
+            "SELECT * FROM nudge_settings WHERE circle_id = ?", (circle_id,)
+        )
+        return CircleNudging.from_row(row) if row else None
 
     async def all_settings(self) -> dict[int, CircleNudging]:
         rows = await self._db.fetchall("SELECT * FROM nudge_settings")
-        return {r["circle_id"]: CircleNudging(r["mode"], Sensitivity(r["sensitivity"])) for r in rows}
+        return {r["circle_id"]: CircleNudging.from_row(r) for r in rows}
 
     async def set_settings(self, circle_id: int, settings: CircleNudging) -> None:
         query = """
-            INSERT INTO nudge_settings (circle_id, mode, sensitivity) VALUES (?, ?, ?)
-            ON CONFLICT (circle_id) DO UPDATE SET mode = excluded.mode, sensitivity = excluded.sensitivity
+            INSERT INTO nudge_settings (circle_id, mode, sensitivity, agreement) VALUES (?, ?, ?, ?)
+            ON CONFLICT (circle_id) DO UPDATE SET
+                mode = excluded.mode, sensitivity = excluded.sensitivity, agreement = excluded.agreement
         """
         async with self._db.transaction() as tx:
-            await tx.execute(query, (circle_id, settings.mode, settings.sensitivity.value))
+            await tx.execute(
+                query, (circle_id, settings.mode, settings.sensitivity.value, settings.agreement)
+            )
 
     # --- opt-outs --------------------------------------------------------------------------
 
@@ -120,13 +131,21 @@ class NudgesRepo:
             await tx.execute(
                 query,
                 (
-                    record.circle_id, record.member_id, record.conversation, to_iso(record.at),
-                    record.situation.value, record.mode, int(record.delivered), json.dumps(list(record.kinds)),
+                    record.circle_id,
+                    record.member_id,
+                    record.conversation,
+                    to_iso(record.at),
+                    record.situation.value,
+                    record.mode,
+                    int(record.delivered),
+                    json.dumps(list(record.kinds)),
                 ),
             )
 
     async def since(self, at: datetime) -> list[NudgeRecord]:
-        rows = await self._db.fetchall("SELECT * FROM nudge_log WHERE at >= ? ORDER BY at", (to_iso(at),))
+        rows = await self._db.fetchall(
+            "SELECT * FROM nudge_log WHERE at >= ? ORDER BY at", (to_iso(at),)
+        )
         return [NudgeRecord.from_row(r) for r in rows]
 
     async def last_for(self, member: MemberRef) -> tuple[NudgeRecord, str] | None:

@@ -11,29 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-# What each family of wording sounds like, as a phrase for "I noticed {noticed}".
-NOTICED = {
-    "imperative": "a reply telling someone what to do",
-    "modal": "a “you should”",
-    "suggestion": "a suggestion",
-    "suggestion_question": "a “have you tried…?”",
-    "hypothetical": "an “if I were you”",
-    "fix_it": "a quick fix",
-    "labelling": "a name put on what someone is going through",
-    "learned": "advice-like wording",
-}
-# How the families read when someone asks `nudges why` later (kept as names, never words).
-KIND_NAMES = {
-    "imperative": "an instruction (“do this”, “try that”)",
-    "modal": "a “you should / you need to”",
-    "suggestion": "a suggestion (“you could try”, “it might help to”)",
-    "suggestion_question": "a suggestion as a question (“have you tried…?”)",
-    "hypothetical": "an “if I were you”",
-    "fix_it": "a quick fix (“just…”)",
-    "labelling": "a label for someone else's experience",
-    "learned": "wording that often comes with advice",
-}
+from cogs.nudges.kinds import plain_words
+
 PRIVATE_SITUATIONS = ("drift", "listening", "suggestion", "labelling")
+AGREEMENT = "This circle's agreement #{number} speaks to this (`{prefix}agreement show {number}`). "
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +30,9 @@ class NudgeTexts:
 
     @classmethod
     def load(cls) -> NudgeTexts:
-        raw = tomllib.loads(resources.files("prompts").joinpath("nudges.toml").read_text(encoding="utf-8"))
+        raw = tomllib.loads(
+            resources.files("prompts").joinpath("nudges.toml").read_text(encoding="utf-8")
+        )
         by_situation: dict[str, list[NudgeText]] = {}
         for item in raw["nudges"]:
             text = NudgeText(item["id"], item["situation"], item["text"])
@@ -65,20 +48,23 @@ class NudgeTexts:
         variants = self.variants(situation) or self.variants("drift")
         return variants[turn % len(variants)]
 
-    def render(self, text: NudgeText, *, noticed: str, prefix: str) -> str:
-        return text.text.format(noticed=noticed, opt_out=f"`{prefix}nudges off`", why=f"`{prefix}nudges why`")
+    def render(
+        self, text: NudgeText, *, noticed: str, prefix: str, agreement: int | None = None
+    ) -> str:
+        pointer = AGREEMENT.format(number=agreement, prefix=prefix) if agreement else ""
+        return text.text.format(
+            noticed=noticed,
+            agreement=pointer,
+            opt_out=f"`{prefix}nudges off`",
+            why=f"`{prefix}nudges why`",
+        )
 
 
-def noticed(kinds: Sequence[str], advice_count: int) -> str:
-    """Say briefly what was noticed: the wording of the tipping reply, and how many came."""
-    phrase = next((NOTICED[k] for k in kinds if k in NOTICED), NOTICED["learned"])
+def noticed(kind: str | None, advice_count: int) -> str:
+    """Say briefly what was noticed: the kind of the tipping reply, and how many came."""
+    phrase = plain_words(kind or "")
     if advice_count >= 3:
-        return f"{phrase}, after a few other suggestions"
+        return f"{phrase}, after a few other replies like it"
     if advice_count == 2:
-        return f"{phrase}, after another suggestion"
+        return f"{phrase}, after another reply like it"
     return phrase
-
-
-def kind_names(kinds: Sequence[str]) -> str:
-    names = [KIND_NAMES[k] for k in kinds if k in KIND_NAMES] or [KIND_NAMES["learned"]]
-    return "; ".join(names)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.chat import Chat, DeliveryError, Destination, RoomRef, ThreadRef, room_of
 from bot.clock import Clock, to_iso
 from bot.commands import format_duration
@@ -227,6 +228,7 @@ class Runner:
         fire = expected
         if now - expected > self.grace and not held:
             first_in_grace = next_after(rule, zone, now - self.grace - timedelta(seconds=1))
+            metrics.scheduled_post(schedule.kind.value, "missed")
             log.warning(
                 MISSED_LOG,
                 schedule.id,
@@ -350,6 +352,7 @@ class Runner:
         await self._repo.record(
             run_id, Outcome.POSTED, self._clock.now(), posted_thread, message_id
         )
+        metrics.scheduled_post(Kind.PROMPT.value, "posted")
 
     async def _hand_over(self, due: Due) -> None:
         schedule = due.schedule

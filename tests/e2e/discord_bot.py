@@ -36,6 +36,7 @@ from tests.e2e.discord_protocol import (
     Message,
     User,
 )
+from tests.e2e.discord_protocol.errors import Json
 from tests.e2e.discord_protocol.state import Channel, Guild, Role
 
 T = TypeVar("T")
@@ -126,14 +127,12 @@ class RunningBot:
     adapter: DiscordAdapter
     ear: Ear
 
-    async def command(
-        self, user: User, channel: Channel, name: str, *options: object
-    ) -> Interaction:
+    async def command(self, user: User, channel: Channel, name: str, *options: Json) -> Interaction:
         """``user`` runs ``/name ...`` in ``channel``; returns the interaction (not waiting)."""
-        return await self.server.dispatch_command(user, channel, name, *options)  # type: ignore[arg-type]
+        return await self.server.dispatch_command(user, channel, name, *options)
 
     async def ask(
-        self, user: User, channel: Channel, name: str, *options: object
+        self, user: User, channel: Channel, name: str, *options: Json
     ) -> InteractionReply:
         """``user`` runs ``/name ...``; returns the bot's first answer."""
         interaction = await self.command(user, channel, name, *options)
@@ -209,14 +208,14 @@ def assert_never_mentions(server: DiscordServer) -> None:
 
 
 def bot_config(server: DiscordServer, data: Path, **discord: object) -> Config:
-    settings: dict[str, object] = {
+    settings: dict[str, Any] = {
         "enabled": True,
         "api_base": server.api_base,
         "gateway_url": server.gateway_url,
         "moderator_roles": (MODERATOR_ROLE,),
     }
     settings.update(discord)
-    return Config(data_dir=str(data), discord=DiscordConfig(**settings))  # type: ignore[arg-type]
+    return Config(data_dir=str(data), discord=DiscordConfig(**settings))
 
 
 @asynccontextmanager

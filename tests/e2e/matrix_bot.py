@@ -31,6 +31,8 @@ from tests.e2e.synapse import RegisteredUser, Synapse
 from tests.e2e.synapse_fixtures import MakeClient, RegisterUser
 
 WAIT = 15.0  # seconds any one expectation may take; loopback answers in well under one
+# What people and the bot write: text and notices (nio reads both as formatted messages).
+Said = nio.RoomMessageText | nio.RoomMessageNotice
 _T = TypeVar("_T")
 TIMELINE_100 = {"room": {"timeline": {"limit": 100}}}
 
@@ -284,15 +286,13 @@ class Person:
 
     # --- reading --------------------------------------------------------------------------
 
-    def messages_from(
-        self, sender: str, room_id: str | None = None, since: int = 0
-    ) -> list[nio.Event]:
+    def messages_from(self, sender: str, room_id: str | None = None, since: int = 0) -> list[Said]:
         return [
             e
             for r, e in self.seen[since:]
             if (room_id is None or r == room_id)
-            and e.sender == sender
             and isinstance(e, nio.RoomMessageText | nio.RoomMessageNotice)
+            and e.sender == sender
         ]
 
     async def expect(
@@ -303,10 +303,10 @@ class Person:
         room_id: str | None = None,
         since: int = 0,
         within: float = WAIT,
-    ) -> nio.Event:
+    ) -> Said:
         """The first message from ``sender`` (after mark ``since``) whose body contains ``text``."""
 
-        def found() -> nio.Event | None:
+        def found() -> Said | None:
             return next(
                 (e for e in self.messages_from(sender, room_id, since) if text in e.body), None
             )
@@ -317,7 +317,7 @@ class Person:
             said = [e.body[:120] for e in self.messages_from(sender, room_id, since)]
             raise AssertionError(f"{sender} never said {text!r}; it said {said}") from None
 
-    def answers_to(self, sender: str, event_id: str) -> list[nio.Event]:
+    def answers_to(self, sender: str, event_id: str) -> list[Said]:
         """``sender``'s messages that reply to ``event_id`` (how the bot answers in place)."""
         out = []
         for event in self.messages_from(sender):
@@ -326,9 +326,7 @@ class Person:
                 out.append(event)
         return out
 
-    async def ask(
-        self, room_id: str, bot: str, text: str, *, thread: str | None = None
-    ) -> nio.Event:
+    async def ask(self, room_id: str, bot: str, text: str, *, thread: str | None = None) -> Said:
         """Say a command and wait for the bot's answer to it (a reply in place)."""
         event_id = await self.say(room_id, text, thread=thread)
         return await eventually(

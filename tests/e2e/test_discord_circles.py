@@ -1,5 +1,6 @@
-"""Circles through slash commands on the loopback Discord: the declared commands as a tree,
-the whole flow with a check-in round, autocomplete, permissions, and bad input."""
+"""Circles through slash commands on the loopback Discord: the declared commands as a tree, a
+round's public thread and personal answers, autocomplete, who moderates, commands in DMs, and
+deferred and long replies. The flow every platform shares is in tests/contract."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.app import declared_specs
-from bot.chat import MessagePosted, Platform, RoomRef, ThreadRef, Visibility
+from bot.chat import Visibility
 from bot.commands import Command, CommandSpec, Invocation
 from tests.e2e.discord_bot import (
     MANAGE_GUILD,
@@ -25,7 +26,6 @@ from tests.e2e.discord_protocol import (
     DiscordServer,
     option,
     subcommand,
-    subcommand_group,
 )
 from tests.e2e.discord_protocol.state import Channel
 
@@ -76,40 +76,24 @@ async def test_the_declared_commands_become_slash_commands(discord_bot: RunningB
     assert all(len(c["description"]) <= 100 for c in registered.values())
 
 
-# --- the whole flow ------------------------------------------------------------------------
+# --- a round -------------------------------------------------------------------------------
 
 
-async def test_circles_and_a_check_in_round_through_slash_commands(
+async def test_a_rounds_thread_is_public_and_slash_answers_stay_personal(
     discord_bot: RunningBot, discord_folk: Folk
 ) -> None:
-    """Create, join, preferences, members, and a round held in a public thread, end to end."""
+    """A round's thread is a public thread on its post, named for the circle; people go by their
+    server nickname; answers to /round and refusals are ephemeral."""
     bot, f, server = discord_bot, discord_folk, discord_bot.server
     created = await bot.ask(
-        f.alice,
-        f.general,
-        "circle",
-        subcommand(
-            "create",
-            option("name", "Tuesday"),
-            option("description", "A small circle."),
-            option("capacity", 6),
-        ),
-    )
-    assert (created.content or "").startswith(
-        "🌱 **Tuesday** has a home here now.\n_A small circle._\n6 places"
+        f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
     )
     assert not created.ephemeral  # a public announcement
     joined = await bot.ask(f.bob, f.general, "circle", subcommand("join"))
     assert "Welcome to **Tuesday**, Bobby." in (joined.content or "")  # the server nickname
-    await bot.ask(f.carol, f.general, "circle", subcommand("join", option("circle", "Tuesday")))
-    preference = await bot.ask(
-        f.bob, f.general, "circle", subcommand("preference", option("preference", "listening"))
-    )
-    assert preference.ephemeral
-    members = await bot.ask(f.carol, f.general, "circle", subcommand("members"))
-    assert "Bobby" in (members.content or "")
-    rota = await bot.ask(f.bob, f.general, "circle", subcommand_group("rota", subcommand("show")))
-    assert "alice" in (rota.content or "")
+    await bot.ask(f.carol, f.general, "circle", subcommand("join"))
+    refused = await bot.ask(f.dan, f.general, "circle", subcommand("close"))
+    assert refused.ephemeral
 
     started = await bot.ask(
         f.alice,
@@ -122,39 +106,17 @@ async def test_circles_and_a_check_in_round_through_slash_commands(
         True,
     )
     thread = newest_thread(server, f.general)
-    assert thread.type is ChannelType.PUBLIC_THREAD
-    assert thread.name == "Check-in · Tuesday"
+    assert (thread.type, thread.name) == (ChannelType.PUBLIC_THREAD, "Check-in · Tuesday")
     opening = server.world.messages[thread.id]  # a thread made from a message shares its id
     assert opening.channel_id == f.general.id
-    assert "How are you arriving today?" in opening.content
     assert "alice, Bobby, carol" in opening.content
-    await bot.wait_for_bot_message(thread, "alice, the talking piece is with you")
-
-    await server.post_message(thread, f.alice, "Tired, but glad to be here. done")
     await server.post_message(thread, f.alice, "done")
-    await bot.wait_for_bot_message(
-        thread, "Thank you, alice. Bobby, the talking piece is with you."
-    )
+    await bot.wait_for_bot_message(thread, "Thank you, alice. Bobby, the talking piece")
     passed = await bot.ask(f.bob, thread, "round", subcommand("pass"))
     assert passed.ephemeral
-    await bot.wait_for_bot_message(
-        thread, "Thank you, Bobby; passing is always welcome. carol, the talking piece"
-    )
     status = await bot.ask(f.carol, thread, "round", subcommand("status"))
+    assert status.ephemeral
     assert "the talking piece is with carol" in (status.content or "")
-    await server.post_message(thread, f.carol, "Done.")
-    closing = await bot.wait_for_bot_message(thread, "That completes the round for **Tuesday**")
-    assert "alice" in closing.content
-    assert "Bobby" in closing.content
-
-    room = RoomRef(Platform.DISCORD, str(f.guild.id), str(f.general.id))
-    in_thread = await bot.ear.wait_for(MessagePosted, 3)
-    assert {e.thread for e in in_thread} == {ThreadRef(room, str(thread.id))}
-    assert [e.text for e in in_thread] == ["Tired, but glad to be here. done", "done", "Done."]
-    rounds = bot.table(
-        "SELECT thread_id, closed_at IS NOT NULL, shared_count, passed_count FROM rounds"
-    )
-    assert rounds == [(str(thread.id), 1, 2, 1)]
     assert_never_mentions(server)
 
 
@@ -212,70 +174,7 @@ async def test_moderators_are_manage_server_or_a_configured_role(
             assert "has a home here now" in (reply.content or ""), (who.name, reply.content)
 
 
-async def test_a_member_without_permission_is_refused_kindly(
-    discord_bot: RunningBot, discord_folk: Folk
-) -> None:
-    """Creating or closing a circle without the standing to is refused privately, and nothing changes."""
-    bot, f = discord_bot, discord_folk
-    await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
-    await bot.ask(f.dan, f.general, "circle", subcommand("join"))
-    before = bot.snapshot()
-    refused = await bot.ask(f.dan, f.general, "circle", subcommand("close"))
-    assert refused.ephemeral
-    assert (
-        refused.content
-        == "That one is for the facilitators of Tuesday (or a moderator). You could ask one of them."
-    )
-    other = bot.server.create_channel(f.guild, "dans-room")
-    refused = await bot.ask(f.dan, other, "circle", subcommand("create", option("name", "Mine")))
-    assert refused.ephemeral
-    assert (
-        refused.content
-        == "Starting a circle is for moderators and facilitators. A moderator can set one up with you."
-    )
-    assert bot.snapshot() == before
-
-
 # --- bad input -----------------------------------------------------------------------------
-
-
-async def test_an_option_out_of_range_gets_the_router_sentence(
-    discord_bot: RunningBot, discord_folk: Folk
-) -> None:
-    """A number outside the declared range (an outdated client can send one) is refused kindly."""
-    bot, f = discord_bot, discord_folk
-    before = bot.snapshot()
-    refused = await bot.ask(
-        f.alice,
-        f.general,
-        "circle",
-        subcommand("create", option("name", "Big"), option("capacity", 1000)),
-    )
-    assert refused.ephemeral
-    assert refused.content == "The capacity can be between 2 and 500; 1000 is outside that."
-    refused = await bot.ask(f.alice, f.general, "round", subcommand("start", option("turn", "2s")))
-    assert refused.ephemeral
-    assert refused.content is not None
-    assert refused.content.startswith("The turn can be between 30 seconds and 30 minutes")
-    assert bot.snapshot() == before
-
-
-async def test_an_unknown_circle_typed_anyway_is_named(
-    discord_bot: RunningBot, discord_folk: Folk
-) -> None:
-    """A circle name that autocomplete never offered gets a kind sentence and changes nothing."""
-    bot, f = discord_bot, discord_folk
-    await bot.ask(f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday")))
-    before = bot.snapshot()
-    refused = await bot.ask(
-        f.bob, f.general, "circle", subcommand("join", option("circle", "Nowhere"))
-    )
-    assert refused.ephemeral
-    assert (
-        refused.content
-        == "I couldn't find a circle called “Nowhere” here. `/circle list` shows the circles in this space."
-    )
-    assert bot.snapshot() == before
 
 
 async def test_server_commands_in_a_dm_are_refused_and_personal_ones_work(

@@ -104,7 +104,7 @@ async def tree_client(
 
     async with connected(bot, discord_server):
         await tree.sync()
-        bot.arrived = arrived  # type: ignore[attr-defined]
+        bot.arrived = arrived  # type: ignore[attr-defined]  # for first_interaction to wait on
         yield bot, seen
 
 
@@ -113,7 +113,7 @@ async def first_interaction(
 ) -> tuple[Any, discord.Interaction]:
     bot, seen = pair
     sent = await server.dispatch_command(place.alice, place.channel, "hello")
-    await asyncio.wait_for(bot.arrived.wait(), WAIT)  # type: ignore[attr-defined]
+    await asyncio.wait_for(bot.arrived.wait(), WAIT)  # type: ignore[attr-defined]  # set by tree_client
     return sent, seen[0]
 
 

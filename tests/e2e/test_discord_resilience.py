@@ -70,6 +70,46 @@ async def test_without_the_message_content_intent_commands_still_work(
     assert "Slash commands" in lost[0]
 
 
+SHARING = "I've been really low since the move and I can't seem to sleep."
+SOFT = "Have you tried a warm bath before bed?"
+SECOND = "You should try melatonin, it worked for my cousin."
+
+
+async def test_without_the_message_content_intent_no_nudge_is_attempted(
+    discord_server: DiscordServer,
+    discord_folk: Folk,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without the message content intent the words arrive unreadable: no nudge is tried, and the bot carries on."""
+    discord_server.world.privileged_intents = 0
+    f, server = discord_folk, discord_server
+    with caplog.at_level(logging.INFO):
+        async with running_bot(server, tmp_path / "data") as bot:
+            assert bot.adapter.reads_message_content is False
+            await bot.ask(
+                f.alice, f.general, "circle", subcommand("create", option("name", "Tuesday"))
+            )
+            for member in (f.bob, f.carol):
+                await bot.ask(member, f.general, "circle", subcommand("join"))
+            sharing = await server.post_message(f.general, f.alice, SHARING)
+            thread = await server.start_thread(f.bob, f.general, "Sleep", from_message=sharing)
+            await server.post_message(thread, f.bob, SOFT)
+            await server.post_message(thread, f.carol, SECOND)
+            await bot.ear.wait_for(MessagePosted, 3)
+            assert {e.text for e in bot.ear.of_type(MessagePosted)} == {None}
+            assert server.requests_to("POST", "/users/@me/channels") == []
+            assert bot.table("SELECT * FROM nudge_log") == []
+            why = await bot.ask(f.carol, f.general, "nudges", subcommand("why"))
+            assert "You haven't had a note from me" in (why.content or "")
+    problems = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and r.name.startswith(("bot", "cogs"))
+    ]
+    assert problems == []
+
+
 async def test_a_gateway_drop_resumes_and_nothing_is_handled_twice(
     discord_bot: RunningBot, discord_folk: Folk
 ) -> None:

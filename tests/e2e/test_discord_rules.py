@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.app import App
 from bot.chat import MessagePosted, Platform, RoomRef, Visibility
-from bot.commands import Command, CommandSpec, Invocation
+from bot.commands import Command, CommandSpec, Handler, Invocation
 from bot.platforms.discord.permissions import INVITE_PERMISSIONS, NEEDS, invite_url
 from tests.e2e.discord_bot import (
     Folk,
@@ -44,9 +47,9 @@ PUT_GLOBAL = ("PUT", "/applications/{application_id}/commands")
 GUILDS, GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT = 1 << 0, 1 << 1, 1 << 8, 1 << 15
 
 
-def with_command(name: str, handler: object) -> object:
+def with_command(name: str, handler: Handler) -> Callable[[App], None]:
     spec = CommandSpec((name,), "A command for the tests.")
-    return lambda app: app.router.add(Command(spec, handler))  # type: ignore[arg-type]
+    return lambda app: app.router.add(Command(spec, handler))
 
 
 async def make_circle(bot: RunningBot, f: Folk, *members: User) -> None:
@@ -331,8 +334,8 @@ async def test_the_bots_commands_fit_discords_limits_with_room_to_spare(
     sizes = {c["name"]: command_size(c) for c in put.json}
     assert max(sizes.values()) < COMMAND_SIZE_LIMIT * 0.75, sizes
 
-    def options(item: dict[str, object]) -> list[dict[str, object]]:
-        found = list(item.get("options") or [])  # type: ignore[call-overload]
+    def options(item: dict[str, Any]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = list(item.get("options") or [])
         return found + [o for child in found for o in options(child)]
 
     for registered in put.json:

@@ -1,13 +1,18 @@
 """Threads on the loopback Discord: a thread on a post in a text channel, a forum post, and a
-circle that lives in a forum post. A thread is ThreadRef(room=its parent channel, id=itself)."""
+circle that lives in a forum post, with its rounds and prompts. A thread is
+ThreadRef(room=its parent channel, id=itself)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.chat import MessagePosted, MessageRef, Platform, ReactionAdded, RoomRef, ThreadRef
-from tests.e2e.discord_bot import Folk, RunningBot
-from tests.e2e.discord_protocol import ChannelType, option, subcommand
+from bot.clock import ManualClock
+from tests.e2e.discord_bot import Folk, RunningBot, assert_never_mentions, running_bot
+from tests.e2e.discord_protocol import ChannelType, DiscordServer, option, subcommand
 
 pytestmark = pytest.mark.e2e
 
@@ -96,3 +101,24 @@ async def test_a_circle_in_a_forum_post_holds_its_round_there(
     done = await bot.ask(f.bob, post, "round", subcommand("done"))
     assert done.ephemeral
     await bot.wait_for_bot_message(post, "That completes the round for **Evening**")
+
+
+async def test_a_circle_in_a_forum_post_gets_its_prompts_in_that_post(
+    discord_server: DiscordServer, discord_folk: Folk, tmp_path: Path
+) -> None:
+    """A circle living in a forum post gets each prompt right in that post, not in a new thread."""
+    f, server = discord_folk, discord_server
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    async with running_bot(server, tmp_path / "data", clock=ManualClock(start)) as bot:
+        home = await server.start_thread(
+            f.alice, f.forum, "Evening circle", content="A home for our evenings."
+        )
+        await bot.ask(f.alice, home, "circle", subcommand("create", option("name", "Tuesday")))
+        await bot.ask(f.alice, home, "schedule", subcommand("add", option("when", "daily 09:30")))
+        assert await bot.app.advance_and_run(timedelta(minutes=30)) == 1
+        prompt = await bot.wait_for_bot_message(home, "A reflection for Tuesday")
+        assert [c for c in server.world.channels.values() if c.is_thread] == [home]
+        assert bot.table("SELECT outcome, thread_id, message_id FROM reflection_runs") == [
+            ("posted", str(home.id), str(prompt.id))
+        ]
+        assert_never_mentions(server)

@@ -1,4 +1,6 @@
-"""The circles of the foundation, run through ``!ck`` in real Matrix rooms."""
+"""Circles in real Matrix rooms, where Matrix has rules of its own: power levels, room
+creators outside them, and direct rooms for private answers. The flow every platform shares
+is in tests/contract."""
 
 from __future__ import annotations
 
@@ -9,97 +11,16 @@ import pytest
 
 from bot.chat import DeliveryError, MemberRef, Platform
 from bot.platforms.matrix.commands import room_ref
-from tests.e2e.matrix_bot import MakeBot, MakePeople, eventually, thread_of
+from tests.e2e.matrix_bot import MakeBot, MakePeople, eventually
 from tests.e2e.synapse_fixtures import RegisterUser
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_circle_from_creation_to_a_check_in_round_and_rest(
+async def test_a_power_level_at_the_threshold_makes_a_moderator(
     matrix_bot: MakeBot, people: MakePeople
 ) -> None:
-    """Create, join, waitlist, preference, rota by pill, a round in a thread, leave, promote, close."""
-    bot = await matrix_bot()
-    me = bot.user_id
-    alice, bob, carol, dave = [await people(n) for n in ("Alice", "Bob", "Carol", "Dave")]
-    room = await alice.room_with(me, bob, carol, dave)
-
-    await alice.say(
-        room, "!ck circle create Tuesday A small circle for Tuesday evenings capacity=3"
-    )
-    created = await alice.expect(me, "has a home here now", room_id=room)
-    assert "<strong>Tuesday</strong> has a home here now" in created.formatted_body
-    mark = alice.mark()
-    await bob.say(room, "!ck circle join")
-    await alice.expect(me, "Welcome to **Tuesday**, Bob.", since=mark)
-    await carol.say(room, "!ck circle join")
-    await alice.expect(me, "Welcome to **Tuesday**, Carol.", since=mark)
-    assert "full right now" in (await dave.ask(room, me, "!ck circle join")).body
-    assert "waitlist for Tuesday, number 1" in (await dave.ask(room, me, "!ck circle wait")).body
-    assert (
-        "you'd like **listening**"
-        in (await bob.ask(room, me, "!ck circle preference listening")).body
-    )
-
-    # A mention pill: the body holds only the display name, the HTML links the user id.
-    mark = alice.mark()
-    await alice.say(
-        room,
-        "!ck circle rota add Bob",
-        format="org.matrix.custom.html",
-        formatted_body=f'!ck circle rota add <a href="https://matrix.to/#/{bob.user_id}">Bob</a>',
-    )
-    await alice.expect(me, "Bob joins the facilitation rota of Tuesday", since=mark)
-    members = await alice.ask(room, me, "!ck circle members")
-    assert "Bob" in members.body
-    assert "listening" in members.body
-
-    # The check-in round: a thread, with done / pass typed in it.
-    mark = alice.mark()
-    opened = await alice.ask(room, me, "!ck round start How are you arriving today?")
-    assert "has begun in its thread" in opened.body
-    root = await alice.expect(me, "A check-in round for Tuesday", since=mark)
-    assert thread_of(root) is None
-    first_turn = await alice.expect(me, "Alice, the talking piece is with you", since=mark)
-    assert thread_of(first_turn) == root.event_id
-
-    await alice.say(room, "done", thread=root.event_id)
-    to_bob = await alice.expect(me, "Thank you, Alice. Bob, the talking piece", since=mark)
-    assert thread_of(to_bob) == root.event_id
-    await carol.say(room, "done", thread=root.event_id)
-    early = await alice.expect(me, "The talking piece is with Bob right now", since=mark)
-    assert thread_of(early) == root.event_id
-    await bob.say(room, "pass", thread=root.event_id)
-    await alice.expect(me, "Thank you, Bob; passing is always welcome. Carol", since=mark)
-    typed_in_thread = await carol.say(room, "!ck round done", thread=root.event_id)
-    closing = await alice.expect(me, "That completes the round for **Tuesday**", since=mark)
-    answer = await eventually(
-        lambda: alice.answers_to(me, typed_in_thread), "the answer in the thread"
-    )
-    assert thread_of(answer[0]) == root.event_id
-    assert thread_of(closing) == root.event_id
-    assert "Shared: Alice, Carol" in closing.body
-    assert "Passed: Bob" in closing.body
-
-    # Bob leaves; Dave, first on the waitlist, gets the place and a private note.
-    mark = alice.mark()
-    assert "You've left Tuesday" in (await bob.ask(room, me, "!ck circle leave")).body
-    await alice.expect(me, "Welcome to **Tuesday**, Dave: a place opened up", since=mark)
-    direct = await eventually(
-        lambda: next((r for r in dave.invites if r != room), None), "a direct room"
-    )
-    await dave.join(direct)
-    note = await dave.expect(me, "A place opened in **Tuesday**, and it's yours", room_id=direct)
-    assert note.source["content"]["m.mentions"] == {}
-
-    await alice.say(room, "!ck circle close")
-    await alice.expect(me, "**Tuesday** is resting now", since=mark)
-
-
-async def test_only_moderators_and_facilitators_may_start_a_circle(
-    matrix_bot: MakeBot, people: MakePeople
-) -> None:
-    """Below the power level a member is refused kindly; at 50 (or as creator) it works."""
+    """Below the configured power level a member is refused; raised to 50 they may start a circle."""
     bot = await matrix_bot()
     me = bot.user_id
     alice, erin = await people("Alice"), await people("Erin")
@@ -107,21 +28,14 @@ async def test_only_moderators_and_facilitators_may_start_a_circle(
 
     refused = await erin.ask(room, me, "!ck circle create Fridays")
     assert refused.body.startswith("Starting a circle is for moderators and facilitators.")
-    listing = await erin.ask(room, me, "!ck circle list")
-    assert "There are no circles in this space yet" in listing.body
-
     await alice.set_power(room, erin.user_id, 50)
     mark = erin.mark()
     await erin.say(room, "!ck circle create Fridays")
     await erin.expect(me, "**Fridays** has a home here now", since=mark)
     assert bot.adapter is not None
-    chat = bot.adapter.chat
-    assert await chat.is_moderator(
-        MemberRef(Platform.MATRIX, alice.user_id), room_ref(room)
-    )  # creator
-    assert await chat.is_moderator(
+    assert await bot.adapter.chat.is_moderator(
         MemberRef(Platform.MATRIX, erin.user_id), room_ref(room)
-    )  # level 50
+    )
 
 
 async def test_the_room_creator_counts_as_a_moderator(
@@ -151,7 +65,7 @@ async def test_private_answers_go_to_a_direct_room(matrix_bot: MakeBot, people: 
     direct = await eventually(lambda: next(iter(alice.invites), None), "a direct room")
     await alice.join(direct)
     export = await alice.expect(me, "Here is everything I keep about you", room_id=direct)
-    assert "<pre><code" in export.formatted_body
+    assert "<pre><code" in (export.formatted_body or "")
     assert alice.answers_to(me, direct) == []
 
     # Commands typed in the direct room are answered there, as nothing needs a room.

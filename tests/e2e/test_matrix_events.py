@@ -1,6 +1,9 @@
-"""Reactions, redactions, edits, long texts and bad input, on a real Synapse."""
+"""Reactions as annotations and redactions, edits as m.replace, long texts and bad command
+lines, on a real Synapse. What every platform shares is in tests/contract."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import nio
 import pytest
@@ -46,10 +49,11 @@ async def quiet_since(person: Person, bot: BotRunner, room: str, mark: int) -> l
     ]
 
 
-async def test_reactions_arrive_normalised_and_their_redactions_too(
+async def test_reactions_are_read_back_page_by_page_and_a_redaction_made_while_away_counts(
     matrix_bot: MakeBot, people: MakePeople, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """❤️ and ✋🏽 arrive as ❤ and ✋; a redaction, even one made while the bot was away, takes one back."""
+    """Reading reactions back pages through /relations; a redaction made while the bot was away
+    still names its reaction after the restart, by the reaction's own event id."""
     monkeypatch.setattr(matrix_chat, "RELATIONS_PAGE", 1)  # so reading them takes several pages
     bot = await matrix_bot()
     alice, bob, carol = await people("Alice"), await people("Bob"), await people("Carol")
@@ -58,31 +62,15 @@ async def test_reactions_arrive_normalised_and_their_redactions_too(
     await eventually(lambda: posted(bot, target), "the message")
     assert bot.adapter is not None
     message = MessageRef(room_ref(room), target)
-    await bot.adapter.chat.react(
-        message, "\N{WHITE HEAVY CHECK MARK}"
-    )  # the bot's own: never counted
-
-    hearts = await bob.react(room, target, HEART_EMOJI)
+    await bob.react(room, target, HEART_EMOJI)
     await carol.react(room, target, HAND_TONED)
-    added = await eventually(
-        lambda: len(bot.ear.of(ReactionAdded)) == 2 and bot.ear.of(ReactionAdded), "two reactions"
-    )
-    assert {(e.member.id, e.key, e.message.id) for e in added} == {
-        (bob.user_id, HEART, target),
-        (carol.user_id, HAND, target),
-    }
+    await eventually(lambda: len(bot.ear.of(ReactionAdded)) == 2, "two reactions")
     reactions = await bot.adapter.chat.reactions(message)
     assert {k: [m.id for m in v] for k, v in reactions.by_key.items()} == {
         HEART: [bob.user_id],
         HAND: [carol.user_id],
     }
 
-    await bob.redact(room, hearts)
-    [removed] = await eventually(lambda: bot.ear.of(ReactionRemoved), "the redaction")
-    assert (removed.member.id, removed.key, removed.message.id) == (bob.user_id, HEART, target)
-    assert set((await bot.adapter.chat.reactions(message)).by_key) == {HAND}
-
-    # Taken back while the bot is away: the stored reaction id still names it after a restart.
     await bot.stop()
     await carol.redact(room, await _own_reaction(carol, room, target))
     await bot.start()
@@ -146,7 +134,7 @@ async def test_edits_change_messages_but_never_run_commands(
     await eventually(lambda: alice.answers_to(bot.user_id, command), "the answer")
     mark = alice.mark()
 
-    def edit(target: str, text: str) -> dict[str, object]:
+    def edit(target: str, text: str) -> dict[str, Any]:
         return {
             "m.new_content": {"msgtype": "m.text", "body": text},
             "m.relates_to": {"rel_type": "m.replace", "event_id": target},

@@ -10,7 +10,7 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiohttp
 import nio
@@ -62,7 +62,7 @@ async def sync_until(
     return seen
 
 
-def texts(events: list[nio.Event]) -> list[str]:
+def texts(events: Sequence[nio.Event | nio.BadEventType]) -> list[str]:
     return [event.body for event in events if isinstance(event, nio.RoomMessageText)]
 
 

@@ -38,11 +38,12 @@ SITUATIONS = ("drift", "listening", "suggestion", "labelling", "group", "self_ch
 PRIVATE_SITUATIONS = frozenset(SITUATIONS) - {"group"}
 MIN_NUDGES_PER_SITUATION = 4
 MIN_NUDGES_TOTAL = 24
-PLACEHOLDERS = frozenset({"opt_out", "why", "noticed"})
+PLACEHOLDERS = frozenset({"opt_out", "why", "noticed", "agreement"})
 SAMPLE_VALUES = {
     "opt_out": "`/nudges off`",
     "why": "`/nudges why`",
     "noticed": "a couple of suggestions in a row",
+    "agreement": "This circle's agreement #3 speaks to this (`/agreement show 3`). ",
 }
 
 MIN_AGREEMENTS = 8
@@ -626,27 +627,39 @@ def test_every_deck_loads_with_the_bots_own_loader() -> None:
 
 
 def test_the_advice_detector_finds_no_advice_in_any_of_our_texts() -> None:
-    """Every prompt, starter agreement and nudge text passes the product's own advice detector."""
-    from cogs.nudges.detector import assess
+    """Every prompt, starter agreement and nudge text passes the product's own advice detector.
 
-    texts: list[tuple[str, str]] = []
+    An agreement is read as what it is, talk about the circle itself: members meet it when the
+    circle looks at its agreements, where "we don't pass stories on" is a norm, not advice."""
+    from cogs.nudges.detector import AssessmentContext, assess
+
+    about_the_circle = AssessmentContext(previous="What do our circle's agreements say?")
+    texts: list[tuple[str, str, AssessmentContext | None]] = []
     for path in sorted((PROMPTS_DIR / "decks").glob("*.toml")):
         texts += [
-            (p["id"], p["text"]) for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]
+            (p["id"], p["text"], None)
+            for p in tomllib.loads(path.read_text(encoding="utf-8"))["prompts"]
         ]
     agreements = tomllib.loads((PROMPTS_DIR / "agreements.toml").read_text(encoding="utf-8"))[
         "agreements"
     ]
-    texts += [(a["id"], a["text"]) for a in agreements]
+    texts += [(a["id"], a["text"], about_the_circle) for a in agreements]
     nudges = tomllib.loads((PROMPTS_DIR / "nudges.toml").read_text(encoding="utf-8"))["nudges"]
     texts += [
         (
             n["id"],
-            n["text"].format(noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`"),
+            n["text"].format(
+                noticed="a suggestion", opt_out="`/nudges off`", why="`/nudges why`", agreement=""
+            ),
+            None,
         )
         for n in nudges
     ]
-    flagged = [(ident, assess(text).cues) for ident, text in texts if assess(text).advice]
+    flagged = [
+        (ident, assess(text, context).cues)
+        for ident, text, context in texts
+        if assess(text, context).advice
+    ]
     assert flagged == []
 
 

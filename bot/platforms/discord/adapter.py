@@ -41,12 +41,13 @@ from typing import Any
 
 import discord
 
+from bot import metrics
 from bot.chat import Event, MemberRef, Platform, RoomRef, SpaceRef, Visibility
 from bot.commands import CommandSpec, RawValue
 from bot.config import DiscordConfig, Secrets
 from bot.host import Host
 from bot.platforms.discord.chat import PREFIX, DiscordChat
-from bot.platforms.discord.people import People, Recent
+from bot.platforms.discord.people import People, Recent, own_member
 from bot.platforms.discord.permissions import PermissionWatch
 from bot.platforms.discord.replies import InteractionReplier
 from bot.platforms.discord.servers import ServerHooks
@@ -146,11 +147,22 @@ class _Client(discord.Client):
 
         return read
 
+    # The gateway's state, for /healthz and the reconnect count (bot/metrics.py): READY
+    # ("connect") and RESUMED after a drop ("disconnect") both mean it is back.
+    async def on_connect(self) -> None:
+        metrics.connection_up(Platform.DISCORD)
+
+    async def on_resumed(self) -> None:
+        metrics.connection_up(Platform.DISCORD)
+
+    async def on_disconnect(self) -> None:
+        metrics.connection_down(Platform.DISCORD)
+
     async def on_guild_join(self, guild: discord.Guild) -> None:
         self._adapter.check_permissions(guild)
 
     async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
-        me = after.guild.me
+        me = own_member(after.guild)
         if me is not None and after in me.roles:
             self._adapter.check_permissions(after.guild)
 

@@ -223,7 +223,7 @@ class DiscordChat:
 
     async def _reactors(
         self, reaction: discord.Reaction, kind: discord.ReactionType
-    ) -> list[discord.abc.User]:
+    ) -> list[discord.Member | discord.User]:
         users = []
         async for user in reaction.users(limit=None, type=kind):  # pages of 100
             self._people.note(user)

@@ -24,6 +24,7 @@ import discord
 
 from bot.chat import Platform
 from bot.config import Config, Secrets
+from bot.platforms.discord.people import own_member
 from bot.platforms.discord.permissions import CREATE_THREADS, NEEDS, Need, invite_url, missing
 from bot.platforms.discord.servers import ServerHooks
 
@@ -147,7 +148,7 @@ async def examine_guild(
     channel_ids: set[int],
     findings: Findings,
 ) -> None:
-    member = guild.me
+    member = own_member(guild)
     if member is None:
         return
     clean = True

@@ -58,6 +58,16 @@ class SeenMember:
     seen_at: float
 
 
+def own_member(guild: discord.Guild) -> discord.Member | None:
+    """The bot itself as a member of ``guild``, or None while discord.py has not cached it.
+
+    discord.py types ``Guild.me`` as always a ``Member``, but it is a lookup in its member
+    cache, which finds nothing while the guild's payload has not brought the bot's member.
+    """
+    me: discord.Member | None = guild.me
+    return me
+
+
 class People:
     def __init__(self, moderator_roles: tuple[str, ...], size: int = 10_000) -> None:
         self._role_ids = {int(r) for r in moderator_roles if r.strip().isdigit()}

@@ -28,6 +28,7 @@ import discord
 
 from bot.chat import Platform
 from bot.clock import Clock
+from bot.platforms.discord.people import own_member
 from bot.platforms.discord.rendering import NO_MENTIONS
 from bot.storage.platform_state import PlatformStateRepo
 
@@ -175,7 +176,7 @@ class PermissionWatch:
     async def audit(self, guild: discord.Guild) -> list[Need]:
         """Check the bot's role in ``guild`` against everything it uses; tell what's missing,
         and forget earlier notes about what is back. Returns what is missing."""
-        me = guild.me
+        me = own_member(guild)
         if me is None:
             return []
         gaps = missing(me.guild_permissions, NEEDS)
@@ -199,16 +200,17 @@ class PermissionWatch:
         if not isinstance(error, discord.Forbidden):
             return
         guild = self._client_of().get_guild(guild_id)
-        if guild is None or guild.me is None:
+        me = own_member(guild) if guild is not None else None
+        if guild is None or me is None:
             return
         needs = needs_for(action, in_thread=in_thread)
         room = guild.get_channel(room_id)
-        here = room.permissions_for(guild.me) if room is not None else guild.me.guild_permissions
+        here = room.permissions_for(me) if room is not None else me.guild_permissions
         gaps = missing(here, needs)
         if not gaps:
             # The cache may be behind Discord: name what the refusal most likely means.
             gaps = [needs[0] if error.code == MISSING_ACCESS else needs[-1]]
-        role = missing(guild.me.guild_permissions, gaps)
+        role = missing(me.guild_permissions, gaps)
         if role:
             await self._notice(guild, None, role)
         channel_only = [need for need in gaps if need not in role]
@@ -251,11 +253,8 @@ class PermissionWatch:
         """The moderators' channel if the server has one and the bot may write there, else a
         DM to the owner. False when neither worked."""
         channel = guild.public_updates_channel
-        if (
-            channel is not None
-            and guild.me is not None
-            and channel.permissions_for(guild.me).send_messages
-        ):
+        me = own_member(guild)
+        if channel is not None and me is not None and channel.permissions_for(me).send_messages:
             try:
                 await channel.send(note, allowed_mentions=NO_MENTIONS)
                 return True
@@ -305,7 +304,7 @@ class PermissionWatch:
 
     async def _forget_restored(self, guild: discord.Guild) -> None:
         told = await self._told(guild.id)
-        me = guild.me
+        me = own_member(guild)
         if not told or me is None:
             return
         by_flag = {need.flag: need for need in NEEDS}

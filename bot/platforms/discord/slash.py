@@ -157,7 +157,7 @@ def make_command(
                 default=inspect.Parameter.empty if option.required else None,
             )
         )
-    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]  # a function's __signature__ is not declared, but inspect honours it
     described = app_commands.describe(**{_parameter_name(o): o.help for o in spec.options})(
         callback
     )

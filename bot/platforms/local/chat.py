@@ -231,13 +231,13 @@ class LocalChat:
         self.note(f"{MARK_PERSONAL} only {member} sees: {text}")
 
     async def reactions(self, message: MessageRef) -> Reactions:
+        """Who holds each key now, the bot left out (so is a key only the bot holds)."""
         stored = self._known(message)
-        return Reactions(
-            {
-                key: [MemberRef(Platform.LOCAL, m) for m in members if m != BOT_ID]
-                for key, members in stored.reactions.items()
-            }
-        )
+        people = {
+            key: [MemberRef(Platform.LOCAL, m) for m in members if m != BOT_ID]
+            for key, members in stored.reactions.items()
+        }
+        return Reactions({key: members for key, members in people.items() if members})
 
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool:
         return member.id in self._config.moderators

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import nio
 
+from bot import metrics
 from bot.chat import (
     MemberJoined,
     MemberLeft,
@@ -42,7 +43,7 @@ from bot.chat import (
 from bot.cog import Cog
 from bot.config import MatrixConfig, Secrets
 from bot.host import Host
-from bot.platforms.matrix.chat import NETWORK_ERRORS, MatrixChat, usable_key
+from bot.platforms.matrix.chat import NETWORK_ERRORS, MatrixChat, decrypted, usable_key
 from bot.platforms.matrix.commands import (
     MISSING_SPACE,
     CommandLine,
@@ -66,6 +67,7 @@ from bot.platforms.matrix.translate import (
     Reacted,
     Redacted,
     Removed,
+    TimelineEvent,
     Undecryptable,
     invited,
     removed,
@@ -157,7 +159,7 @@ class Backoff:
         self.failures = 0
 
     def next(self) -> float:
-        delay = min(self._most, self._first * 2**self.failures)
+        delay = min(self._most, self._first * 2.0**self.failures)
         self.failures += 1
         return delay * random.uniform(0.75, 1.0)  # noqa: S311 - jitter, not a secret
 
@@ -261,7 +263,7 @@ class MatrixAdapter:
             self._since = self._pending.next_batch
             await self._crypto_chores()
         except BaseException:
-            await client.close()
+            await client.close()  # type: ignore[no-untyped-call]  # nio leaves close() unannotated
             raise
         log.info("Matrix is ready as %s (%d rooms)", self._me, len(client.rooms))
 
@@ -319,7 +321,7 @@ class MatrixAdapter:
                 self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
         if self._client is not None:
-            await self._client.close()
+            await self._client.close()  # type: ignore[no-untyped-call]  # nio leaves close() unannotated
 
     # --- syncing --------------------------------------------------------------------------
 
@@ -387,6 +389,7 @@ class MatrixAdapter:
                     "back in touch with the homeserver after %d failed syncs", backoff.failures
                 )
                 self.health.recoveries += 1
+                metrics.connection_up(Platform.MATRIX)
                 backoff.reset()
             self._since = response.next_batch
             await self._crypto_chores()
@@ -395,6 +398,7 @@ class MatrixAdapter:
     def _note_failure(self, problem: str, delay: float) -> None:
         self.health.failures += 1
         self.health.last_problem = problem
+        metrics.connection_down(Platform.MATRIX)
         log.warning("Matrix sync failed (%s); trying again in %.1f s", problem, delay)
 
     async def _pause(self, seconds: float) -> None:
@@ -462,8 +466,8 @@ class MatrixAdapter:
             invitation = invited(info, room_id, self._me)
             if invitation is not None:
                 items.append(invitation)
-        for room_id, info in response.rooms.leave.items():
-            items.append(removed(info, room_id, self._me))
+        for room_id, left in response.rooms.leave.items():
+            items.append(removed(left, room_id, self._me))
         return items
 
     async def _items(self, response: nio.SyncResponse, *, since: str | None) -> list[Item]:
@@ -478,7 +482,7 @@ class MatrixAdapter:
                     items.append(item)
         return items
 
-    def _after_own_join(self, events: list[nio.Event]) -> list[nio.Event]:
+    def _after_own_join(self, events: list[TimelineEvent]) -> list[TimelineEvent]:
         """A room the bot has just joined comes with some of its history; what was said
         before the bot arrived is not for it to act on."""
         for index in range(len(events) - 1, -1, -1):
@@ -492,11 +496,11 @@ class MatrixAdapter:
                 return events[index:]
         return events
 
-    async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[nio.Event]:
+    async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[TimelineEvent]:
         """The events a ``limited`` timeline left out: page back from ``prev_batch`` to
         ``since`` (where the previous sync ended), stopping early at an event we've seen."""
         client = self._need_client()
-        missed: list[nio.Event] = []
+        missed: list[TimelineEvent] = []
         token = prev_batch
         for _ in range(GAP_PAGES):
             page = await client.room_messages(room_id, start=token, end=since, limit=GAP_PAGE)
@@ -516,14 +520,8 @@ class MatrixAdapter:
         )
         return missed[::-1]
 
-    def _decrypted(self, event: nio.Event) -> nio.Event:
-        client = self._client
-        if isinstance(event, nio.MegolmEvent) and client is not None and client.olm is not None:
-            try:
-                return client.decrypt_event(event)
-            except Exception:
-                return event
-        return event
+    def _decrypted(self, event: TimelineEvent) -> TimelineEvent:
+        return event if self._client is None else decrypted(self._client, event)
 
     # --- acting ---------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import logging
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -37,7 +38,12 @@ from bot.platforms.matrix import render
 from bot.platforms.matrix.commands import room_ref
 from bot.platforms.matrix.memory import EventMemory
 from bot.platforms.matrix.store import MatrixStore
-from bot.platforms.matrix.translate import MAX_REACTION_KEY, creators_of, localpart
+from bot.platforms.matrix.translate import (
+    MAX_REACTION_KEY,
+    TimelineEvent,
+    creators_of,
+    localpart,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +57,22 @@ _MD_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>~|"})
 
 def usable_key(key: str) -> str | None:
     """A reaction key we can count: normalised, not blank, not absurdly long."""
-    normal = normalise_emoji(key) if isinstance(key, str) else ""
+    normal = normalise_emoji(key)
     if not normal or len(normal) > MAX_REACTION_KEY or not normal.isprintable():
         return None
     return normal
+
+
+def decrypted(client: nio.AsyncClient, event: TimelineEvent) -> TimelineEvent:
+    """The event in the clear when the bot holds its key, else as it came."""
+    if isinstance(event, nio.MegolmEvent) and client.olm is not None:
+        try:
+            # nio's @store_loaded decorator hides decrypt_event's declared return type.
+            clear: TimelineEvent = client.decrypt_event(event)
+        except Exception:  # no key for it (yet)
+            return event
+        return clear
+    return event
 
 
 class MatrixChat:
@@ -251,7 +269,7 @@ class MatrixChat:
                 rel_type=RelationshipType.annotation,
                 limit=RELATIONS_PAGE,
             ):
-                event = self._decrypted(event)
+                event = decrypted(self._client, event)
                 if not isinstance(event, nio.ReactionEvent) or event.sender == self.me:
                     continue
                 key = usable_key(event.key)
@@ -266,14 +284,6 @@ class MatrixChat:
         except NETWORK_ERRORS as error:
             raise DeliveryError(f"could not read the reactions on {message.id}: {error}") from error
         return Reactions(by_key)
-
-    def _decrypted(self, event: nio.Event) -> nio.Event:
-        if isinstance(event, nio.MegolmEvent) and self._client.olm is not None:
-            try:
-                return self._client.decrypt_event(event)
-            except Exception:  # no key for it (yet)
-                return event
-        return event
 
     # --- private messages -----------------------------------------------------------------
 
@@ -292,7 +302,9 @@ class MatrixChat:
                 self.direct.pop(known, None)
             await self._check_exists(user_id)
             initial_state = (
-                [nio.EnableEncryptionBuilder().as_dict()] if self._config.encryption else []
+                [nio.EnableEncryptionBuilder().as_dict()]  # type: ignore[no-untyped-call]  # nio's builders are unannotated
+                if self._config.encryption
+                else []
             )
             try:
                 created = await self._client.room_create(
@@ -352,7 +364,9 @@ class MatrixChat:
             response = await self._client.list_direct_rooms()
             rooms: dict[str, list[str]] = {}
             if isinstance(response, nio.DirectRoomsResponse):
-                rooms = {k: list(v) for k, v in response.rooms.items() if isinstance(v, list)}
+                # nio hands the account data over unchecked, whatever its annotation says.
+                found: Mapping[str, object] = response.rooms
+                rooms = {k: list(v) for k, v in found.items() if isinstance(v, list)}
             if room_id in rooms.get(user_id, []):
                 return
             rooms.setdefault(user_id, []).append(room_id)

@@ -176,7 +176,7 @@ async def login_once(
             client.device_id = stored.device_id  # the same device, not a new one
         session = await password_login(client, config, password)
     finally:
-        await client.close()
+        await client.close()  # type: ignore[no-untyped-call]  # nio leaves close() unannotated
     return session, save_session(data_path, session) if keep else None
 
 

@@ -117,9 +117,12 @@ class Undecryptable:
 
 
 Item = Posted | Edited | Reacted | Redacted | Membership | Invited | Removed | Undecryptable
+# What a timeline holds: nio's parsed events, and the ones that failed nio's schema checks.
+# An event that passed them has its typed fields (a message's body, a sender) as declared.
+TimelineEvent = nio.Event | nio.BadEventType
 
 
-def at_of(event: nio.Event) -> datetime:
+def at_of(event: TimelineEvent) -> datetime:
     stamp = getattr(event, "server_timestamp", 0) or 0
     return datetime.fromtimestamp(stamp / 1000, tz=UTC)
 
@@ -171,7 +174,7 @@ def strip_reply_html(html: str) -> str:
     return html
 
 
-def translate(event: nio.Event, room_id: str) -> Item | None:
+def translate(event: TimelineEvent, room_id: str) -> Item | None:
     """One timeline event as an item, or None for what the bot has no use for."""
     source = event.source if isinstance(getattr(event, "source", None), dict) else {}
     content = source.get("content", {})
@@ -188,7 +191,7 @@ def translate(event: nio.Event, room_id: str) -> Item | None:
                 return None
             return Edited(event.event_id, room_id, event.sender, target, body, at)
         reply_to = replied_to(content)
-        body = event.body if isinstance(event.body, str) else ""
+        body = event.body
         html = getattr(event, "formatted_body", None)
         if reply_to is not None:
             body = strip_reply_fallback(body)
@@ -241,7 +244,7 @@ def removed(info: Any, room_id: str, me: str) -> Removed:
     """Why the bot is out of a room: the last membership event about it in the timeline."""
     for event in reversed(getattr(getattr(info, "timeline", None), "events", ()) or ()):
         if isinstance(event, nio.RoomMemberEvent) and event.state_key == me:
-            reason = event.content.get("reason") if isinstance(event.content, dict) else None
+            reason = event.content.get("reason")
             return Removed(
                 room_id, event.sender, event.membership, reason if isinstance(reason, str) else None
             )
@@ -252,8 +255,8 @@ def creators_of(event: nio.Event) -> set[str]:
     """Who created a room: the create event's sender, and, from room version 12 on, the
     ``additional_creators``. They outrank every power level without being listed in
     ``m.room.power_levels`` (MSC4289)."""
-    found = {event.sender} if isinstance(event.sender, str) else set()
-    content = event.source.get("content", {}) if isinstance(event.source, dict) else {}
+    found = {event.sender}
+    content = event.source.get("content", {})
     extra = content.get("additional_creators", []) if isinstance(content, dict) else []
     if isinstance(extra, list):
         found.update(x for x in extra if isinstance(x, str))

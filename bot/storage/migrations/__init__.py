@@ -47,6 +47,8 @@ LEGACY: Mapping[int, tuple[str, int]] = {
     5: ("nudges", 1),
     6: ("core", 2),
     8: ("reflections", 2),
+    9: ("nudges", 2),
+    10: ("core", 3),
 }
 
 

@@ -31,7 +31,7 @@ def test_one_output_line_per_input_in_order() -> None:
     results = _classify(lines * 25)
     assert [result["id"] for result in results] == [f"m{index}" for index in range(4)] * 25
     for result in results:
-        assert set(result) == {"id", "advice", "score", "cues"}
+        assert set(result) == {"id", "advice", "score", "kind", "solicited", "cues"}
         assert isinstance(result["advice"], bool)
         assert isinstance(result["score"], float)
         assert all(isinstance(cue, str) for cue in result["cues"])
@@ -92,24 +92,44 @@ def test_threshold_changes_the_verdict_not_the_score() -> None:
     """The threshold decides advice; the score is the same at any threshold."""
     line = json.dumps({"id": 1, "text": "Have you tried meditation for the racing thoughts?"})
     default = _classify([line])[0]
-    directives_only = _classify([line], threshold=0.6)[0]
-    strict = _classify(
-        [json.dumps({"id": 2, "text": "You should talk to your parents about it."})],
-        threshold=0.9999,
-    )[0]
+    strict = _classify([line], threshold=min(1.0, default["score"] + 0.001))[0]
     assert default["advice"] is True
-    assert directives_only["advice"] is False
-    assert directives_only["score"] == default["score"]
     assert strict["advice"] is False
+    assert strict["score"] == default["score"]
+    assert strict["kind"] is None
 
 
-def test_context_is_read_leniently_and_never_changes_the_verdict() -> None:
-    """Known context keys are used, unknown or mistyped ones ignored; the verdict is unchanged."""
+def test_a_request_for_ideas_in_the_context_makes_a_reply_solicited() -> None:
+    """After "any advice?" a fixing reply is solicited and not advice, though its wording stays fixing."""
+    text = "You need to tell your manager."
+    plain = _classify([json.dumps({"id": 1, "text": text})])[0]
+    asked = _classify(
+        [json.dumps({"id": 1, "text": text, "context": {"previous": "Work is hard. Any advice?"}})]
+    )[0]
+    assert plain["advice"] is True
+    assert plain["solicited"] is False
+    assert asked["advice"] is False
+    assert asked["solicited"] is True
+    assert asked["score"] > 0.9
+    assert asked["kind"] == plain["kind"] == "directive"
+
+
+def test_a_listening_preference_in_the_context_weighs_fixing_more() -> None:
+    """With ``preference: listening`` the same reply scores higher."""
+    text = "maybe a bath would help tonight"
+    plain = _classify([json.dumps({"id": 1, "text": text})])[0]
+    heard = _classify(
+        [json.dumps({"id": 1, "text": text, "context": {"preference": "listening"}})]
+    )[0]
+    assert heard["score"] > plain["score"]
+
+
+def test_context_is_read_leniently() -> None:
+    """Unknown or mistyped context keys are ignored: such a line reads like one without context."""
     text = "You need to tell your manager."
     plain = _classify([json.dumps({"id": 1, "text": text})])[0]
     contexts: list[Any] = [
-        {"previous": "Any advice?", "thread_root": "Work is hard", "asked_for_ideas": True},
-        {"preference": "listening", "mood": "tired", "asked_for_ideas": "yes"},
+        {"mood": "tired", "asked_for_ideas": "yes"},
         {"preference": 5, "previous": ["not", "a", "string"]},
         "not an object",
         None,
@@ -117,6 +137,24 @@ def test_context_is_read_leniently_and_never_changes_the_verdict() -> None:
     for context in contexts:
         result = _classify([json.dumps({"id": 1, "text": text, "context": context})])[0]
         assert result == plain
+
+
+def test_a_level_picks_its_threshold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`--level gentle` flags less than `--level attentive` on the same lines."""
+    texts = [
+        "did you talk to your manager about it?",
+        "maybe a bath would help tonight",
+        "you should rest",
+    ]
+    path = tmp_path / "lines.jsonl"
+    path.write_text("".join(json.dumps({"id": n, "text": t}) + "\n" for n, t in enumerate(texts)))
+    flagged = {}
+    for level in ("gentle", "attentive"):
+        assert main([str(path), "--level", level]) == 0
+        flagged[level] = sum(
+            json.loads(line)["advice"] for line in capsys.readouterr().out.splitlines()
+        )
+    assert flagged["gentle"] < flagged["attentive"]
 
 
 def test_undecodable_bytes_do_not_end_the_run() -> None:

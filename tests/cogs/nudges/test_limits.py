@@ -10,8 +10,12 @@ NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 LIMITS = Limits()
 
 
-def ok(past: list[Given], member: str = "ben", conversation: str = "t1", circle_id: int = 1) -> bool:
-    return allows(LIMITS, past, member=member, conversation=conversation, circle_id=circle_id, now=NOW)
+def ok(
+    past: list[Given], member: str = "ben", conversation: str = "t1", circle_id: int = 1
+) -> bool:
+    return allows(
+        LIMITS, past, member=member, conversation=conversation, circle_id=circle_id, now=NOW
+    )
 
 
 def test_a_first_nudge_is_allowed() -> None:
@@ -35,7 +39,9 @@ def test_daily_caps() -> None:
     """Three a day per member, twenty a day per circle."""
     member_day = [Given("ben", f"t{i}", 1, NOW - timedelta(hours=2 + i)) for i in range(3)]
     assert not ok(member_day)
-    circle_day = [Given(f"m{i}", f"t{i}", 1, NOW - timedelta(hours=1, minutes=i)) for i in range(20)]
+    circle_day = [
+        Given(f"m{i}", f"t{i}", 1, NOW - timedelta(hours=1, minutes=i)) for i in range(20)
+    ]
     assert not ok(circle_day)
     assert ok(circle_day, circle_id=2)
     yesterday = [Given("ben", f"t{i}", 1, NOW - timedelta(hours=25 + i)) for i in range(3)]

@@ -15,14 +15,14 @@ HOUR = timedelta(hours=1)
 SMILE = "What is something small that made you smile this week?"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def deck_tags(sb: Sandbox, deck_id: str) -> dict[str, tuple[str, ...]]:
     assert sb.app is not None
     cog = next(c for c in sb.app.cogs if c.name == "reflections")
-    deck = cog.library.get(deck_id)  # type: ignore[attr-defined]
+    deck = cog.library.get(deck_id)  # type: ignore[attr-defined]  # found by name, so a plain Cog
     return {p.id: p.tags for p in deck.prompts}
 
 

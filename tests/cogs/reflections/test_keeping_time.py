@@ -18,8 +18,8 @@ from tests.sandbox import Sandbox, make_circle
 HOUR = timedelta(hours=1)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def hand_overs(out: str) -> int:

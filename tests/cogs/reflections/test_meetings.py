@@ -11,8 +11,8 @@ from tests.cogs.reflections.support import state, table, walk
 from tests.sandbox import Sandbox, make_circle
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 async def test_a_reminder_comes_the_chosen_time_before_each_meeting(sb: Sandbox) -> None:

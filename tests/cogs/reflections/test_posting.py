@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat import ThreadStart
 from cogs.reflections.shuffle_bag import round_order
 from tests.cogs.reflections.support import jump_to, table, thread_titles, walk
 from tests.sandbox import START, Sandbox, make_circle
@@ -17,8 +18,8 @@ from tests.sandbox import START, Sandbox, make_circle
 HOUR = timedelta(hours=1)
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def posted(sb: Sandbox) -> list[tuple[object, ...]]:
@@ -58,7 +59,8 @@ async def test_the_circles_own_order_is_the_seeded_shuffle_bag(sb: Sandbox) -> N
     await sb.say("alice: /schedule add daily 18:00 deck=check-ins theme=check-out")
     opened = await walk(sb, START + timedelta(days=3, hours=2), step=HOUR)
     assert sb.app is not None
-    deck = next(cog for cog in sb.app.cogs if cog.name == "reflections").library.get("check-ins")
+    reflections = next(cog for cog in sb.app.cogs if cog.name == "reflections")
+    deck = reflections.library.get("check-ins")  # type: ignore[attr-defined]  # found by name, so a plain Cog
     order = [
         p
         for p in round_order([p.id for p in deck.prompts], "1:check-ins", 0)
@@ -208,7 +210,7 @@ async def test_a_restart_after_the_grace_period_posts_nothing_and_logs_it(
 
 
 async def test_a_post_claimed_but_never_confirmed_is_not_posted_again(
-    sb: Sandbox, caplog: pytest.LogCaptureFixture
+    sb: Sandbox, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the process stopped between claiming and posting, the run stays unposted: at most once."""
     await make_circle(sb)
@@ -217,11 +219,11 @@ async def test_a_post_claimed_but_never_confirmed_is_not_posted_again(
     assert sb.chat is not None
     refused: list[str] = []
 
-    async def crash(*_: object) -> None:
+    async def crash(*_: object) -> ThreadStart:
         refused.append("open_thread")
         raise asyncio.CancelledError  # the process dies mid-post
 
-    sb.chat.open_thread = crash  # type: ignore[method-assign]
+    monkeypatch.setattr(sb.chat, "open_thread", crash)
     with pytest.raises(asyncio.CancelledError):
         await sb.wait(HOUR)
     assert refused == ["open_thread"]
@@ -252,7 +254,7 @@ async def test_two_instances_on_one_database_post_once(tmp_path: Path) -> None:
         for sandbox in (first, second):
             sandbox.clock.set(START + HOUR)
         fired = await asyncio.gather(first.app.run_due(), second.app.run_due())
-        assert fired == [1, 1]  # both alarms rang
+        assert list(fired) == [1, 1]  # both alarms rang
         assert len(thread_titles(first)) + len(thread_titles(second)) == 1
         assert table(first, "SELECT fire_time, outcome FROM reflection_runs") == [
             ("2026-03-02T18:00:00.000000Z", "posted")

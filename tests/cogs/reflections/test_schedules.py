@@ -11,8 +11,8 @@ from tests.cogs.reflections.support import state, table, thread_titles, walk
 from tests.sandbox import START, Sandbox, make_circle
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 async def test_adding_a_schedule_says_when_the_first_prompt_comes(sb: Sandbox) -> None:

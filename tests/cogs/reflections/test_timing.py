@@ -26,13 +26,13 @@ NEW_YORK = ZoneInfo("America/New_York")
 TODAY = date(2026, 3, 2)  # a Monday
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def wall(*parts: int) -> datetime:
+def wall(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A naive wall-clock reading, as the rules produce before the zone is applied."""
-    return datetime(*parts)  # noqa: DTZ001 - deliberately naive: a wall time
+    return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - deliberately naive: a wall time
 
 
 def local_times(form: str, zone: ZoneInfo, after: datetime, count: int) -> list[str]:

@@ -205,7 +205,7 @@ def _check_options(options: Any, path: list[str | int], *, depth: int) -> None:
                 here, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"
             )
         kind = option.get("type")
-        if kind not in OPTION_TYPES:
+        if not isinstance(kind, int) or kind not in OPTION_TYPES:
             raise form_error(
                 [*here, "type"], "ENUM_TYPE_COERCE", f'Value "{kind}" is not a valid enum value.'
             )
@@ -445,18 +445,18 @@ def check_embeds(embeds: Any) -> None:
             )
         for n, item in enumerate(fields):
             for part, limit in FIELD_LIMITS.items():
-                text = item.get(part) if isinstance(item, dict) else None
-                if not isinstance(text, str) or not text:
+                value = item.get(part) if isinstance(item, dict) else None
+                if not isinstance(value, str) or not value:
                     raise form_error(
                         [*path, "fields", n, part], "BASE_TYPE_REQUIRED", "This field is required"
                     )
-                if len(text) > limit:
+                if len(value) > limit:
                     raise form_error(
                         [*path, "fields", n, part],
                         "BASE_TYPE_MAX_LENGTH",
                         f"Must be {limit} or fewer in length.",
                     )
-                total += len(text)
+                total += len(value)
         footer = str((embed.get("footer") or {}).get("text") or "")
         author = str((embed.get("author") or {}).get("name") or "")
         if len(footer) > 2048:

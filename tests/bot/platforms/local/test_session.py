@@ -119,6 +119,7 @@ def test_a_lost_room_file_never_lets_old_ids_be_reused(tmp_path: Path) -> None:
     taken for the old room's: reacting to the new #N is never a vote on the old proposal."""
     run(tmp_path, SETUP + ":quit\n")
     ((_, post),) = proposal_rows(tmp_path)
+    assert post is not None
     for name in ("sandbox.db", "sandbox.db-wal", "sandbox.db-shm"):
         (tmp_path / "data" / name).unlink(missing_ok=True)
     out = run(
