@@ -169,7 +169,7 @@ CREATE TABLE nudge_log (
     delivered    INTEGER NOT NULL,     -- 0 when the private note could not be delivered
     kinds        TEXT NOT NULL         -- JSON list of cue families, e.g. ["modal"]
 );
-INSERT INTO "nudge_log" VALUES(1,1,'carol','local:sandbox-room','2026-03-04T17:49:00.000000Z','listening','private',1,'["modal"]');
+INSERT INTO "nudge_log" VALUES(1,1,'carol','local:sandbox-room','2026-03-04T17:49:00.000000Z','listening','private',1,'["directive"]');
 CREATE TABLE nudge_optouts (
     platform  TEXT NOT NULL,
     member_id TEXT NOT NULL,
@@ -181,7 +181,8 @@ CREATE TABLE nudge_settings (
     circle_id   INTEGER PRIMARY KEY REFERENCES circles (id) ON DELETE CASCADE,
     mode        TEXT NOT NULL CHECK (mode IN ('off', 'private', 'group')),
     sensitivity TEXT NOT NULL CHECK (sensitivity IN ('gentle', 'normal', 'attentive'))
-);
+, agreement INTEGER CHECK (agreement IS NULL OR agreement > 0));
+INSERT INTO "nudge_settings" VALUES(1,'group','normal',1);
 CREATE TABLE platform_state (
     platform   TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -268,19 +269,38 @@ CREATE TABLE rounds (
     passed_count    INTEGER
 );
 INSERT INTO "rounds" VALUES(1,1,'alice','2026-03-02T17:00:00.000000Z','sandbox-room','17','17',180,4,'2026-03-02T17:04:00.000000Z',0,'2026-03-02T17:04:00.000000Z',2,2);
-INSERT INTO "rounds" VALUES(2,1,'alice','2026-03-04T17:49:00.000000Z','sandbox-room','65','65',NULL,0,'2026-03-04T17:49:00.000000Z',0,NULL,NULL,NULL);
+INSERT INTO "rounds" VALUES(2,1,'alice','2026-03-04T17:49:00.000000Z','sandbox-room','67','67',NULL,0,'2026-03-04T17:49:00.000000Z',0,NULL,NULL,NULL);
 CREATE TABLE schema_version (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL
 );
-INSERT INTO "schema_version" VALUES(1,'core','2026-12-04T20:13:33.565Z');
-INSERT INTO "schema_version" VALUES(2,'circles','2026-12-04T20:13:33.567Z');
-INSERT INTO "schema_version" VALUES(3,'reflections','2026-12-04T20:13:33.569Z');
-INSERT INTO "schema_version" VALUES(4,'agreements','2026-12-04T20:13:33.570Z');
-INSERT INTO "schema_version" VALUES(5,'nudges','2026-12-04T20:13:33.571Z');
-INSERT INTO "schema_version" VALUES(6,'matrix','2026-12-04T20:13:33.572Z');
-INSERT INTO "schema_version" VALUES(8,'schedule_tags','2026-12-04T20:13:33.573Z');
+INSERT INTO "schema_version" VALUES(1,'core','2026-12-04T21:12:47.385Z');
+INSERT INTO "schema_version" VALUES(2,'circles','2026-12-04T21:12:47.398Z');
+INSERT INTO "schema_version" VALUES(3,'reflections','2026-12-04T21:12:47.401Z');
+INSERT INTO "schema_version" VALUES(4,'agreements','2026-12-04T21:12:47.404Z');
+INSERT INTO "schema_version" VALUES(5,'nudges','2026-12-04T21:12:47.415Z');
+INSERT INTO "schema_version" VALUES(6,'matrix','2026-12-04T21:12:47.416Z');
+INSERT INTO "schema_version" VALUES(8,'schedule_tags','2026-12-04T21:12:47.418Z');
+INSERT INTO "schema_version" VALUES(9,'nudge_agreement','2026-12-04T21:12:47.418Z');
+INSERT INTO "schema_version" VALUES(10,'web_sign_in','2026-12-04T21:12:47.419Z');
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,   -- SHA-256 of the cookie's token, hex
+    platform   TEXT NOT NULL,
+    member_id  TEXT NOT NULL,      -- who signed in
+    space_id   TEXT NOT NULL,      -- the community the dashboard shows
+    room_id    TEXT NOT NULL,      -- where they asked for the link (roles are checked there)
+    csrf       TEXT NOT NULL,      -- the token every form of this session carries
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+INSERT INTO "web_sessions" VALUES('h1','local','alice','sandbox','room','c1','2026-03-02T17:00:00.000000Z','2026-03-03T05:00:00.000000Z');
+CREATE TABLE web_used_links (
+    nonce      TEXT PRIMARY KEY,   -- the link's random id (nothing about the person)
+    used_at    TEXT NOT NULL,
+    expires_at TEXT NOT NULL       -- after this the signature refuses the link anyway; the row may go
+);
+INSERT INTO "web_used_links" VALUES('n1','2026-03-02T17:00:00.000000Z','2026-03-02T18:00:00.000000Z');
 CREATE UNIQUE INDEX circles_by_place ON circles (platform, room_id, COALESCE(thread_id, ''));
 CREATE INDEX circle_members_by_member ON circle_members (member_id);
 CREATE INDEX circle_facilitators_by_member ON circle_facilitators (member_id);
@@ -311,6 +331,9 @@ CREATE INDEX nudge_log_by_circle ON nudge_log (circle_id, at);
 CREATE INDEX matrix_reactions_by_member ON matrix_reactions (member_id);
 CREATE INDEX matrix_handled_events_by_time ON matrix_handled_events (handled_at);
 CREATE INDEX matrix_direct_rooms_by_room ON matrix_direct_rooms (room_id);
+CREATE INDEX web_used_links_by_expiry ON web_used_links (expires_at);
+CREATE INDEX web_sessions_by_member ON web_sessions (platform, member_id);
+CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
 DELETE FROM "sqlite_sequence";
 INSERT INTO "sqlite_sequence" VALUES('reflection_schedules',3);
 INSERT INTO "sqlite_sequence" VALUES('reflection_suggestions',2);

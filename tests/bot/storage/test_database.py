@@ -24,8 +24,8 @@ async def test_migrating_an_empty_database_reaches_the_head(tmp_path: Path) -> N
     try:
         rows = await db.fetchall("SELECT owner, version FROM schema_version ORDER BY rowid")
         assert [(r[0], r[1]) for r in rows] == every_step()
-        assert [o for o, _ in every_step()][:2] == ["core", "core"]
-        assert [o for o, _ in every_step()][2] == "circles"
+        owners_in_order = list(dict.fromkeys(o for o, _ in every_step()))
+        assert owners_in_order[:2] == ["core", "circles"]
     finally:
         await db.close()
 

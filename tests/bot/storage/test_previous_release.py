@@ -1,9 +1,12 @@
-"""A database made by the previous release (one sequence of migration numbers) opens in this
+"""A database made by an earlier release (one sequence of migration numbers) opens in this
 one: its history moves to the owners that wrote each step, and no row is lost or changed.
 
-``previous_release.sql`` is such a database, dumped: a demo session, closed and full circles,
-requests and a waitlist, an open round, schedules of each kind, suggested prompts, an open
-proposal with a vote, an adopted agreement, a nudge, an opt-out and Matrix state."""
+Each dump is such a database: a demo session, closed and full circles, requests and a
+waitlist, an open round, schedules of each kind, suggested prompts, an open proposal with a
+vote, an adopted agreement, a nudge, an opt-out and Matrix state. ``previous_release.sql``
+is the release just before the per-owner versions (its sequence reaches 10: the nudges'
+agreement and the web's sign-ins, whose rows it has too); ``earlier_release.sql`` one that
+stopped at 8, so this release adds those two steps to it itself."""
 
 from __future__ import annotations
 
@@ -17,8 +20,9 @@ from bot.storage.database import Database
 from bot.storage.migrations import LEGACY, SchemaTooNew
 from tests.sandbox import Sandbox
 
-DUMP = Path(__file__).with_name("previous_release.sql")
-# What the previous release's single sequence became, owner by owner.
+HERE = Path(__file__).parent
+DUMPS = ("previous_release.sql", "earlier_release.sql")
+# What the single sequence became, owner by owner: (owner, version, the step's old name).
 ADOPTED = {
     ("core", 1, "core"),
     ("circles", 1, "circles"),
@@ -27,12 +31,19 @@ ADOPTED = {
     ("nudges", 1, "nudges"),
     ("core", 2, "matrix"),
     ("reflections", 2, "schedule_tags"),
+    ("nudges", 2, "nudge_agreement"),
+    ("core", 3, "web_sign_in"),
 }
 
 
-def restore(path: Path) -> Path:
+@pytest.fixture(params=DUMPS)
+def dump(request: pytest.FixtureRequest) -> Path:
+    return HERE / str(request.param)
+
+
+def restore(dump: Path, path: Path) -> Path:
     with sqlite3.connect(path) as conn:
-        conn.executescript(DUMP.read_text(encoding="utf-8"))
+        conn.executescript(dump.read_text(encoding="utf-8"))
     return path
 
 
@@ -67,30 +78,37 @@ def as_before(before: Rows, after: Rows) -> Rows:
     }
 
 
-async def test_the_history_moves_to_its_owners_and_no_row_changes(tmp_path: Path) -> None:
+async def test_the_history_moves_to_its_owners_and_no_row_changes(
+    dump: Path, tmp_path: Path
+) -> None:
     """Each legacy step is recorded under its owner with its name and time; every table
-    keeps every row."""
-    path = restore(tmp_path / "circlekeeper.db")
+    keeps every row; the steps the dump didn't have yet run afterwards."""
+    path = restore(dump, tmp_path / "circlekeeper.db")
     before = contents(path)
     with sqlite3.connect(path) as conn:
-        applied = dict(conn.execute("SELECT version, applied_at FROM schema_version").fetchall())
+        applied = {
+            version: (name, at)
+            for version, name, at in conn.execute(
+                "SELECT version, name, applied_at FROM schema_version"
+            )
+        }
     db = await Database.open(path, owners())
     await db.close()
     with sqlite3.connect(path) as conn:
         rows = conn.execute(
             "SELECT owner, version, name, applied_at FROM schema_version"
         ).fetchall()
-    assert {(o, v, n) for o, v, n, _ in rows} >= ADOPTED
-    by_step = {(o, v): at for o, v, _, at in rows}
-    for legacy, at in applied.items():
-        assert by_step[LEGACY[legacy]] == at
+    steps = {(owner, version): (name, at) for owner, version, name, at in rows}
+    assert set(steps) >= {(owner, version) for owner, version, _ in ADOPTED}
+    for legacy, kept in applied.items():
+        assert steps[LEGACY[legacy]] == kept  # its name and time, under its owner
     assert as_before(before, contents(path)) == before
 
 
-async def test_members_are_kept_with_their_platform(tmp_path: Path) -> None:
+async def test_members_are_kept_with_their_platform(dump: Path, tmp_path: Path) -> None:
     """Every membership, waitlist place, request and rota place now says its platform, the
     circle's, and a row that names another platform than its circle's is refused."""
-    path = restore(tmp_path / "circlekeeper.db")
+    path = restore(dump, tmp_path / "circlekeeper.db")
     db = await Database.open(path, owners())
     await db.close()
     with sqlite3.connect(path) as conn:
@@ -113,9 +131,9 @@ async def test_members_are_kept_with_their_platform(tmp_path: Path) -> None:
             )
 
 
-async def test_opening_it_again_changes_nothing_more(tmp_path: Path) -> None:
+async def test_opening_it_again_changes_nothing_more(dump: Path, tmp_path: Path) -> None:
     """Adopting the history happens once; a second open finds nothing to do."""
-    path = restore(tmp_path / "circlekeeper.db")
+    path = restore(dump, tmp_path / "circlekeeper.db")
     db = await Database.open(path, owners())
     await db.close()
     once = contents(path, skip=())
@@ -124,11 +142,11 @@ async def test_opening_it_again_changes_nothing_more(tmp_path: Path) -> None:
     assert contents(path, skip=()) == once
 
 
-async def test_the_bot_runs_on_it_as_before(tmp_path: Path) -> None:
+async def test_the_bot_runs_on_it_as_before(dump: Path, tmp_path: Path) -> None:
     """The circles, their members, the open round and the open vote are all there."""
     data = tmp_path / "data"
     data.mkdir()
-    restore(data / "circlekeeper.db")
+    restore(dump, data / "circlekeeper.db")
     sb = Sandbox(tmp_path)
     await sb.open()
     try:
@@ -143,10 +161,12 @@ async def test_the_bot_runs_on_it_as_before(tmp_path: Path) -> None:
         await sb.close()
 
 
-async def test_a_step_the_previous_releases_never_had_is_refused(tmp_path: Path) -> None:
+async def test_a_step_the_previous_releases_never_had_is_refused(
+    dump: Path, tmp_path: Path
+) -> None:
     """A single-sequence database with a version this code can't place was written by a
     newer build; it is refused and left exactly as it was."""
-    path = restore(tmp_path / "circlekeeper.db")
+    path = restore(dump, tmp_path / "circlekeeper.db")
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO schema_version VALUES (99, 'later', 'then')")
     before = contents(path, skip=())
