@@ -12,7 +12,8 @@ from bot.storage.database import Database
 from cogs.circles.model import Circle
 from cogs.circles.repo import CirclesRepo
 from cogs.nudges.drift import Sensitivity, Situation
-from cogs.nudges.repo import CircleNudging, NudgeRecord, NudgesRepo
+from cogs.nudges.records import CircleNudging, NudgeRecord
+from cogs.nudges.repo import NudgesRepo
 from tests.storage.conftest import ROOM, T0, at, local, make_circle
 
 
