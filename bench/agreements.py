@@ -26,10 +26,11 @@ from pathlib import Path
 
 from bot.app import open_app
 from bot.clock import ManualClock
-from bot.config import CirclesConfig, Config, LocalConfig
+from bot.config import Config, LocalConfig
 from bot.platforms.local import LocalAdapter
 from cogs.agreements.ballots import OPTIONS, Process
 from cogs.agreements.cog import AgreementsCog
+from cogs.circles import CirclesSettings
 
 KEYS = {option.emoji: option.choice.value for option in OPTIONS[Process.CONSENT]}
 
@@ -40,7 +41,7 @@ async def run(
     config = Config(
         data_dir=str(data_dir),
         local=LocalConfig(moderators=("host",)),
-        circles=CirclesConfig(max_capacity=500, default_capacity=members + 10),
+        features={"circles": CirclesSettings(max_capacity=500, default_capacity=members + 10)},
     )
     async with open_app(config, clock=ManualClock()) as app:
         adapter = LocalAdapter(app, config.local, out=None, banner=False)
@@ -76,8 +77,8 @@ async def run(
         elapsed = time.perf_counter() - started
 
         expected = Counter(h[-1] for h in truth.values() if h)
-        stored = await cog.repo.holdings(1)
-        cast, circle_size = await cog.repo.current_votes(1)
+        stored = await cog.votes.holdings(1)
+        cast, circle_size = await cog.votes.current_votes(1)
         tally = Counter(str(v) for v in cast.values())
         matches = {n: [c.value for c in h] for n, h in stored.items()} == {
             n: h for n, h in truth.items() if h
@@ -91,11 +92,11 @@ async def run(
         proposal = await cog.repo.get(1)
         if proposal is None:
             raise SystemExit("the proposal is missing")
-        before = await cog.repo.holdings(1)
+        before = await cog.votes.holdings(1)
         started_reconcile = time.perf_counter()
-        await cog._reconcile(proposal)  # the step start-up runs for each open proposal
+        await cog.reconcile(proposal)  # the step start-up runs for each open proposal
         reconcile_ms = (time.perf_counter() - started_reconcile) * 1000
-        unchanged = await cog.repo.holdings(1) == before
+        unchanged = await cog.votes.holdings(1) == before
 
         rate = events / elapsed
         ok = bool(matches and tally == expected and unchanged)

@@ -131,7 +131,14 @@ def _score(text: str) -> float:
 
 
 def _load(path: str | None) -> Config:
-    return load_config(find_config(path))
+    return _read(find_config(path))
+
+
+def _read(path: Path | None) -> Config:
+    """The config, with the sections the features declare."""
+    from bot.app import feature_sections
+
+    return load_config(path, feature_sections())
 
 
 def _setup_logging(config: Config, *, to_file: bool) -> None:
@@ -243,7 +250,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         )
         return EXIT_CONFIG
     path = find_config(args.config or args.path)
-    config = load_config(path)
+    config = _read(path)
     problems = missing_secrets(config, Secrets.from_env())
     if problems:
         raise ConfigError(problems)

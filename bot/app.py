@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import metrics
 from bot.chat import Event, actor_of
@@ -24,20 +24,25 @@ from bot.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.cog import Cog, EventBus, Services
 from bot.commands import CommandRouter, CommandSpec
 from bot.config import Config, Secrets
+from bot.feature import Declared, Feature, Kernel, sections
 from bot.help import help_command
 from bot.host import Adapter, ChatHub
 from bot.scheduling import Scheduler
 from bot.storage.database import Database
+from bot.storage.migrations import Owner
 from bot.storage.platform_state import PlatformStateRepo
-from cogs.agreements.cog import AgreementsCog
-from cogs.circles.checkins import CheckInsCog
-from cogs.circles.cog import CirclesCog
-from cogs.circles.directory import CircleDirectory
-from cogs.circles.repo import CirclesRepo
-from cogs.nudges.cog import NudgesCog
-from cogs.nudges.repo import NudgesRepo
-from cogs.privacy.cog import PrivacyCog
-from cogs.reflections.cog import ReflectionsCog
+from cogs import agreements, circles, nudges, privacy, reflections
+from cogs.circles import CircleLookup, Circles
+
+KERNEL: Kernel[Any, Circles] = circles.KERNEL
+# Every feature, in the order they hear events (after the kernel). A new feature goes here.
+FEATURES: tuple[Feature[Any, Circles], ...] = (
+    agreements.FEATURE,
+    reflections.FEATURE,
+    nudges.FEATURE,
+    privacy.FEATURE,
+)
+PARTS: tuple[Declared[Any], ...] = (KERNEL, *FEATURES)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ class App:
         bus: EventBus,
         hub: ChatHub,
         router: CommandRouter,
-        circles: CirclesRepo,
+        circles: CircleLookup,
     ) -> None:
         self.config = config
         self.db = db
@@ -173,17 +178,24 @@ class App:
         return await self.run_due()
 
 
-def build_cogs(services: Services, circles: CirclesRepo) -> list[Cog]:
-    """Every feature, in the order they hear events. Add new cogs here."""
-    circles_cog = CirclesCog(services, circles)
-    return [
-        circles_cog,
-        CheckInsCog(services, circles),
-        AgreementsCog(services, circles),
-        ReflectionsCog(services, circles, circles_cog),
-        NudgesCog(services, circles, NudgesRepo(services.db)),
-        PrivacyCog(services, services.bus),
-    ]
+def owners() -> list[Owner]:
+    """Whose migrations the database runs, in order: the kernel's, then each feature's."""
+    return [owner for part in PARTS if (owner := part.owner) is not None]
+
+
+def feature_sections() -> dict[str, type[Any]]:
+    """The config sections the parts declare (for ``load_config``)."""
+    return sections(PARTS)
+
+
+def build_cogs(services: Services, config: Config) -> tuple[Circles, list[Cog]]:
+    """The kernel, then every feature's cogs, in the order they hear events."""
+    kernel = KERNEL.build(KERNEL.context(services, config.section(KERNEL.name, KERNEL.settings)))
+    cogs = list(kernel.cogs)
+    for feature in FEATURES:
+        settings = config.section(feature.name, feature.settings)
+        cogs += feature.build(feature.context(services, settings), kernel)
+    return kernel, cogs
 
 
 @asynccontextmanager
@@ -194,7 +206,7 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
     """
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        db = await Database.open(config.database_path)
+        db = await Database.open(config.database_path, owners())
         stack.push_async_callback(db.close)
         scheduler = Scheduler(clock, real_time=not isinstance(clock, ManualClock))
         bus = EventBus()
@@ -202,9 +214,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         services = Services(
             db=db, chat=hub, clock=clock, scheduler=scheduler, config=config, bus=bus
         )
-        circles = CirclesRepo(db)
-        router = CommandRouter(CircleDirectory(circles), hub, clock)
-        for cog in build_cogs(services, circles):
+        kernel, cogs = build_cogs(services, config)
+        router = CommandRouter(kernel.directory, hub, clock)
+        for cog in cogs:
             bus.attach(cog)
             router.add_all(cog.commands())
         router.add(help_command(router))
@@ -216,7 +228,7 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             bus=bus,
             hub=hub,
             router=router,
-            circles=circles,
+            circles=kernel.lookup,
         )
         stack.push_async_callback(app.stop)
         await stack.enter_async_context(web_if_enabled(app))

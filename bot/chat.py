@@ -135,7 +135,7 @@ class MessageEdited:
 
 
 @dataclass(frozen=True, slots=True)
-class ReactionAdded:
+class _Reaction:
     message: MessageRef
     member: MemberRef
     key: str
@@ -144,16 +144,17 @@ class ReactionAdded:
 
 
 @dataclass(frozen=True, slots=True)
-class ReactionRemoved:
-    message: MessageRef
-    member: MemberRef
-    key: str
-    at: datetime
-    by_bot: bool = False
+class ReactionAdded(_Reaction):
+    """Someone reacted to a message; ``key`` is the normalised emoji."""
 
 
 @dataclass(frozen=True, slots=True)
-class MemberJoined:
+class ReactionRemoved(_Reaction):
+    """Someone took a reaction back."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Membership:
     room: RoomRef
     member: MemberRef
     at: datetime
@@ -161,11 +162,13 @@ class MemberJoined:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberLeft:
-    room: RoomRef
-    member: MemberRef
-    at: datetime
-    by_bot: bool = False
+class MemberJoined(_Membership):
+    """Someone joined a room the bot is in."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLeft(_Membership):
+    """Someone left a room the bot is in."""
 
 
 Event = MessagePosted | MessageEdited | ReactionAdded | ReactionRemoved | MemberJoined | MemberLeft

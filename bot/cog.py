@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from bot.chat import Chat, Event, MemberRef
 from bot.clock import Clock
-from bot.commands import Command
+from bot.commands import Command, commands_of
 from bot.config import Config
 from bot.scheduling import Scheduler
 from bot.storage.database import Database
@@ -49,7 +49,9 @@ class Cog:
     name: ClassVar[str] = "cog"
 
     def commands(self) -> Sequence[Command]:
-        return ()
+        """The cog's ``@command`` handlers; a cog that keeps its commands in sets of their
+        own returns ``commands_of(*sets)``."""
+        return commands_of(self)
 
     async def start(self) -> None:
         """Called once the platforms are connected: re-arm timers, reconcile with platforms."""

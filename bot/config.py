@@ -18,9 +18,11 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
 from bot.clock import parse_zone
+
+_S = TypeVar("_S")
 
 DEFAULT_CONFIG_NAMES = ("config.toml",)
 ENV_CONFIG = "CIRCLEKEEPER_CONFIG"
@@ -47,7 +49,7 @@ class ConfigError(Exception):
 # --- field helpers ---------------------------------------------------------------------------
 
 
-def _check_zone(value: object) -> str | None:
+def check_zone(value: object) -> str | None:
     if isinstance(value, str) and parse_zone(value) is not None:
         return None
     return f"{value!r} is not an IANA time zone (for example 'Europe/Berlin' or 'UTC')"
@@ -101,41 +103,6 @@ def setting(
 
 
 @dataclass(frozen=True, slots=True)
-class CirclesConfig:
-    default_time_zone: str = setting("UTC", check=_check_zone)
-    default_capacity: int = setting(12, low=2, high=500)
-    max_capacity: int = setting(100, low=2, high=500)
-
-
-@dataclass(frozen=True, slots=True)
-class AgreementsConfig:
-    closing_hours: int = setting(72, low=1, high=720)
-    reminder_hours: int = setting(24, low=1, high=336)
-    review_days: int = setting(90, low=7, high=730)
-    quorum_percent: int = setting(50, low=1, high=100)
-    threshold_percent: int = setting(67, low=50, high=100)
-
-
-@dataclass(frozen=True, slots=True)
-class ReflectionsConfig:
-    quiet_minutes: int = setting(10, low=0, high=240)
-    max_wait_minutes: int = setting(60, low=0, high=720)
-    missed_run_grace_hours: int = setting(6, low=0, high=168)
-    deck_dir: str = setting("")
-
-
-@dataclass(frozen=True, slots=True)
-class NudgesConfig:
-    default_mode: str = setting("private", choices=("off", "private", "group"))
-    default_sensitivity: str = setting("normal", choices=("gentle", "normal", "attentive"))
-    per_member_minutes: int = setting(30, low=1, high=1440)
-    per_thread_minutes: int = setting(15, low=1, high=1440)
-    daily_per_member: int = setting(3, low=1, high=50)
-    daily_per_circle: int = setting(20, low=1, high=500)
-    keep_days: int = setting(90, low=7, high=730)
-
-
-@dataclass(frozen=True, slots=True)
 class LocalConfig:
     space_name: str = setting("Sandbox")
     moderators: tuple[str, ...] = setting(("alice",))
@@ -186,16 +153,24 @@ class WebConfig:
 class Config:
     data_dir: str = setting("data")
     log_level: str = setting("info", choices=LOG_LEVELS)
-    circles: CirclesConfig = field(default_factory=CirclesConfig)
-    agreements: AgreementsConfig = field(default_factory=AgreementsConfig)
-    reflections: ReflectionsConfig = field(default_factory=ReflectionsConfig)
-    nudges: NudgesConfig = field(default_factory=NudgesConfig)
     local: LocalConfig = field(default_factory=LocalConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    # The features' own sections ([circles], [agreements], ...), read by the settings class
+    # each feature declares; a section left out of the file is that class's defaults.
+    features: Mapping[str, object] = field(default_factory=dict, metadata={"internal": True})
     # where the file was (relative paths resolve against its folder); not a TOML key
     source: Path | None = field(default=None, metadata={"internal": True})
+
+    def section(self, name: str, kind: type[_S]) -> _S:
+        """A feature's settings: as the file gave them, or the defaults."""
+        value = self.features.get(name)
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            raise TypeError(f"[{name}] holds {type(value).__name__}, not {kind.__name__}")
+        return value
 
     @property
     def data_path(self) -> Path:
@@ -246,10 +221,12 @@ def find_config(explicit: str | None, env: Mapping[str, str] | None = None) -> P
     return None
 
 
-def load_config(path: Path | None) -> Config:
-    """Read and check ``path`` (defaults for everything when it is None)."""
+def load_config(path: Path | None, features: Mapping[str, type[Any]] | None = None) -> Config:
+    """Read and check ``path`` (defaults for everything when it is None). ``features`` names
+    the sections the features declare, with the settings class that reads each."""
     if path is None:
         return Config()
+    features = dict(features or {})
     label = str(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -262,17 +239,35 @@ def load_config(path: Path | None) -> Config:
     except OSError as error:
         raise ConfigError([f"{label}: cannot be read: {error.strerror}"]) from None
     problems: list[str] = []
-    values = _read_section(Config, raw, "", label, problems)
+    values: dict[str, Any] = {}
+    sections: dict[str, object] = {}
+    for key, value in raw.items():  # in the file's order, so the problems read in its order
+        kind = features.get(key)
+        if kind is None:
+            values |= _read_section(Config, {key: value}, "", label, problems, also=tuple(features))
+        elif not isinstance(value, dict):
+            problems.append(f"{label}: {key}: should be a table ([{key}])")
+        else:
+            sections[key] = _build(kind, _read_section(kind, value, f"{key}.", label, problems))
+    for name, kind in features.items():
+        _check_section(name, sections.get(name) or kind(), label, problems)
     _check_relations(values, label, problems)
     if problems:
         raise ConfigError(problems)
     config: Config = _build(Config, values)
-    return dataclasses.replace(config, source=path.resolve())
+    return dataclasses.replace(config, features=sections, source=path.resolve())
 
 
 def _read_section(
-    cls: type[Any], raw: Mapping[str, Any], prefix: str, label: str, problems: list[str]
+    cls: type[Any],
+    raw: Mapping[str, Any],
+    prefix: str,
+    label: str,
+    problems: list[str],
+    also: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    """The valid values of one table; a line in ``problems`` for each key that isn't.
+    ``also``: more names a close match may point to (the features' sections)."""
     hints = get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
     out: dict[str, Any] = {}
@@ -285,7 +280,7 @@ def _read_section(
             continue
         spec = fields.get(key)
         if spec is None:
-            close = difflib.get_close_matches(key, list(fields), n=1)
+            close = difflib.get_close_matches(key, [*fields, *also], n=1)
             hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
             problems.append(f"{label}: {dotted}: unknown key{hint}")
             continue
@@ -375,15 +370,16 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+def _check_section(name: str, settings: object, label: str, problems: list[str]) -> None:
+    """A feature's settings may check how their values go together: ``relations()`` returns
+    (key, problem) pairs for the values that don't."""
+    relations = getattr(settings, "relations", None)
+    if callable(relations):
+        for key, problem in relations():
+            problems.append(f"{label}: {name}.{key}: {problem}")
+
+
 def _check_relations(values: Mapping[str, Any], label: str, problems: list[str]) -> None:
-    circles = values.get("circles", {})
-    defaults = CirclesConfig()
-    default = circles.get("default_capacity", defaults.default_capacity)
-    ceiling = circles.get("max_capacity", defaults.max_capacity)
-    if isinstance(default, int) and isinstance(ceiling, int) and default > ceiling:
-        problems.append(
-            f"{label}: circles.default_capacity: {default} is above circles.max_capacity ({ceiling})"
-        )
     matrix = values.get("matrix", {})
     for key in ("homeserver", "user_id"):
         dotted = f"matrix.{key}"

@@ -6,15 +6,8 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from bot.chat import Visibility
-from bot.commands import (
-    Command,
-    CommandRouter,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-)
+from bot.commands import CommandRouter, Invocation
+from bot.commands.spec import Command, CommandSpec, Option, OptionKind, Permission
 
 HELP = CommandSpec(
     ("help",),

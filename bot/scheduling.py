@@ -1,7 +1,9 @@
 """Timers: APScheduler 3.x as the alarm clock, our own registry as the truth in memory.
 
 Cogs keep what must happen in the database and re-arm their timers from it on start, with
-stable job ids (``"round-turn:42"``), so a restart neither loses nor doubles a timer. The
+stable keys (``"close:42"``), so a restart neither loses nor doubles a timer. Each owner arms
+its timers through its own handle, ``scheduler.namespace("agreements")``: its keys can never
+meet another owner's, and stopping cancels exactly its own. The
 scheduler only wakes a callback at the right moment; deciding whether the work is still due
 (and claiming it, at most once) is the cog's job, inside a database transaction.
 
@@ -52,6 +54,32 @@ class Timer:
     callback: Callback
 
 
+class Timers:
+    """One owner's timers, by its own keys (``"schedule:7"``); the job id is ``name:key``."""
+
+    def __init__(self, scheduler: Scheduler, name: str) -> None:
+        self._scheduler = scheduler
+        self.name = name
+        self._prefix = f"{name}:"
+
+    def job_id(self, key: str) -> str:
+        return self._prefix + key
+
+    def at(self, key: str, when: datetime, callback: Callback) -> None:
+        """Arm (or re-arm) this owner's timer ``key`` for ``when``."""
+        self._scheduler.at(self.job_id(key), when, callback)
+
+    def cancel(self, key: str) -> None:
+        self._scheduler.cancel(self.job_id(key))
+
+    def when(self, key: str) -> datetime | None:
+        return self._scheduler.when(self.job_id(key))
+
+    def cancel_all(self) -> None:
+        """Cancel every timer of this owner (on stop), and no one else's."""
+        self._scheduler.cancel_where(lambda job_id: job_id.startswith(self._prefix))
+
+
 class Scheduler:
     def __init__(self, clock: Clock, *, real_time: bool = True) -> None:
         self._clock = clock
@@ -65,6 +93,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._firing = asyncio.Lock()  # held by run_due while it fires, and while a wake-up picks
+        self._namespaces: set[str] = set()
 
     # lifecycle
 
@@ -112,8 +141,17 @@ class Scheduler:
             with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(job_id)
 
-    def cancel_prefix(self, prefix: str) -> None:
-        for job_id in [j for j in self._timers if j.startswith(prefix)]:
+    def namespace(self, name: str) -> Timers:
+        """The handle through which one owner (a feature, say) arms its timers."""
+        if not name or ":" in name:
+            raise ValueError(f"a timer namespace is one word without ':', not {name!r}")
+        if name in self._namespaces:
+            raise ValueError(f"the timer namespace {name!r} is taken")
+        self._namespaces.add(name)
+        return Timers(self, name)
+
+    def cancel_where(self, chosen: Callable[[str], bool]) -> None:
+        for job_id in [j for j in self._timers if chosen(j)]:
             self.cancel(job_id)
 
     def when(self, job_id: str) -> datetime | None:

@@ -84,6 +84,18 @@ def _scan(text: str, *, allow_newlines: bool) -> TextProblem | None:
     return None
 
 
+def _problem(cleaned: str, max_length: int, *, allow_newlines: bool) -> TextProblem | None:
+    """What keeps cleaned text from being used, if anything: a character, emptiness, length."""
+    problem = _scan(cleaned, allow_newlines=allow_newlines)
+    if problem is not None:
+        return problem
+    if not cleaned:
+        return TextProblem.EMPTY
+    if len(cleaned) > max_length:
+        return TextProblem.TOO_LONG
+    return None
+
+
 def check_name(text: str, *, max_length: int = 40) -> tuple[str, TextProblem | None]:
     """A short label, such as a circle's name: one line, visible characters, spaces folded."""
     if not _encodable(text):
@@ -91,14 +103,7 @@ def check_name(text: str, *, max_length: int = 40) -> tuple[str, TextProblem | N
     cleaned = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     if "\n" in text.strip() or "\r" in text.strip():
         return cleaned, TextProblem.MULTILINE
-    problem = _scan(cleaned, allow_newlines=False)
-    if problem is not None:
-        return cleaned, problem
-    if not cleaned:
-        return cleaned, TextProblem.EMPTY
-    if len(cleaned) > max_length:
-        return cleaned, TextProblem.TOO_LONG
-    return cleaned, None
+    return cleaned, _problem(cleaned, max_length, allow_newlines=False)
 
 
 def check_line(text: str, *, max_length: int = 200) -> tuple[str, TextProblem | None]:
@@ -106,14 +111,7 @@ def check_line(text: str, *, max_length: int = 200) -> tuple[str, TextProblem | 
     if not _encodable(text):
         return "", TextProblem.UNENCODABLE
     cleaned = unicodedata.normalize("NFC", text).strip()
-    problem = _scan(cleaned, allow_newlines=False)
-    if problem is not None:
-        return cleaned, problem
-    if not cleaned:
-        return cleaned, TextProblem.EMPTY
-    if len(cleaned) > max_length:
-        return cleaned, TextProblem.TOO_LONG
-    return cleaned, None
+    return cleaned, _problem(cleaned, max_length, allow_newlines=False)
 
 
 def check_text(text: str, *, max_length: int = 2000) -> tuple[str, TextProblem | None]:
@@ -126,14 +124,7 @@ def check_text(text: str, *, max_length: int = 2000) -> tuple[str, TextProblem |
         return "", TextProblem.UNENCODABLE
     normalised = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     cleaned = "".join(ch for ch in normalised if ch not in _INVISIBLE).strip()
-    problem = _scan(cleaned, allow_newlines=True)
-    if problem is not None:
-        return cleaned, problem
-    if not cleaned:
-        return cleaned, TextProblem.EMPTY
-    if len(cleaned) > max_length:
-        return cleaned, TextProblem.TOO_LONG
-    return cleaned, None
+    return cleaned, _problem(cleaned, max_length, allow_newlines=True)
 
 
 def name_key(name: str) -> str:
@@ -144,3 +135,8 @@ def name_key(name: str) -> str:
 def clip(text: str, length: int) -> str:
     """Shorten for display, marking the cut with an ellipsis."""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def printable(text: str) -> str:
+    """Unchecked input made safe to echo: control and format characters left out."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")

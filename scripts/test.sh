@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need into .venv (Synapse included, and Debian's chromium for the
-# browser tests) and run the checks:
-# ruff, mypy --strict, then pytest. Extra arguments go to pytest, for example
+# browser tests) and run the checks: ruff, ruff format, mypy --strict, the import contracts,
+# then pytest. Extra arguments go to pytest, for example
 #   bash scripts/test.sh tests/cogs/circles -k round
 set -euo pipefail
 CK_EXTRAS=test
@@ -11,8 +11,12 @@ cd "$root"
 
 echo "== ruff" >&2
 "$venv/bin/ruff" check .
+echo "== ruff format" >&2
+"$venv/bin/ruff" format --check .
 echo "== mypy --strict (bot with its platforms, cogs; tests with unannotated helpers allowed)" >&2
 "$venv/bin/mypy"
+echo "== import contracts" >&2
+"$venv/bin/lint-imports" --no-cache --no-logo
 echo "== pytest" >&2
 status=0
 "$venv/bin/python" -m pytest "$@" || status=$?

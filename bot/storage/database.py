@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.migrations import migrate
+from bot.storage.migrations import Owner, migrate
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,15 @@ class Database:
         self._holder: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def open(cls, path: Path | str, owners: Sequence[Owner] = ()) -> Database:
+        """Open (and make) the file, and migrate the engine and ``owners`` to their newest
+        schema. Tables of parts not named are left as they are."""
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = await connect(path)
         try:
-            await migrate(conn)
+            await migrate(conn, owners)
         except BaseException:
             await conn.close()
             raise

@@ -142,3 +142,8 @@ def agreement_list(circle: str, entries: Sequence[Entry], zone: ZoneInfo, prefix
         for e in entries
     ]
     return "\n".join(lines)
+
+
+def quote(text: str) -> str:
+    """``text`` as a Markdown quote, line by line (blank lines stay inside the quote)."""
+    return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.chat import (
@@ -26,23 +25,20 @@ from bot.chat import (
     Visibility,
 )
 from bot.cog import Cog, DomainEvent, Services
-from bot.commands import (
-    Command,
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-)
-from cogs.circles.events import CircleArchived, JoinedCircle, LeftCircle
-from cogs.circles.lookup import invoked_circle
-from cogs.circles.repo import Circle, CirclesRepo, RoundRecord
+from bot.commands import CommandError, Invocation
+from bot.commands.options import CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from bot.scheduling import Timers
+from cogs.circles.lookup import circle_of
+from cogs.circles.model import Circle, CircleArchived, JoinedCircle, LeftCircle
+from cogs.circles.names import Names
+from cogs.circles.repo import CirclesRepo
 from cogs.circles.rounds import NotInRound, NotYourTurn, Outcome, Round, RoundOver
+from cogs.circles.rounds_repo import RoundRecord, RoundsRepo
 
 log = logging.getLogger(__name__)
 
-TIMER = "round-turn:{round_id}"
+TIMER = "turn:{round_id}"
 THREAD_TITLE = "Check-in · {circle}"
 WORDS_DONE = frozenset({"done", "i'm done", "im done", "i am done", "finished"})
 WORDS_PASS = frozenset({"pass", "i pass", "i'll pass", "ill pass"})
@@ -79,9 +75,6 @@ STATUS = "Round in **{circle}**: the talking piece is with {holder}.{upcoming}{s
 STATUS_OUTSIDE = "A check-in round is open in {circle}. Who takes part stays within the circle."
 
 PROMPT = Option("prompt", OptionKind.TEXT, "A question to open the round with", max_length=500)
-CIRCLE = Option(
-    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
-)
 TURN = Option(
     "turn",
     OptionKind.DURATION,
@@ -94,49 +87,44 @@ TURN = Option(
 START = CommandSpec(
     ("round", "start"),
     "Begin a check-in round with a talking piece.",
-    (PROMPT, CIRCLE, TURN),
+    (PROMPT, CIRCLE_NAMED, TURN),
     permission=Permission.FACILITATOR,
 )
-DONE = CommandSpec(("round", "done"), "Finish your turn and pass the talking piece on.", (CIRCLE,))
-PASS = CommandSpec(("round", "pass"), "Pass your turn; that's always fine.", (CIRCLE,))
+DONE = CommandSpec(
+    ("round", "done"), "Finish your turn and pass the talking piece on.", (CIRCLE_NAMED,)
+)
+PASS = CommandSpec(("round", "pass"), "Pass your turn; that's always fine.", (CIRCLE_NAMED,))
 NEXT = CommandSpec(
     ("round", "next"),
     "Move the talking piece to the next person.",
-    (CIRCLE,),
+    (CIRCLE_NAMED,),
     permission=Permission.FACILITATOR,
 )
 END = CommandSpec(
     ("round", "end"),
     "Close the round now, with its summary.",
-    (CIRCLE,),
+    (CIRCLE_NAMED,),
     permission=Permission.FACILITATOR,
 )
-STATUS_SPEC = CommandSpec(("round", "status"), "See where the talking piece is.", (CIRCLE,))
+STATUS_SPEC = CommandSpec(("round", "status"), "See where the talking piece is.", (CIRCLE_NAMED,))
 
 
 class CheckInsCog(Cog):
     name = "checkins"
 
-    def __init__(self, services: Services, repo: CirclesRepo) -> None:
-        self._services = services
+    def __init__(
+        self, services: Services, timers: Timers, circles: CirclesRepo, rounds: RoundsRepo
+    ) -> None:
         self._chat = services.chat
-        self._repo = repo
-        self._scheduler = services.scheduler
+        self._circles = circles
+        self._repo = rounds
+        self._names = Names(services.chat)
+        self._timers = timers
         self._clock = services.clock
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # where open rounds are held -> circle id, so plain "done" in a thread is cheap to route
         self._places: dict[tuple[str, str, str | None], int] = {}
         self._rooms: dict[tuple[str, str, str | None], int] = {}  # the circle's own room, too
-
-    def commands(self) -> Sequence[Command]:
-        return (
-            Command(START, self.start_round),
-            Command(DONE, self.done),
-            Command(PASS, self.pass_turn),
-            Command(NEXT, self.next_turn),
-            Command(END, self.end_round),
-            Command(STATUS_SPEC, self.status),
-        )
 
     async def start(self) -> None:
         for record in await self._repo.open_rounds():
@@ -144,13 +132,14 @@ class CheckInsCog(Cog):
             self._arm(record)
 
     async def stop(self) -> None:
-        self._scheduler.cancel_prefix("round-turn:")
+        self._timers.cancel_all()
 
     # --- commands ---------------------------------------------------------------------------
 
+    @command(START)
     async def start_round(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
-        members = [m.member_id for m in await self._repo.members(circle.id)]
+        circle = circle_of(inv)
+        members = [m.member_id for m in await self._circles.members(circle.id)]
         if not members:
             raise CommandError(NO_MEMBERS.format(circle=circle.name))
         order = sorted(members, key=lambda m: m != circle.holder_id)  # the holder goes first
@@ -166,7 +155,7 @@ class CheckInsCog(Cog):
         if round_id is None:
             raise CommandError(ALREADY_OPEN.format(circle=circle.name, prefix=inv.prefix))
         prompt = inv.text("prompt")
-        names = await self._names(circle, order)
+        names = await self._names.all(circle, order)
         text = OPENING.format(
             prefix=inv.prefix,
             circle=circle.name,
@@ -192,14 +181,17 @@ class CheckInsCog(Cog):
         await self._chat.send(record.where, YOUR_TURN.format(name=names[0]))
         self._arm(record)
 
+    @command(DONE)
     async def done(self, inv: Invocation) -> None:
-        await self._end_turn(await self._circle(inv), inv.invoker, Outcome.SHARED, inv.prefix)
+        await self._end_turn(circle_of(inv), inv.invoker, Outcome.SHARED, inv.prefix)
 
+    @command(PASS)
     async def pass_turn(self, inv: Invocation) -> None:
-        await self._end_turn(await self._circle(inv), inv.invoker, Outcome.PASSED, inv.prefix)
+        await self._end_turn(circle_of(inv), inv.invoker, Outcome.PASSED, inv.prefix)
 
+    @command(NEXT)
     async def next_turn(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         async with self._locks[circle.id]:
             record = await self._need_round(circle, inv.prefix)
             try:
@@ -209,28 +201,30 @@ class CheckInsCog(Cog):
             await self._advance(circle, record, moved, AFTER_NEXT, previous=None)
         await inv.reply("The talking piece has moved on.", Visibility.PERSONAL)
 
+    @command(END)
     async def end_round(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         async with self._locks[circle.id]:
             record = await self._need_round(circle, inv.prefix)
             await self._close(circle, record, record.round, ENDED_EARLY)
         await inv.reply(f"The round for {circle.name} is closed.", Visibility.PERSONAL)
 
+    @command(STATUS_SPEC)
     async def status(self, inv: Invocation) -> None:
         """Where the talking piece is; to someone outside the circle, only that a round is open."""
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         record = await self._need_round(circle, inv.prefix)
         if not (
             inv.is_moderator
-            or await self._repo.membership(circle.id, inv.invoker.id) is not None
-            or await self._repo.is_facilitator(circle.id, inv.invoker.id)
+            or await self._circles.is_member(circle.id, inv.invoker.id)
+            or await self._circles.is_facilitator(circle.id, inv.invoker.id)
         ):
             await inv.reply(STATUS_OUTSIDE.format(circle=circle.name), Visibility.PERSONAL)
             return
         round_ = record.round
-        holder = await self._name(circle, round_.holder) if round_.holder else "nobody"
-        upcoming = await self._names(circle, round_.upcoming())
-        shared = await self._names(circle, round_.summary().shared)
+        holder = await self._names.of(circle, round_.holder) if round_.holder else "nobody"
+        upcoming = await self._names.all(circle, round_.upcoming())
+        shared = await self._names.all(circle, round_.summary().shared)
         await inv.reply(
             STATUS.format(
                 circle=circle.name,
@@ -267,7 +261,7 @@ class CheckInsCog(Cog):
             circle_id = self._rooms.get(_place_key(event.room))
         if circle_id is None:
             return
-        circle = await self._repo.get(circle_id)
+        circle = await self._circles.get(circle_id)
         if circle is None:
             return
         prefix = self._chat.command_prefix(circle.platform)
@@ -284,7 +278,7 @@ class CheckInsCog(Cog):
             outcome = Outcome.SHARED if word in WORDS_DONE else Outcome.PASSED
             await self._end_turn(circle, event.author, outcome, prefix)
         except CommandError as refusal:
-            if await self._repo.membership(circle.id, event.author.id) is not None:
+            if await self._circles.is_member(circle.id, event.author.id):
                 await self._chat.send(event.thread or event.room, refusal.message)
         except RoundOver:
             return
@@ -301,7 +295,7 @@ class CheckInsCog(Cog):
                 record, grown, turn_started_at=record.turn_started_at, reminded=record.reminded
             ):
                 await self._chat.send(
-                    record.where, LATE_JOINER.format(name=await self._name(circle, member.id))
+                    record.where, LATE_JOINER.format(name=await self._names.of(circle, member.id))
                 )
 
     async def _on_left(self, circle: Circle, member: MemberRef) -> None:
@@ -326,7 +320,7 @@ class CheckInsCog(Cog):
     async def forget_member(self, member: MemberRef) -> None:
         """Take the person out of any open round's order (the circles cog says what is kept)."""
         for circle_id in await self._repo.open_rounds_with(member.platform, member.id):
-            circle = await self._repo.get(circle_id)
+            circle = await self._circles.get(circle_id)
             if circle is None:
                 continue
             async with self._locks[circle_id]:
@@ -339,8 +333,9 @@ class CheckInsCog(Cog):
                     continue
                 await self._repo.rewrite_round(record, erased)
                 if erased.holder != record.round.holder and erased.holder is not None:
-                    name = await self._name(circle, erased.holder)
+                    name = await self._names.of(circle, erased.holder)
                     await self._chat.send(record.where, YOUR_TURN.format(name=name))
+        await self._repo.forget_starter(member)
 
     # --- the moves --------------------------------------------------------------------------
 
@@ -360,7 +355,7 @@ class CheckInsCog(Cog):
                 ) from None
             template = AFTER_DONE if outcome is Outcome.SHARED else AFTER_PASS
             await self._advance(
-                circle, record, moved, template, previous=await self._name(circle, member.id)
+                circle, record, moved, template, previous=await self._names.of(circle, member.id)
             )
 
     async def _advance(
@@ -380,7 +375,7 @@ class CheckInsCog(Cog):
             return
         holder = moved.holder or ""
         text = template.format(
-            previous=previous, next=YOUR_TURN.format(name=await self._name(circle, holder))
+            previous=previous, next=YOUR_TURN.format(name=await self._names.of(circle, holder))
         )
         await self._chat.send(record.where, text)
         fresh = await self._repo.open_round_of(circle.id)
@@ -395,7 +390,7 @@ class CheckInsCog(Cog):
             record.id, self._clock.now(), len(summary.shared), len(summary.passed)
         ):
             return
-        self._scheduler.cancel(TIMER.format(round_id=record.id))
+        self._timers.cancel(TIMER.format(round_id=record.id))
         self._places.pop(_place_key(record.where), None)
         self._rooms.pop(_place_key(record.room), None)
         lines = []
@@ -406,11 +401,11 @@ class CheckInsCog(Cog):
             ("Left the circle", summary.left),
         ):
             if members:
-                lines.append(f"{label}: {', '.join(await self._names(circle, members))}")
+                lines.append(f"{label}: {', '.join(await self._names.all(circle, members))}")
         unplayed = [t.member_id for t in final.turns if t.outcome is None]
         if unplayed:
             lines.append(
-                f"Still to come when it closed: {', '.join(await self._names(circle, unplayed))}"
+                f"Still to come when it closed: {', '.join(await self._names.all(circle, unplayed))}"
             )
         await self._chat.send(
             record.where, template.format(circle=circle.name, lines="\n".join(lines))
@@ -430,13 +425,13 @@ class CheckInsCog(Cog):
             or record.turn_started_at is None
             or record.round.finished
         ):
-            self._scheduler.cancel(job)
+            self._timers.cancel(job)
             return
         when = record.turn_started_at + timedelta(seconds=record.turn_seconds)
-        self._scheduler.at(job, when, lambda _due: self._time_up(record.circle_id, record.id))
+        self._timers.at(job, when, lambda _due: self._time_up(record.circle_id, record.id))
 
     async def _time_up(self, circle_id: int, round_id: int) -> None:
-        circle = await self._repo.get(circle_id)
+        circle = await self._circles.get(circle_id)
         if circle is None:
             return
         async with self._locks[circle_id]:
@@ -465,9 +460,6 @@ class CheckInsCog(Cog):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    async def _circle(self, inv: Invocation) -> Circle:
-        return await invoked_circle(self._repo, inv)
-
     async def _need_round(self, circle: Circle, prefix: str) -> RoundRecord:
         record = await self._repo.open_round_of(circle.id)
         if record is None:
@@ -475,7 +467,7 @@ class CheckInsCog(Cog):
         return record
 
     async def _may_move_on(self, circle: Circle, member: MemberRef) -> bool:
-        if await self._repo.is_facilitator(circle.id, member.id):
+        if await self._circles.is_facilitator(circle.id, member.id):
             return True
         return await self._chat.is_moderator(member, circle.room)
 
@@ -488,13 +480,7 @@ class CheckInsCog(Cog):
         upcoming = round_.upcoming()
         ahead = upcoming.index(member_id) if member_id in upcoming else 0
         when = "next" if ahead == 0 else f"after {ahead} more"
-        return NOT_YOUR_TURN.format(holder=await self._name(circle, holder or ""), when=when)
-
-    async def _name(self, circle: Circle, member_id: str) -> str:
-        return await self._chat.display_name(circle.member(member_id), circle.room)
-
-    async def _names(self, circle: Circle, member_ids: Sequence[str]) -> list[str]:
-        return [await self._name(circle, m) for m in member_ids]
+        return NOT_YOUR_TURN.format(holder=await self._names.of(circle, holder or ""), when=when)
 
 
 def _place_key(where: Destination) -> tuple[str, str, str | None]:

@@ -1,9 +1,10 @@
-"""How the command router finds circles: by name in a space, or by the room it lives in."""
+"""How the command router finds circles: by name in a space, or by the room it lives in.
+It hands the router the kernel's own circles, so a command never fetches its circle again."""
 
 from __future__ import annotations
 
 from bot.chat import MemberRef, RoomRef, SpaceRef, ThreadRef
-from bot.commands import CircleHandle
+from cogs.circles.model import Circle
 from cogs.circles.repo import CirclesRepo
 
 
@@ -11,13 +12,11 @@ class CircleDirectory:
     def __init__(self, repo: CirclesRepo) -> None:
         self._repo = repo
 
-    async def find(self, space: SpaceRef, name: str) -> CircleHandle | None:
-        circle = await self._repo.find(space, name)
-        return circle.handle if circle else None
+    async def find(self, space: SpaceRef, name: str) -> Circle | None:
+        return await self._repo.find(space, name)
 
-    async def bound_to(self, room: RoomRef, thread: ThreadRef | None) -> CircleHandle | None:
-        circle = await self._repo.bound_to(room, thread)
-        return circle.handle if circle else None
+    async def bound_to(self, room: RoomRef, thread: ThreadRef | None) -> Circle | None:
+        return await self._repo.bound_to(room, thread)
 
     async def facilitates(self, circle_id: int, member: MemberRef) -> bool:
         return await self._repo.is_facilitator(circle_id, member.id)

@@ -1,168 +1,62 @@
-"""All the SQL for circles, membership, the rota and rounds. Rows become dataclasses here.
+"""All the SQL for circles, membership, waitlists, requests and the rota. Rows become the
+kernel's model (``cogs.circles.model``) here, and nowhere else.
 
 Each public method is one unit of work in one transaction, so a check and the change it
 guards (a free place and the join that takes it) can never be split by another task.
+``CirclesRepo`` is also the kernel's read-only lookup (``CircleLookup``) that features get.
 """
 
 from __future__ import annotations
 
-import enum
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
 from bot.clock import from_iso, to_iso
-from bot.commands import CircleHandle
 from bot.storage.database import Database, Row, Transaction
 from bot.text import name_key
+from cogs.circles.erasure import Forget, Personal, forget_in
+from cogs.circles.model import (
+    Circle,
+    CircleRoster,
+    Departure,
+    DuplicateName,
+    JoinResult,
+    Membership,
+    PlaceTaken,
+    Preference,
+)
 from cogs.circles.rota import holder_after_removal
-from cogs.circles.rounds import Outcome, Round, Turn
+
+# What names a person here besides membership (which leaving takes away): who began a circle.
+PERSONAL = (Personal("circles", "created_by", Forget.CLEAR, circle=None),)
 
 
-class Preference(enum.StrEnum):
-    LISTENING = "listening"
-    IDEAS = "ideas"
-
-    @property
-    def label(self) -> str:
-        return "listening" if self is Preference.LISTENING else "open to ideas"
-
-
-@dataclass(frozen=True, slots=True)
-class Circle:
-    id: int
-    room: RoomRef
-    thread: ThreadRef | None
-    name: str
-    description: str
-    capacity: int
-    is_open: bool
-    time_zone: str
-    holder_id: str | None
-    created_by: str | None
-    created_at: datetime
-    archived_at: datetime | None
-
-    @property
-    def platform(self) -> Platform:
-        return self.room.platform
-
-    @property
-    def space(self) -> SpaceRef:
-        return self.room.space
-
-    @property
-    def archived(self) -> bool:
-        return self.archived_at is not None
-
-    @property
-    def home(self) -> RoomRef | ThreadRef:
-        """Where the circle talks: its thread if it is bound to one, else its room."""
-        return self.thread or self.room
-
-    @property
-    def handle(self) -> CircleHandle:
-        return CircleHandle(self.id, self.name, self.room, self.archived)
-
-    def member(self, member_id: str) -> MemberRef:
-        return MemberRef(self.platform, member_id)
-
-    @classmethod
-    def from_row(cls, row: Row) -> Circle:
-        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
-        return cls(
-            id=row["id"],
-            room=room,
-            thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
-            name=row["name"],
-            description=row["description"],
-            capacity=row["capacity"],
-            is_open=bool(row["is_open"]),
-            time_zone=row["time_zone"],
-            holder_id=row["holder_id"],
-            created_by=row["created_by"],
-            created_at=from_iso(row["created_at"]),
-            archived_at=from_iso(row["archived_at"]) if row["archived_at"] else None,
-        )
+def circle_from(row: Row) -> Circle:
+    room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+    return Circle(
+        id=row["id"],
+        room=room,
+        thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
+        name=row["name"],
+        description=row["description"],
+        capacity=row["capacity"],
+        is_open=bool(row["is_open"]),
+        time_zone=row["time_zone"],
+        holder_id=row["holder_id"],
+        created_by=row["created_by"],
+        created_at=from_iso(row["created_at"]),
+        archived_at=from_iso(row["archived_at"]) if row["archived_at"] else None,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class Membership:
-    circle_id: int
-    member_id: str
-    joined_at: datetime
-    preference: Preference | None
-
-    @classmethod
-    def from_row(cls, row: Row) -> Membership:
-        return cls(
-            circle_id=row["circle_id"],
-            member_id=row["member_id"],
-            joined_at=from_iso(row["joined_at"]),
-            preference=Preference(row["preference"]) if row["preference"] else None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CircleRoster:
-    """Everything a member listing shows, read in one go."""
-
-    circle: Circle
-    members: list[Membership]
-    rota: list[str]
-    waitlist: list[str]
-    requests: list[str]
-
-
-class JoinResult(enum.Enum):
-    JOINED = "joined"
-    ALREADY_MEMBER = "already_member"
-    FULL = "full"
-    REQUESTED = "requested"
-    ALREADY_REQUESTED = "already_requested"
-    WAITLISTED = "waitlisted"
-    ALREADY_WAITING = "already_waiting"
-    NOT_REQUESTED = "not_requested"
-
-
-@dataclass(frozen=True, slots=True)
-class Departure:
-    """What leaving changed: whether they were in, and who got the freed place."""
-
-    was_member: bool
-    was_waiting: bool
-    was_requesting: bool
-    promoted: str | None
-    new_holder: str | None
-    holder_changed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoundRecord:
-    id: int
-    circle_id: int
-    room: RoomRef
-    thread: ThreadRef | None
-    message_id: str | None
-    turn_seconds: int | None
-    turn_started_at: datetime | None
-    reminded: bool
-    round: Round
-
-    @property
-    def where(self) -> RoomRef | ThreadRef:
-        return self.thread or self.room
-
-
-class DuplicateName(Exception):
-    pass
-
-
-class PlaceTaken(Exception):
-    def __init__(self, circle_name: str) -> None:
-        super().__init__(circle_name)
-        self.circle_name = circle_name
+def membership_from(row: Row) -> Membership:
+    return Membership(
+        circle_id=row["circle_id"],
+        member_id=row["member_id"],
+        joined_at=from_iso(row["joined_at"]),
+        preference=Preference(row["preference"]) if row["preference"] else None,
+    )
 
 
 class CirclesRepo:
@@ -217,26 +111,28 @@ class CirclesRepo:
             except sqlite3.IntegrityError:
                 raise DuplicateName(name) from None
             await tx.execute(
-                "INSERT INTO circle_members (circle_id, member_id, joined_at, seq) VALUES (?, ?, ?, 1)",
-                (circle_id, creator, to_iso(at)),
+                "INSERT INTO circle_members (circle_id, platform, member_id, joined_at, seq) "
+                "VALUES (?, ?, ?, ?, 1)",
+                (circle_id, room.platform.value, creator, to_iso(at)),
             )
             await tx.execute(
-                "INSERT INTO circle_facilitators (circle_id, member_id, position) VALUES (?, ?, 0)",
-                (circle_id, creator),
+                "INSERT INTO circle_facilitators (circle_id, platform, member_id, position) "
+                "VALUES (?, ?, ?, 0)",
+                (circle_id, room.platform.value, creator),
             )
             row = _found(await tx.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,)))
-        return Circle.from_row(row)
+        return circle_from(row)
 
     async def get(self, circle_id: int) -> Circle | None:
         row = await self._db.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,))
-        return Circle.from_row(row) if row else None
+        return circle_from(row) if row else None
 
     async def find(self, space: SpaceRef, name: str) -> Circle | None:
         row = await self._db.fetchone(
             "SELECT * FROM circles WHERE platform = ? AND space_id = ? AND name_key = ?",
             (space.platform.value, space.id, name_key(name)),
         )
-        return Circle.from_row(row) if row else None
+        return circle_from(row) if row else None
 
     async def bound_to(self, room: RoomRef, thread: ThreadRef | None) -> Circle | None:
         """The circle of this thread, or else of the room the thread is in."""
@@ -249,20 +145,20 @@ class CirclesRepo:
         row = await self._db.fetchone(
             query, (room.platform.value, room.id, thread.id if thread else "")
         )
-        return Circle.from_row(row) if row else None
+        return circle_from(row) if row else None
 
     async def in_space(self, space: SpaceRef) -> list[Circle]:
         rows = await self._db.fetchall(
             "SELECT * FROM circles WHERE platform = ? AND space_id = ? ORDER BY archived_at IS NOT NULL, name_key",
             (space.platform.value, space.id),
         )
-        return [Circle.from_row(r) for r in rows]
+        return [circle_from(r) for r in rows]
 
     async def active(self) -> list[Circle]:
         rows = await self._db.fetchall(
             "SELECT * FROM circles WHERE archived_at IS NULL ORDER BY id"
         )
-        return [Circle.from_row(r) for r in rows]
+        return [circle_from(r) for r in rows]
 
     async def suggest(self, space: SpaceRef, prefix: str, limit: int) -> list[str]:
         query = """
@@ -310,7 +206,7 @@ class CirclesRepo:
                 except sqlite3.IntegrityError:
                     raise DuplicateName(name or "") from None
             row = _found(await tx.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,)))
-        return Circle.from_row(row)
+        return circle_from(row)
 
     async def set_archived(self, circle_id: int, at: datetime | None) -> None:
         async with self._db.transaction() as tx:
@@ -325,14 +221,21 @@ class CirclesRepo:
         rows = await self._db.fetchall(
             "SELECT * FROM circle_members WHERE circle_id = ? ORDER BY seq", (circle_id,)
         )
-        return [Membership.from_row(r) for r in rows]
+        return [membership_from(r) for r in rows]
+
+    async def is_member(self, circle_id: int, member_id: str) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM circle_members WHERE circle_id = ? AND member_id = ?",
+            (circle_id, member_id),
+        )
+        return row is not None
 
     async def membership(self, circle_id: int, member_id: str) -> Membership | None:
         row = await self._db.fetchone(
             "SELECT * FROM circle_members WHERE circle_id = ? AND member_id = ?",
             (circle_id, member_id),
         )
-        return Membership.from_row(row) if row else None
+        return membership_from(row) if row else None
 
     async def roster(self, circle_id: int) -> CircleRoster | None:
         circle = await self.get(circle_id)
@@ -371,8 +274,9 @@ class CirclesRepo:
                 ):
                     return JoinResult.ALREADY_REQUESTED
                 await tx.execute(
-                    "INSERT INTO circle_requests (circle_id, member_id, requested_at) VALUES (?, ?, ?)",
-                    (circle_id, member_id, to_iso(at)),
+                    "INSERT INTO circle_requests (circle_id, platform, member_id, requested_at) "
+                    "VALUES (?, (SELECT platform FROM circles WHERE id = ?), ?, ?)",
+                    (circle_id, circle_id, member_id, to_iso(at)),
                 )
                 return JoinResult.REQUESTED
             if await self._count(tx, circle_id) >= circle["capacity"]:
@@ -482,56 +386,44 @@ class CirclesRepo:
                 promoted.append(member)
         return promoted
 
-    async def memberships_of(
-        self, platform: Platform, member_id: str
-    ) -> list[tuple[Circle, Membership]]:
+    async def memberships_of(self, member: MemberRef) -> list[tuple[Circle, Membership]]:
         query = """
             SELECT c.*, m.circle_id, m.member_id, m.joined_at, m.preference
             FROM circle_members m JOIN circles c ON c.id = m.circle_id
-            WHERE c.platform = ? AND m.member_id = ?
+            WHERE m.platform = ? AND m.member_id = ?
             ORDER BY c.name_key
         """
-        rows = await self._db.fetchall(query, (platform.value, member_id))
-        return [(Circle.from_row(r), Membership.from_row(r)) for r in rows]
+        rows = await self._db.fetchall(query, (member.platform.value, member.id))
+        return [(circle_from(r), membership_from(r)) for r in rows]
 
-    async def waiting_and_requests_of(
-        self, platform: Platform, member_id: str
-    ) -> tuple[list[str], list[str]]:
-        waiting = await self._db.fetchall(
-            "SELECT c.name FROM circle_waitlist w JOIN circles c ON c.id = w.circle_id "
-            "WHERE c.platform = ? AND w.member_id = ? ORDER BY c.name_key",
-            (platform.value, member_id),
-        )
-        requests = await self._db.fetchall(
-            "SELECT c.name FROM circle_requests r JOIN circles c ON c.id = r.circle_id "
-            "WHERE c.platform = ? AND r.member_id = ? ORDER BY c.name_key",
-            (platform.value, member_id),
-        )
-        return [r["name"] for r in waiting], [r["name"] for r in requests]
+    async def waiting_and_requests_of(self, member: MemberRef) -> tuple[list[str], list[str]]:
+        """The names of the circles where this person waits for a place, and asked to join."""
+        found: list[list[str]] = []
+        for table in ("circle_waitlist", "circle_requests"):
+            rows = await self._db.fetchall(
+                f"SELECT c.name FROM {table} t JOIN circles c ON c.id = t.circle_id "  # noqa: S608 - fixed names
+                "WHERE t.platform = ? AND t.member_id = ? ORDER BY c.name_key",
+                (member.platform.value, member.id),
+            )
+            found.append([r["name"] for r in rows])
+        return found[0], found[1]
 
-    async def circle_ids_touching(self, platform: Platform, member_id: str) -> list[int]:
+    async def circle_ids_touching(self, member: MemberRef) -> list[int]:
         """Every circle where this person is a member, waiting, requesting or on the rota."""
         query = """
-            SELECT c.id FROM circles c WHERE c.platform = ? AND c.id IN (
-                SELECT circle_id FROM circle_members WHERE member_id = ?
-                UNION SELECT circle_id FROM circle_waitlist WHERE member_id = ?
-                UNION SELECT circle_id FROM circle_requests WHERE member_id = ?
-                UNION SELECT circle_id FROM circle_facilitators WHERE member_id = ?)
+            SELECT circle_id FROM circle_members WHERE platform = ? AND member_id = ?
+            UNION SELECT circle_id FROM circle_waitlist WHERE platform = ? AND member_id = ?
+            UNION SELECT circle_id FROM circle_requests WHERE platform = ? AND member_id = ?
+            UNION SELECT circle_id FROM circle_facilitators WHERE platform = ? AND member_id = ?
+            ORDER BY circle_id
         """
-        rows = await self._db.fetchall(query, (platform.value, *[member_id] * 4))
-        return [r["id"] for r in rows]
+        rows = await self._db.fetchall(query, (member.platform.value, member.id) * 4)
+        return [r["circle_id"] for r in rows]
 
-    async def forget_authorship(self, platform: Platform, member_id: str) -> None:
+    async def forget_authorship(self, member: MemberRef) -> None:
+        """Whoever started a circle is forgotten when they ask (the circle stays)."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE circles SET created_by = NULL WHERE platform = ? AND created_by = ?",
-                (platform.value, member_id),
-            )
-            await tx.execute(
-                "UPDATE rounds SET started_by = NULL WHERE started_by = ? AND circle_id IN "
-                "(SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     # --- the rota ----------------------------------------------------------------------------
 
@@ -567,9 +459,10 @@ class CirclesRepo:
             ):
                 return False
             await tx.execute(
-                "INSERT INTO circle_facilitators (circle_id, member_id, position) "
-                "VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM circle_facilitators WHERE circle_id = ?))",
-                (circle_id, member_id, circle_id),
+                "INSERT INTO circle_facilitators (circle_id, platform, member_id, position) "
+                "VALUES (?, (SELECT platform FROM circles WHERE id = ?), ?, "
+                "(SELECT COALESCE(MAX(position), -1) + 1 FROM circle_facilitators WHERE circle_id = ?))",
+                (circle_id, circle_id, member_id, circle_id),
             )
             await tx.execute(
                 "UPDATE circles SET holder_id = COALESCE(holder_id, ?) WHERE id = ?",
@@ -586,170 +479,7 @@ class CirclesRepo:
         async with self._db.transaction() as tx:
             await tx.execute("UPDATE circles SET holder_id = ? WHERE id = ?", (holder, circle_id))
 
-    # --- rounds ----------------------------------------------------------------------------
-
-    async def open_round(
-        self,
-        *,
-        circle_id: int,
-        started_by: str,
-        at: datetime,
-        room: RoomRef,
-        turn_seconds: int | None,
-        order: list[str],
-    ) -> int | None:
-        """Open a round with this order; None if the circle already has one open."""
-        round_ = Round.begin(order)
-        async with self._db.transaction() as tx:
-            if await tx.fetchone(
-                "SELECT 1 FROM rounds WHERE circle_id = ? AND closed_at IS NULL", (circle_id,)
-            ):
-                return None
-            round_id = await tx.execute(
-                "INSERT INTO rounds (circle_id, started_by, started_at, room_id, turn_seconds, "
-                "current, turn_started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    circle_id,
-                    started_by,
-                    to_iso(at),
-                    room.id,
-                    turn_seconds,
-                    round_.current,
-                    to_iso(at),
-                ),
-            )
-            await tx.executemany(
-                "INSERT INTO round_turns (round_id, position, member_id) VALUES (?, ?, ?)",
-                [(round_id, i, m) for i, m in enumerate(round_.order)],
-            )
-        return round_id
-
-    async def place_round(
-        self, round_id: int, thread: ThreadRef | None, message_id: str | None
-    ) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE rounds SET thread_id = ?, message_id = ? WHERE id = ?",
-                (thread.id if thread else None, message_id, round_id),
-            )
-
-    async def open_round_of(self, circle_id: int) -> RoundRecord | None:
-        row = await self._db.fetchone(
-            "SELECT r.*, c.platform, c.space_id FROM rounds r JOIN circles c ON c.id = r.circle_id "
-            "WHERE r.circle_id = ? AND r.closed_at IS NULL",
-            (circle_id,),
-        )
-        return await self._round_from(row) if row else None
-
-    async def open_rounds(self) -> list[RoundRecord]:
-        rows = await self._db.fetchall(
-            "SELECT r.*, c.platform, c.space_id FROM rounds r JOIN circles c ON c.id = r.circle_id "
-            "WHERE r.closed_at IS NULL ORDER BY r.id"
-        )
-        return [await self._round_from(r) for r in rows]
-
-    async def save_round(
-        self, record: RoundRecord, new: Round, *, turn_started_at: datetime | None, reminded: bool
-    ) -> bool:
-        """Store a move. False if the round moved on meanwhile (someone else's move won)."""
-        async with self._db.transaction() as tx:
-            changed = await tx.execute_count(
-                "UPDATE rounds SET current = ?, turn_started_at = ?, reminded = ? "
-                "WHERE id = ? AND current = ? AND closed_at IS NULL",
-                (
-                    new.current,
-                    to_iso(turn_started_at) if turn_started_at else None,
-                    int(reminded),
-                    record.id,
-                    record.round.current,
-                ),
-            )
-            if not changed:
-                return False
-            for position, turn in enumerate(new.turns):
-                await tx.execute(
-                    "INSERT INTO round_turns (round_id, position, member_id, outcome) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (round_id, position) DO UPDATE SET outcome = excluded.outcome",
-                    (
-                        record.id,
-                        position,
-                        turn.member_id,
-                        turn.outcome.value if turn.outcome else None,
-                    ),
-                )
-        return True
-
-    async def rewrite_round(self, record: RoundRecord, new: Round) -> None:
-        """Store a round whose order itself changed (someone was erased from it)."""
-        async with self._db.transaction() as tx:
-            await tx.execute("UPDATE rounds SET current = ? WHERE id = ?", (new.current, record.id))
-            await tx.execute("DELETE FROM round_turns WHERE round_id = ?", (record.id,))
-            await tx.executemany(
-                "INSERT INTO round_turns (round_id, position, member_id, outcome) VALUES (?, ?, ?, ?)",
-                [
-                    (record.id, i, t.member_id, t.outcome.value if t.outcome else None)
-                    for i, t in enumerate(new.turns)
-                ],
-            )
-
-    async def open_rounds_with(self, platform: Platform, member_id: str) -> list[int]:
-        """Circle ids of open rounds that have this person in their order."""
-        query = """
-            SELECT DISTINCT r.circle_id FROM round_turns t
-            JOIN rounds r ON r.id = t.round_id JOIN circles c ON c.id = r.circle_id
-            WHERE c.platform = ? AND t.member_id = ? AND r.closed_at IS NULL
-        """
-        rows = await self._db.fetchall(query, (platform.value, member_id))
-        return [r["circle_id"] for r in rows]
-
-    async def close_round(self, round_id: int, at: datetime, shared: int, passed: int) -> bool:
-        """Close a round and forget its turns (the summary has been said). False if already closed."""
-        async with self._db.transaction() as tx:
-            closed = await tx.execute_count(
-                "UPDATE rounds SET closed_at = ?, shared_count = ?, passed_count = ? "
-                "WHERE id = ? AND closed_at IS NULL",
-                (to_iso(at), shared, passed, round_id),
-            )
-            await tx.execute("DELETE FROM round_turns WHERE round_id = ?", (round_id,))
-        return bool(closed)
-
-    async def rounds_touching(
-        self, platform: Platform, member_id: str
-    ) -> list[tuple[str, str | None]]:
-        """(circle name, outcome) for open rounds this person is in."""
-        query = """
-            SELECT c.name, t.outcome FROM round_turns t
-            JOIN rounds r ON r.id = t.round_id JOIN circles c ON c.id = r.circle_id
-            WHERE c.platform = ? AND t.member_id = ? AND r.closed_at IS NULL
-        """
-        rows = await self._db.fetchall(query, (platform.value, member_id))
-        return [(r["name"], r["outcome"]) for r in rows]
-
     # --- internals -------------------------------------------------------------------------
-
-    async def _round_from(self, row: Row) -> RoundRecord:
-        turns = await self._db.fetchall(
-            "SELECT member_id, outcome FROM round_turns WHERE round_id = ? ORDER BY position",
-            (row["id"],),
-        )
-        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
-        round_ = Round(
-            tuple(
-                Turn(t["member_id"], Outcome(t["outcome"]) if t["outcome"] else None) for t in turns
-            ),
-            row["current"],
-        )
-        return RoundRecord(
-            id=row["id"],
-            circle_id=row["circle_id"],
-            room=room,
-            thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
-            message_id=row["message_id"],
-            turn_seconds=row["turn_seconds"],
-            turn_started_at=from_iso(row["turn_started_at"]) if row["turn_started_at"] else None,
-            reminded=bool(row["reminded"]),
-            round=round_,
-        )
 
     @staticmethod
     async def _at_place(tx: Transaction, room: RoomRef, thread: ThreadRef | None) -> Circle | None:
@@ -757,7 +487,7 @@ class CirclesRepo:
             "SELECT * FROM circles WHERE platform = ? AND room_id = ? AND COALESCE(thread_id, '') = ?",
             (room.platform.value, room.id, thread.id if thread else ""),
         )
-        return Circle.from_row(row) if row else None
+        return circle_from(row) if row else None
 
     @staticmethod
     async def _is_member(tx: Transaction, circle_id: int, member_id: str) -> bool:
@@ -777,9 +507,10 @@ class CirclesRepo:
     @staticmethod
     async def _insert_member(tx: Transaction, circle_id: int, member_id: str, at: datetime) -> None:
         await tx.execute(
-            "INSERT INTO circle_members (circle_id, member_id, joined_at, seq) VALUES "
-            "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_members WHERE circle_id = ?))",
-            (circle_id, member_id, to_iso(at), circle_id),
+            "INSERT INTO circle_members (circle_id, platform, member_id, joined_at, seq) VALUES "
+            "(?, (SELECT platform FROM circles WHERE id = ?), ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_members WHERE circle_id = ?))",
+            (circle_id, circle_id, member_id, to_iso(at), circle_id),
         )
 
     @staticmethod
@@ -787,9 +518,10 @@ class CirclesRepo:
         tx: Transaction, circle_id: int, member_id: str, at: datetime
     ) -> None:
         await tx.execute(
-            "INSERT INTO circle_waitlist (circle_id, member_id, added_at, seq) VALUES "
-            "(?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_waitlist WHERE circle_id = ?))",
-            (circle_id, member_id, to_iso(at), circle_id),
+            "INSERT INTO circle_waitlist (circle_id, platform, member_id, added_at, seq) VALUES "
+            "(?, (SELECT platform FROM circles WHERE id = ?), ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM circle_waitlist WHERE circle_id = ?))",
+            (circle_id, circle_id, member_id, to_iso(at), circle_id),
         )
 
     async def _promote(self, tx: Transaction, circle_id: int, at: datetime) -> str | None:

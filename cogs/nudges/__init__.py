@@ -17,3 +17,28 @@ in `cogs.nudges.kinds`. The pure parts live in plain synchronous modules:
 
 Privacy: none of these keep any message text. The shipped model file holds numbers only.
 """
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+
+from bot.cog import Cog
+from bot.feature import Context, Feature
+from cogs.circles import Circles
+from cogs.nudges.cog import NudgesCog
+from cogs.nudges.repo import NudgesRepo
+from cogs.nudges.settings import NudgesSettings
+
+
+def build(context: Context[NudgesSettings], circles: Circles) -> Sequence[Cog]:
+    services = context.services
+    return [NudgesCog(services, context.settings, circles.lookup, NudgesRepo(services.db))]
+
+
+FEATURE: Feature[NudgesSettings, Circles] = Feature(
+    name="nudges",
+    settings=NudgesSettings,
+    migrations=resources.files("cogs.nudges.migrations"),
+    build=build,
+)

@@ -14,7 +14,7 @@ names.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,8 +32,10 @@ from bot.chat import (
 )
 from bot.clock import to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
-from bot.commands import Command, CommandSpec, Invocation, Option, OptionKind, Permission
-from cogs.circles.repo import Circle, CirclesRepo, Preference
+from bot.commands import Invocation
+from bot.commands.options import CIRCLE
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from cogs.circles import Circle, CircleLookup, Preference, circle_of
 from cogs.nudges.asks import asks_for_ideas, asks_for_listening
 from cogs.nudges.detector import LISTENING_ODDS, AssessmentContext, Detector, default_detector
 from cogs.nudges.detector import Preference as Asked
@@ -41,48 +43,32 @@ from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensi
 from cogs.nudges.features import context_features
 from cogs.nudges.kinds import SITUATION_WORDS, list_in_words, plain_words
 from cogs.nudges.limits import DAY, Given, Limits, allows
-from cogs.nudges.repo import CircleNudging, NudgeRecord, NudgesRepo
-from cogs.nudges.texts import NudgeTexts, noticed
+from cogs.nudges.records import CircleNudging, NudgeRecord
+from cogs.nudges.repo import NudgesRepo
+from cogs.nudges.settings import NudgesSettings
+from cogs.nudges.texts import (
+    ALREADY_OFF,
+    ALREADY_ON,
+    MODE_WORDS,
+    NO_NUDGE_YET,
+    OFF,
+    ON,
+    SENSITIVITY_WORDS,
+    SETTINGS,
+    SETTINGS_AGREEMENT,
+    SETTINGS_CHANGED,
+    STATS_HEAD,
+    STATS_NONE,
+    WHY_DETAIL,
+    NudgeTexts,
+    noticed,
+)
 
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY = 500  # messages between sweeps of idle conversations
 # Messages made only of these answer someone else's sharing; they are not sharing themselves.
 RESPONDING = frozenset({"reflection", "validation", "pleasantry", "curious_question"})
-
-OFF = "Nudges are off for you now, everywhere I am. I won't send you these notes. `{prefix}nudges on` brings them back whenever you like."
-ALREADY_OFF = "Nudges were already off for you. `{prefix}nudges on` brings them back."
-ON = "Nudges are on for you again. I'll keep them rare and private."
-ALREADY_ON = "Nudges are already on for you. `{prefix}nudges off` turns them off."
-NO_NUDGE_YET = "You haven't had a note from me, so there's nothing to explain. 🌿"
-WHY_DETAIL = "{kinds}, in a reply of yours in {circle} on {day}"
-SETTINGS = "Nudges in **{circle}**: {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
-SETTINGS_CHANGED = (
-    "Updated: nudges in **{circle}** are {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
-)
-SETTINGS_AGREEMENT = " Notes point to agreement #{number}."
-MODE_WORDS = {
-    "off": "off",
-    "private": "private notes to the person whose reply tipped a thread",
-    "group": "one note to the whole thread, naming no one",
-}
-# What each level means, in words (the figures behind them are in cogs/nudges/model_card.json).
-SENSITIVITY_WORDS = {
-    "gentle": (
-        "a note only for wording that reads as fixing nearly every time, and only after two "
-        "such replies to the same person (one, if they asked to be listened to)"
-    ),
-    "normal": (
-        "a note for a reply to someone sharing whose wording reads as fixing at least 24 times "
-        "in 25 on our test conversations"
-    ),
-    "attentive": (
-        "softer fixing counts too (a light “maybe try…”, a quick “you'll be fine”), so more "
-        "notes, and now and then one that misreads"
-    ),
-}
-STATS_HEAD = "**Nudges in this space**, by week (numbers only):"
-STATS_NONE = "No nudges in this space in the last {weeks} weeks."
 
 OFF_SPEC = CommandSpec(
     ("nudges", "off"), "Stop the private notes about fixing replies, for you.", needs_space=False
@@ -113,7 +99,7 @@ SETTINGS_SPEC = CommandSpec(
     ("nudges", "settings"),
     "See or set a circle's nudges: off, private or group; how attentive; an agreement to point to.",
     (
-        Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)"),
+        CIRCLE,
         Option(
             "mode",
             OptionKind.CHOICE,
@@ -152,7 +138,8 @@ class NudgesCog(Cog):
     def __init__(
         self,
         services: Services,
-        circles: CirclesRepo,
+        settings: NudgesSettings,
+        circles: CircleLookup,
         repo: NudgesRepo,
         detector: Detector | None = None,
         texts: NudgeTexts | None = None,
@@ -163,7 +150,7 @@ class NudgesCog(Cog):
         self._repo = repo
         self._detector = detector or default_detector()
         self._texts = texts or NudgeTexts.load()
-        config = services.config.nudges
+        config = settings
         self._default = CircleNudging(config.default_mode, Sensitivity(config.default_sensitivity))
         self._limits = Limits(
             per_member=timedelta(minutes=config.per_member_minutes),
@@ -178,15 +165,6 @@ class NudgesCog(Cog):
         self._given: list[Given] = []
         self._turns: dict[MemberRef | int, int] = {}
         self._seen = 0
-
-    def commands(self) -> Sequence[Command]:
-        return (
-            Command(OFF_SPEC, self.turn_off),
-            Command(ON_SPEC, self.turn_on),
-            Command(WHY_SPEC, self.why),
-            Command(STATS_SPEC, self.stats),
-            Command(SETTINGS_SPEC, self.settings),
-        )
 
     async def start(self) -> None:
         now = self._clock.now()
@@ -355,6 +333,7 @@ class NudgesCog(Cog):
 
     # --- commands ---------------------------------------------------------------------------
 
+    @command(OFF_SPEC)
     async def turn_off(self, inv: Invocation) -> None:
         changed = await self._repo.opt_out(inv.invoker, inv.at)
         self._opted_out.add(inv.invoker)
@@ -362,12 +341,14 @@ class NudgesCog(Cog):
         text = OFF if changed else ALREADY_OFF
         await inv.reply(text.format(prefix=inv.prefix), Visibility.PERSONAL)
 
+    @command(ON_SPEC)
     async def turn_on(self, inv: Invocation) -> None:
         changed = await self._repo.opt_in(inv.invoker)
         self._opted_out.discard(inv.invoker)
         text = ON if changed else ALREADY_ON
         await inv.reply(text.format(prefix=inv.prefix), Visibility.PERSONAL)
 
+    @command(WHY_SPEC)
     async def why(self, inv: Invocation) -> None:
         last = await self._repo.last_for(inv.invoker)
         if last is None:
@@ -386,6 +367,7 @@ class NudgesCog(Cog):
         )
         await inv.reply(text, Visibility.PRIVATE)
 
+    @command(STATS_SPEC)
     async def stats(self, inv: Invocation) -> None:
         room = inv.need_room
         weeks = inv.integer("weeks") or 4
@@ -401,8 +383,9 @@ class NudgesCog(Cog):
         ]
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
+    @command(SETTINGS_SPEC)
     async def settings(self, inv: Invocation) -> None:
-        circle = inv.need_circle
+        circle = circle_of(inv)
         current = self._settings.get(circle.id, self._default)
         mode = inv.text("mode")
         sensitivity = inv.text("sensitivity")

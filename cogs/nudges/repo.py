@@ -7,59 +7,37 @@ wording noticed (fixed names from ``TAXONOMY.md`` such as ``"treatment"``), neve
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.chat import MemberRef, Platform, SpaceRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row
+from cogs.circles import Forget, Personal, forget_in
 from cogs.nudges.drift import Sensitivity, Situation
+from cogs.nudges.records import CircleNudging, NudgeRecord, WeekCount
+
+# What names a person: the log keeps its counts without the name; the opt-out goes.
+PERSONAL = (
+    Personal("nudge_log", "member_id", Forget.CLEAR),
+    Personal("nudge_optouts", "member_id", Forget.DELETE_ROW, circle=None),
+)
 
 
-@dataclass(frozen=True, slots=True)
-class CircleNudging:
-    """How a circle wants nudges: ``off``, ``private`` or ``group``, at a sensitivity, and the
-    number of the circle's agreement a note points to (None for none)."""
-
-    mode: str
-    sensitivity: Sensitivity
-    agreement: int | None = None
-
-    @classmethod
-    def from_row(cls, row: Row) -> CircleNudging:
-        return cls(row["mode"], Sensitivity(row["sensitivity"]), row["agreement"])
+def nudging_from(row: Row) -> CircleNudging:
+    return CircleNudging(row["mode"], Sensitivity(row["sensitivity"]), row["agreement"])
 
 
-@dataclass(frozen=True, slots=True)
-class NudgeRecord:
-    circle_id: int
-    member_id: str | None
-    conversation: str
-    at: datetime
-    situation: Situation
-    mode: str
-    delivered: bool
-    kinds: tuple[str, ...]
-
-    @classmethod
-    def from_row(cls, row: Row) -> NudgeRecord:
-        return cls(
-            circle_id=row["circle_id"],
-            member_id=row["member_id"],
-            conversation=row["conversation"],
-            at=from_iso(row["at"]),
-            situation=Situation(row["situation"]),
-            mode=row["mode"],
-            delivered=bool(row["delivered"]),
-            kinds=tuple(json.loads(row["kinds"])),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class WeekCount:
-    circle_name: str
-    week: str  # ISO year and week, "2026-W12"
-    count: int
+def record_from(row: Row) -> NudgeRecord:
+    return NudgeRecord(
+        circle_id=row["circle_id"],
+        member_id=row["member_id"],
+        conversation=row["conversation"],
+        at=from_iso(row["at"]),
+        situation=Situation(row["situation"]),
+        mode=row["mode"],
+        delivered=bool(row["delivered"]),
+        kinds=tuple(json.loads(row["kinds"])),
+    )
 
 
 class NudgesRepo:
@@ -72,11 +50,11 @@ class NudgesRepo:
         row = await self._db.fetchone(
             "SELECT * FROM nudge_settings WHERE circle_id = ?", (circle_id,)
         )
-        return CircleNudging.from_row(row) if row else None
+        return nudging_from(row) if row else None
 
     async def all_settings(self) -> dict[int, CircleNudging]:
         rows = await self._db.fetchall("SELECT * FROM nudge_settings")
-        return {r["circle_id"]: CircleNudging.from_row(r) for r in rows}
+        return {r["circle_id"]: nudging_from(r) for r in rows}
 
     async def set_settings(self, circle_id: int, settings: CircleNudging) -> None:
         query = """
@@ -139,7 +117,7 @@ class NudgesRepo:
         rows = await self._db.fetchall(
             "SELECT * FROM nudge_log WHERE at >= ? ORDER BY at", (to_iso(at),)
         )
-        return [NudgeRecord.from_row(r) for r in rows]
+        return [record_from(r) for r in rows]
 
     async def last_for(self, member: MemberRef) -> tuple[NudgeRecord, str] | None:
         """The latest private nudge someone got, with its circle's name."""
@@ -149,7 +127,7 @@ class NudgesRepo:
             ORDER BY l.at DESC, l.id DESC LIMIT 1
         """
         row = await self._db.fetchone(query, (member.platform.value, member.id))
-        return (NudgeRecord.from_row(row), row["name"]) if row else None
+        return (record_from(row), row["name"]) if row else None
 
     async def of_member(self, member: MemberRef) -> list[tuple[NudgeRecord, str]]:
         query = """
@@ -157,7 +135,7 @@ class NudgesRepo:
             WHERE c.platform = ? AND l.member_id = ? ORDER BY l.at
         """
         rows = await self._db.fetchall(query, (member.platform.value, member.id))
-        return [(NudgeRecord.from_row(r), r["name"]) for r in rows]
+        return [(record_from(r), r["name"]) for r in rows]
 
     async def weekly_counts(self, space: SpaceRef, since: datetime) -> list[WeekCount]:
         """Nudges per circle per ISO week in a space: numbers only, never names or words."""
@@ -176,15 +154,7 @@ class NudgesRepo:
     async def forget(self, member: MemberRef) -> None:
         """Erase the person from the log (the counts stay, nameless) and their opt-out."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE nudge_log SET member_id = NULL WHERE member_id = ? AND circle_id IN "
-                "(SELECT id FROM circles WHERE platform = ?)",
-                (member.id, member.platform.value),
-            )
-            await tx.execute(
-                "DELETE FROM nudge_optouts WHERE platform = ? AND member_id = ?",
-                (member.platform.value, member.id),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     async def prune(self, before: datetime) -> int:
         async with self._db.transaction() as tx:

@@ -1,4 +1,5 @@
-"""The words of a nudge: the texts in prompts/nudges.toml, and what was noticed, in words.
+"""The words of a nudge: the texts in prompts/nudges.toml, and what was noticed, in words;
+and the replies to the nudges commands.
 
 Pure apart from reading the file once. Variants rotate, so the same person does not read
 the same note twice in a row.
@@ -68,3 +69,40 @@ def noticed(kind: str | None, advice_count: int) -> str:
     if advice_count == 2:
         return f"{phrase}, after another reply like it"
     return phrase
+
+
+# --- the replies to the nudges commands ----------------------------------------------------
+
+OFF = "Nudges are off for you now, everywhere I am. I won't send you these notes. `{prefix}nudges on` brings them back whenever you like."
+ALREADY_OFF = "Nudges were already off for you. `{prefix}nudges on` brings them back."
+ON = "Nudges are on for you again. I'll keep them rare and private."
+ALREADY_ON = "Nudges are already on for you. `{prefix}nudges off` turns them off."
+NO_NUDGE_YET = "You haven't had a note from me, so there's nothing to explain. 🌿"
+WHY_DETAIL = "{kinds}, in a reply of yours in {circle} on {day}"
+SETTINGS = "Nudges in **{circle}**: {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
+SETTINGS_CHANGED = (
+    "Updated: nudges in **{circle}** are {mode}, sensitivity {sensitivity}: {meaning}.{agreement}"
+)
+SETTINGS_AGREEMENT = " Notes point to agreement #{number}."
+MODE_WORDS = {
+    "off": "off",
+    "private": "private notes to the person whose reply tipped a thread",
+    "group": "one note to the whole thread, naming no one",
+}
+# What each level means, in words (the figures behind them are in cogs/nudges/model_card.json).
+SENSITIVITY_WORDS = {
+    "gentle": (
+        "a note only for wording that reads as fixing nearly every time, and only after two "
+        "such replies to the same person (one, if they asked to be listened to)"
+    ),
+    "normal": (
+        "a note for a reply to someone sharing whose wording reads as fixing at least 24 times "
+        "in 25 on our test conversations"
+    ),
+    "attentive": (
+        "softer fixing counts too (a light “maybe try…”, a quick “you'll be fine”), so more "
+        "notes, and now and then one that misreads"
+    ),
+}
+STATS_HEAD = "**Nudges in this space**, by week (numbers only):"
+STATS_NONE = "No nudges in this space in the last {weeks} weeks."

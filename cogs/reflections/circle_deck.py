@@ -9,27 +9,17 @@ it builds the deck from here (:meth:`CircleDeck.deck`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
-from bot.chat import DeliveryError, MemberRef, Visibility
-from bot.cog import Services
-from bot.commands import (
-    Command,
-    CommandError,
-    CommandSpec,
-    Invocation,
-    Option,
-    OptionKind,
-    Permission,
-)
+from bot.chat import Chat, Visibility
+from bot.commands import CommandError, Invocation
+from bot.commands.options import CIRCLE, CIRCLE_NAMED
+from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from bot.outbound import tell
 from bot.text import clip
-from cogs.circles.lookup import invoked_circle
-from cogs.circles.names import spoken_list
-from cogs.circles.repo import Circle, CirclesRepo
+from cogs.circles import Circle, CircleLookup, circle_of, spoken_list
 from cogs.reflections.decks import (
     CIRCLE_DECK,
     TEXT_MAX,
-    THEMES,
     TITLE_MAX,
     TRAILING_PUNCTUATION,
     Deck,
@@ -38,52 +28,42 @@ from cogs.reflections.decks import (
     text_problem,
 )
 from cogs.reflections.library import DeckLibrary
-from cogs.reflections.repo import ReflectionsRepo, Suggestion
+from cogs.reflections.model import Suggestion
+from cogs.reflections.options import THEME
+from cogs.reflections.repo import ReflectionsRepo
+from cogs.reflections.texts import (
+    ALREADY_APPROVED,
+    ALREADY_IN_DECK,
+    APPROVED,
+    APPROVED_PRIVATE,
+    APPROVED_UNTITLED,
+    BAD_TITLE,
+    DECLINED,
+    DECLINED_PRIVATE,
+    DUPLICATE_SUGGESTION,
+    NO_SUGGESTIONS,
+    NOT_A_MEMBER,
+    NOT_APPROVED_YET,
+    OTHER_CIRCLE_SUGGESTION,
+    REMOVED_PROMPT,
+    RETITLED,
+    SUGGESTED,
+    SUGGESTION_FOR_FACILITATORS,
+    SUGGESTION_PROBLEM,
+    SUGGESTIONS_FOOT,
+    SUGGESTIONS_HEAD,
+    SUGGESTIONS_IN_DECK,
+    UNKNOWN_SUGGESTION,
+    UNTITLED_NOW,
+    UNTITLED_THREAD,
+)
 
 log = logging.getLogger(__name__)
 
 CLEAR_WORDS = frozenset({"any", "none", "all"})  # `prompt retitle <id> none` takes the title away
 
-# --- what people read -----------------------------------------------------------------------
-
-UNTITLED_THREAD = "Reflection · {circle}"
-SUGGESTED = "Thank you. Your prompt is with the facilitators of {circle} (suggestion #{id}). I'll let you know privately what they decide."
-SUGGESTION_FOR_FACILITATORS = "{name} suggested a prompt for **{circle}** (#{id}):\n> {text}\n`{prefix}prompt approve {id}` adds it to the circle's own deck; `{prefix}prompt decline {id}` lets it go."
-SUGGESTION_PROBLEM = "I couldn't take that one, because {problem}. Could you try again?"
-DUPLICATE_SUGGESTION = "{circle} already has that prompt among its suggestions or its own deck. Thank you all the same."
-ALREADY_IN_DECK = "That prompt is already in the “{deck}” deck, so {circle} can have it any time."
-NOT_A_MEMBER = "Suggesting prompts is for the members of {circle}. You could join with `{prefix}circle join {circle}`."
-NO_SUGGESTIONS = "No suggested prompts are waiting in {circle}."
-SUGGESTIONS_HEAD = "**Prompts suggested for {circle}**"
-SUGGESTIONS_FOOT = "`{prefix}prompt approve <id> [title]` adds one to the circle's own deck (a `theme=…` too, if you like); `{prefix}prompt decline <id>` lets it go."
-UNKNOWN_SUGGESTION = "I couldn't find suggestion #{id}. `{prefix}prompt suggestions` shows the ones waiting in {circle}."
-OTHER_CIRCLE_SUGGESTION = (
-    "Suggestion #{id} was made for another circle, so its facilitators decide on it."
-)
-ALREADY_APPROVED = "Suggestion #{id} is already in the circle's own deck."
-APPROVED = "“{title}” joins the circle's own deck for {circle} ({count} prompt{s} now). Schedules use it with `deck=circle`."
-APPROVED_UNTITLED = "Suggestion #{id} joins the circle's own deck for {circle} ({count} prompt{s} now). Without a title, its thread will be called “{thread}”; `{prefix}prompt retitle {id} <title>` gives it one. Schedules use the deck with `deck=circle`."
-RETITLED = "Suggestion #{id} is called “{title}” now."
-UNTITLED_NOW = "Suggestion #{id} has no title now; its thread will be called “{thread}”."
-REMOVED_PROMPT = "Suggestion #{id} has left the circle's own deck for {circle} ({count} prompt{s} now), and its words with it."
-NOT_APPROVED_YET = "Suggestion #{id} isn't in the circle's own deck yet. `{prefix}prompt approve {id}` adds it; `{prefix}prompt decline {id}` lets it go."
-BAD_TITLE = "A title is one line of up to {max} characters; could you make it a little shorter?"
-SUGGESTIONS_IN_DECK = "**In the circle's own deck**"
-APPROVED_PRIVATE = (
-    "Your prompt for **{circle}** is in the circle's own deck now. Thank you for it. 🌿"
-)
-DECLINED = "Suggestion #{id} is let go, and I've told {name} privately."
-DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it. If you'd like to talk about it, or shape one together, you're welcome to write to {facilitators}."
-
 # --- the commands ---------------------------------------------------------------------------
 
-CIRCLE = Option("circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)")
-CIRCLE_KEYWORD = Option(
-    "circle", OptionKind.CIRCLE, "Which circle (the one in this room if left out)", keyword=True
-)
-THEME = Option(
-    "theme", OptionKind.CHOICE, "Only prompts with this theme", choices=THEMES, keyword=True
-)
 SUGGESTION_ID = Option(
     "id", OptionKind.INTEGER, "The suggestion's number", required=True, min_value=1
 )
@@ -94,14 +74,14 @@ PROMPT_RETITLE = CommandSpec(
     (
         SUGGESTION_ID,
         Option("title", OptionKind.TEXT, "The new title", required=True, max_length=TITLE_MAX + 20),
-        CIRCLE_KEYWORD,
+        CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
 )
 PROMPT_REMOVE = CommandSpec(
     ("prompt", "remove"),
     "Take a prompt out of the circle's own deck.",
-    (SUGGESTION_ID, CIRCLE_KEYWORD),
+    (SUGGESTION_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
 )
 PROMPT_SUGGEST = CommandSpec(
@@ -115,7 +95,7 @@ PROMPT_SUGGEST = CommandSpec(
             required=True,
             max_length=TEXT_MAX,
         ),
-        CIRCLE_KEYWORD,
+        CIRCLE_NAMED,
     ),
 )
 PROMPT_SUGGESTIONS = CommandSpec(
@@ -136,14 +116,14 @@ PROMPT_APPROVE = CommandSpec(
             max_length=TITLE_MAX,
         ),
         THEME,
-        CIRCLE_KEYWORD,
+        CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
 )
 PROMPT_DECLINE = CommandSpec(
     ("prompt", "decline"),
     "Let a suggested prompt go; its author hears privately.",
-    (SUGGESTION_ID, CIRCLE_KEYWORD),
+    (SUGGESTION_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
 )
 
@@ -152,22 +132,12 @@ class CircleDeck:
     """The commands and rules of each circle's own deck of suggested prompts."""
 
     def __init__(
-        self, services: Services, repo: ReflectionsRepo, circles: CirclesRepo, library: DeckLibrary
+        self, chat: Chat, repo: ReflectionsRepo, circles: CircleLookup, library: DeckLibrary
     ) -> None:
-        self._chat = services.chat
+        self._chat = chat
         self._repo = repo
         self._circles = circles
         self._library = library
-
-    def commands(self) -> Sequence[Command]:
-        return (
-            Command(PROMPT_SUGGEST, self.suggest),
-            Command(PROMPT_SUGGESTIONS, self.suggestions),
-            Command(PROMPT_APPROVE, self.approve),
-            Command(PROMPT_DECLINE, self.decline),
-            Command(PROMPT_RETITLE, self.retitle),
-            Command(PROMPT_REMOVE, self.remove),
-        )
 
     async def deck(self, circle_id: int) -> Deck:
         """The circle's approved prompts, as a deck a schedule can draw from."""
@@ -182,11 +152,12 @@ class CircleDeck:
             prompts,
         )
 
+    @command(PROMPT_SUGGEST)
     async def suggest(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         if not (
             inv.is_moderator
-            or await self._circles.membership(circle.id, inv.invoker.id) is not None
+            or await self._circles.is_member(circle.id, inv.invoker.id)
             or await self._circles.is_facilitator(circle.id, inv.invoker.id)
         ):
             raise CommandError(NOT_A_MEMBER.format(circle=circle.name, prefix=inv.prefix))
@@ -208,10 +179,11 @@ class CircleDeck:
         )
         for facilitator in await self._circles.rota(circle.id):
             if facilitator != inv.invoker.id:
-                await self._private(circle.member(facilitator), note)
+                await tell(self._chat, circle.member(facilitator), note)
 
+    @command(PROMPT_SUGGESTIONS)
     async def suggestions(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         waiting = await self._repo.pending(circle.id)
         approved = await self._repo.approved(circle.id)
         in_deck = [SUGGESTIONS_IN_DECK] + [
@@ -235,8 +207,9 @@ class CircleDeck:
             lines += in_deck
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
 
+    @command(PROMPT_APPROVE)
     async def approve(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         suggestion = await self._suggestion(inv, circle)
         if suggestion.approved:
             raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
@@ -258,12 +231,15 @@ class CircleDeck:
                 )
             )
         if suggestion.member_id and suggestion.member_id != inv.invoker.id:
-            await self._private(
-                circle.member(suggestion.member_id), APPROVED_PRIVATE.format(circle=circle.name)
+            await tell(
+                self._chat,
+                circle.member(suggestion.member_id),
+                APPROVED_PRIVATE.format(circle=circle.name),
             )
 
+    @command(PROMPT_RETITLE)
     async def retitle(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         suggestion = await self._approved_suggestion(inv, circle)
         raw = inv.text("title") or ""
         title = None if raw.strip().lower() in CLEAR_WORDS else _title(raw)
@@ -277,8 +253,9 @@ class CircleDeck:
         else:
             await inv.reply(RETITLED.format(id=suggestion.id, title=title))
 
+    @command(PROMPT_REMOVE)
     async def remove(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         suggestion = await self._approved_suggestion(inv, circle)
         await self._repo.remove_approved(suggestion.id)
         count = len(await self._repo.approved(circle.id))
@@ -294,8 +271,9 @@ class CircleDeck:
             raise CommandError(NOT_APPROVED_YET.format(id=suggestion.id, prefix=inv.prefix))
         return suggestion
 
+    @command(PROMPT_DECLINE)
     async def decline(self, inv: Invocation) -> None:
-        circle = await self._circle(inv)
+        circle = circle_of(inv)
         suggestion = await self._suggestion(inv, circle)
         if suggestion.approved:
             raise CommandError(ALREADY_APPROVED.format(id=suggestion.id, circle=circle.name))
@@ -312,7 +290,8 @@ class CircleDeck:
                     await self._chat.display_name(circle.member(f), circle.room)
                     for f in await self._circles.rota(circle.id)
                 ]
-                await self._private(
+                await tell(
+                    self._chat,
                     member,
                     DECLINED_PRIVATE.format(
                         circle=circle.name,
@@ -324,11 +303,8 @@ class CircleDeck:
 
     # --- helpers --------------------------------------------------------------------------
 
-    async def _circle(self, inv: Invocation) -> Circle:
-        return await invoked_circle(self._circles, inv)
-
     async def _suggestion(self, inv: Invocation, circle: Circle) -> Suggestion:
-        suggestion_id = _required(inv.integer("id"))
+        suggestion_id = inv.number("id")
         suggestion = await self._repo.suggestion(suggestion_id)
         if suggestion is None:
             raise CommandError(
@@ -337,12 +313,6 @@ class CircleDeck:
         if suggestion.circle_id != circle.id:
             raise CommandError(OTHER_CIRCLE_SUGGESTION.format(id=suggestion_id))
         return suggestion
-
-    async def _private(self, member: MemberRef, text: str) -> None:
-        try:
-            await self._chat.send_private(member, text)
-        except DeliveryError:
-            log.info("could not reach %s privately", member.id)
 
 
 def _title(text: str | None) -> str | None:
@@ -353,9 +323,3 @@ def _title(text: str | None) -> str | None:
     if len(title) > TITLE_MAX:
         raise CommandError(BAD_TITLE.format(max=TITLE_MAX))
     return title
-
-
-def _required(value: int | None) -> int:
-    if value is None:  # the router checks required options before the handler runs
-        raise CommandError("I need the number for that.")
-    return value

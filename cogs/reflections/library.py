@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.config import Config
 from cogs.reflections.decks import Deck, DeckError, clashes, parse_deck, text_key
+from cogs.reflections.settings import ReflectionsSettings
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,10 @@ class DeckLibrary:
         self._keys = {text_key(p.text): d.id for d in self.decks for p in d.prompts}
 
 
-def deck_folder(config: Config) -> Path:
+def deck_folder(config: Config, settings: ReflectionsSettings) -> Path:
     """Where moderators' decks live: ``reflections.deck_dir`` (relative to the config file's
     folder), or ``<data_dir>/decks``."""
-    setting = config.reflections.deck_dir
+    setting = settings.deck_dir
     if not setting:
         return config.data_path / "decks"
     base = config.source.parent if config.source else Path.cwd()

@@ -8,147 +8,66 @@ database exactly one wins, and a crash can lose a post but never double it.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.chat import Platform, RoomRef, ThreadRef
+from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
+from cogs.circles import Forget, Personal, forget_in
 from cogs.reflections.decks import PromptFilter
+from cogs.reflections.model import Draw, Kind, Outcome, Schedule, Suggestion, Timer, Unconfirmed
+
+# What names a person: a suggestion still waiting goes with them; approved prompts and
+# schedules stay with the circle, without the name.
+PERSONAL = (
+    Personal("reflection_suggestions", "member_id", Forget.DELETE_ROW, where="status = 'pending'"),
+    Personal("reflection_suggestions", "member_id", Forget.CLEAR),
+    Personal("reflection_suggestions", "decided_by", Forget.CLEAR),
+    Personal("reflection_schedules", "created_by", Forget.CLEAR),
+)
 
 
-class Kind(enum.StrEnum):
-    PROMPT = "prompt"
-    MEETING = "meeting"
-    ROTA = "rota"
+def schedule_from(row: Row) -> Schedule:
+    room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+    return Schedule(
+        id=row["id"],
+        circle_id=row["circle_id"],
+        kind=Kind(row["kind"]),
+        form=row["form"],
+        rule=row["rule"],
+        time_zone=row["time_zone"],
+        deck_id=row["deck_id"],
+        theme=row["theme"],
+        tag=row["tag"],
+        without=tuple(row["without_tags"].split()) if row["without_tags"] else (),
+        remind=timedelta(seconds=row["remind_seconds"])
+        if row["remind_seconds"] is not None
+        else None,
+        next_due=from_iso(row["next_due"]) if row["next_due"] else None,
+        paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
+        created_by=row["created_by"],
+        created_at=from_iso(row["created_at"]),
+        circle_name=row["circle_name"],
+        circle_zone=row["circle_zone"],
+        room=room,
+        thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
+        archived=row["archived_at"] is not None,
+        round_open=bool(row["round_open"]),
+    )
 
 
-class Outcome(enum.StrEnum):
-    CLAIMED = "claimed"  # taken by an instance, not yet confirmed as posted
-    POSTED = "posted"
-    FAILED = "failed"  # the platform refused, or the process stopped before confirming
-    SKIPPED = "skipped"  # a facilitator skipped it, or the circle was resting
-    MISSED = "missed"  # the bot was away for longer than the grace period
+def suggestion_from(row: Row) -> Suggestion:
+    return Suggestion(
+        id=row["id"],
+        circle_id=row["circle_id"],
+        member_id=row["member_id"],
+        text=row["text"],
+        title=row["title"],
+        theme=row["theme"],
+        approved=row["status"] == "approved",
+        suggested_at=from_iso(row["suggested_at"]),
+    )
 
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    id: int
-    circle_id: int
-    kind: Kind
-    form: str
-    rule: str
-    time_zone: str | None
-    deck_id: str | None
-    theme: str | None
-    tag: str | None
-    without: tuple[str, ...]
-    remind: timedelta | None
-    next_due: datetime | None
-    paused_until: date | None
-    created_by: str | None
-    created_at: datetime
-    # about the circle, read in the same query
-    circle_name: str
-    circle_zone: str
-    room: RoomRef
-    thread: ThreadRef | None
-    archived: bool
-    round_open: bool
-
-    @property
-    def zone_name(self) -> str:
-        return self.time_zone or self.circle_zone
-
-    @property
-    def home(self) -> RoomRef | ThreadRef:
-        return self.thread or self.room
-
-    @property
-    def choosing(self) -> PromptFilter:
-        return PromptFilter(theme=self.theme, tag=self.tag, without=self.without)
-
-    def paused_on(self, today: date) -> bool:
-        return self.paused_until is not None and self.paused_until > today
-
-    @classmethod
-    def from_row(cls, row: Row) -> Schedule:
-        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
-        return cls(
-            id=row["id"],
-            circle_id=row["circle_id"],
-            kind=Kind(row["kind"]),
-            form=row["form"],
-            rule=row["rule"],
-            time_zone=row["time_zone"],
-            deck_id=row["deck_id"],
-            theme=row["theme"],
-            tag=row["tag"],
-            without=tuple(row["without_tags"].split()) if row["without_tags"] else (),
-            remind=timedelta(seconds=row["remind_seconds"])
-            if row["remind_seconds"] is not None
-            else None,
-            next_due=from_iso(row["next_due"]) if row["next_due"] else None,
-            paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
-            created_by=row["created_by"],
-            created_at=from_iso(row["created_at"]),
-            circle_name=row["circle_name"],
-            circle_zone=row["circle_zone"],
-            room=room,
-            thread=ThreadRef(room, row["thread_id"]) if row["thread_id"] else None,
-            archived=row["archived_at"] is not None,
-            round_open=bool(row["round_open"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Timer:
-    """Just enough of a schedule to arm its alarm at start-up."""
-
-    schedule_id: int
-    kind: Kind
-    next_due: datetime
-    remind: timedelta | None
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    id: int
-    circle_id: int
-    member_id: str | None
-    text: str
-    title: str | None
-    theme: str | None
-    approved: bool
-    suggested_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Row) -> Suggestion:
-        return cls(
-            id=row["id"],
-            circle_id=row["circle_id"],
-            member_id=row["member_id"],
-            text=row["text"],
-            title=row["title"],
-            theme=row["theme"],
-            approved=row["status"] == "approved",
-            suggested_at=from_iso(row["suggested_at"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Unconfirmed:
-    run_id: int
-    circle_id: int
-    schedule_id: int | None
-    kind: Kind
-    fire_time: datetime | None
-
-
-# A pure choice made inside the claim: prompt uses so far -> the prompt to post.
-Draw = Callable[[Mapping[str, int]], str | None]
 
 _SCHEDULE = """
     SELECT s.*, c.name AS circle_name, c.time_zone AS circle_zone, c.platform, c.space_id,
@@ -286,20 +205,20 @@ class ReflectionsRepo:
 
     async def schedule(self, schedule_id: int) -> Schedule | None:
         row = await self._db.fetchone(_SCHEDULE + " WHERE s.id = ?", (schedule_id,))
-        return Schedule.from_row(row) if row else None
+        return schedule_from(row) if row else None
 
     async def schedules_of(self, circle_id: int) -> list[Schedule]:
         rows = await self._db.fetchall(
             _SCHEDULE + " WHERE s.circle_id = ? ORDER BY s.id", (circle_id,)
         )
-        return [Schedule.from_row(r) for r in rows]
+        return [schedule_from(r) for r in rows]
 
     async def of_kind(self, circle_id: int, kind: Kind) -> Schedule | None:
         row = await self._db.fetchone(
             _SCHEDULE + " WHERE s.circle_id = ? AND s.kind = ? ORDER BY s.id LIMIT 1",
             (circle_id, kind.value),
         )
-        return Schedule.from_row(row) if row else None
+        return schedule_from(row) if row else None
 
     async def timers(self) -> list[Timer]:
         rows = await self._db.fetchall(
@@ -487,21 +406,21 @@ class ReflectionsRepo:
         row = await self._db.fetchone(
             "SELECT * FROM reflection_suggestions WHERE id = ?", (suggestion_id,)
         )
-        return Suggestion.from_row(row) if row else None
+        return suggestion_from(row) if row else None
 
     async def pending(self, circle_id: int) -> list[Suggestion]:
         rows = await self._db.fetchall(
             "SELECT * FROM reflection_suggestions WHERE circle_id = ? AND status = 'pending' ORDER BY id",
             (circle_id,),
         )
-        return [Suggestion.from_row(r) for r in rows]
+        return [suggestion_from(r) for r in rows]
 
     async def approved(self, circle_id: int) -> list[Suggestion]:
         rows = await self._db.fetchall(
             "SELECT * FROM reflection_suggestions WHERE circle_id = ? AND status = 'approved' ORDER BY id",
             (circle_id,),
         )
-        return [Suggestion.from_row(r) for r in rows]
+        return [suggestion_from(r) for r in rows]
 
     async def approve(
         self, suggestion_id: int, title: str | None, theme: str | None, by: str, at: datetime
@@ -555,39 +474,20 @@ class ReflectionsRepo:
             "WHERE c.platform = ? AND s.member_id = ? ORDER BY s.id",
             (platform.value, member_id),
         )
-        return [(r["circle_name"], Suggestion.from_row(r)) for r in rows]
+        return [(r["circle_name"], suggestion_from(r)) for r in rows]
 
     async def schedules_by(self, platform: Platform, member_id: str) -> list[Schedule]:
         rows = await self._db.fetchall(
             _SCHEDULE + " WHERE c.platform = ? AND s.created_by = ? ORDER BY s.id",
             (platform.value, member_id),
         )
-        return [Schedule.from_row(r) for r in rows]
+        return [schedule_from(r) for r in rows]
 
-    async def forget(self, platform: Platform, member_id: str) -> None:
+    async def forget(self, member: MemberRef) -> None:
         """Pending suggestions go; approved ones stay in the deck without a name; names come off
         schedules and decisions."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM reflection_suggestions WHERE member_id = ? AND status = 'pending' "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE reflection_suggestions SET member_id = NULL WHERE member_id = ? "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE reflection_suggestions SET decided_by = NULL WHERE decided_by = ? "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
-            await tx.execute(
-                "UPDATE reflection_schedules SET created_by = NULL WHERE created_by = ? "
-                "AND circle_id IN (SELECT id FROM circles WHERE platform = ?)",
-                (member_id, platform.value),
-            )
+            await forget_in(tx, PERSONAL, member)
 
     # --- internals -----------------------------------------------------------------------------
 

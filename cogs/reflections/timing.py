@@ -24,6 +24,7 @@ circle's clock reads ``w`` or later*.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -33,6 +34,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+
+from bot.clock import parse_zone
+
+log = logging.getLogger(__name__)
 
 MAX_EVERY_WEEKS = 12
 # A rule whose next time is further away than this is almost certainly a slip (31 February).
@@ -352,6 +357,20 @@ def _days(words: Sequence[str]) -> list[int] | None:
 
 
 # --- wall times to instants: the DST rule ---------------------------------------------------
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The zone a schedule keeps time in; UTC (and a warning) should its name not be known."""
+    zone = parse_zone(name)
+    if zone is None:
+        log.warning("unknown time zone %r; using UTC", name)
+        return ZoneInfo("UTC")
+    return zone
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant ``day`` begins in ``zone`` (its first minute, should midnight be skipped)."""
+    return resolve(datetime(day.year, day.month, day.day), zone)  # noqa: DTZ001 - a wall time, resolved in the zone
 
 
 def resolve(wall: datetime, zone: ZoneInfo) -> datetime:

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import ManualClock, OffsetClock, SystemClock
 from bot.scheduling import Scheduler
 
@@ -111,3 +113,31 @@ async def test_the_alarm_clock_and_run_due_never_fire_side_by_side() -> None:
         await scheduler.shutdown()
     assert happened == ["remind starts", "remind ends", "close starts", "close ends"]
     assert len(scheduler) == 0
+
+
+async def test_an_owner_arms_and_cancels_only_its_own_timers() -> None:
+    """Two namespaces may use the same key; cancelling all of one leaves the other armed."""
+    clock = ManualClock()
+    scheduler = Scheduler(clock, real_time=False)
+    rounds, rooms = scheduler.namespace("round"), scheduler.namespace("rounds")
+
+    async def nothing(_: datetime) -> None:
+        return None
+
+    rounds.at("7", clock.now() + timedelta(minutes=1), nothing)
+    rooms.at("7", clock.now() + timedelta(minutes=2), nothing)
+    assert [job for job, _ in scheduler.pending()] == ["round:7", "rounds:7"]
+    assert rooms.when("7") == clock.now() + timedelta(minutes=2)
+    rounds.cancel_all()
+    assert [job for job, _ in scheduler.pending()] == ["rounds:7"]
+    rooms.cancel("7")
+    assert scheduler.pending() == []
+
+
+def test_a_namespace_is_one_word_and_has_one_owner() -> None:
+    """A second owner can't take a namespace, and a name can't smuggle in the separator."""
+    scheduler = Scheduler(ManualClock(), real_time=False)
+    scheduler.namespace("agreements")
+    for taken in ("agreements", "agreements:close", ""):
+        with pytest.raises(ValueError, match="namespace"):
+            scheduler.namespace(taken)

@@ -91,7 +91,7 @@ def test_there_are_text_constants_to_read() -> None:
     """The reader finds the sentences in code (hundreds of them), so the checks below bite."""
     texts = text_constants()
     assert len(texts) > 300
-    assert any(name == "JOINED" and where == "cogs/circles/cog.py" for where, name, _ in texts)
+    assert any(name == "JOINED" and where == "cogs/circles/texts.py" for where, name, _ in texts)
 
 
 def test_no_clinical_words_in_code() -> None:

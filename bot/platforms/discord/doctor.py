@@ -185,21 +185,17 @@ async def circle_rooms(database: Path) -> dict[int, set[int]]:
     """The channels the circles on Discord live in, by server; none without a database."""
     if not await asyncio.to_thread(database.exists):
         return {}
-    # Imported here: the engine's storage and the circles' public repository, read only.
+    # Imported here: the engine's storage, read only.
     from bot.storage.database import Database
-    from cogs.circles.repo import CirclesRepo
+    from bot.storage.rooms import BoundRooms
 
     db = await Database.open(database)
     try:
-        circles = await CirclesRepo(db).active()
+        rooms = await BoundRooms(db).on(Platform.DISCORD)
     finally:
         await db.close()
     found: dict[int, set[int]] = {}
-    for circle in circles:
-        if (
-            circle.platform is Platform.DISCORD
-            and circle.room.space_id.isdigit()
-            and circle.room.id.isdigit()
-        ):
-            found.setdefault(int(circle.room.space_id), set()).add(int(circle.room.id))
+    for room in rooms:
+        if room.space_id.isdigit() and room.id.isdigit():
+            found.setdefault(int(room.space_id), set()).add(int(room.id))
     return found

@@ -1,9 +1,5 @@
--- The schema's own version, kept inside the database (see bot/storage/migrations).
-CREATE TABLE schema_version (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-);
+-- The engine's own table. (The version table, schema_version, is made by the migration runner
+-- itself: it holds every owner's versions, so it exists before any owner's first step.)
 
 -- Small per-platform positions that must survive a restart (Matrix next_batch, ...).
 CREATE TABLE platform_state (

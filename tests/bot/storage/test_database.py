@@ -7,18 +7,25 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import owners
 from bot.storage.database import Database, backup
-from bot.storage.migrations import SchemaTooNew, available, statements
+from bot.storage.migrations import CORE, SchemaTooNew, statements
+
+
+def every_step() -> list[tuple[str, int]]:
+    """(owner, version) of every migration the bot has, in the order they run."""
+    return [(m.owner, m.version) for owner in [CORE, *owners()] for m in owner.migrations()]
 
 
 async def test_migrating_an_empty_database_reaches_the_head(tmp_path: Path) -> None:
-    """A new file is migrated step by step, and the version is stored in the database."""
-    db = await Database.open(tmp_path / "ck.db")
+    """A new file is migrated step by step, the engine first, then circles, then the
+    features, and each owner's version is stored in the database."""
+    db = await Database.open(tmp_path / "ck.db", owners())
     try:
-        versions = [
-            r[0] for r in await db.fetchall("SELECT version FROM schema_version ORDER BY version")
-        ]
-        assert versions == [m.version for m in available()]
+        rows = await db.fetchall("SELECT owner, version FROM schema_version ORDER BY rowid")
+        assert [(r[0], r[1]) for r in rows] == every_step()
+        owners_in_order = list(dict.fromkeys(o for o, _ in every_step()))
+        assert owners_in_order[:2] == ["core", "circles"]
     finally:
         await db.close()
 
@@ -46,7 +53,7 @@ async def test_data_survives_reopening(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "ck.db")
     try:
         assert await db.fetchval("SELECT value FROM platform_state") == "v"
-        assert await db.fetchval("SELECT COUNT(*) FROM schema_version") == len(available())
+        assert await db.fetchval("SELECT COUNT(*) FROM schema_version") == len(CORE.migrations())
     finally:
         await db.close()
 
@@ -76,7 +83,7 @@ async def test_a_database_from_the_future_is_refused(tmp_path: Path) -> None:
     db = await Database.open(path)
     await db.close()
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO schema_version VALUES (999, 'future', 'later')")
+        conn.execute("INSERT INTO schema_version VALUES ('core', 999, 'future', 'later')")
     with pytest.raises(SchemaTooNew) as refusal:
         await Database.open(path)
     assert "written by a newer version" in str(refusal.value)

@@ -15,6 +15,7 @@ from bot import metrics
 from bot.web.server import WiredDashboard, wire
 from tests.sandbox import Sandbox
 
+Client = TestClient[web.Request, web.Application]
 LINK = re.compile(r"<(https?://[^>\s]+/signin/[^>\s]+)>")
 FORM_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -22,9 +23,7 @@ FORM_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 class Dash:
     """A sandbox with the dashboard: ask for links in chat, open them over HTTP."""
 
-    def __init__(
-        self, sb: Sandbox, client: TestClient[web.Request, web.Application], wired: WiredDashboard
-    ) -> None:
+    def __init__(self, sb: Sandbox, client: Client, wired: WiredDashboard) -> None:
         self.sb = sb
         self.client = client
         self.wired = wired
@@ -64,7 +63,7 @@ async def dash(tmp_path: Path) -> AsyncIterator[Dash]:
     await sandbox.open()
     assert sandbox.app is not None
     families = metrics.start()
-    holder: list[TestClient[web.Request, web.Application]] = []
+    holder: list[Client] = []
     wired = wire(sandbox.app, families, lambda: str(holder[0].make_url("")).rstrip("/"))
     client = TestClient(TestServer(wired.application))
     holder.append(client)

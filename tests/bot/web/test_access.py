@@ -111,9 +111,9 @@ async def test_may_manage_follows_the_space_and_the_rota(dash: Dash) -> None:
     assert alice.moderator
     assert not dan.moderator
     assert dan.facilitator
-    assert await access.may_manage(alice, tuesday.handle)
-    assert await access.may_manage(alice, wednesday.handle)
-    assert not await access.may_manage(alice, elsewhere.handle)
-    assert await access.may_manage(dan, tuesday.handle)
-    assert not await access.may_manage(dan, wednesday.handle)
-    assert not await access.may_manage(dan, elsewhere.handle)  # his, but not in this space
+    assert await access.may_manage(alice, tuesday)
+    assert await access.may_manage(alice, wednesday)
+    assert not await access.may_manage(alice, elsewhere)
+    assert await access.may_manage(dan, tuesday)
+    assert not await access.may_manage(dan, wednesday)
+    assert not await access.may_manage(dan, elsewhere)  # his, but not in this space

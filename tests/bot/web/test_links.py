@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ ROOM = RoomRef(Platform.DISCORD, "42", "99")
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(tmp_path: Path):
     database = await Database.open(tmp_path / "links.db")
     yield database
     await database.close()

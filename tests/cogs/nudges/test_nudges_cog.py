@@ -11,8 +11,8 @@ import pytest
 
 from bot.chat import MemberRef, MessagePosted, Platform
 from bot.commands import NOT_MODERATOR
-from cogs.nudges.cog import SENSITIVITY_WORDS
 from cogs.nudges.kinds import PLAIN_WORDS
+from cogs.nudges.texts import SENSITIVITY_WORDS
 from tests.sandbox import Sandbox, make_circle
 
 SHARING = "ana: I've been really low since the move and I can't seem to sleep."

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cogs.nudges import cog as nudges_cog
+from cogs.nudges import texts as nudges_texts
 from cogs.nudges.kinds import PLAIN_WORDS, SITUATION_WORDS
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -64,10 +65,11 @@ def test_the_cogs_help_and_texts_never_call_the_bot_gentle_or_kind() -> None:
     texts += [option.help for spec in specs for option in spec.options]
     texts += [
         value
-        for name, value in vars(nudges_cog).items()
+        for module in (nudges_cog, nudges_texts)
+        for name, value in vars(module).items()
         if name.isupper() and isinstance(value, str)
     ]
-    texts += list(nudges_cog.MODE_WORDS.values()) + list(nudges_cog.SENSITIVITY_WORDS.values())
+    texts += list(nudges_texts.MODE_WORDS.values()) + list(nudges_texts.SENSITIVITY_WORDS.values())
     texts += list(PLAIN_WORDS.values()) + list(SITUATION_WORDS.values())
     for text in texts:
         # The sensitivity level is called "gentle"; naming the setting is not self-praise.

@@ -1,0 +1,1 @@
+"""The agreements tables, one numbered step at a time (versioned under the owner "agreements")."""

@@ -1,0 +1,151 @@
+"""How a proposal reads: its post (what it is, who proposes it, its wording, what each
+reaction means, when it closes) and the outcome its thread hears when it closes.
+
+Pure functions, no I/O: the proposer's name comes in, the text goes out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cogs.agreements.ballots import OPTIONS, Choice, Process
+from cogs.agreements.closing import quorum_needed, rounded_percent
+from cogs.agreements.model import Closing, Effect, Kind, Proposal
+from cogs.agreements.render import counts_line, day, moment, quote
+from cogs.agreements.texts import (
+    CLOSES_LINE,
+    EFFECT_ADOPTED,
+    EFFECT_KEPT,
+    EFFECT_NEW_VERSION,
+    EFFECT_RETIRED,
+    HEAD_ADOPT,
+    HEAD_NEW_VERSION,
+    HEAD_RETIRE,
+    HEAD_REVIEW,
+    HEAD_REVISE,
+    HOW_CONSENT,
+    HOW_PROPOSAL,
+    LEAD_ADOPT,
+    LEAD_CHANGED,
+    LEAD_RETIRE,
+    LEAD_REVIEW,
+    LEAD_REVISE,
+    LEGEND_LINE,
+    NEXT_ABOUT,
+    NEXT_NEW,
+    OUTCOME_NOT_PASSED,
+    OUTCOME_PASSED,
+    REASON,
+    RULE_CONSENT,
+    RULE_PROPOSAL,
+    STOPS,
+    TALK_LINE,
+)
+
+EFFECTS = {
+    Effect.ADOPTED: EFFECT_ADOPTED,
+    Effect.NEW_VERSION: EFFECT_NEW_VERSION,
+    Effect.KEPT: EFFECT_KEPT,
+    Effect.RETIRED: EFFECT_RETIRED,
+    Effect.NONE: "",
+}
+
+
+def post_text(
+    proposal: Proposal,
+    *,
+    circle: str,
+    proposer: str,
+    zone: ZoneInfo,
+    prefix: str,
+    closed: bool = False,
+) -> str:
+    """The post members react to. A closed one keeps its words but no longer says when it
+    closes or how to talk it over."""
+    title = f" · {proposal.title}" if proposal.title else ""
+    fmt: dict[str, Any] = {
+        "id": proposal.id,
+        "version": proposal.version,
+        "title": title,
+        "agreement": proposal.agreement_id,
+        "proposer": proposer,
+        "circle": circle,
+        "prefix": prefix,
+    }
+    if proposal.kind is Kind.ADOPT:
+        head = (HEAD_ADOPT if proposal.version == 1 else HEAD_NEW_VERSION).format(**fmt)
+        lead = (LEAD_ADOPT if proposal.version == 1 else LEAD_CHANGED).format(**fmt)
+    elif proposal.kind is Kind.REVIEW:
+        head, lead = HEAD_REVIEW.format(**fmt), LEAD_REVIEW.format(**fmt)
+    elif proposal.kind is Kind.REVISE:
+        head = HEAD_REVISE.format(**fmt)
+        lead = LEAD_REVISE.format(**fmt) + (
+            " " + LEAD_CHANGED.format(**fmt) if proposal.version > 2 else ""
+        )
+    else:
+        head, lead = HEAD_RETIRE.format(**fmt), LEAD_RETIRE.format(**fmt)
+    rules = proposal.rules
+    rule = (RULE_CONSENT if rules.process is Process.CONSENT else RULE_PROPOSAL).format(
+        quorum=rules.quorum_percent, threshold=rules.threshold_percent
+    )
+    lines = [
+        head,
+        lead,
+        quote(proposal.text),
+        HOW_CONSENT if rules.process is Process.CONSENT else HOW_PROPOSAL,
+        *(
+            LEGEND_LINE.format(emoji=o.emoji, label=o.label, meaning=o.meaning)
+            for o in OPTIONS[rules.process]
+        ),
+    ]
+    if not closed:
+        lines.append(
+            CLOSES_LINE.format(closes=moment(proposal.closes_at, zone), stops=STOPS[rules.process])
+            + " "
+            + rule
+        )
+        lines.append(TALK_LINE)
+    return "\n".join(lines)
+
+
+def outcome_text(closing: Closing, *, zone: ZoneInfo, prefix: str) -> str:
+    """What the proposal's thread hears when it closes: the counts, and what that means."""
+    proposal, tally, result = closing.proposal, closing.tally, closing.result
+    agreement = closing.agreement
+    review = day(agreement.review_at, zone) if agreement and agreement.review_at else ""
+    counts = counts_line(proposal.process, tally.counts)
+    if result.passed:
+        return OUTCOME_PASSED.format(
+            id=proposal.id,
+            counts=counts,
+            voters=tally.voters,
+            members=tally.members,
+            effect=EFFECTS[closing.effect].format(
+                agreement=agreement.id if agreement else "",
+                review=review,
+                version=agreement.version if agreement else "",
+            ),
+        )
+    agree, disagree = tally.of(Choice.AGREE), tally.of(Choice.DISAGREE)
+    reason = REASON[result].format(
+        needed=quorum_needed(tally.members, proposal.rules.quorum_percent),
+        members=tally.members,
+        quorum=proposal.rules.quorum_percent,
+        voters=tally.voters,
+        agreed=rounded_percent(agree, agree + disagree),
+        threshold=proposal.rules.threshold_percent,
+    )
+    follow = (
+        NEXT_NEW.format(prefix=prefix)
+        if proposal.kind is Kind.ADOPT
+        else NEXT_ABOUT.format(agreement=proposal.agreement_id, review=review)
+    )
+    return OUTCOME_NOT_PASSED.format(
+        id=proposal.id,
+        counts=counts,
+        voters=tally.voters,
+        members=tally.members,
+        reason=reason,
+        next=follow,
+    )

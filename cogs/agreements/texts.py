@@ -1,0 +1,144 @@
+"""What the agreements say to people: proposals' posts and outcomes, private notes, replies
+to commands and the registry's lines, in one place, in the voice of IPS.md."""
+
+from __future__ import annotations
+
+from cogs.agreements.ballots import Process
+from cogs.agreements.closing import Result
+from cogs.agreements.model import Kind
+
+HEAD_ADOPT = "\N{SCROLL} **Proposal {id}{title}**"
+HEAD_NEW_VERSION = "\N{PENCIL}\N{VARIATION SELECTOR-16} **Proposal {id}, version {version}{title}**"
+HEAD_REVIEW = "\N{CLOCKWISE RIGHTWARDS AND LEFTWARDS OPEN CIRCLE ARROWS} **Proposal {id} · a review of agreement {agreement}{title}**"
+HEAD_REVISE = "\N{PENCIL}\N{VARIATION SELECTOR-16} **Proposal {id}, version {version} · a new wording for agreement {agreement}**"
+HEAD_RETIRE = "\N{FALLEN LEAF} **Proposal {id} · letting agreement {agreement} go{title}**"
+LEAD_ADOPT = "{proposer} proposes this for {circle}."
+LEAD_CHANGED = "{proposer} has changed the proposal, so the votes start afresh."
+LEAD_REVIEW = (
+    "It's time to look at agreement {agreement} again. Shall we keep it as it is? "
+    "To change its wording, anyone can post a new version with `{prefix}agreement amend {id} <new wording>`; "
+    "to let it go, `{prefix}agreement retire {agreement}`."
+)
+LEAD_REVISE = "{proposer} proposes this new wording for agreement {agreement}."
+LEAD_RETIRE = "{proposer} proposes that we let agreement {agreement} go. It reads:"
+SOMEONE = "Someone in the circle"
+HOW_CONSENT = "We decide by consent, with a reaction on this post:"
+HOW_PROPOSAL = "We decide by proposal vote, with a reaction on this post:"
+LEGEND_LINE = "{emoji} **{label}**: {meaning}"
+CLOSES_LINE = "Voting closes {closes}, or sooner once everyone has voted and nobody {stops}."
+STOPS = {Process.CONSENT: "objects", Process.PROPOSAL: "blocks"}
+RULE_CONSENT = "It passes if nobody objects and at least {quorum}% of us vote."
+RULE_PROPOSAL = (
+    "It passes if nobody blocks, at least {quorum}% of us vote, and at least {threshold}% of "
+    "the votes for or against agree."
+)
+TALK_LINE = "Let's talk it over in this thread. You can change your reaction until it closes."
+THREAD_TITLE = "Proposal {id} · {title}"
+REPLACED_HEAD = "_This was version {version}. A newer version is further down the thread, and reactions here no longer count._"
+CLOSED_HEAD = "**Closed on {day}: {result}.** The outcome is in the thread."
+RESULT_WORDS = {True: "adopted", False: "not adopted this time"}
+
+OUTCOME_PASSED = "\N{HERB} **Proposal {id} is adopted.**\n{counts} · {voters} of {members} members voted.\n{effect}"
+OUTCOME_NOT_PASSED = "**Proposal {id} isn't adopted this time.**\n{counts} · {voters} of {members} members voted.\n{reason} {next}"
+EFFECT_ADOPTED = "It's agreement {agreement} in our registry now, and we'll look at it again on {review}. Thank you, everyone."
+EFFECT_NEW_VERSION = "Agreement {agreement} now reads as version {version}, and we'll look at it again on {review}. Thank you, everyone."
+EFFECT_KEPT = "We keep agreement {agreement} as it is, and we'll look at it again on {review}. Thank you, everyone."
+EFFECT_RETIRED = (
+    "Agreement {agreement} is retired, with thanks for what it gave us. It leaves the registry."
+)
+REASON = {
+    Result.OBJECTION: "There's still an objection, so we're not there yet.",
+    Result.BLOCKED: "There's a block, so we're not there yet.",
+    Result.NO_QUORUM: "A decision needs {quorum}% of us to take part ({needed} of {members}), and this time fewer of us had room for it. That's all right.",
+    Result.BELOW_THRESHOLD: "{agreed}% of the votes for or against agreed, and we decide at {threshold}%.",
+}
+NEXT_NEW = "The conversation can carry on in this thread, and anyone can propose a revised version with `{prefix}agreement propose <text>`."
+NEXT_ABOUT = "Agreement {agreement} stays as it is, and the conversation can carry on in this thread. It comes up for review again on {review}."
+
+OBJECTION_INVITE = (
+    "Thank you for saying you object to proposal {id} in {circle}. An objection helps us find "
+    "something that works for all of us. What would make it workable for you? You're welcome to "
+    "say so in the proposal's thread, or to {proposer} directly."
+)
+OBJECTION_THREAD = (
+    "An objection has come in. For us, an objection is the start of a conversation, not the end of "
+    "one: what would make this proposal workable for everyone? {who} can post a new version with "
+    "`{prefix}agreement amend {id} <new text>`."
+)
+OUTSIDER_NOTE = (
+    "Thank you for joining in on proposal {id}. Votes there come from the members of {circle}, so "
+    "your reaction isn't counted. If you'd like a voice in {circle}, `{prefix}circle join {circle}` "
+    "is the way in."
+)
+CLOSED_NOTE = (
+    "Proposal {id} in {circle} closed on {day}, so reactions on it don't change anything now. If it's "
+    "still on your mind, its thread is a good place to say so, and anyone can propose a new version "
+    "with `{prefix}agreement propose <text>`."
+)
+REMINDER = (
+    "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can react on its "
+    "post: {options}. Leaving it is fine too."
+)
+AMENDED_NOTE = (
+    "Proposal {id} in {circle} has a new version, so the votes start afresh. If you'd like to vote on "
+    "the new wording, it's in the proposal's thread."
+)
+
+PROPOSED = "Your proposal is up, in its own thread (proposal {id}). Thank you for bringing it."
+NOT_A_MEMBER = "Proposals and votes come from the members of {circle}. If you'd like to take part, `{prefix}circle join {circle}` is the way in."
+CLOSES_RANGE = "A proposal needs time for people to see it and respond, so it can close between 1 hour and 30 days from now, for example `closes=72h`."
+UNKNOWN_PROPOSAL = "I couldn't find proposal {id} in {circle}. `{prefix}agreement list` shows what's open and what we've agreed."
+ALREADY_CLOSED = "Proposal {id} closed on {day}, so it can't change now. A new proposal is always welcome: `{prefix}agreement propose <text>`."
+NOT_YOURS = "Proposal {id} is {name}'s to change. You could share your idea in its thread, or propose your own version with `{prefix}agreement propose <text>`."
+RETIRE_HAS_NO_WORDING = "Proposal {id} is about letting agreement {agreement} go, so there's no wording to change. Its thread is the place to talk it over."
+SAME_TEXT = "That's the wording proposal {id} already has. What would you like to change?"
+AMENDED = "Version {version} of proposal {id} is up in its thread, and the votes start afresh."
+UNKNOWN_AGREEMENT = "I couldn't find agreement {id} in {circle}. `{prefix}agreement list` shows the agreements we have."
+BUSY = "There's already an open proposal about agreement {id}: proposal {other}. Let's finish that conversation first."
+RETIRE_OPENED = (
+    "The proposal to let agreement {id} go is up, in its own thread (proposal {proposal})."
+)
+RETIRE_FROM_REVIEW = "Agreement {id} was under review, so the review (proposal {proposal}) now asks whether to let it go, and the votes start afresh."
+REVIEW_OPENED = "The review of agreement {id} is up, in its own thread (proposal {proposal})."
+SETTINGS_NOW = (
+    "**How {circle} decides its agreements**\n"
+    "Process: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · "
+    "reminder {reminder} before closing · review after {review} days.\n"
+    "Facilitators can change these with `{prefix}agreement settings process=consent quorum=50 ...`. "
+    "Open proposals keep the rules they started with."
+)
+SETTINGS_CHANGED = "From now on, {circle} decides its agreements like this: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · reminder {reminder} before closing · review after {review} days. Open proposals keep the rules they started with."
+PROCESS_WORDS = {Process.CONSENT: "consent", Process.PROPOSAL: "proposal vote"}
+STARTERS_LIST = (
+    "**Our starter agreements**, written to help a circle begin. Each can be proposed as it is, and "
+    "then adopted, reshaped or dropped by the circle:\n{lines}\n"
+    "`{prefix}agreement starters all` proposes the ones not yet adopted or open, each with its own "
+    "thread and vote; or name some: `{prefix}agreement starters {example}`."
+)
+STARTER_LINE = "• `{id}`: {title}{state}"
+STARTER_ADOPTED = " (agreed)"
+STARTER_OPEN = " (open now)"
+UNKNOWN_STARTER = "I don't know the starter “{id}”. `{prefix}agreement starters` lists them."
+STARTERS_PROPOSED = (
+    "I've proposed {count} of our starter agreements: {titles}. Each has its own thread and vote."
+)
+STARTERS_SKIPPED = "{titles}: already adopted or open here, so I left {them} as {they_are}."
+NO_STARTERS_LEFT = "Every starter agreement is already adopted or open in {circle}."
+STARTER_TAKEN = "“{title}” is already adopted or open in {circle}."
+LIST_OPEN_HEAD = "**Open proposals**"
+LIST_OPEN_LINE = "• {id} · {title} · {turnout} of {members} voted so far · closes {closes}"
+LIST_HOW = "We decide by {process}; quorum {quorum}%."
+SHOW_AGREEMENT = (
+    "**Agreement {id} · {title}** ({state})\n{quote}\n"
+    "Version {version}, adopted {changed} {vote}.{proposer}\n{review}\nHistory: {history}"
+)
+INFO_AGREEMENTS = "Our agreements ({count}): {items}. `{prefix}agreement list` shows them in full."
+INFO_NO_AGREEMENTS = "No agreements yet; the circle writes its own, together."
+SHOW_PROPOSAL = "**Proposal {id}{title}** ({state})\n{quote}\n{about}{proposer}"
+
+HISTORY_WORDS = {
+    Kind.ADOPT: "proposed",
+    Kind.REVIEW: "review",
+    Kind.REVISE: "new wording",
+    Kind.RETIRE: "retire",
+}

@@ -1,0 +1,280 @@
+"""All the SQL of votes: the reactions members hold on open proposals, turnout, and the
+notes and the reminder that are claimed once.
+
+A vote change is one small transaction (the membership check rides along in the same
+statement), so a storm of reactions stays cheap. When a proposal closes, its reactions go
+and only the counts stay (``repo.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.chat import MemberRef, Platform
+from bot.storage.database import Database, Transaction
+from cogs.agreements.ballots import Choice, Held, reconcile, votes
+from cogs.agreements.model import NoteKind, VoteChange, VoteStatus
+from cogs.circles import Forget, Personal, forget_in
+
+# Votes and notes find their circle through their proposal.
+_BY_PROPOSAL = "(SELECT p.circle_id FROM agreement_proposals p WHERE p.id = {table}.proposal_id)"
+# A person's votes and the notes sent to them go when they ask to be forgotten.
+PERSONAL = (
+    Personal("agreement_reactions", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
+    Personal("agreement_notes", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
+)
+_EVERYONE = """
+    EXISTS (SELECT 1 FROM circle_members
+            WHERE circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal))
+    AND NOT EXISTS (
+        SELECT 1 FROM circle_members m
+        WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal)
+          AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
+                          WHERE r.proposal_id = :proposal AND r.member_id = m.member_id))
+    AS everyone
+"""
+
+
+class VotesRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add_reaction(
+        self, proposal_id: int, message_id: str, member_id: str, choice: Choice
+    ) -> VoteChange:
+        """A reaction on the proposal's post: counted if the person is a member, the proposal
+        is open and the post shows its current version. One statement makes the membership
+        check, the change, and says whether everyone has voted now (a RETURNING subquery sees
+        the new row)."""
+        insert = (
+            """
+            INSERT OR IGNORE INTO agreement_reactions (proposal_id, member_id, choice)
+            SELECT p.id, :member, :choice FROM agreement_proposals p
+            WHERE p.id = :proposal AND p.closed_at IS NULL AND p.message_id = :message
+              AND p.posted_version = p.version
+              AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = :member)
+            RETURNING """  # noqa: S608 - fixed text, no input
+            + _EVERYONE
+        )
+        return await self._change(insert, proposal_id, message_id, member_id, choice)
+
+    async def remove_reaction(
+        self, proposal_id: int, message_id: str, member_id: str, choice: Choice
+    ) -> VoteChange:
+        """A reaction taken back. They may still hold another option, so everyone may still
+        have voted; that comes back with the change."""
+        delete = (
+            """
+            DELETE FROM agreement_reactions
+            WHERE proposal_id = :proposal AND member_id = :member AND choice = :choice AND EXISTS (
+                SELECT 1 FROM agreement_proposals p WHERE p.id = :proposal AND p.closed_at IS NULL
+                AND p.message_id = :message AND p.posted_version = p.version)
+            RETURNING """  # noqa: S608 - fixed text, no input
+            + _EVERYONE
+        )
+        return await self._change(delete, proposal_id, message_id, member_id, choice)
+
+    async def _change(
+        self, statement: str, proposal_id: int, message_id: str, member_id: str, choice: Choice
+    ) -> VoteChange:
+        """Run one vote change; when it didn't count, ask why (the rare path)."""
+        params = {
+            "member": member_id,
+            "choice": choice.value,
+            "proposal": proposal_id,
+            "message": message_id,
+        }
+        row = await self._db.write_returning(
+            statement, params
+        )  # one statement: its own transaction
+        if row is not None:
+            return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
+        async with self._db.transaction() as tx:
+            return VoteChange(await _why_not(tx, proposal_id, message_id, member_id))
+
+    async def holdings(self, proposal_id: int) -> dict[str, Held]:
+        async with self._db.transaction() as tx:
+            return await holdings_in(tx, proposal_id)
+
+    async def reconcile(
+        self, proposal_id: int, version: int, observed: Mapping[str, Iterable[Choice]]
+    ) -> bool:
+        """Make the stored reactions match what the platform shows (``observed``, members
+        only), keeping the order of those already known (see ``ballots.reconcile``). Returns
+        whether anything changed."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT 1 FROM agreement_proposals WHERE id = ? AND version = ? AND closed_at IS NULL",
+                (proposal_id, version),
+            )
+            if row is None:
+                return False
+            stored = await holdings_in(tx, proposal_id)
+            wanted = reconcile(stored, observed)
+            if wanted == stored:
+                return False
+            gone = [
+                (proposal_id, member, choice.value)
+                for member, held in stored.items()
+                for choice in held
+                if choice not in wanted.get(member, ())
+            ]
+            await tx.executemany(
+                "DELETE FROM agreement_reactions WHERE proposal_id = ? AND member_id = ? AND choice = ?",
+                gone,
+            )
+            for member, held in wanted.items():
+                known = stored.get(member, ())
+                for choice in held:
+                    if choice not in known:  # new ones arrive after the known ones, in order
+                        await tx.execute(
+                            "INSERT INTO agreement_reactions (proposal_id, member_id, choice) VALUES (?, ?, ?)",
+                            (proposal_id, member, choice.value),
+                        )
+        return True
+
+    async def drop_member(self, circle_id: int, member_id: str) -> list[int]:
+        """Someone left the circle: their reactions on its open proposals no longer count.
+        Returns the open proposals that are left."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM agreement_reactions WHERE member_id = ? AND proposal_id IN "
+                "(SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL)",
+                (member_id, circle_id),
+            )
+            rows = await tx.fetchall(
+                "SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL",
+                (circle_id,),
+            )
+        return [r["id"] for r in rows]
+
+    async def current_votes(self, proposal_id: int) -> tuple[dict[str, Choice], int]:
+        """Each current member's vote on an open proposal, and how many members there are."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT member_id FROM circle_members WHERE circle_id = "
+                "(SELECT circle_id FROM agreement_proposals WHERE id = ?)",
+                (proposal_id,),
+            )
+            members = [r["member_id"] for r in rows]
+            return votes(await holdings_in(tx, proposal_id), members), len(members)
+
+    async def turnout(self, proposal_id: int) -> tuple[int, int]:
+        """(members who voted, members) for an open proposal, counting current members only."""
+        async with self._db.transaction() as tx:
+            return await _turnout(tx, proposal_id)
+
+    # --- notes and reminders ---------------------------------------------------------------
+
+    async def claim_note(self, proposal_id: int, member_id: str, kind: NoteKind) -> bool:
+        """True the first time only: a note of this kind is due to this person."""
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "INSERT OR IGNORE INTO agreement_notes (proposal_id, member_id, kind) VALUES (?, ?, ?)",
+                    (proposal_id, member_id, kind.value),
+                )
+            )
+
+    async def claim_objection_note(self, proposal_id: int, version: int) -> bool:
+        """True once per version: the thread hears that an objection opens a conversation."""
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute_count(
+                    "UPDATE agreement_proposals SET objection_noted_version = version "
+                    "WHERE id = ? AND version = ? AND objection_noted_version < version AND closed_at IS NULL",
+                    (proposal_id, version),
+                )
+            )
+
+    async def claim_reminder(self, proposal_id: int, version: int) -> list[str] | None:
+        """Claim this version's one reminder; return the members who haven't voted. None when it
+        was claimed before (or the proposal closed or moved on)."""
+        async with self._db.transaction() as tx:
+            claimed = await tx.execute_count(
+                "UPDATE agreement_proposals SET reminded_version = version "
+                "WHERE id = ? AND version = ? AND reminded_version < version AND closed_at IS NULL",
+                (proposal_id, version),
+            )
+            if not claimed:
+                return None
+            rows = await tx.fetchall(
+                """
+                SELECT m.member_id FROM circle_members m
+                WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = ?)
+                  AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
+                                  WHERE r.proposal_id = ? AND r.member_id = m.member_id)
+                ORDER BY m.seq
+                """,
+                (proposal_id, proposal_id),
+            )
+        return [r["member_id"] for r in rows]
+
+    async def open_votes_of(
+        self, platform: Platform, member_id: str
+    ) -> list[tuple[int, str, list[str]]]:
+        """(proposal, circle name, options held) on open proposals."""
+        rows = await self._db.fetchall(
+            """
+            SELECT r.proposal_id, c.name, r.choice FROM agreement_reactions r
+            JOIN agreement_proposals p ON p.id = r.proposal_id JOIN circles c ON c.id = p.circle_id
+            WHERE c.platform = ? AND r.member_id = ? ORDER BY r.proposal_id, r.id
+            """,
+            (platform.value, member_id),
+        )
+        out: dict[int, tuple[str, list[str]]] = {}
+        for row in rows:
+            out.setdefault(row["proposal_id"], (row["name"], []))[1].append(row["choice"])
+        return [(pid, name, held) for pid, (name, held) in out.items()]
+
+    async def forget(self, member: MemberRef) -> None:
+        """Erase someone's votes and the notes sent to them."""
+        async with self._db.transaction() as tx:
+            await forget_in(tx, PERSONAL, member)
+
+
+async def holdings_in(tx: Transaction, proposal_id: int) -> dict[str, Held]:
+    rows = await tx.fetchall(
+        "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id",
+        (proposal_id,),
+    )
+    out: dict[str, Held] = {}
+    for row in rows:
+        out[row["member_id"]] = (*out.get(row["member_id"], ()), Choice(row["choice"]))
+    return out
+
+
+async def _turnout(tx: Transaction, proposal_id: int) -> tuple[int, int]:
+    row = await tx.fetchone(
+        """
+        SELECT COUNT(*) AS members, COUNT(r.member_id) AS voters
+        FROM circle_members m
+        LEFT JOIN (SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ?) r
+               ON r.member_id = m.member_id
+        WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = ?)
+        """,
+        (proposal_id, proposal_id),
+    )
+    return (row["voters"], row["members"]) if row else (0, 0)
+
+
+async def _why_not(
+    tx: Transaction, proposal_id: int, message_id: str, member_id: str
+) -> VoteStatus:
+    row = await tx.fetchone(
+        """
+        SELECT p.closed_at IS NOT NULL AS closed,
+               p.message_id = ? AND p.posted_version = p.version AS current,
+               EXISTS (SELECT 1 FROM circle_members m
+                       WHERE m.circle_id = p.circle_id AND m.member_id = ?) AS member
+        FROM agreement_proposals p WHERE p.id = ?
+        """,
+        (message_id, member_id, proposal_id),
+    )
+    if row is None or not row["current"]:
+        return VoteStatus.STALE
+    if row["closed"]:
+        return VoteStatus.CLOSED
+    if not row["member"]:
+        return VoteStatus.NOT_MEMBER
+    return VoteStatus.UNCHANGED

@@ -1,0 +1,1 @@
+"""The circles tables, one numbered step at a time (versioned under the owner "circles")."""

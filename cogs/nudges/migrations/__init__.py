@@ -1,0 +1,1 @@
+"""The nudges tables, one numbered step at a time (versioned under the owner "nudges")."""
