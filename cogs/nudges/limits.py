@@ -1,4 +1,4 @@
-"""Rate limits for nudges: a nudge is rare, or it stops being gentle. Pure rules.
+"""Rate limits for nudges: a nudge is rare, or it stops being heard. Pure rules.
 
 A nudge is allowed only if the member had none in the last ``per_member``, the conversation
 had none in the last ``per_thread``, the member is under their daily cap, and the circle is
