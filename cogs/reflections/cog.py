@@ -17,11 +17,13 @@ from bot.clock import to_iso
 from bot.cog import Cog, DataStatement, DomainEvent
 from bot.commands import Command, commands_of
 from bot.feature import Context
-from cogs.circles import CircleLookup, Facilitation, InfoWanted, TimeZoneChanged
+from cogs.circles import CircleLookup, Facilitation, InfoWanted, LeftCircle, TimeZoneChanged
 from cogs.reflections.choosing import Decks
 from cogs.reflections.circle_deck import CircleDeck
 from cogs.reflections.library import DeckLibrary, deck_folder
+from cogs.reflections.meeting_poll import MeetingPolls
 from cogs.reflections.meetings import Meetings
+from cogs.reflections.poll_repo import MeetingPollRepo
 from cogs.reflections.prompts import PromptCommands
 from cogs.reflections.repo import ReflectionsRepo
 from cogs.reflections.runner import Runner
@@ -59,6 +61,14 @@ class ReflectionsCog(Cog):
         self._schedules = Schedules(self._repo, self._runner, decks)
         self._meetings = Meetings(self._repo, self._runner, decks)
         self._prompts = PromptCommands(self._repo, self._runner, decks)
+        self._polls = MeetingPolls(
+            repo=MeetingPollRepo(services.db),
+            meetings=self._meetings,
+            chat=services.chat,
+            clock=services.clock,
+            timers=context.timers,
+            circles=circles,
+        )
 
     @property
     def repo(self) -> ReflectionsRepo:
@@ -69,7 +79,9 @@ class ReflectionsCog(Cog):
         return self._library
 
     def commands(self) -> Sequence[Command]:
-        return commands_of(self._schedules, self._meetings, self._prompts, self._circle_deck)
+        return commands_of(
+            self._schedules, self._meetings, self._polls, self._prompts, self._circle_deck
+        )
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -78,6 +90,7 @@ class ReflectionsCog(Cog):
         for problem in report.problems:
             log.warning("prompt decks: %s", problem)
         await self._runner.start()
+        await self._polls.start()
 
     async def stop(self) -> None:
         self._runner.stop()
@@ -89,6 +102,8 @@ class ReflectionsCog(Cog):
             await self._runner.follow_zone(event.circle.id)
         elif isinstance(event, InfoWanted):
             await self._meetings.add_info(event)
+        elif isinstance(event, LeftCircle):
+            await self._polls.forget_answers_of(event.circle.id, event.member.id)
 
     # --- data care ----------------------------------------------------------------------------
 
@@ -98,6 +113,7 @@ class ReflectionsCog(Cog):
             keeps=(
                 "prompts you suggest for a circle: your words and your name, while the facilitators decide. A declined one is deleted; an approved one joins the circle's own deck",
                 "schedules, meeting times and automatic rotas you set up for a circle: that it was you who set them up",
+                "meeting polls: your answers for each time offered (in a secret poll only until it closes; then only the counts remain), that you started a poll or chose its time, and the time zone you asked to see times in",
             ),
             kept_for="as long as the suggestion or schedule is there. If you ask me to forget you, your waiting suggestions are deleted, and your name comes off approved prompts (they stay in the circle's deck) and off schedules",
         )
@@ -105,9 +121,21 @@ class ReflectionsCog(Cog):
     async def export_member(self, member: MemberRef) -> Mapping[str, Any]:
         suggestions = await self._repo.suggestions_of(member.platform, member.id)
         schedules = await self._repo.schedules_by(member.platform, member.id)
-        if not suggestions and not schedules:
+        polls = self._polls.repo
+        answers = await polls.answers_by(member.platform, member.id)
+        started = await polls.polls_by(member.platform, member.id)
+        zone = await polls.zone_of(member)
+        if not suggestions and not schedules and not answers and not started and zone is None:
             return {}
         return {
+            "meeting_poll_answers": [
+                {"circle": circle, "poll": poll, "time": to_iso(at), "answer": answer.words}
+                for circle, poll, at, answer in answers
+            ],
+            "meeting_polls_started_or_decided": [
+                {"circle": circle, "poll": poll} for circle, poll in started
+            ],
+            "time_zone_for_poll_times": zone,
             "suggested_prompts": [
                 {
                     "circle": circle_name,
@@ -133,3 +161,4 @@ class ReflectionsCog(Cog):
 
     async def forget_member(self, member: MemberRef) -> None:
         await self._repo.forget(member)
+        await self._polls.repo.forget(member)

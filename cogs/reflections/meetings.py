@@ -10,11 +10,11 @@ from bot.chat import Visibility
 from bot.commands import CommandError, Invocation, format_duration
 from bot.commands.options import CIRCLE, CIRCLE_NAMED
 from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
-from cogs.circles import InfoTopic, InfoWanted, circle_of
+from cogs.circles import Circle, InfoTopic, InfoWanted, circle_of
 from cogs.reflections.model import Kind
 from cogs.reflections.options import WHEN, ZONE
 from cogs.reflections.runner import DEFAULT_REMIND
-from cogs.reflections.schedules import Asked, ScheduleCommands, asked_time
+from cogs.reflections.schedules import Asked, ScheduleCommands, asked_time, read_form
 from cogs.reflections.texts import (
     INFO_HAND_OVER,
     INFO_MEETING,
@@ -27,7 +27,7 @@ from cogs.reflections.texts import (
     ROTA_AUTO_OFF,
     ROTA_AUTO_SET,
 )
-from cogs.reflections.timing import say_day, say_when, zone_named
+from cogs.reflections.timing import WEEKDAYS, next_after, say_day, say_when, zone_named
 
 OFF_WORDS = frozenset({"off", "stop", "none", "no"})
 
@@ -77,7 +77,9 @@ class Meetings(ScheduleCommands):
         asked = asked_time(inv, circle, inv.text("when") or "")
         remind = inv.duration("remind") or DEFAULT_REMIND
         first = asked.first(inv.at)
-        replaced = await self._set(inv, circle.id, Kind.MEETING, asked, first, remind)
+        replaced = await self._set(
+            inv.invoker.id, inv.at, circle.id, Kind.MEETING, asked, first, remind
+        )
         form, zone = asked.form, asked.zone
         await inv.reply(
             MEETING_SET.format(
@@ -139,7 +141,7 @@ class Meetings(ScheduleCommands):
             return
         asked = asked_time(inv, circle, form)
         first = asked.first(inv.at)
-        await self._set(inv, circle.id, Kind.ROTA, asked, first, None)
+        await self._set(inv.invoker.id, inv.at, circle.id, Kind.ROTA, asked, first, None)
         await inv.reply(
             ROTA_AUTO_SET.format(
                 circle=circle.name,
@@ -149,9 +151,26 @@ class Meetings(ScheduleCommands):
             )
         )
 
+    async def meet_weekly(
+        self, circle: Circle, slot: datetime, *, by: str, at: datetime
+    ) -> tuple[Asked, datetime, int | None]:
+        """Make the circle meet every week at ``slot``'s wall time on its own clock (a chosen
+        poll slot), the first meeting being ``slot`` itself when it is still ahead. The form,
+        the first meeting, and the schedule it replaced."""
+        zone = zone_named(circle.time_zone)
+        local = slot.astimezone(zone)
+        form = f"{WEEKDAYS[local.weekday()]}s {local:%H:%M}"
+        asked = Asked(form, read_form(form, zone, at), zone, None)
+        first = next_after(asked.rule, zone, max(at, slot - timedelta(seconds=1)))
+        if first is None:  # a weekly rule always comes round; this keeps mypy honest
+            first = asked.first(at)
+        replaced = await self._set(by, at, circle.id, Kind.MEETING, asked, first, DEFAULT_REMIND)
+        return asked, first, replaced
+
     async def _set(
         self,
-        inv: Invocation,
+        created_by: str,
+        at: datetime,
         circle_id: int,
         kind: Kind,
         asked: Asked,
@@ -169,8 +188,8 @@ class Meetings(ScheduleCommands):
             theme=None,
             remind=remind,
             next_due=first,
-            created_by=inv.invoker.id,
-            at=inv.at,
+            created_by=created_by,
+            at=at,
         )
         if replaced is not None:
             self._runner.disarm(replaced)

@@ -119,3 +119,64 @@ APPROVED_PRIVATE = (
 )
 DECLINED = "Suggestion #{id} is let go, and I've told {name} privately."
 DECLINED_PRIVATE = "The facilitators of **{circle}** won't add your prompt (“{text}”) this time. Thank you for offering it; I haven't kept it. If you'd like to talk about it, or shape one together, you're welcome to write to {facilitators}."
+
+# --- finding a meeting time -----------------------------------------------------------------
+
+SLOTS_TOO_FEW = "A poll offers at least {least} times to choose from, and I found {given}. Times look like `2027-03-10 19:00`, separated by commas."
+SLOTS_TOO_MANY = "A poll offers at most {most} times, so it stays easy to answer; I found {given}. Could you choose a few fewer?"
+SLOT_BAD = "I couldn't read “{text}” as a date and time. They look like `2027-03-10 19:00`."
+SLOT_PAST = "{slot} ({zone}) has already come, so nobody could meet then. Could you offer a time still ahead?"
+SLOT_REPEATED = "{slot} is offered twice; once is enough."
+CLOSES_BAD = "I couldn't read “{text}” as a closing time. It can be a while from now, like `closes=2d`, or a date and time, like `closes=2027-03-08T18:00`."
+CLOSES_PAST = "The poll would close {when} ({zone}), which has already come. A closing time like `closes=2d` gives people a while to answer."
+CLOSES_AFTER_FIRST = "The poll would close {when} ({zone}), after the first time it offers ({first}). Could it close before then?"
+ANSWER_COUNT = "The poll has {count} times, and I read {given} answers. One word for each time, in order, like `yes no if-need-be`; or numbered, like `2 yes`."
+ANSWER_NUMBER = "The poll has times 1 to {count}, so there is no time {number}."
+ANSWER_WORD = "I read answers as yes, if-need-be or no; “{word}” isn't one of them."
+UNKNOWN_ZONE = "I don't know the time zone “{text}”. It is usually a region and a city, like Europe/Berlin or America/New_York."
+
+POLL_ALREADY_OPEN = "{circle} already has a meeting poll open (#{id}), until {closes}. One at a time keeps it clear; it can be answered with `{prefix}meeting answer`."
+POLL_OPENED = "🗓️ **Finding a meeting time for {circle}** (poll #{id}). Which of these could work for you?\n{slots}\n{how}\nAnswers are taken until {closes}. `{prefix}meeting times` shows these times in your own time zone."
+POLL_HOW_OPEN = "Answer with one word per time, in order, like `{prefix}meeting answer yes no if-need-be`. Answers are open: everyone can see who can come."
+POLL_HOW_SECRET = "Answer with one word per time, in order, like `{prefix}meeting answer yes no if-need-be`. Answers are private: only the counts are shown, and you can also answer me in a direct message with `poll={id}`."
+POLL_SLOT_LINE = "**{position}.** {when}"
+POLL_NONE = "{circle} has no meeting poll just now. A facilitator can start one with `{prefix}meeting poll 2027-03-10 19:00, 2027-03-11 18:00`."
+POLL_UNKNOWN = "I couldn't find meeting poll #{id}."
+POLL_NOT_YOURS = (
+    "Meeting poll #{id} belongs to a circle you're not part of, so it isn't yours to answer."
+)
+POLL_CLOSED = "Meeting poll #{id} closed {when}, so answers can't change now."
+NOT_A_POLL_MEMBER = (
+    "Answering is for the members of {circle}. You could join with `{prefix}circle join {circle}`."
+)
+ANSWERED_PRIVATE = "Thank you. Your answers for {circle} (poll #{id}), in {zone}:\n{lines}\nYou can change them until {closes}."
+ANSWERED_OPEN = "{name} answered the meeting poll for {circle} (#{id}): {summary}."
+ANSWER_LINE = "**{position}.** {when}: {answer}"
+TIMES_HEAD = "**Meeting poll #{id} for {circle}**, in your time zone ({zone}):"
+TIMES_YOURS = " (you: {answer})"
+TIMES_FOOT_OPEN = "Answers are taken until {closes}. `{prefix}meeting zone Europe/Berlin` sets the zone I show times in."
+TIMES_FOOT_CLOSED = "The poll closed {closes}."
+ZONE_SET = "I'll show you poll times in {zone} now. Right now it's {now} there."
+ZONE_SHOW = "I show you poll times in {zone}. `{prefix}meeting zone off` goes back to each circle's own zone."
+ZONE_NONE = "I show you poll times in each circle's own zone. `{prefix}meeting zone Europe/Berlin` sets one of your own."
+ZONE_CLEARED = "I'll show you poll times in each circle's own zone again."
+
+POLL_RESULT_HEAD = "🗓️ **The meeting poll for {circle} has closed** (#{id}). {answered}\n{lines}"
+POLL_RESULT_ANSWERED = "{count} member{s} answered."
+POLL_RESULT_NOBODY = "Nobody answered this time."
+POLL_RESULT_LINE_OPEN = "**{position}.** {when}: yes {yes}; if need be {maybe}{no}"
+POLL_RESULT_NO = "; no {names}"
+POLL_RESULT_LINE_SECRET = "**{position}.** {when}: {yes} yes, {maybe} if need be, {no} no"
+POLL_RESULT_NAMES_NONE = "nobody"
+POLL_RESULT_BEST = (
+    "Most can come to {best}. A facilitator chooses with `{prefix}meeting pick <number>`."
+)
+POLL_RESULT_NO_BEST = (
+    "No time stands out yet. A facilitator could offer others with `{prefix}meeting poll`."
+)
+POLL_TOLD = "The meeting poll you started for **{circle}** (#{id}) has closed. The result is in the circle's room; `{prefix}meeting pick <number>` makes one of its times the circle's meeting time."
+POLL_NOTHING_TO_PICK = "{circle} has no closed meeting poll waiting for a choice."
+POLL_STILL_OPEN = "Meeting poll #{id} is open until {closes}; the choice comes once it has closed."
+POLL_ALREADY_PICKED = "Time {position} of meeting poll #{id} was chosen already. `{prefix}meeting set` changes the meeting time."
+POLL_NO_SUCH_SLOT = "Meeting poll #{id} has times 1 to {count}, so there is no time {number}."
+POLL_PICKED = "🗓️ **{circle}** meets {form} ({zone}) from now on, chosen from meeting poll #{id}. The first meeting is {first}, with a reminder {lead} before.{replaced}"
