@@ -55,10 +55,12 @@ from cogs.reflections.texts import (
     POLL_RESULT_HEAD,
     POLL_RESULT_LINE_OPEN,
     POLL_RESULT_LINE_SECRET,
+    POLL_RESULT_MAYBE,
     POLL_RESULT_NAMES_NONE,
     POLL_RESULT_NO,
     POLL_RESULT_NO_BEST,
     POLL_RESULT_NOBODY,
+    POLL_RESULT_PICKED,
     POLL_SLOT_LINE,
     POLL_STILL_OPEN,
     POLL_TOLD,
@@ -381,6 +383,13 @@ class MeetingPolls:
                 still = await self._repo.open_of(circle.id)
                 if still is not None:
                     raise CommandError(self._still_open(still, circle))
+                latest = await self._repo.latest_of(circle.id)
+                if latest is not None and latest.picked is not None:
+                    raise CommandError(
+                        POLL_ALREADY_PICKED.format(
+                            position=latest.picked, id=latest.id, prefix=inv.prefix
+                        )
+                    )
                 raise CommandError(POLL_NOTHING_TO_PICK.format(circle=circle.name))
             poll = waiting
         if poll.is_open:
@@ -480,16 +489,18 @@ class MeetingPolls:
                     position=slot.position,
                     when=when,
                     yes=yes,
-                    maybe=maybe,
+                    maybe=POLL_RESULT_MAYBE.format(names=maybe) if c.if_need_be else "",
                     no=POLL_RESULT_NO.format(names=no_names) if c.no else "",
                 )
             )
         standing = best(counts)
-        lines.append(
-            POLL_RESULT_BEST.format(best=spoken_list([str(p) for p in standing]), prefix=prefix)
-            if standing
-            else POLL_RESULT_NO_BEST.format(prefix=prefix)
-        )
+        if poll.picked is not None:
+            lines.append(POLL_RESULT_PICKED.format(position=poll.picked))
+        elif standing:
+            best_ones = spoken_list([str(p) for p in standing])
+            lines.append(POLL_RESULT_BEST.format(best=best_ones, prefix=prefix))
+        else:
+            lines.append(POLL_RESULT_NO_BEST.format(prefix=prefix))
         if not head:
             return "\n".join(lines)
         answered = (

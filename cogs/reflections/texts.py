@@ -164,13 +164,15 @@ ZONE_CLEARED = "I'll show you poll times in each circle's own zone again."
 POLL_RESULT_HEAD = "🗓️ **The meeting poll for {circle} has closed** (#{id}). {answered}\n{lines}"
 POLL_RESULT_ANSWERED = "{count} member{s} answered."
 POLL_RESULT_NOBODY = "Nobody answered this time."
-POLL_RESULT_LINE_OPEN = "**{position}.** {when}: yes {yes}; if need be {maybe}{no}"
+POLL_RESULT_LINE_OPEN = "**{position}.** {when}: yes {yes}{maybe}{no}"
+POLL_RESULT_MAYBE = "; if need be {names}"
 POLL_RESULT_NO = "; no {names}"
 POLL_RESULT_LINE_SECRET = "**{position}.** {when}: {yes} yes, {maybe} if need be, {no} no"
 POLL_RESULT_NAMES_NONE = "nobody"
 POLL_RESULT_BEST = (
     "Most can come to {best}. A facilitator chooses with `{prefix}meeting pick <number>`."
 )
+POLL_RESULT_PICKED = "Time {position} was chosen as the meeting time."
 POLL_RESULT_NO_BEST = (
     "No time stands out yet. A facilitator could offer others with `{prefix}meeting poll`."
 )

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 
 from tests.sandbox import Sandbox
 
-TABLES = ("reflection_schedules", "reflection_runs", "reflection_suggestions")
+TABLES = (
+    "reflection_schedules",
+    "reflection_runs",
+    "reflection_suggestions",
+    "meeting_polls",
+    "meeting_poll_slots",
+    "meeting_poll_answers",
+    "meeting_member_zones",
+)
 
 
 def table(sb: Sandbox, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
