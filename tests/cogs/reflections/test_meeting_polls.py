@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.chat import MemberRef, Platform, Visibility
+from bot.platforms.local.adapter import parse_member
+from bot.platforms.local.chat import BOT_ID
 from cogs.reflections.timing import load_rule, upcoming
 from tests.cogs.reflections.support import state, table
 from tests.sandbox import Sandbox, make_circle
@@ -228,8 +231,6 @@ async def test_a_member_who_leaves_takes_their_answers_and_forgetting_reaches_th
     await sb.say("bob: /meeting zone Europe/Berlin")
     assert sb.app is not None
     cog = next(c for c in sb.app.cogs if c.name == "reflections")
-    from bot.chat import MemberRef, Platform
-
     bob = MemberRef(Platform.LOCAL, "bob")
     exported = await cog.export_member(bob)
     assert exported["meeting_poll_answers"] == [
@@ -399,3 +400,40 @@ async def test_picks_after_the_close_are_checked(sb: Sandbox) -> None:
     assert table(sb, "SELECT form, next_due FROM reflection_schedules") == [
         ("wednesdays 19:00", "2026-03-11T19:00:00.000000Z")
     ]
+
+
+class Heard:
+    """A replier that keeps what the bot answered."""
+
+    def __init__(self) -> None:
+        self.replies: list[tuple[str, Visibility]] = []
+
+    async def reply(self, text: str, visibility: Visibility) -> None:
+        self.replies.append((text, visibility))
+
+    async def acknowledge(self) -> None:
+        self.replies.append(("", Visibility.PERSONAL))
+
+
+async def test_a_bot_answering_is_refused_and_changes_nothing(sb: Sandbox) -> None:
+    """The bot's own account (or any account outside the circle) reaching the command router
+    is told answering is for members, and no answer is kept."""
+    await make_circle(sb, "bob")
+    await sb.say("alice: /meeting poll 2026-03-10 19:00, 2026-03-11 19:00 closes=1d")
+    assert sb.app is not None
+    assert sb.chat is not None
+    before = state(sb)
+    heard = Heard()
+    await sb.app.router.run_text(
+        "meeting answer yes yes",
+        invoker=MemberRef(Platform.LOCAL, BOT_ID),
+        room=sb.chat.room,
+        thread=None,
+        replier=heard,
+        parse_member=parse_member,
+        prefix="/",
+    )
+    assert [text for text, _ in heard.replies] == [
+        "Answering is for the members of Tuesday. You could join with `/circle join Tuesday`."
+    ]
+    assert state(sb) == before
