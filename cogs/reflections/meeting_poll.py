@@ -65,6 +65,7 @@ from cogs.reflections.texts import (
     POLL_STILL_OPEN,
     POLL_TOLD,
     POLL_UNKNOWN,
+    POLL_WHICH,
     TIMES_FOOT_CLOSED,
     TIMES_FOOT_OPEN,
     TIMES_HEAD,
@@ -437,7 +438,7 @@ class MeetingPolls:
                 raise CommandError(POLL_NOT_YOURS.format(id=given))
         else:
             if inv.circle is None:
-                raise CommandError(POLL_NONE.format(circle="This room", prefix=inv.prefix))
+                raise CommandError(POLL_WHICH)
             circle = circle_of(inv)
             found = (
                 await self._repo.open_of(circle.id)

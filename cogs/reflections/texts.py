@@ -141,6 +141,7 @@ POLL_HOW_OPEN = "Answer with one word per time, in order, like `{prefix}meeting 
 POLL_HOW_SECRET = "Answer with one word per time, in order, like `{prefix}meeting answer yes no if-need-be`. Answers are private: only the counts are shown, and you can also answer me in a direct message with `poll={id}`."
 POLL_SLOT_LINE = "**{position}.** {when}"
 POLL_NONE = "{circle} has no meeting poll just now. A facilitator can start one with `{prefix}meeting poll 2027-03-10 19:00, 2027-03-11 18:00`."
+POLL_WHICH = "Which meeting poll do you mean? Outside a circle's room, name it with `poll=…`; its number is in the poll's post."
 POLL_UNKNOWN = "I couldn't find meeting poll #{id}."
 POLL_NOT_YOURS = (
     "Meeting poll #{id} belongs to a circle you're not part of, so it isn't yours to answer."
