@@ -39,6 +39,7 @@ from cogs.reflections.texts import (
     ANSWERED_PRIVATE,
     MEETING_REPLACED,
     NOT_A_POLL_MEMBER,
+    NOT_ANSWERED_YET,
     POLL_ALREADY_OPEN,
     POLL_ALREADY_PICKED,
     POLL_CLOSED,
@@ -64,6 +65,7 @@ from cogs.reflections.texts import (
     POLL_SLOT_LINE,
     POLL_STILL_OPEN,
     POLL_TOLD,
+    POLL_TRY_AGAIN,
     POLL_UNKNOWN,
     POLL_WHICH,
     TIMES_FOOT_CLOSED,
@@ -256,7 +258,11 @@ class MeetingPolls:
         )
         if poll_id is None:  # opened by someone else a moment ago
             raced = await self._repo.open_of(circle.id)
-            raise CommandError(self._already_open(raced, circle, inv.prefix) if raced else "")
+            raise CommandError(
+                self._already_open(raced, circle, inv.prefix)
+                if raced
+                else POLL_TRY_AGAIN.format(circle=circle.name)
+            )
         self._arm(poll_id, closes)
         circle_zone = zone_named(circle.time_zone)
         lines = "\n".join(
@@ -295,7 +301,7 @@ class MeetingPolls:
                 ANSWER_LINE.format(
                     position=s.position,
                     when=say_when(s.starts_at, zone),
-                    answer=mine[s.position].words if s.position in mine else "not answered yet",
+                    answer=mine[s.position].words if s.position in mine else NOT_ANSWERED_YET,
                 )
                 for s in poll.slots
             )

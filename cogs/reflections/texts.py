@@ -152,6 +152,8 @@ NOT_A_POLL_MEMBER = (
 )
 ANSWERED_PRIVATE = "Thank you. Your answers for {circle} (poll #{id}), in {zone}:\n{lines}\nYou can change them until {closes}."
 ANSWERED_OPEN = "{name} answered the meeting poll for {circle} (#{id}): {summary}."
+NOT_ANSWERED_YET = "not answered yet"
+POLL_TRY_AGAIN = "A poll for {circle} was just opening or closing; could you try again in a moment?"
 ANSWER_LINE = "**{position}.** {when}: {answer}"
 TIMES_HEAD = "**Meeting poll #{id} for {circle}**, in your time zone ({zone}):"
 TIMES_YOURS = " (you: {answer})"
