@@ -53,6 +53,10 @@ class CircleDirectory(Protocol):
 
     async def suggest(self, space: SpaceRef, prefix: str, limit: int = 25) -> list[str]: ...
 
+    async def in_space(self, space: SpaceRef) -> Sequence[CircleHandle]:
+        """Every circle of a space, the resting ones last (for the dashboard)."""
+        ...
+
 
 class AuditSink(Protocol):
     """Where the router writes each change of a setting (``bot.audit.AuditLog`` is one)."""

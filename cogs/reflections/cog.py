@@ -15,11 +15,13 @@ from typing import Any
 from bot.chat import Event, MemberRef, MessagePosted
 from bot.clock import to_iso
 from bot.cog import Cog, DataStatement, DomainEvent
-from bot.commands import Command, commands_of
+from bot.commands import CircleHandle, Command, commands_of
+from bot.dashboard import Section, Topic
 from bot.feature import Context
 from cogs.circles import CircleLookup, Facilitation, InfoWanted, TimeZoneChanged
 from cogs.reflections.choosing import Decks
 from cogs.reflections.circle_deck import CircleDeck
+from cogs.reflections.dashboard import ReflectionsDashboard
 from cogs.reflections.library import DeckLibrary, deck_folder
 from cogs.reflections.meetings import Meetings
 from cogs.reflections.prompts import PromptCommands
@@ -59,6 +61,7 @@ class ReflectionsCog(Cog):
         self._schedules = Schedules(self._repo, self._runner, decks)
         self._meetings = Meetings(self._repo, self._runner, decks)
         self._prompts = PromptCommands(self._repo, self._runner, decks)
+        self._dashboard = ReflectionsDashboard(self._repo, self._library)
 
     @property
     def repo(self) -> ReflectionsRepo:
@@ -89,6 +92,12 @@ class ReflectionsCog(Cog):
             await self._runner.follow_zone(event.circle.id)
         elif isinstance(event, InfoWanted):
             await self._meetings.add_info(event)
+
+    async def dashboard(
+        self, topic: Topic, circles: Sequence[CircleHandle]
+    ) -> Mapping[int, Sequence[Section]]:
+        """The web dashboard's schedules and prompts (``bot.dashboard.DashboardView``)."""
+        return await self._dashboard.dashboard(topic, circles, self._clock.now())
 
     # --- data care ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ database exactly one wins, and a crash can lose a post but never double it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
@@ -210,6 +211,17 @@ class ReflectionsRepo:
     async def schedules_of(self, circle_id: int) -> list[Schedule]:
         rows = await self._db.fetchall(
             _SCHEDULE + " WHERE s.circle_id = ? ORDER BY s.id", (circle_id,)
+        )
+        return [schedule_from(r) for r in rows]
+
+    async def schedules_in(self, circle_ids: Sequence[int]) -> list[Schedule]:
+        """The schedules of many circles in one query (the dashboard's circles page)."""
+        if not circle_ids:
+            return []
+        marks = ", ".join("?" for _ in circle_ids)
+        rows = await self._db.fetchall(
+            _SCHEDULE + f" WHERE s.circle_id IN ({marks}) ORDER BY s.circle_id, s.id",
+            tuple(circle_ids),
         )
         return [schedule_from(r) for r in rows]
 
