@@ -67,6 +67,7 @@ class Section:
     items: tuple[Item, ...] = ()
     actions: tuple[Action, ...] = ()
     empty: str = ""  # said when there are no items
+    filterable: bool = False  # its items carry tags a page's tag filter can pick from
 
 
 @runtime_checkable
