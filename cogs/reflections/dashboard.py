@@ -196,6 +196,7 @@ class ReflectionsDashboard:
                         Fact(texts.DASH_DECK_TAGS, ", ".join(deck.tags) or texts.DASH_DECK_NO_TAGS),
                     ),
                     items=tuple(Item(p.title, notes=(p.text,), tags=p.tags) for p in deck.prompts),
+                    filterable=True,
                 )
             )
         return sections
