@@ -31,7 +31,11 @@ from bot.web.access import Access, Viewer
 
 log = logging.getLogger(__name__)
 
-PAGE_TOPICS = {"schedules": Topic.SCHEDULES, "prompts": Topic.PROMPTS}
+PAGE_TOPICS = {
+    "schedules": Topic.SCHEDULES,
+    "prompts": Topic.PROMPTS,
+    "agreements": Topic.AGREEMENTS,
+}
 AUDIT_SHOWN = 200
 
 
@@ -176,6 +180,7 @@ class CirclePages:
         app.router.add_get(r"/circles/{id:\d+}", self.overview)
         app.router.add_get(r"/circles/{id:\d+}/schedules", self.topic_page)
         app.router.add_get(r"/circles/{id:\d+}/prompts", self.topic_page)
+        app.router.add_get(r"/circles/{id:\d+}/agreements", self.topic_page)
         app.router.add_get(r"/circles/{id:\d+}/audit", self.audit_of)
         app.router.add_post(r"/circles/{id:\d+}/run", self.run)
 

@@ -13,6 +13,7 @@ TABS = {
     "overview": "Overview",
     "schedules": "Schedules",
     "prompts": "Prompts",
+    "agreements": "Agreements",
     "audit": "Changes",
 }
 NOT_YOURS = (

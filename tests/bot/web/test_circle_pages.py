@@ -397,3 +397,26 @@ async def test_the_overview_can_rest_and_reopen_a_circle(dash: Dash) -> None:
     response, _ = await post(dash, 1, csrf, "circle reopen")
     assert response.status == 200
     assert rows(sb, "SELECT archived_at FROM circles") == [(None,)]
+
+
+async def test_the_agreements_page_shows_counts_never_names(dash: Dash) -> None:
+    """An open proposal shows how many chose what; the registry shows every version; no page
+    says who voted which way."""
+    sb = dash.sb
+    await make_circle(sb, "bob", "carol", "dan")
+    await sb.say("bob: /agreement propose We start and end on time.")
+    await sb.say("alice +^ consent", "bob +^ consent", "carol +^ concern", "dan +^ consent")
+    await sb.say("bob: /agreement propose We take a short pause halfway.")
+    await sb.say("carol +^ object")
+    await dash.sign_in("alice")
+    status, html = await page(dash, "/circles/1/agreements")
+    assert status == 200
+    open_part = html.split('id="s1"', 1)[1].split("<section", 1)[0]
+    assert "We take a short pause halfway." in open_part
+    assert "<dt>Voted so far</dt><dd>1 of 4 members</dd>" in open_part
+    assert "<dt>object</dt><dd>1</dd>" in open_part
+    registry = html.split("The registry", 1)[1]
+    assert "We start and end on time." in registry
+    assert "Version 1," in registry and "adopted" in registry
+    for name in ("Carol", "carol", "Dan"):
+        assert name not in html.split("<main", 1)[1].split("<footer", 1)[0]
