@@ -29,6 +29,7 @@ class Topic(enum.StrEnum):
     SCHEDULES = "schedules"
     PROMPTS = "prompts"
     AGREEMENTS = "agreements"
+    SUPPORT = "support"  # nudges and support: numbers per week and kind, never per person
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,26 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Chart:
+    """Counts per week and kind, for a chart made on the server. Only numbers: never what was
+    said, never who. ``weeks`` are ISO weeks (``2026-W10``), oldest first."""
+
+    title: str
+    weeks: tuple[str, ...]
+    kinds: tuple[str, ...]  # the kinds' names, in the order of the legend
+    counts: Mapping[tuple[str, str], int]  # (week, kind) -> how many
+
+    def plus(self, other: Chart) -> Chart:
+        """This chart and another of the same title summed (many circles in one chart)."""
+        weeks = tuple(sorted({*self.weeks, *other.weeks}))
+        kinds = tuple(dict.fromkeys((*self.kinds, *other.kinds)))
+        counts = dict(self.counts)
+        for key, n in other.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        return Chart(self.title, weeks, kinds, counts)
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     title: str
     facts: tuple[Fact, ...] = ()
@@ -68,6 +89,7 @@ class Section:
     actions: tuple[Action, ...] = ()
     empty: str = ""  # said when there are no items
     filterable: bool = False  # its items carry tags a page's tag filter can pick from
+    charts: tuple[Chart, ...] = ()
 
 
 @runtime_checkable

@@ -24,10 +24,11 @@ from aiohttp import web
 from bot.audit import AuditEntry, AuditLog
 from bot.chat import DeliveryError, Destination, MemberRef, RoomRef, Visibility
 from bot.commands import CircleHandle, CommandRouter, CommandSpec, OptionKind, RawValue
-from bot.dashboard import Action, DashboardView, Item, Section, Topic, gather
+from bot.dashboard import Action, Chart, DashboardView, Item, Section, Topic, gather
 from bot.host import ChatHub
 from bot.web import texts
 from bot.web.access import Access, Viewer
+from bot.web.charts import draw
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ class CirclePages:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/circles", self.circles)
         app.router.add_get("/audit", self.audit_all)
+        app.router.add_get("/support", self.support)
         app.router.add_get(r"/circles/{id:\d+}", self.overview)
         app.router.add_get(r"/circles/{id:\d+}/schedules", self.topic_page)
         app.router.add_get(r"/circles/{id:\d+}/prompts", self.topic_page)
@@ -296,6 +298,27 @@ class CirclePages:
             rows=rows,
             t=texts,
             show_circle=True,
+        )
+
+    async def support(self, request: web.Request) -> web.StreamResponse:
+        """Nudges and support: each chart summed over the viewer's circles, numbers only."""
+        viewer = await self._kit.viewer_or_refusal(request)
+        if not isinstance(viewer, Viewer):
+            return viewer
+        circles = await self.visible(viewer)
+        summed: dict[str, Chart] = {}
+        for sections in (await gather(self._views(), Topic.SUPPORT, circles)).values():
+            for chart in (c for s in sections for c in s.charts):
+                known = summed.get(chart.title)
+                summed[chart.title] = chart if known is None else known.plus(chart)
+        return self._kit.render(
+            request,
+            "support.html",
+            title=texts.NUDGES_HEAD,
+            viewer=viewer,
+            page="support",
+            drawn=[draw(c) for c in summed.values()],
+            t=texts,
         )
 
     # --- the one way a form changes anything ------------------------------------------------

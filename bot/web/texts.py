@@ -54,3 +54,11 @@ AUDIT_FORGOTTEN = "someone who asked to be forgotten"
 AUDIT_VIA_WORDS = {"chat": "chat", "web": "the dashboard"}
 NUDGES_HEAD = "Nudges and support"
 CHANGE_ITEM = "Change {title}"
+SUPPORT_INTRO = (
+    "How often I’ve offered a nudge, week by week, across the circles you look after. "
+    "Only numbers: never what anyone said, and never who."
+)
+SUPPORT_NONE = "Nothing to count in these weeks."
+SUPPORT_TABLE = "The same numbers as a table"
+SUPPORT_WEEK = "Week"
+SUPPORT_TOTAL = "All"

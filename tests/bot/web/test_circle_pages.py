@@ -421,3 +421,60 @@ async def test_the_agreements_page_shows_counts_never_names(dash: Dash) -> None:
     assert "adopted" in registry
     for name in ("Carol", "carol", "Dan"):
         assert name not in html.split("<main", 1)[1].split("<footer", 1)[0]
+
+
+async def test_the_support_page_charts_numbers_per_week_and_kind_only(dash: Dash) -> None:
+    """Nudges counted per ISO week and kind, summed over the viewer's circles, drawn as SVG
+    on the server with the numbers in a table; never who, never what was said."""
+    from datetime import timedelta
+
+    from cogs.nudges.drift import Situation
+    from cogs.nudges.records import NudgeRecord
+    from cogs.nudges.repo import NudgesRepo
+
+    sb = dash.sb
+    await make_circle(sb, "dan", "bob")
+    await sb.say("alice: /circle rota add @dan")
+    wednesday = await other_circle(sb)
+    assert sb.app is not None
+    repo = NudgesRepo(sb.app.db)
+    now = sb.clock.now()
+    for circle_id, back, situation in (
+        (1, 0, Situation.DRIFT),
+        (1, 0, Situation.DRIFT),
+        (1, 7, Situation.SUGGESTION),
+        (wednesday.id, 0, Situation.LABELLING),
+    ):
+        await repo.record(
+            NudgeRecord(
+                circle_id,
+                "bob",
+                "room",
+                now - timedelta(days=back),
+                situation,
+                "private",
+                True,
+                ("modal",),
+            )
+        )
+    await dash.sign_in("alice")
+    status, html = await page(dash, "/support")
+    assert status == 200
+    assert '<svg class="chart"' in html
+    assert "<title>2026-W10, fixing: 2</title>" in html
+    assert "<title>2026-W09, a suggestion: 1</title>" in html
+    assert "<title>2026-W10, a label: 1</title>" in html  # a moderator counts every circle
+    assert (
+        '<tr><th scope="row">2026-W10</th><td>2</td><td>0</td><td>0</td><td>1</td><td>3</td></tr>'
+        in html
+    )
+    body = html.split("<main", 1)[1].split("<footer", 1)[0]
+    assert "Bob" not in body
+    assert "bob" not in body
+    assert "modal" not in body
+
+    dash.client.session.cookie_jar.clear()
+    await dash.sign_in("dan")
+    _, html = await page(dash, "/support")
+    assert "<title>2026-W10, fixing: 2</title>" in html
+    assert "a label: 1" not in html  # Wednesday isn't dan's

@@ -28,6 +28,9 @@ PAIRS = [
     ("problem", "bg", 4.5),
     ("focus", "bg", 3.0),
     ("border", "bg", 3.0),
+    # the charts' bars and swatches are graphics: 3:1 against the page (WCAG 1.4.11)
+    *((f"k{i}", "bg", 3.0) for i in range(6)),
+    ("text", "surface", 4.5),  # a tag, a command's reply
 ]
 
 
@@ -36,7 +39,7 @@ def palettes() -> dict[str, dict[str, str]]:
     dark_block = CSS.split("@media (prefers-color-scheme: dark)")[1].split("}\n}")[0]
 
     def read(block: str) -> dict[str, str]:
-        return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", block))
+        return dict(re.findall(r"--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})", block))
 
     return {"light": read(light_block), "dark": read(dark_block)}
 
