@@ -261,7 +261,7 @@ async def test_edit_a_schedule_and_approve_a_suggestion_and_the_room_hears_it(
         )
         assert overflow is False, path
         await shoot(page, name)
-    print(f"screenshots in {ARTIFACTS}")
+    print(f"screenshots in {ARTIFACTS}")  # noqa: T201 - where the artefacts are, with -s
 
 
 async def test_a_form_works_with_the_keyboard_alone(sb: Sandbox, browser: Any) -> None:
