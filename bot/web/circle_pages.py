@@ -217,11 +217,16 @@ class CirclePages:
         circles = await self.visible(viewer)
         sections = await gather(self._views(), Topic.CIRCLES, circles)
         labels: dict[str, None] = {}
-        rows = []
+        facts_of = []
         for circle in circles:
             facts = {f.label: f.value for s in sections[circle.id] for f in s.facts}
             labels.update(dict.fromkeys(facts))
-            rows.append((circle, facts))
+            facts_of.append((circle, facts))
+        columns = list(labels)
+        rows = [
+            (circle, [(label, facts.get(label, "")) for label in columns])
+            for circle, facts in facts_of
+        ]
         prefix = self._hub.command_prefix(viewer.member.platform)
         return self._kit.render(
             request,
@@ -234,7 +239,7 @@ class CirclePages:
             else texts.CIRCLES_INTRO_FACILITATOR,
             none=texts.CIRCLES_NONE.format(prefix=prefix),
             name_label=texts.CIRCLE_NAME,
-            labels=list(labels),
+            labels=columns,
             rows=rows,
         )
 

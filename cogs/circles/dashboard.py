@@ -27,18 +27,20 @@ class CircleOverview:
         mine = [c for c in circles if isinstance(c, Circle)]
         counts = await self._repo.overview([c.id for c in mine])
         out: dict[int, Sequence[Section]] = {}
+        names: dict[tuple[str, str], str] = {}  # one question per person and space, not per circle
+
+        async def name(circle: Circle, member_id: str) -> str:
+            key = (circle.space.id, member_id)
+            if key not in names:
+                names[key] = await self._chat.display_name(circle.member(member_id), circle.room)
+            return names[key]
+
         for circle in mine:
             count = counts[circle.id]
             # Names go only to those who see the circle at all: its facilitators and the
             # space's moderators (the dashboard asks for no other circles).
-            rota = [
-                await self._chat.display_name(circle.member(m), circle.room) for m in count.rota
-            ]
-            holder = (
-                await self._chat.display_name(circle.member(circle.holder_id), circle.room)
-                if circle.holder_id
-                else None
-            )
+            rota = [await name(circle, m) for m in count.rota]
+            holder = await name(circle, circle.holder_id) if circle.holder_id else None
             facts = [
                 Fact(
                     texts.DASH_MEMBERS,
