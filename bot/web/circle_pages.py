@@ -136,12 +136,12 @@ class WebReplier:
     hub: ChatHub
     home: Destination  # the circle's room or thread
     personal: list[str] = field(default_factory=list)
-    announced: int = 0
+    announced: list[str] = field(default_factory=list)
 
     async def reply(self, text: str, visibility: Visibility) -> None:
         if visibility is Visibility.PUBLIC:
             await self.hub.send(self.home, text)
-            self.announced += 1
+            self.announced.append(text)
         else:
             self.personal.append(text)
 
@@ -374,6 +374,7 @@ class CirclePages:
             heading=texts.DONE if done else texts.NOT_DONE,
             replies=[plain(r) for r in replier.personal],
             announced=texts.ANNOUNCED if done and replier.announced else "",
+            said=[plain(r) for r in replier.announced],
             back_url=f"{self._root}/circles/{circle.id}"
             + ("" if back == "overview" else f"/{back}"),
             back_label=texts.BACK.format(page=f"{circle.name}: {texts.TABS[back]}"),

@@ -32,7 +32,7 @@ NOT_A_CHANGE = (
 )
 DONE = "Done"
 NOT_DONE = "That didn’t change anything"
-ANNOUNCED = "I said so in the circle, as I would for the same command in chat."
+ANNOUNCED = "I said so in the circle, as I would for the same command in chat:"
 BACK = "Back to {page}"
 SUBMIT = "Go ahead"
 FILTER_HEAD = "Show prompts"

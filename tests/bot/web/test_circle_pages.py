@@ -165,6 +165,7 @@ async def test_adding_a_schedule_from_the_page_is_announced_and_audited(dash: Da
     assert response.status == 200, html
     assert "<h1>Done</h1>" in html
     assert "I said so in the circle" in html
+    assert "Schedule #1 for Tuesday" in html  # what the circle read, shown on the page too
     assert '<a href="/circles/1/schedules">' in html
     assert "Schedule #1 for **Tuesday**" in sb.since_mark
     assert rows(sb, "SELECT form, theme, created_by FROM reflection_schedules") == [
