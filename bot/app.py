@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any, TextIO
 
 from bot import metrics
+from bot.audit import AuditDataCare, AuditLog
 from bot.chat import Event, actor_of
 from bot.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.cog import Cog, EventBus, Services
@@ -220,6 +221,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             bus.attach(cog)
             router.add_all(cog.commands())
         router.add(help_command(router))
+        audit = AuditLog(db)  # every change of a setting, from chat or the web
+        router.audit = audit
+        bus.attach(AuditDataCare(audit))
         app = App(
             config=config,
             db=db,

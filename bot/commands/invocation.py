@@ -33,6 +33,11 @@ class CircleHandle(Protocol):
     def room(self) -> RoomRef: ...
 
     @property
+    def thread(self) -> ThreadRef | None:
+        """The thread it lives in, when it has one rather than a whole room."""
+        ...
+
+    @property
     def archived(self) -> bool: ...
 
 

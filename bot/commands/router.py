@@ -12,6 +12,7 @@ import difflib
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from bot import metrics
@@ -52,15 +53,41 @@ class CircleDirectory(Protocol):
 
     async def suggest(self, space: SpaceRef, prefix: str, limit: int = 25) -> list[str]: ...
 
+    async def in_space(self, space: SpaceRef) -> Sequence[CircleHandle]:
+        """Every circle of a space, the resting ones last (for the dashboard)."""
+        ...
+
+
+class AuditSink(Protocol):
+    """Where the router writes each change of a setting (``bot.audit.AuditLog`` is one)."""
+
+    async def record(
+        self,
+        *,
+        circle_id: int,
+        space: SpaceRef,
+        member: MemberRef,
+        command: str,
+        values: Mapping[str, OptionValue],
+        via: str,
+        at: datetime,
+    ) -> None: ...
+
 
 class CommandRouter:
-    """Holds every declared command and runs invocations through the shared checks."""
+    """Holds every declared command and runs invocations through the shared checks.
+
+    ``audit``, when set, hears every command declared as changing a setting
+    (``CommandSpec.changes``) once its handler is done, with where it came from (``via``:
+    chat, or the web dashboard, which runs the same commands through this same router).
+    """
 
     def __init__(self, directory: CircleDirectory, chat: Chat, clock: Clock) -> None:
         self._directory = directory
         self._chat = chat
         self._clock = clock
         self._commands: dict[tuple[str, ...], Command] = {}
+        self.audit: AuditSink | None = None
 
     # registration
 
@@ -199,8 +226,10 @@ class CommandRouter:
         thread: ThreadRef | None,
         replier: Replier,
         prefix: str,
-    ) -> None:
-        """Check and run one command. Every refusal becomes a reply; nothing is raised."""
+        via: str = "chat",
+    ) -> str:
+        """Check and run one command. Every refusal becomes a reply; nothing is raised.
+        Returns the outcome: ``done``, ``refused``, ``failed`` or ``unknown``."""
         started = time.perf_counter()
         command = self._commands.get(tuple(path))
         if command is None:
@@ -211,7 +240,7 @@ class CommandRouter:
                 Visibility.PERSONAL,
             )
             metrics.command_handled(metrics.UNKNOWN_COMMAND, "unknown", 0.0)
-            return
+            return "unknown"
         spec = command.spec
         invocation: Invocation | None = None
         outcome = "done"
@@ -235,6 +264,8 @@ class CommandRouter:
                 is_moderator=moderator,
             )
             await command.handler(invocation)
+            if spec.changes:
+                await self._audit(invocation, via)
             if invocation.replies == 0:
                 await replier.acknowledge()
         except CommandError as refusal:
@@ -246,6 +277,24 @@ class CommandRouter:
             await replier.reply(SOMETHING_BROKE, Visibility.PERSONAL)
         finally:
             metrics.command_handled(spec.name, outcome, time.perf_counter() - started)
+        return outcome
+
+    async def _audit(self, inv: Invocation, via: str) -> None:
+        circle, room = inv.circle, inv.room
+        if self.audit is None or circle is None or room is None:
+            return
+        try:
+            await self.audit.record(
+                circle_id=circle.id,
+                space=room.space,
+                member=inv.invoker,
+                command=inv.spec.name,
+                values=inv.values,
+                via=via,
+                at=inv.at,
+            )
+        except Exception:  # the change is made; a lost line of the log must not undo it
+            log.exception("could not write %r to the audit log", inv.spec.name)
 
     async def _resolve_circle(
         self,

@@ -75,6 +75,9 @@ class CommandSpec:
     permission: Permission = Permission.MEMBER
     needs_space: bool = True
     allow_archived: bool = False  # runs on a resting circle (for reopen and listings)
+    # It changes a circle's setting: the router writes it in the audit log once it is done,
+    # and the dashboard may offer it as a form (run through the router like a typed line).
+    changes: bool = False
 
     @property
     def name(self) -> str:

@@ -44,6 +44,7 @@ class SchedulerHealth:
     state: str  # running, stopped, or manual (tests and the demo: timers fire when told)
     timers: int
     overdue: int  # timers more than STUCK_AFTER past due
+    jobs: tuple[tuple[str, int, datetime | None], ...] = ()  # per owner: how many, the next
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,10 @@ class Health:
                 "state": self.scheduler.state,
                 "timers": self.scheduler.timers,
                 "overdue": self.scheduler.overdue,
+                "jobs": {
+                    owner: {"timers": n, "next": to_iso(at) if at else None}
+                    for owner, n, at in self.scheduler.jobs
+                },
             },
         }
 
@@ -139,7 +144,11 @@ class HealthCheck:
             late = self._clock.now() - STUCK_AFTER
             overdue = sum(1 for _, when in pending if when < late)
         ok = state in ("running", "manual") and overdue == 0
-        return SchedulerHealth(ok, state, len(pending), overdue)
+        owners: dict[str, list[datetime]] = {}
+        for key, when in pending:
+            owners.setdefault(str(key).split(":", 1)[0], []).append(when)
+        jobs = tuple((owner, len(w), min(w)) for owner, w in sorted(owners.items()))
+        return SchedulerHealth(ok, state, len(pending), overdue, jobs)
 
 
 def _store_size(path: Path) -> int:

@@ -11,7 +11,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,10 +19,14 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import metrics
+from bot.audit import AuditLog
 from bot.chat import DeliveryError, Platform
+from bot.commands import CommandRouter
 from bot.config import WebConfig
+from bot.dashboard import DashboardView
 from bot.host import ChatHub
 from bot.web.access import Access, PlatformAway, Viewer
+from bot.web.circle_pages import CirclePages
 from bot.web.health import HealthCheck
 from bot.web.links import LINK_LIFETIME, LinkRefused, Refusal, SignInLinks
 from bot.web.pages import Pages
@@ -116,6 +120,9 @@ class Dashboard:
         health: HealthCheck,
         families: metrics.Families,
         scheduler_pending: Callable[[], int],
+        router: CommandRouter,
+        views: Callable[[], Sequence[DashboardView]],
+        audit: AuditLog,
     ) -> None:
         self._config = config
         self._hub = hub
@@ -133,6 +140,15 @@ class Dashboard:
         public = urlsplit(config.public_url)
         self._root = public.path.rstrip("/")
         self._origin = f"{public.scheme}://{public.netloc}" if public.netloc else None
+        self.circle_pages = CirclePages(
+            self,
+            hub=hub,
+            router=router,
+            access=access,
+            views=views,
+            audit=audit,
+            root=self._root,
+        )
 
     def application(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=64 * 1024)
@@ -141,7 +157,7 @@ class Dashboard:
         app.router.add_post("/signin/{token}", self.sign_in)
         app.router.add_post("/signout", self.sign_out)
         app.router.add_get("/signed-out", self.signed_out)
-        app.router.add_get("/circles", self.circles)
+        self.circle_pages.add_routes(app)
         app.router.add_get("/health", self.health_page)
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/metrics", self.metrics)
@@ -265,19 +281,6 @@ class Dashboard:
 
     # --- pages -----------------------------------------------------------------------------
 
-    async def circles(self, request: web.Request) -> web.StreamResponse:
-        viewer = await self.viewer_or_refusal(request)
-        if not isinstance(viewer, Viewer):
-            return viewer
-        return self._render(
-            request,
-            "circles.html",
-            title="Circles",
-            viewer=viewer,
-            page="circles",
-            prefix=self._hub.command_prefix(viewer.member.platform),
-        )
-
     async def health_page(self, request: web.Request) -> web.StreamResponse:
         viewer = await self.viewer_or_refusal(request)
         if not isinstance(viewer, Viewer):
@@ -335,6 +338,25 @@ class Dashboard:
         response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response
+
+    # --- for the circle pages (``circle_pages.PageKit``) ----------------------------------
+
+    def render(self, request: web.Request, template: str, **context: Any) -> web.Response:
+        return self._render(request, template, **context)
+
+    def message(
+        self, request: web.Request, status: int, words: tuple[str, ...], *, home_link: bool = False
+    ) -> web.Response:
+        return self._message(request, status, words, home_link=home_link)
+
+    def csrf_ok(self, request: web.Request, given: object) -> bool:
+        session = session_of(request)
+        return session is not None and session.csrf_matches(
+            given if isinstance(given, str) else None
+        )
+
+    def form_refused(self, request: web.Request) -> web.Response:
+        return self._message(request, 403, FORM_REFUSED)
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -19,10 +19,12 @@ from typing import Protocol
 from aiohttp import web
 
 from bot import metrics
+from bot.audit import AuditLog
 from bot.clock import Clock
 from bot.cog import EventBus
 from bot.commands import CommandRouter
 from bot.config import Config, ConfigError, WebConfig
+from bot.dashboard import DashboardView
 from bot.host import ChatHub
 from bot.scheduling import Scheduler
 from bot.storage.database import Database
@@ -154,6 +156,9 @@ def wire(engine: Engine, families: metrics.Families, base_url: Callable[[], str]
         health=HealthCheck(engine.db, lambda: engine.hub.platforms, engine.scheduler, engine.clock),
         families=families,
         scheduler_pending=lambda: len(engine.scheduler),
+        router=engine.router,
+        views=lambda: [c for c in engine.bus.cogs if isinstance(c, DashboardView)],
+        audit=AuditLog(engine.db),
     )
     engine.router.add(
         dashboard_command(links, directory, lambda token: f"{base_url()}/signin/{token}")

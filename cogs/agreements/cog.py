@@ -24,10 +24,12 @@ from typing import Any
 
 from bot.chat import Event, MemberRef, ReactionAdded, ReactionRemoved
 from bot.cog import Cog, DataStatement, DomainEvent
-from bot.commands import Command, commands_of
+from bot.commands import CircleHandle, Command, commands_of
+from bot.dashboard import Section, Topic
 from bot.feature import Context
 from cogs.agreements.ballots import Process
 from cogs.agreements.commands import AgreementCommands
+from cogs.agreements.dashboard import AgreementsDashboard
 from cogs.agreements.model import CircleSettings, Proposal
 from cogs.agreements.proposals import Desk, Proposals, Watched
 from cogs.agreements.registry import Registry
@@ -80,6 +82,7 @@ class AgreementsCog(Cog):
             registry=self._registry,
         )
         self._read_back_task: asyncio.Task[None] | None = None
+        self._dashboard = AgreementsDashboard(self._repo, self._ballots)
 
     @property
     def repo(self) -> AgreementsRepo:
@@ -95,6 +98,12 @@ class AgreementsCog(Cog):
 
     def commands(self) -> Sequence[Command]:
         return commands_of(self._commands)
+
+    async def dashboard(
+        self, topic: Topic, circles: Sequence[CircleHandle]
+    ) -> Mapping[int, Sequence[Section]]:
+        """The web dashboard's proposals and registry, counts only (``bot.dashboard``)."""
+        return await self._dashboard.dashboard(topic, circles, self._clock.now())
 
     # --- start and stop ---------------------------------------------------------------------
 

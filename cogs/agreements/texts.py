@@ -142,3 +142,27 @@ HISTORY_WORDS = {
     Kind.REVISE: "new wording",
     Kind.RETIRE: "retire",
 }
+
+# --- the web dashboard (cogs/agreements/dashboard.py): counts only, never who ----------------
+
+DASH_OPEN = "Open proposals"
+DASH_OPEN_NONE = "No proposals are open."
+DASH_PROPOSAL = "#{id} · {title}"
+DASH_UNTITLED = "untitled"
+DASH_PROCESS = "Deciding by"
+DASH_CLOSES = "Closes"
+DASH_VOTED = "Voted so far"
+DASH_VOTED_OF = "{voted} of {members} members"
+DASH_COUNT = "{choice}"
+DASH_REGISTRY = "The registry"
+DASH_REGISTRY_NONE = "No agreements yet."
+DASH_AGREEMENT = "#{id} · {title} (version {version})"
+DASH_ADOPTED = "Agreed"
+DASH_REVIEW = "Review"
+DASH_NO_REVIEW = "none set"
+DASH_RETIRED = "Retired"
+DASH_VERSION = "Version {version}, {when}: {result}"
+DASH_VERSION_OPEN = "Version {version}, still open"
+DASH_REVIEWS_DUE = "Reviews due"
+DASH_REVIEWS_NONE = "No reviews are due."
+DASH_REVIEW_DUE = "#{id} · {title}: review was due {when}"

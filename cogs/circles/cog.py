@@ -10,7 +10,9 @@ from typing import Any
 from bot.chat import MemberRef
 from bot.clock import Clock, to_iso
 from bot.cog import Cog, DataStatement, Services
-from bot.commands import Command, commands_of
+from bot.commands import CircleHandle, Command, commands_of
+from bot.dashboard import Section, Topic
+from cogs.circles.dashboard import CircleOverview
 from cogs.circles.facilitation import Facilitation
 from cogs.circles.joining import Joining
 from cogs.circles.lifecycle import Lifecycle
@@ -54,9 +56,16 @@ class CirclesCog(Cog):
         )
         self._listing = Listing(repo, chat, bus, facilitation)
         self._rota = RotaCommands(repo, chat, bus, facilitation)
+        self._overview = CircleOverview(repo, chat)
 
     def commands(self) -> Sequence[Command]:
         return commands_of(self._lifecycle, self._joining, self._listing, self._rota)
+
+    async def dashboard(
+        self, topic: Topic, circles: Sequence[CircleHandle]
+    ) -> Mapping[int, Sequence[Section]]:
+        """The web dashboard's facts about each circle (``bot.dashboard.DashboardView``)."""
+        return await self._overview.dashboard(topic, circles)
 
     # --- data care --------------------------------------------------------------------------
 

@@ -24,5 +24,8 @@ class CircleDirectory:
     async def facilitates_any(self, space: SpaceRef, member: MemberRef) -> bool:
         return await self._repo.facilitates_any(space, member.id)
 
+    async def in_space(self, space: SpaceRef) -> list[Circle]:
+        return await self._repo.in_space(space)
+
     async def suggest(self, space: SpaceRef, prefix: str, limit: int = 25) -> list[str]:
         return await self._repo.suggest(space, prefix, limit)

@@ -88,12 +88,14 @@ EDIT = CommandSpec(
         Option("time_zone", OptionKind.TIME_ZONE, "The circle's time zone", keyword=True),
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 CLOSE = CommandSpec(
     ("circle", "close"),
     "Rest (archive) a circle; everything is kept.",
     (CIRCLE,),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 REOPEN = CommandSpec(
     ("circle", "reopen"),
@@ -101,6 +103,7 @@ REOPEN = CommandSpec(
     (CIRCLE,),
     permission=Permission.FACILITATOR,
     allow_archived=True,
+    changes=True,
 )
 
 

@@ -30,12 +30,14 @@ ROTA_ADD = CommandSpec(
     "Add a member to the facilitation rota.",
     (MEMBER, CIRCLE),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 ROTA_REMOVE = CommandSpec(
     ("circle", "rota", "remove"),
     "Take someone off the facilitation rota.",
     (MEMBER, CIRCLE),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 ROTA_PASS = CommandSpec(
     ("circle", "rota", "pass"),

@@ -108,3 +108,21 @@ def openness(circle_archived: bool, is_open: bool) -> str:
     if circle_archived:
         return "resting"
     return OPEN_TEXT if is_open else CLOSED_TEXT
+
+
+# --- the web dashboard's circles page (facts beside each circle) ------------------------------
+
+DASH_SECTION = "The circle"
+DASH_MEMBERS = "Members"
+DASH_PLACES = "{members} of {capacity} places"
+DASH_JOINING = "Joining"
+DASH_RESTING = "resting (archived); everything is kept"
+DASH_WAITING = "Waiting for a place"
+DASH_ASKING = "Asking to join"
+DASH_ROTA = "Rota"
+DASH_ROTA_EMPTY = "nobody yet"
+DASH_HOLDING = "Facilitating now"
+DASH_ZONE = "Time zone"
+DASH_CLOSE = "Rest this circle"
+DASH_REOPEN = "Open this circle again"
+DASH_EDIT = "Change the circle"

@@ -14,7 +14,7 @@ names.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,11 +32,13 @@ from bot.chat import (
 )
 from bot.clock import to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
-from bot.commands import Invocation
+from bot.commands import CircleHandle, Invocation
 from bot.commands.options import CIRCLE
 from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from bot.dashboard import Section, Topic
 from cogs.circles import Circle, CircleLookup, Preference, circle_of
 from cogs.nudges.asks import asks_for_ideas, asks_for_listening
+from cogs.nudges.dashboard import NudgesDashboard
 from cogs.nudges.detector import LISTENING_ODDS, AssessmentContext, Detector, default_detector
 from cogs.nudges.detector import Preference as Asked
 from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
@@ -161,6 +163,7 @@ class NudgesCog(Cog):
         self._keep = timedelta(days=config.keep_days)
         self._conversations = Conversations()
         self._settings: dict[int, CircleNudging] = {}
+        self._dashboard = NudgesDashboard(repo)
         self._opted_out: set[MemberRef] = set()
         self._given: list[Given] = []
         self._turns: dict[MemberRef | int, int] = {}
@@ -403,6 +406,12 @@ class NudgesCog(Cog):
         await inv.reply(_describe(SETTINGS_CHANGED, circle.name, updated))
 
     # --- data care --------------------------------------------------------------------------
+
+    async def dashboard(
+        self, topic: Topic, circles: Sequence[CircleHandle]
+    ) -> Mapping[int, Sequence[Section]]:
+        """The web dashboard's weekly counts (``bot.dashboard``): numbers only."""
+        return await self._dashboard.dashboard(topic, circles, self._clock.now())
 
     def data_statement(self) -> DataStatement:
         return DataStatement(

@@ -7,6 +7,7 @@ wording noticed (fixed names from ``TAXONOMY.md`` such as ``"treatment"``), neve
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.chat import MemberRef, Platform, SpaceRef
@@ -150,6 +151,26 @@ class NudgesRepo:
             key = (row["name"], f"{year}-W{week:02d}")
             counts[key] = counts.get(key, 0) + 1
         return [WeekCount(name, week, count) for (name, week), count in sorted(counts.items())]
+
+    async def weekly_by_situation(
+        self, circle_ids: Sequence[int], since: datetime
+    ) -> dict[int, dict[tuple[str, str], int]]:
+        """Per circle, nudges per (ISO week, situation) since ``since``: numbers only, for the
+        dashboard's chart, never who or what was said."""
+        out: dict[int, dict[tuple[str, str], int]] = {cid: {} for cid in circle_ids}
+        if not circle_ids:
+            return out
+        marks = ", ".join("?" for _ in circle_ids)
+        rows = await self._db.fetchall(
+            f"SELECT circle_id, at, situation FROM nudge_log WHERE circle_id IN ({marks}) AND at >= ?",  # noqa: S608 - placeholders
+            (*circle_ids, to_iso(since)),
+        )
+        for row in rows:
+            year, week, _ = from_iso(row["at"]).isocalendar()
+            key = (f"{year}-W{week:02d}", row["situation"])
+            counts = out[row["circle_id"]]
+            counts[key] = counts.get(key, 0) + 1
+        return out
 
     async def forget(self, member: MemberRef) -> None:
         """Erase the person from the log (the counts stay, nameless) and their opt-out."""

@@ -106,3 +106,14 @@ SENSITIVITY_WORDS = {
 }
 STATS_HEAD = "**Nudges in this space**, by week (numbers only):"
 STATS_NONE = "No nudges in this space in the last {weeks} weeks."
+
+# --- the web dashboard's support page (cogs/nudges/dashboard.py): numbers only ---------------
+
+DASH_SECTION = "Nudges"
+DASH_CHART = "Nudges per week, by what was noticed"
+DASH_KINDS = {
+    "drift": "fixing",
+    "listening": "fixing, after asking to be heard",
+    "suggestion": "a suggestion",
+    "labelling": "a label",
+}

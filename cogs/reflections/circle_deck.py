@@ -77,12 +77,14 @@ PROMPT_RETITLE = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 PROMPT_REMOVE = CommandSpec(
     ("prompt", "remove"),
     "Take a prompt out of the circle's own deck.",
     (SUGGESTION_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 PROMPT_SUGGEST = CommandSpec(
     ("prompt", "suggest"),
@@ -119,12 +121,14 @@ PROMPT_APPROVE = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 PROMPT_DECLINE = CommandSpec(
     ("prompt", "decline"),
     "Let a suggested prompt go; its author hears privately.",
     (SUGGESTION_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 
 

@@ -15,11 +15,13 @@ from typing import Any
 from bot.chat import Event, MemberRef, MessagePosted
 from bot.clock import to_iso
 from bot.cog import Cog, DataStatement, DomainEvent
-from bot.commands import Command, commands_of
+from bot.commands import CircleHandle, Command, commands_of
+from bot.dashboard import Section, Topic
 from bot.feature import Context
 from cogs.circles import CircleLookup, Facilitation, InfoWanted, LeftCircle, TimeZoneChanged
 from cogs.reflections.choosing import Decks
 from cogs.reflections.circle_deck import CircleDeck
+from cogs.reflections.dashboard import ReflectionsDashboard
 from cogs.reflections.library import DeckLibrary, deck_folder
 from cogs.reflections.meeting_poll import MeetingPolls
 from cogs.reflections.meetings import Meetings
@@ -69,6 +71,7 @@ class ReflectionsCog(Cog):
             timers=context.timers,
             circles=circles,
         )
+        self._dashboard = ReflectionsDashboard(self._repo, self._library)
 
     @property
     def repo(self) -> ReflectionsRepo:
@@ -104,6 +107,12 @@ class ReflectionsCog(Cog):
             await self._meetings.add_info(event)
         elif isinstance(event, LeftCircle):
             await self._polls.forget_answers_of(event.circle.id, event.member.id)
+
+    async def dashboard(
+        self, topic: Topic, circles: Sequence[CircleHandle]
+    ) -> Mapping[int, Sequence[Section]]:
+        """The web dashboard's schedules and prompts (``bot.dashboard.DashboardView``)."""
+        return await self._dashboard.dashboard(topic, circles, self._clock.now())
 
     # --- data care ----------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ MEETING_SET_SPEC = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 MEETING_SHOW_SPEC = CommandSpec(("meeting", "show"), "See when the circle meets next.", (CIRCLE,))
 MEETING_CLEAR = CommandSpec(
@@ -55,6 +56,7 @@ MEETING_CLEAR = CommandSpec(
     "Clear the meeting time and its reminders.",
     (CIRCLE,),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 ROTA_AUTO = CommandSpec(
     ("circle", "rota", "auto"),
@@ -67,6 +69,7 @@ ROTA_AUTO = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 
 

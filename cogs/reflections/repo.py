@@ -8,6 +8,7 @@ database exactly one wins, and a crash can lose a post but never double it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
@@ -212,6 +213,23 @@ class ReflectionsRepo:
             _SCHEDULE + " WHERE s.circle_id = ? ORDER BY s.id", (circle_id,)
         )
         return [schedule_from(r) for r in rows]
+
+    async def next_due_in(
+        self, circle_ids: Sequence[int]
+    ) -> list[tuple[int, Kind, datetime, str | None]]:
+        """(circle, kind, next time, the schedule's own zone) of every schedule with a time
+        coming, for many circles in one light query (the dashboard's circles page)."""
+        if not circle_ids:
+            return []
+        marks = ", ".join("?" for _ in circle_ids)
+        rows = await self._db.fetchall(
+            "SELECT circle_id, kind, next_due, time_zone FROM reflection_schedules "  # noqa: S608 - placeholders
+            f"WHERE circle_id IN ({marks}) AND next_due IS NOT NULL",
+            tuple(circle_ids),
+        )
+        return [
+            (r["circle_id"], Kind(r["kind"]), from_iso(r["next_due"]), r["time_zone"]) for r in rows
+        ]
 
     async def of_kind(self, circle_id: int, kind: Kind) -> Schedule | None:
         row = await self._db.fetchone(

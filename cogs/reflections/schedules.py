@@ -79,6 +79,7 @@ SCHEDULE_ADD = CommandSpec(
     "Post reflection prompts on a schedule.",
     (WHEN, DECK, THEME, TAG, WITHOUT, ZONE, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 SCHEDULE_EDIT = CommandSpec(
     ("schedule", "edit"),
@@ -106,12 +107,14 @@ SCHEDULE_EDIT = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 SCHEDULE_UNSKIP = CommandSpec(
     ("schedule", "unskip"),
     "Take back a skip, so that time comes after all.",
     (SCHEDULE_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 SCHEDULE_LIST = CommandSpec(
     ("schedule", "list"),
@@ -149,24 +152,28 @@ SCHEDULE_PAUSE = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 SCHEDULE_RESUME = CommandSpec(
     ("schedule", "resume"),
     "Start a paused schedule again now.",
     (SCHEDULE_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 SCHEDULE_SKIP = CommandSpec(
     ("schedule", "skip"),
     "Let a schedule's next time pass quietly.",
     (SCHEDULE_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 SCHEDULE_REMOVE = CommandSpec(
     ("schedule", "remove"),
     "Remove a schedule.",
     (SCHEDULE_ID, CIRCLE_NAMED),
     permission=Permission.FACILITATOR,
+    changes=True,
 )
 
 

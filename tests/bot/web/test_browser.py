@@ -132,7 +132,7 @@ async def test_sign_in_move_around_and_sign_out_with_the_keyboard(
     assert (await focused(page))["id"] == "main"
 
     await page.keyboard.press("Shift+Tab")  # back up into the header
-    await tab_to(page, "Health", most=6)
+    await tab_to(page, "Health", most=16)
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     assert await page.text_content("h1") == "Health"
@@ -176,3 +176,112 @@ async def test_the_pages_read_well_on_a_wide_screen_too(sb: Sandbox, browser: An
     assert overflow is False
     await shoot(page, "6-circles-wide")
     await shoot(phone, "7-health-narrow")
+
+
+async def press(page: Any, command: str, **fields: str) -> None:
+    """Fill the form that runs ``command`` (opening its fold first) and press its button."""
+    form = page.locator(f"form.action:has(input[name=command][value='{command}'])").first
+    fold = page.locator(f"details.actions:has(input[name=command][value='{command}'])").first
+    if await fold.count() and not await fold.evaluate("d => d.open"):
+        await fold.locator("summary").click()
+    for name, value in fields.items():
+        await form.locator(f"[name={name}]").fill(value)
+    async with page.expect_navigation():
+        await form.locator("button[type=submit]").click()
+
+
+async def test_edit_a_schedule_and_approve_a_suggestion_and_the_room_hears_it(
+    sb: Sandbox, browser: Any
+) -> None:
+    """Signed in through the sandbox's link, alice changes a schedule and adds bob's suggested
+    prompt from the pages; the circle's room says so, as for the typed commands. Each main
+    page is photographed for the artefacts."""
+    await make_circle(sb, "bob", extra="time_zone=Europe/Berlin")
+    await sb.say(
+        "alice: /schedule add mondays 19:30",
+        "bob: /prompt suggest What helped you feel heard this week?",
+        "bob: /agreement propose We start and end on time.",
+    )
+    await sb.say("alice: /dashboard")
+    found = LINK.search(sb.private_to("alice")[-1])
+    assert found
+    base = found[1].split("/signin/")[0]
+    page = await browser.new_page(viewport=PHONE)
+    await page.goto(found[1])
+    async with page.expect_navigation():
+        await page.click("button.primary")
+    assert await page.text_content("h1") == "Circles"
+    await shoot(page, "10-circles")
+
+    async with page.expect_navigation():
+        await page.click("text=Tuesday")
+    assert await page.text_content("h1") == "Tuesday"
+    await shoot(page, "11-circle-overview")
+
+    async with page.expect_navigation():
+        await page.click("nav.tabs >> text=Schedules")
+    assert "Sun 8 Mar" not in await page.text_content("main")
+    assert "Mon 2 Mar 2026, 19:30" in await page.text_content("main")
+    await shoot(page, "12-schedules")
+    sb.mark()
+    await press(page, "schedule edit", when="tuesdays 18:00")
+    assert await page.text_content("h1") == "Done"
+    assert "I said so in the circle" in await page.text_content("main")
+    assert "🗓️ Schedule #1 is changed" in sb.since_mark  # the room heard it
+    assert "tuesdays 18:00" in sb.since_mark
+    async with page.expect_navigation():
+        await page.click("text=Back to Tuesday: Schedules")
+    assert "#1 · tuesdays 18:00" in await page.text_content("main")
+
+    async with page.expect_navigation():
+        await page.click("nav.tabs >> text=Prompts")
+    assert "What helped you feel heard this week?" in await page.text_content("main")
+    await shoot(page, "13-prompts")
+    sb.mark()
+    await press(page, "prompt approve", title="Feeling heard")
+    assert await page.text_content("h1") == "Done"
+    assert "“Feeling heard” joins the circle's own deck for Tuesday" in sb.since_mark
+
+    await page.goto(base + "/circles/1")
+    for tab, name in (("Agreements", "14-agreements"), ("Changes", "15-changes")):
+        async with page.expect_navigation():
+            await page.click(f"nav.tabs >> text={tab}")
+        await shoot(page, name)
+    changes = await page.text_content("main")
+    assert "schedule edit" in changes
+    assert "the dashboard" in changes
+    for path, name in (
+        ("/support", "16-nudges"),
+        ("/health", "17-health"),
+        ("/audit", "18-all-changes"),
+    ):
+        await page.goto(base + path)
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        assert overflow is False, path
+        await shoot(page, name)
+    print(f"screenshots in {ARTIFACTS}")  # noqa: T201 - where the artefacts are, with -s
+
+
+async def test_a_form_works_with_the_keyboard_alone(sb: Sandbox, browser: Any) -> None:
+    """Tab to a schedule's fold, open it with Enter, tab to its button and press it."""
+    await make_circle(sb)
+    await sb.say("alice: /schedule add mondays 19:30", "alice: /dashboard")
+    found = LINK.search(sb.private_to("alice")[-1])
+    assert found
+    page = await browser.new_page(viewport=PHONE)
+    await page.goto(found[1])
+    async with page.expect_navigation():
+        await page.click("button.primary")
+    await page.goto(found[1].split("/signin/")[0] + "/circles/1/schedules")
+    fold = await tab_to(page, "Change #1 · mondays 19:30", most=30)
+    assert fold["tag"] == "summary"
+    assert fold["outline"] == "solid 3px"
+    await page.keyboard.press("Enter")
+    await tab_to(page, "Let the next one pass", most=30)
+    sb.mark()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert await page.text_content("h1") == "Done"
+    assert "Schedule #1" in sb.since_mark

@@ -26,7 +26,13 @@ async def test_healthz_answers_200_with_json_when_all_is_well(dash: Dash) -> Non
     assert body["store"]["ok"] is True
     assert body["store"]["size_bytes"] > 0
     assert body["platforms"] == {"local": {"connected": True, "last_event": None}}
-    assert body["scheduler"] == {"ok": True, "state": "manual", "timers": 0, "overdue": 0}
+    assert body["scheduler"] == {
+        "ok": True,
+        "state": "manual",
+        "timers": 0,
+        "overdue": 0,
+        "jobs": {},
+    }
 
 
 async def test_healthz_needs_no_sign_in_and_shows_no_one(dash: Dash) -> None:
@@ -174,3 +180,19 @@ def test_ages_read_as_plain_words() -> None:
     assert age(moment, now=base + 3) == "just now"
     assert age(moment, now=base + 60) == "1 minute ago"
     assert age(moment, now=base + 3 * 3600 + 5) == "3 hours ago"
+
+
+async def test_the_health_page_lists_each_owners_timers(dash: Dash) -> None:
+    """A schedule's timer shows under its owner on the page and in /healthz alike."""
+    from tests.sandbox import make_circle
+
+    await make_circle(dash.sb)
+    await dash.sb.say("alice: /schedule add mondays 19:30")
+    await dash.sign_in("alice")
+    html = await (await dash.client.get("/health")).text()
+    assert '<tr><th scope="row">reflections</th><td>1</td><td>2026-03-02 19:30</td></tr>' in html
+    data = await (await dash.client.get("/healthz")).json()
+    assert data["scheduler"]["jobs"]["reflections"] == {
+        "timers": 1,
+        "next": "2026-03-02T19:30:00.000000Z",
+    }

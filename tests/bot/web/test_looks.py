@@ -28,6 +28,9 @@ PAIRS = [
     ("problem", "bg", 4.5),
     ("focus", "bg", 3.0),
     ("border", "bg", 3.0),
+    # the charts' bars and swatches are graphics: 3:1 against the page (WCAG 1.4.11)
+    *((f"k{i}", "bg", 3.0) for i in range(6)),
+    ("text", "surface", 4.5),  # a tag, a command's reply
 ]
 
 
@@ -36,7 +39,7 @@ def palettes() -> dict[str, dict[str, str]]:
     dark_block = CSS.split("@media (prefers-color-scheme: dark)")[1].split("}\n}")[0]
 
     def read(block: str) -> dict[str, str]:
-        return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", block))
+        return dict(re.findall(r"--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})", block))
 
     return {"light": read(light_block), "dark": read(dark_block)}
 
@@ -82,9 +85,13 @@ def test_the_skip_link_comes_first_and_leads_to_the_content() -> None:
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
 def test_every_form_carries_a_csrf_token(template: Path) -> None:
-    """No form without its hidden token."""
+    """No form that posts without its hidden token (a GET form, like the prompts' tag filter,
+    only reads, and the server changes nothing on a GET)."""
     html = template.read_text(encoding="utf-8")
     for form in re.findall(r"<form\b.*?</form>", html, re.S):
+        assert 'method="post"' in form or 'method="get"' in form, template.name
+        if 'method="get"' in form:
+            continue
         assert '<input type="hidden" name="csrf" value="{{' in form, template.name
 
 
@@ -99,7 +106,18 @@ def test_names_are_escaped_wherever_they_appear() -> None:
     )
     pages = Pages()
     common = {"root": "", "page": "circles", "csrf": "t", "title": HOSTILE}
-    html = pages.render("circles.html", {**common, "viewer": viewer, "prefix": "/"})
+    html = pages.render(
+        "circles.html",
+        {
+            **common,
+            "viewer": viewer,
+            "intro": HOSTILE,
+            "none": "",
+            "name_label": "Circle",
+            "labels": [HOSTILE],
+            "rows": [],
+        },
+    )
     landing = pages.render(
         "landing.html",
         {**common, "viewer": None, "name": HOSTILE, "action": "/x", "form_csrf": "t", "hours": 12},
