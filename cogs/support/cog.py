@@ -29,7 +29,6 @@ from cogs.circles import Circle, CircleLookup, JoinedCircle, circle_of
 from cogs.support import texts as t
 from cogs.support.lineup import line_up
 from cogs.support.model import Call, CallStatus, Tier
-from cogs.support.repo import SupportRepo
 from cogs.support.places import (
     Resource,
     ResourceError,
@@ -40,6 +39,7 @@ from cogs.support.places import (
     read_file,
     region_code,
 )
+from cogs.support.repo import SupportRepo
 from cogs.support.settings import SupportSettings
 
 log = logging.getLogger(__name__)
@@ -453,15 +453,21 @@ class SupportCog(Cog):
         refreshed = await self._repo.call(call_id)
         if refreshed is not None and refreshed.next_at is not None:
             self._arm_call(call_id, refreshed.next_at)
-        if newly:
-            names = await self._names(circle, newly)
-            holder_first = first and circle.holder_id in newly and len(newly) == 1
-            if first:
-                template = t.CALL_ASKED_HOLDER if holder_first else t.CALL_ASKED
-                return template.format(names=names, circle=circle.name)
-            return t.CALL_STILL_WAITING.format(names=names)
         until = refreshed.next_at if refreshed and refreshed.next_at else now + self._answer
-        return t.CALL_NOBODY_MORE.format(until=_moment(until, circle))
+        prefix = self._chat.command_prefix(circle.platform)
+        open_until = t.CALL_OPEN_UNTIL.format(until=_moment(until, circle), prefix=prefix)
+        if not newly:
+            return f"{t.CALL_NOBODY_MORE} {open_until}"
+        names = await self._names(circle, newly)
+        if first:
+            holder_first = circle.holder_id in newly and len(newly) == 1
+            template = t.CALL_ASKED_HOLDER if holder_first else t.CALL_ASKED
+            said = template.format(names=names, circle=circle.name)
+        else:
+            said = t.CALL_STILL_WAITING.format(names=names)
+        if stage >= len(Tier):
+            said += f" {t.CALL_ALL_ASKED} {open_until}"
+        return said
 
     async def _names(self, circle: Circle, member_ids: Sequence[str]) -> str:
         names = [await self._chat.display_name(circle.member(m), circle.room) for m in member_ids]
@@ -505,7 +511,7 @@ class SupportCog(Cog):
         asks = await self._repo.asks(call_id) if call else []
         mine = next((a for a in asks if a.member_id == inv.invoker.id), None)
         circle = await self._circles.get(call.circle_id) if call else None
-        if call is None or circle is None or mine is None or mine.asked_at is None:
+        if call is None or circle is None or mine is None or not mine.reached:
             raise CommandError(t.TAKE_NOT_ASKED.format(call=call_id), Visibility.PRIVATE)
         if circle.platform is not inv.invoker.platform:
             raise CommandError(t.TAKE_NOT_ASKED.format(call=call_id), Visibility.PRIVATE)

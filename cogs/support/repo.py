@@ -404,7 +404,7 @@ class SupportRepo:
         """The first of those asked to take the open call has it; False for everyone after."""
         async with self._db.transaction() as tx:
             asked = await tx.fetchone(
-                "SELECT 1 FROM support_asks WHERE call_id = ? AND member_id = ? AND asked_at IS NOT NULL",
+                "SELECT 1 FROM support_asks WHERE call_id = ? AND member_id = ? AND reached = 1",
                 (call_id, member_id),
             )
             if asked is None:

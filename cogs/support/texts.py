@@ -96,9 +96,9 @@ CALL_NOBODY = (
     "private messages from me. I'm sorry. The places below are there at any hour."
 )
 CALL_STILL_WAITING = "Nobody has answered yet. I've asked {names} too."
-CALL_NOBODY_MORE = (
-    "Nobody has answered yet, and I've asked everyone I can. Your call stays open until {until}."
-)
+CALL_NOBODY_MORE = "Nobody has answered yet, and I've asked everyone I can."
+CALL_ALL_ASKED = "That's everyone I can ask."
+CALL_OPEN_UNTIL = "Your call stays open until {until}; `{prefix}support withdraw` withdraws it."
 CALL_UNANSWERED = (
     "Nobody could take your call in {circle} in time, and I'm sorry. It is closed now. "
     "You're welcome to call again, and the places below are there at any hour."
