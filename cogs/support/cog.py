@@ -25,6 +25,7 @@ from bot.commands.options import CIRCLE_NAMED
 from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
 from bot.outbound import tell
 from bot.scheduling import Timers
+from bot.text import check_line
 from cogs.circles import Circle, CircleLookup, JoinedCircle, circle_of
 from cogs.support import texts as t
 from cogs.support.lineup import line_up
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 NOTE_MAX = 1500  # characters in a member's own note
 LINE_MAX = 300  # characters in the line a caller adds for whoever takes the call
 DAY = timedelta(days=1)
+ENTRY_LIMITS = (("name", 120), ("way to reach it", 200), ("hours", 120))
 REMIND_AGAIN = timedelta(days=30)
 
 NOW = CommandSpec(
@@ -114,18 +116,16 @@ RESOURCES = CommandSpec(
 )
 RESOURCE_ADD = CommandSpec(
     ("support", "resource", "add"),
-    "Add a place to reach: region, then name=, reach= and hours=.",
+    "Add a place to reach: a region, then its name | how to reach it | its hours.",
     (
         Option("region", OptionKind.WORD, "Two letters like GB or DE, or INT", True, max_length=8),
-        Option("name", OptionKind.WORD, "Its name", keyword=True, max_length=120),
         Option(
-            "reach",
-            OptionKind.WORD,
-            "How to reach it: a number or an address",
-            keyword=True,
-            max_length=200,
+            "entry",
+            OptionKind.TEXT,
+            "Name | how to reach it | hours, split by |",
+            True,
+            max_length=480,
         ),
-        Option("hours", OptionKind.WORD, "When it's open", keyword=True, max_length=120),
     ),
     permission=Permission.MODERATOR,
 )
@@ -591,11 +591,14 @@ class SupportCog(Cog):
         code = region_code(inv.text("region") or "")
         if code is None:
             raise CommandError(t.RESOURCE_REGION_BAD)
-        name, reach, hours = inv.text("name"), inv.text("reach"), inv.text("hours")
-        if not name or not reach or not hours:
-            raise CommandError(
-                f"I need all three of name=, reach= and hours=: `{inv.usage()}`. Nothing changed."
-            )
+        parts = [part.strip() for part in (inv.text("entry") or "").split("|")]
+        if len(parts) != len(ENTRY_LIMITS) or not all(parts):
+            raise CommandError(t.RESOURCE_SHAPE.format(usage=inv.usage()))
+        for part, (label, limit) in zip(parts, ENTRY_LIMITS, strict=True):
+            _, problem = check_line(part, max_length=limit)
+            if problem is not None:
+                raise CommandError(problem.sentence(label, limit))
+        name, reach, hours = parts
         await self._own_list(room)
         entry = Resource(code, name, reach, hours, inv.at.date())
         number = await self._repo.add_resource(room.space, entry)
@@ -635,6 +638,7 @@ class SupportCog(Cog):
     async def _arm_look(self, room: RoomRef, reminded: datetime | None) -> None:
         """The next moment this space's moderators are reminded of entries due a look."""
         entries, _ = await self._entries(room.space)
+        reminded = reminded or await self._repo.reminded_at(room.space)
         due = next_look(entries)
         if due is None:
             self._timers.cancel(_look_key(room.space))

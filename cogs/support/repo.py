@@ -208,6 +208,13 @@ class SupportRepo:
             (region, room.platform.value, room.space_id),
         )
 
+    async def reminded_at(self, space: SpaceRef) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT reminded_at FROM support_spaces WHERE platform = ? AND space_id = ?",
+            (space.platform.value, space.id),
+        )
+        return _when(row["reminded_at"]) if row else None
+
     async def reminded(self, space: SpaceRef, at: datetime) -> None:
         await self._db.execute(
             "UPDATE support_spaces SET reminded_at = ? WHERE platform = ? AND space_id = ?",

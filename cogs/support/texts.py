@@ -130,6 +130,10 @@ RESOURCE_ENTRY = "{number}. {region} · **{name}**: {reach} ({hours}) · checked
 RESOURCE_ADDED = "Added as number {number}: {name} for {region}, checked today."
 RESOURCE_REMOVED = "Number {number} is off the list."
 RESOURCE_VERIFIED = "Number {number} is marked as checked today."
+RESOURCE_SHAPE = (
+    "I read a place as its name, how to reach it and its hours, split by `|`, like "
+    "`{usage}` with `GB Samaritans | call 116 123 | day and night`. Nothing changed."
+)
 RESOURCE_UNKNOWN = "There's no number {number} on this space's list; nothing changed."
 RESOURCE_REGION_BAD = (
     "The region should be a two-letter code like GB, or INT for everywhere; nothing changed."
