@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.chat import Event, MemberRef, RoomRef, SpaceRef, Visibility
+from bot.chat import Event, MemberRef, MessagePosted, RoomRef, SpaceRef, Visibility
 from bot.clock import from_iso, to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
 from bot.commands import CommandError, Invocation
@@ -26,8 +26,9 @@ from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, comma
 from bot.outbound import tell
 from bot.scheduling import Timers
 from bot.text import check_line
-from cogs.circles import Circle, CircleLookup, JoinedCircle, circle_of
+from cogs.circles import AgreementAdopted, Circle, CircleLookup, JoinedCircle, circle_of
 from cogs.support import texts as t
+from cogs.support.hard_words import names_a_hard_moment
 from cogs.support.lineup import line_up
 from cogs.support.model import Call, CallStatus, Tier
 from cogs.support.places import (
@@ -141,6 +142,18 @@ RESOURCE_VERIFY = CommandSpec(
     (Option("number", OptionKind.INTEGER, "Its number in the list", True, min_value=1),),
     permission=Permission.MODERATOR,
 )
+OFFERS = CommandSpec(
+    ("support", "offers"),
+    "Turn off (or on) my private offer of support now after your own messages.",
+    (Option("state", OptionKind.CHOICE, "off or on", True, choices=("off", "on")),),
+    needs_space=False,
+)
+CIRCLE_OFFERS = CommandSpec(
+    ("support", "circle", "offers"),
+    "See whether a circle agreed to my private offers, or stop them.",
+    (CIRCLE_NAMED, Option("state", OptionKind.CHOICE, "off to stop them", choices=("off",))),
+    permission=Permission.FACILITATOR,
+)
 STATS = CommandSpec(
     ("support", "stats"),
     "Calls per week and how soon they were taken (counts only, never who).",
@@ -177,6 +190,7 @@ class SupportCog(Cog):
         self._answer = timedelta(minutes=settings.answer_minutes)
         self._open_for = timedelta(hours=settings.open_hours)
         self._lock = asyncio.Lock()  # one call moves on at a time
+        self._offering: set[int] = set()  # circles that agreed to the private offers
         try:
             self._shipped = read_file(settings.resources_path())
         except ResourceError as error:  # check-config names the problem; don't stop the bot
@@ -189,6 +203,7 @@ class SupportCog(Cog):
         """Re-arm every open call's next moment and each space's next look at its list; a
         call whose first asks never went out (a stop right after it was made) goes on now."""
         now = self._clock.now()
+        self._offering = await self._repo.circles_with_offers()
         for call in await self._repo.open_calls():
             if call.next_at is None:
                 await self._progress(call.id, now)
@@ -203,6 +218,36 @@ class SupportCog(Cog):
     async def handle(self, event: Event | DomainEvent) -> None:
         if isinstance(event, JoinedCircle):
             await self._note_space(event.circle.room)
+        elif isinstance(event, AgreementAdopted):
+            if _same_words(event.text, t.OFFERS_AGREEMENT):
+                await self._repo.set_offers_on(event.circle.id, True)
+                self._offering.add(event.circle.id)
+                log.info("circle %d agreed to the private offers", event.circle.id)
+        elif isinstance(event, MessagePosted):
+            await self._maybe_offer(event)
+
+    async def _maybe_offer(self, event: MessagePosted) -> None:
+        """The private offer of `support now` to the author of a message in a circle that
+        agreed to it, when their own words name a hard moment. Nothing of the text is kept:
+        only when, and in which circle, for the daily limit."""
+        if event.text is None or not self._offering:
+            return
+        circle = await self._circles.bound_to(event.room, event.thread)
+        if circle is None or circle.archived or circle.id not in self._offering:
+            return
+        if not names_a_hard_moment(event.text):
+            return
+        author = event.author
+        if not await self._circles.is_member(circle.id, author.id):
+            return
+        if (await self._repo.settings(author)).offers_off:
+            return
+        last = await self._repo.last_offer(author)
+        if last is not None and event.at - last < DAY:
+            return
+        await self._repo.record_offer(circle.id, author, event.at)
+        prefix = self._chat.command_prefix(circle.platform)
+        await tell(self._chat, author, t.OFFER.format(circle=circle.name, prefix=prefix))
 
     async def _note_space(self, room: RoomRef) -> None:
         if not await self._repo.spaces_has(room.space):
@@ -670,6 +715,32 @@ class SupportCog(Cog):
             log.info("moderators were reminded of %d entries to check", len(stale))
         await self._arm_look(room, now if stale else None)
 
+    @command(OFFERS)
+    async def offers(self, inv: Invocation) -> None:
+        off = inv.text("state") == "off"
+        if off and (await self._repo.settings(inv.invoker)).offers_off:
+            await inv.reply(t.OFFERS_ALREADY_OFF, Visibility.PERSONAL)
+            return
+        await self._repo.set_offers_off(inv.invoker, off)
+        text = t.OFFERS_OFF if off else t.OFFERS_ON_AGAIN
+        await inv.reply(text.format(prefix=inv.prefix), Visibility.PERSONAL)
+
+    @command(CIRCLE_OFFERS)
+    async def circle_offers(self, inv: Invocation) -> None:
+        circle = circle_of(inv)
+        if inv.text("state") == "off":
+            await self._repo.set_offers_on(circle.id, False)
+            self._offering.discard(circle.id)
+            await inv.reply(t.CIRCLE_OFFERS_STOPPED.format(circle=circle.name))
+            return
+        if circle.id in self._offering:
+            text = t.CIRCLE_OFFERS_ON.format(circle=circle.name, prefix=inv.prefix)
+        else:
+            text = t.CIRCLE_OFFERS_OFF.format(
+                circle=circle.name, prefix=inv.prefix, agreement=t.OFFERS_AGREEMENT
+            )
+        await inv.reply(text, Visibility.PERSONAL)
+
     # --- counts for moderators --------------------------------------------------------------
 
     @command(STATS)
@@ -749,6 +820,13 @@ def _call_key(call_id: int) -> str:
 
 def _look_key(space: SpaceRef) -> str:
     return f"look:{space.platform.value}:{space.id}"
+
+
+def _same_words(a: str, b: str) -> bool:
+    def plain(text: str) -> str:
+        return " ".join(text.replace("\u2019", "'").casefold().split())
+
+    return plain(a) == plain(b)
 
 
 def _quoted(text: str) -> str:

@@ -61,13 +61,23 @@ OFFERS_OFF = "I won't offer `{prefix}support now` after your messages any more. 
 OFFERS_ON_AGAIN = (
     "I may offer `{prefix}support now` to you privately again, where your circle agreed to it."
 )
-CIRCLE_OFFERS = (
-    "{circle} {state}: when a member's own message names a hard moment of theirs, I may offer "
-    "them `{prefix}support now`, privately, at most once a day. Only the time and the circle "
-    "are kept, never the words."
+OFFERS_ALREADY_OFF = "My offers were already off for you; nothing changed."
+OFFERS_AGREEMENT = (
+    "When one of us writes plainly about a hard moment of our own, the bot may send that "
+    "person a private note with places to reach and a way to call one of us. Nobody else sees "
+    "it, it comes at most once a day, and each of us can turn it off. It keeps no words, only "
+    "when and in which circle."
 )
-OFFERS_STATE_ON = "has agreed to it"
-OFFERS_STATE_OFF = "has not agreed to it"
+CIRCLE_OFFERS_ON = (
+    "{circle} has agreed to it: when a member's own message names a hard moment of theirs in "
+    "plain words, I may offer them `{prefix}support now`, privately, at most once a day. Only "
+    "the time and the circle are kept. `{prefix}support circle offers off` stops it."
+)
+CIRCLE_OFFERS_OFF = (
+    "{circle} hasn't agreed to my private offers. If the circle would like them, it can "
+    "decide together: `{prefix}agreement propose {agreement}`"
+)
+CIRCLE_OFFERS_STOPPED = "I won't make private offers in {circle} any more."
 
 # --- calls ----------------------------------------------------------------------------------
 
