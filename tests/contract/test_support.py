@@ -59,3 +59,16 @@ async def test_a_holder_with_closed_private_messages_is_skipped(world: OpenWorld
         (d.member("alice").id, 0),
         (d.member("bob").id, 1),
     ]
+
+
+async def test_a_circle_with_nobody_on_duty_goes_to_the_spaces_moderators(
+    world: OpenWorld,
+) -> None:
+    """With no facilitator left, the platform's own moderators are asked (alice moderates)."""
+    d = await world("bob", "carol")
+    await make_circle(d, "carol")
+    await d.ask("alice", "circle leave", expect="left")
+    told = await d.ask("carol", "support call", expect="I've asked")
+    assert f"I've asked {d.name('alice')} privately." in told.text
+    await d.private("alice", ASKED)
+    assert [t for t in await d.told_privately("bob") if ASKED in t] == []
