@@ -282,9 +282,8 @@ class SupportCog(Cog):
     async def now(self, inv: Invocation) -> None:
         member = inv.invoker
         circle = None
-        if inv.room is not None:
+        if inv.room is not None:  # a direct chat belongs to no circle, and notes no space
             circle = await self._circles.bound_to(inv.room, inv.thread)
-            await self._note_space(inv.room)
         space = inv.room.space if inv.room is not None else SpaceRef(member.platform, "")
         parts = [t.EMERGENCY, await self._places(member, circle, space)]
         note = await self._repo.note(member)

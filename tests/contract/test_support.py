@@ -72,3 +72,18 @@ async def test_a_circle_with_nobody_on_duty_goes_to_the_spaces_moderators(
     assert f"I've asked {d.name('alice')} privately." in told.text
     await d.private("alice", ASKED)
     assert [t for t in await d.told_privately("bob") if ASKED in t] == []
+
+
+async def test_support_now_answers_privately_with_the_emergency_line_first(
+    world: OpenWorld,
+) -> None:
+    d = await world("bob")
+    await make_circle(d, "bob")
+    posts = len(await d.bot_posts())
+    now = await d.ask("bob", "support now", expect="emergency number")
+    assert now.private
+    assert now.text.splitlines()[0] == (
+        "If you are in danger right now, please call your local emergency number."
+    )
+    assert "findahelpline.com" in now.text
+    assert len(await d.bot_posts()) == posts
