@@ -14,7 +14,7 @@ import asyncio
 import logging
 import statistics
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.chat import Event, MemberRef, MessagePosted, RoomRef, SpaceRef, Visibility
@@ -445,7 +445,8 @@ class SupportCog(Cog):
             if call.stage >= len(Tier):
                 await self._close_unanswered(call, now)
                 return
-            said = await self._advance(call_id, now, first=False)
+            # A call whose first asks never went out (a stop as it was made) starts now.
+            said = await self._advance(call_id, now, first=call.stage == 0)
         if said:
             await self._tell_caller(call, said)
 
@@ -687,7 +688,7 @@ class SupportCog(Cog):
         if due is None:
             self._timers.cancel(_look_key(room.space))
             return
-        when = datetime(due.year, due.month, due.day, 9, tzinfo=self._clock.now().tzinfo)
+        when = datetime(due.year, due.month, due.day, 9, tzinfo=UTC)
         if reminded is not None:
             when = max(when, reminded + REMIND_AGAIN)
 

@@ -396,8 +396,9 @@ class SupportRepo:
     async def claim_ask(self, call_id: int, member_id: str, at: datetime) -> bool:
         """Claim sending the ask to this person (at most once, even across a restart)."""
         changed = await self._db.execute(
-            "UPDATE support_asks SET asked_at = ? WHERE call_id = ? AND member_id = ? AND asked_at IS NULL",
-            (to_iso(at), call_id, member_id),
+            "UPDATE support_asks SET asked_at = ? WHERE call_id = ? AND member_id = ? AND asked_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM support_calls WHERE id = ? AND status = 'open')",
+            (to_iso(at), call_id, member_id, call_id),
         )
         return changed > 0
 

@@ -142,3 +142,12 @@ async def test_forgetting_someone_asked_takes_their_asks(
     assert [a.member_id for a in await repo.asks(call_id)] == ["alice", "mo"]
     await repo.forget(MemberRef(Platform.MATRIX, "alice"))  # another platform's alice
     assert [a.member_id for a in await repo.asks(call_id)] == ["alice", "mo"]
+
+
+async def test_no_ask_is_claimed_for_a_call_no_longer_open(
+    circles: CirclesRepo, repo: SupportRepo
+) -> None:
+    circle = await make_circle(circles)
+    call_id = await new_call(repo, circle.id)
+    await repo.close(call_id, CallStatus.WITHDRAWN, at(1))
+    assert await repo.claim_ask(call_id, "alice", at(2)) is False

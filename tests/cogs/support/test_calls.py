@@ -287,3 +287,22 @@ async def test_facilitators_change_nothing_with_a_take_for_a_call_they_were_not_
     assert "I can't find a call 1 you were asked about" in sbm.private_to("dan")[-1]
     assert "I can't find a call 99" in sbm.private_to("bob")[-1]
     assert calls(sbm)[0][1] == "open"
+
+
+async def test_a_call_made_just_before_a_stop_is_asked_on_start(sbm: Sandbox) -> None:
+    """A stop between making the call and sending its first asks: the start sends them."""
+    await tuesday(sbm)
+    assert sbm.app is not None
+    with sqlite3.connect(sbm.app.db.path) as conn:
+        conn.execute(
+            "INSERT INTO support_calls (circle_id, member_id, share_note, status, created_at) "
+            "VALUES (1, 'carol', 0, 'open', '2026-03-02T17:00:00.000000Z')"
+        )
+        conn.execute(
+            "INSERT INTO support_asks (call_id, member_id, tier, position) VALUES (1, 'bob', 0, 0)"
+        )
+    await sbm.restart()
+    assert len(asks_to(sbm, "bob")) == 1
+    assert "I've asked Bob, who is facilitating Tuesday now" in sbm.private_to("carol")[-1]
+    await sbm.restart()
+    assert len(asks_to(sbm, "bob")) == 1
