@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.chat import Event, MemberRef, MessagePosted, RoomRef, SpaceRef, Visibility
+from bot.chat import DeliveryError, Event, MemberRef, MessagePosted, RoomRef, SpaceRef, Visibility
 from bot.clock import from_iso, to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
 from bot.commands import CommandError, Invocation
@@ -408,7 +408,7 @@ class SupportCog(Cog):
                 await inv.reply(f"{text}\n\n{places}", Visibility.PRIVATE)
                 return
             rota = await self._circles.rota(circle.id)
-            moderators = [m.id for m in await self._chat.moderators(circle.room)]
+            moderators = [m.id for m in await self._moderators(circle.room)]
             away = await self._repo.away_among(circle.platform, [*rota, *moderators])
             lineup = line_up(
                 caller=member.id,
@@ -428,6 +428,13 @@ class SupportCog(Cog):
             log.info("a call was opened in circle %d", circle.id)
             said = await self._advance(call_id, inv.at, first=True)
         await inv.reply(f"{said}\n\n{places}", Visibility.PRIVATE)
+
+    async def _moderators(self, room: RoomRef) -> Sequence[MemberRef]:
+        try:
+            return await self._chat.moderators(room)
+        except DeliveryError:  # the room is gone: nobody to ask there
+            log.info("could not learn the moderators of a room")
+            return ()
 
     async def _circle_name(self, circle_id: int) -> str:
         circle = await self._circles.get(circle_id)
@@ -709,7 +716,7 @@ class SupportCog(Cog):
             )
             template = t.STALE_REMINDER if own else t.STALE_SHIPPED
             text = template.format(prefix=prefix, space="this space", entries=listed)
-            for moderator in await self._chat.moderators(room):
+            for moderator in await self._moderators(room):
                 await tell(self._chat, moderator, text)
             await self._repo.reminded(room.space, now)
             log.info("moderators were reminded of %d entries to check", len(stale))
