@@ -32,7 +32,7 @@ from bot.scheduling import Scheduler
 from bot.storage.database import Database
 from bot.storage.migrations import Owner
 from bot.storage.platform_state import PlatformStateRepo
-from cogs import agreements, circles, nudges, privacy, reflections
+from cogs import agreements, circles, nudges, privacy, reflections, support
 from cogs.circles import CircleLookup, Circles
 
 KERNEL: Kernel[Any, Circles] = circles.KERNEL
@@ -41,6 +41,7 @@ FEATURES: tuple[Feature[Any, Circles], ...] = (
     agreements.FEATURE,
     reflections.FEATURE,
     nudges.FEATURE,
+    support.FEATURE,
     privacy.FEATURE,
 )
 PARTS: tuple[Declared[Any], ...] = (KERNEL, *FEATURES)

@@ -252,6 +252,11 @@ class Chat(Protocol):
 
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool: ...
 
+    async def moderators(self, room: RoomRef) -> Sequence[MemberRef]:
+        """The people who moderate the space ``room`` is in, as far as the platform can tell
+        (bots left out; empty when it can't say). Support asks them when nobody else can."""
+        ...
+
     async def display_name(self, member: MemberRef, room: RoomRef | None = None) -> str: ...
 
     def command_prefix(self, platform: Platform) -> str:

@@ -136,6 +136,9 @@ class ChatHub:
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool:
         return await self._for(room.platform).is_moderator(member, room)
 
+    async def moderators(self, room: RoomRef) -> Sequence[MemberRef]:
+        return await self._for(room.platform).moderators(room)
+
     async def display_name(self, member: MemberRef, room: RoomRef | None = None) -> str:
         return await self._for(member.platform).display_name(member, room)
 

@@ -71,6 +71,7 @@ class AgreementsCog(Cog):
                 review=timedelta(days=config.review_days),
             ),
             closing=timedelta(hours=config.closing_hours),
+            publish=services.bus.publish,
         )
         self._votes = Votes(desk, self._proposals)
         self._commands = AgreementCommands(

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.chat import Chat, DeliveryError, MemberRef, MessageRef, Platform
 from bot.clock import Clock
+from bot.cog import DomainEvent
 from bot.commands import CommandError
 from bot.outbound import tell
 from bot.scheduling import Timers
@@ -49,7 +51,7 @@ from cogs.agreements.texts import (
     UNKNOWN_AGREEMENT,
 )
 from cogs.agreements.votes_repo import VotesRepo
-from cogs.circles import Circle, CircleLookup, Names
+from cogs.circles import AgreementAdopted, Circle, CircleLookup, Names
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +129,10 @@ class Proposals(AtDesk):
         registry: Registry,
         defaults: CircleSettings,
         closing: timedelta,
+        publish: Callable[[DomainEvent], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(desk)
+        self._publish = publish  # tells the other features what a circle adopted
         self._timers = timers
         self._registry = registry
         self._defaults = defaults
@@ -307,6 +311,14 @@ class Proposals(AtDesk):
                 self._timers.cancel(REVIEW_JOB.format(id=agreement.id))
         if closing.effect is not Effect.NONE:
             await self._registry.refresh(circle)
+        if (
+            self._publish is not None
+            and closing.result.passed
+            and agreement is not None
+            and agreement.active
+        ):
+            adopted = AgreementAdopted(circle, agreement.id, agreement.starter_id, agreement.text)
+            await self._publish(adopted)
 
     async def _announce(self, circle: Circle, closing: Closing) -> None:
         proposal, zone = closing.proposal, circle.zone

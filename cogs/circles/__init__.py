@@ -5,7 +5,7 @@ This module is the kernel's public face. A feature may use:
 
 - the model: ``Circle``, ``Membership``, ``Preference`` and the events the kernel announces
   (``JoinedCircle``, ``LeftCircle``, ``CircleArchived``, ``CircleReopened``,
-  ``TimeZoneChanged``, and ``InfoWanted`` for adding a line to ``circle info``);
+  ``TimeZoneChanged``, ``AgreementAdopted`` (told by agreements), and ``InfoWanted`` for adding a line to ``circle info``);
 - ``CircleLookup``: the circles, read-only (get, bound_to, in_space, members, is_member,
   rota, is_facilitator), and ``circle_of(inv)``: the circle the router found for a command;
 - ``Facilitation.pass_on``: the one way facilitation changes hands;
@@ -30,6 +30,7 @@ from cogs.circles.erasure import Forget, Personal, forget_in
 from cogs.circles.facilitation import Facilitation
 from cogs.circles.lookup import CircleLookup, circle_of
 from cogs.circles.model import (
+    AgreementAdopted,
     Circle,
     CircleArchived,
     CircleReopened,
@@ -48,6 +49,7 @@ from cogs.circles.settings import CirclesSettings
 
 __all__ = [
     "KERNEL",
+    "AgreementAdopted",
     "Circle",
     "CircleArchived",
     "CircleLookup",

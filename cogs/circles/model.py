@@ -162,6 +162,18 @@ class TimeZoneChanged(DomainEvent):
     previous: str
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementAdopted(DomainEvent):
+    """A circle adopted an agreement by its own vote (a new one, or a new version), with its
+    words as adopted and the starter it came from, if any: a feature can act on what the
+    circle agreed (support's private offers) without reading another feature's tables."""
+
+    circle: Circle
+    agreement_id: int
+    starter_id: str | None
+    text: str
+
+
 class InfoTopic(enum.Enum):
     CIRCLE = "circle"  # `circle info`: what a newcomer would like to know
     ROTA = "rota"  # `circle rota show`

@@ -29,8 +29,8 @@ STATEMENT_FOOT = (
 EXPORT_INTRO = "Here is everything I keep about you, as JSON:\n```json\n{data}\n```"
 FORGET_ASK = (
     "This erases everything I keep about you, in every circle: memberships, preferences, "
-    "places on waitlists and rotas, votes, suggested prompts, notes I've sent you and your "
-    "settings. You'll leave the circles you're part of; words you gave the group (proposals, "
+    "places on waitlists and rotas, votes, suggested prompts, notes I've sent you, your own "
+    "support note and calls (an open one is withdrawn), and your settings. You'll leave the circles you're part of; words you gave the group (proposals, "
     "approved prompts) stay with it, without your name. "
     "It can't be undone.\nIf you're sure, say `{prefix}privacy forget confirm` within 10 minutes."
 )

@@ -273,6 +273,9 @@ class DiscordDriver:
     async def text_of(self, post: Post) -> str:
         return self._message(post).content
 
+    async def close_dms(self, who: str) -> None:
+        self._server.close_dms(self._users[who])
+
     def _private_texts(self, who: str) -> list[str]:
         dm = self._server.world.dm_channel(self._users[who])
         return [m.content for m in self._server.bot_messages(dm)]

@@ -152,6 +152,11 @@ class Driver(Protocol):
         """The events of ``kind`` that reached the cogs since the bot last came up."""
         ...
 
+    async def close_dms(self, who: str) -> None:
+        """From now on ``who`` takes no private messages from the bot (the platform refuses
+        them). Where a platform has no such refusal, the scenario is skipped there."""
+        ...
+
     # --- the bot and the clock ---------------------------------------------------------------
 
     async def down(self) -> None:

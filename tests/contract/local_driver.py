@@ -175,6 +175,9 @@ class LocalDriver:
     async def told_privately(self, who: str) -> list[str]:
         return self._sb.private_to(who)
 
+    async def close_dms(self, who: str) -> None:
+        await self._line(f":dms {who} closed")
+
     def heard(self, kind: type[T]) -> list[T]:
         return [e for e in self._ear.heard if isinstance(e, kind)]
 

@@ -43,6 +43,7 @@ SELF_PRAISE_SCOPE = (
     "cogs/agreements/",
     "cogs/reflections/",
     "cogs/privacy/",
+    "cogs/support/",
     "bot/",
 )
 SELF_PRAISE = re.compile(

@@ -248,8 +248,9 @@ def _report(problems: list[str]) -> str:
 
 
 def test_every_toml_file_has_one_known_shape() -> None:
-    """Each TOML file under prompts/ parses and is a deck, the nudges or the agreements."""
-    shapes = [{"deck", "prompts"}, {"nudges"}, {"agreements"}]
+    """Each TOML file under prompts/ parses and is a deck, the nudges, the agreements or the
+    support resources (checked in tests/cogs/support)."""
+    shapes = [{"deck", "prompts"}, {"nudges"}, {"agreements"}, {"resource"}]
     problems = [
         f"{_where(path)}: top-level keys {sorted(data)} match none of {shapes}"
         for path, data in _documents()

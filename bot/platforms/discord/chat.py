@@ -241,6 +241,26 @@ class DiscordChat:
         fetched = await self._fetch_member(guild_id, user_id)
         return bool(fetched is not None and self._people.moderates(guild_id, user_id))
 
+    async def moderators(self, room: RoomRef) -> list[MemberRef]:
+        """The members with Manage Server (administrators have it) or a role in
+        ``discord.moderator_roles``, among those the bot knows: the gateway's member cache and
+        everyone seen lately in commands and messages. No request is made (listing a guild's
+        members needs the privileged members intent, which the bot doesn't ask for)."""
+        if room.space_id == DM_SPACE:
+            return []
+        guild = self._client.get_guild(int(room.space_id))
+        if guild is None:
+            return []
+        for person in guild.members:
+            if not person.bot:
+                self._people.note(person)
+        me = self._client.user
+        return [
+            MemberRef(Platform.DISCORD, str(i))
+            for i in self._people.moderators_seen(guild.id)
+            if (me is None or i != me.id) and not self._people.is_bot(i)
+        ]
+
     async def display_name(self, member: MemberRef, room: RoomRef | None = None) -> str:
         user_id = int(member.id)
         if room is not None and room.space_id != DM_SPACE:

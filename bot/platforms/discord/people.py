@@ -40,6 +40,10 @@ class Recent(Generic[K, V]):
         while len(self._items) > self._size:
             self._items.popitem(last=False)
 
+    def items(self) -> list[tuple[K, V]]:
+        """Every entry, least recently used first, without touching their order."""
+        return list(self._items.items())
+
     def __contains__(self, key: object) -> bool:
         return key in self._items
 
@@ -103,6 +107,20 @@ class People:
 
     def is_bot(self, user_id: int) -> bool | None:
         return self._bots.get(user_id)
+
+    def moderators_seen(self, guild_id: int) -> list[int]:
+        """The members of the guild seen lately (commands, messages, the member cache) who
+        moderate it, in the order they were seen."""
+        return [
+            user_id
+            for (guild, user_id), seen in self._members.items()
+            if guild == guild_id
+            and (
+                seen.manages_guild
+                or bool(seen.role_ids & self._role_ids)
+                or bool(seen.role_names & self._role_names)
+            )
+        ]
 
     def moderates(self, guild_id: int, user_id: int) -> bool | None:
         """Whether the member moderates the guild, or None when not seen lately."""

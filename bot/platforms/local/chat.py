@@ -242,6 +242,11 @@ class LocalChat:
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool:
         return member.id in self._config.moderators
 
+    async def moderators(self, room: RoomRef) -> list[MemberRef]:
+        """The sandbox's moderators are the ones its config names."""
+        self._check_room(room)
+        return [MemberRef(Platform.LOCAL, m) for m in self._config.moderators]
+
     async def display_name(self, member: MemberRef, room: RoomRef | None = None) -> str:
         return member.id[:1].upper() + member.id[1:]
 

@@ -399,6 +399,18 @@ class MatrixChat:
             nroom.power_levels.get_user_level(member.id) >= self._config.moderator_power_level
         )
 
+    async def moderators(self, room: RoomRef) -> list[MemberRef]:
+        """The room's creators and everyone at or above the moderator power level in it."""
+        found = dict.fromkeys(sorted(await self._creators(room.id)))
+        nroom = self._client.rooms.get(room.id)
+        if nroom is not None:
+            threshold = self._config.moderator_power_level
+            for user_id, level in sorted(nroom.power_levels.users.items()):
+                if level >= threshold:
+                    found[user_id] = None
+        me = self._client.user_id
+        return [MemberRef(Platform.MATRIX, u) for u in found if u != me]
+
     async def _creators(self, room_id: str) -> set[str]:
         known = self.creators.get(room_id)
         if known is not None:
