@@ -17,9 +17,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from bot.commands.invocation import CircleHandle
+
+WEEKS = 12
+
+
+def weeks_up_to(now: datetime, count: int = WEEKS) -> tuple[str, ...]:
+    """The last ``count`` ISO weeks, oldest first, this one last."""
+    out = []
+    for back in range(count - 1, -1, -1):
+        year, week, _ = (now - timedelta(weeks=back)).isocalendar()
+        out.append(f"{year}-W{week:02d}")
+    return tuple(dict.fromkeys(out))
 
 
 class Topic(enum.StrEnum):

@@ -7,21 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.commands import CircleHandle
-from bot.dashboard import Chart, Section, Topic
+from bot.dashboard import WEEKS, Chart, Section, Topic, weeks_up_to
 from cogs.nudges import texts
 from cogs.nudges.drift import Situation
 from cogs.nudges.repo import NudgesRepo
-
-WEEKS = 12
-
-
-def weeks_up_to(now: datetime, count: int = WEEKS) -> tuple[str, ...]:
-    """The last ``count`` ISO weeks, oldest first, this one last."""
-    out = []
-    for back in range(count - 1, -1, -1):
-        year, week, _ = (now - timedelta(weeks=back)).isocalendar()
-        out.append(f"{year}-W{week:02d}")
-    return tuple(dict.fromkeys(out))
 
 
 class NudgesDashboard:

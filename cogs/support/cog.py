@@ -20,14 +20,16 @@ from typing import Any
 from bot.chat import DeliveryError, Event, MemberRef, MessagePosted, RoomRef, SpaceRef, Visibility
 from bot.clock import from_iso, to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
-from bot.commands import CommandError, Invocation
+from bot.commands import CircleHandle, CommandError, Invocation
 from bot.commands.options import CIRCLE_NAMED
 from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from bot.dashboard import Section, Topic
 from bot.outbound import tell
 from bot.scheduling import Timers
 from bot.text import check_line
 from cogs.circles import AgreementAdopted, Circle, CircleLookup, JoinedCircle, circle_of
 from cogs.support import texts as t
+from cogs.support.dashboard import SupportDashboard
 from cogs.support.hard_words import names_a_hard_moment
 from cogs.support.lineup import line_up
 from cogs.support.model import Call, CallStatus, Tier
@@ -187,6 +189,7 @@ class SupportCog(Cog):
         self._timers = timers
         self._circles = circles
         self._repo = repo
+        self._dashboard = SupportDashboard(repo)
         self._answer = timedelta(minutes=settings.answer_minutes)
         self._open_for = timedelta(hours=settings.open_hours)
         self._lock = asyncio.Lock()  # one call moves on at a time
@@ -776,6 +779,12 @@ class SupportCog(Cog):
                 t.STATS_WEEK.format(week=week, calls=len(calls), taken=len(minutes), speed=speed)
             )
         await inv.reply("\n".join(lines), Visibility.PERSONAL)
+
+    async def dashboard(
+        self, topic: Topic, circles: Sequence[CircleHandle]
+    ) -> Mapping[int, Sequence[Section]]:
+        """The web dashboard's weekly counts of calls (``bot.dashboard``): numbers only."""
+        return await self._dashboard.dashboard(topic, circles, self._clock.now())
 
     # --- data care --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ clear it, and the line of a call while it is open (cleared the moment it closes)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.chat import MemberRef, Platform, RoomRef, SpaceRef
@@ -459,6 +460,28 @@ class SupportRepo:
             (r["created_at"], r["status"], r["closed_at"] if r["status"] == "taken" else None)
             for r in rows
         ]
+
+    async def weekly_by_circle(
+        self, circle_ids: Sequence[int], since: datetime
+    ) -> dict[int, dict[tuple[str, str], int]]:
+        """Per circle, calls per (ISO week, "called" or "taken") since ``since``: numbers only,
+        for the dashboard's chart, never who called or who took it."""
+        out: dict[int, dict[tuple[str, str], int]] = {cid: {} for cid in circle_ids}
+        if not circle_ids:
+            return out
+        marks = ", ".join("?" for _ in circle_ids)
+        rows = await self._db.fetchall(
+            f"SELECT circle_id, created_at, status FROM support_calls WHERE circle_id IN ({marks}) AND created_at >= ?",  # noqa: S608 - placeholders
+            (*circle_ids, to_iso(since)),
+        )
+        for row in rows:
+            year, week, _ = from_iso(row["created_at"]).isocalendar()
+            counts = out[row["circle_id"]]
+            kinds = ("called", "taken") if row["status"] == "taken" else ("called",)
+            for kind in kinds:
+                key = (f"{year}-W{week:02d}", kind)
+                counts[key] = counts.get(key, 0) + 1
+        return out
 
     # --- offers -----------------------------------------------------------------------------
 

@@ -174,3 +174,10 @@ OFFER = (
     "reach at any hour, and `{prefix}support call` asks a facilitator to reach out, privately. "
     "`{prefix}support offers off` stops these notes."
 )
+
+# --- the web dashboard (cogs/support/dashboard.py) ------------------------------------------
+
+DASH_SECTION = "Support calls"
+DASH_CHART = "Support calls per week, and how many someone took"
+DASH_CALLED = "calls made"
+DASH_TAKEN = "taken by someone"

@@ -479,3 +479,21 @@ async def test_the_support_page_charts_numbers_per_week_and_kind_only(dash: Dash
     _, html = await page(dash, "/support")
     assert "<title>2026-W10, fixing: 2</title>" in html
     assert "a label: 1" not in html  # Wednesday isn't dan's
+
+
+async def test_the_support_page_counts_calls_and_takes_without_names(dash: Dash) -> None:
+    """Support calls counted per week, and how many someone took, for the viewer's circles;
+    never who called, who took it, or the line they wrote."""
+    sb = dash.sb
+    await make_circle(sb, "dan", "bob")
+    await sb.say("alice: /circle rota add @dan")
+    await sb.say("bob: /support call a line only dan should read")
+    await sb.say("alice: /support take 1")  # alice made the circle and holds it
+    await dash.sign_in("alice")
+    status, html = await page(dash, "/support")
+    assert status == 200
+    assert "<title>2026-W10, calls made: 1</title>" in html
+    assert "<title>2026-W10, taken by someone: 1</title>" in html
+    body = html.split("<main", 1)[1].split("<footer", 1)[0]
+    for secret in ("Bob", "bob", "Dan", "a line only dan should read"):
+        assert secret not in body, secret
