@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import logging
 import os
@@ -15,12 +16,16 @@ from pathlib import Path
 
 from bot.config import (
     ENV_MATRIX_PASSWORD,
+    MAX_SHARD_COUNT,
+    ROLES,
     Config,
     ConfigError,
     Secrets,
     find_config,
     load_config,
+    sharding_problems,
 )
+from bot.ownership import parse_shards
 from bot.storage.migrations import SchemaTooNew
 
 EXIT_CONFIG = 2
@@ -48,6 +53,22 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox: one room where you type as anyone, kept in the data folder between runs.",
     )
     run.add_argument("--config", help=CONFIG_HELP)
+    run.add_argument(
+        "--shards",
+        metavar="IDS",
+        help="the Discord shards this process runs, such as 0-3 or 0,2,4-5 (discord.shards)",
+    )
+    run.add_argument(
+        "--shard-count",
+        type=_shard_count,
+        metavar="N",
+        help="how many Discord shards there are in all, across processes (discord.shard_count)",
+    )
+    run.add_argument(
+        "--roles",
+        metavar="ROLES",
+        help="the platforms this process serves, such as discord or discord,matrix (roles)",
+    )
 
     command(
         "demo",
@@ -130,6 +151,49 @@ def _score(text: str) -> float:
     return value
 
 
+def _shard_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_SHARD_COUNT:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range (it can be 1 to {MAX_SHARD_COUNT})"
+        )
+    return value
+
+
+def with_run_flags(config: Config, args: argparse.Namespace) -> Config:
+    """The config with ``run``'s flags laid over it, checked the way the file is."""
+    problems: list[str] = []
+    discord = config.discord
+    if args.shards is not None:
+        try:
+            parse_shards(args.shards)
+        except ValueError as error:
+            problems.append(f"--shards: {args.shards!r}: {error} (for example 0-3 or 0,2,4-5)")
+        discord = dataclasses.replace(discord, shards=args.shards)
+    if args.shard_count is not None:
+        discord = dataclasses.replace(discord, shard_count=args.shard_count)
+    roles = config.roles
+    if args.roles is not None:
+        roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown or not roles:
+            problems.append(
+                f"--roles: {(unknown or [args.roles])[0]!r} is not a role; "
+                f"the roles are {', '.join(ROLES)}"
+            )
+    if not problems:
+        problems += [
+            f"--shards/--shard-count: {line}"
+            for line in sharding_problems(discord.shards, discord.shard_count)
+        ]
+    if problems:
+        raise ConfigError(problems)
+    return dataclasses.replace(config, discord=discord, roles=roles)
+
+
 def _load(path: str | None) -> Config:
     return _read(find_config(path))
 
@@ -150,7 +214,7 @@ def _setup_logging(config: Config, *, to_file: bool) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
-    config = _load(args.config)
+    config = with_run_flags(_load(args.config), args)
     sandbox = not (config.matrix.enabled or config.discord.enabled)
     _setup_logging(config, to_file=sandbox)
     secrets = Secrets.from_env()

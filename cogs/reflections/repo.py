@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
+from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
 from cogs.circles import Forget, Personal, forget_in
@@ -222,7 +222,9 @@ class ReflectionsRepo:
 
     async def timers(self) -> list[Timer]:
         rows = await self._db.fetchall(
-            "SELECT id, kind, next_due, remind_seconds FROM reflection_schedules WHERE next_due IS NOT NULL"
+            "SELECT s.id, s.kind, s.next_due, s.remind_seconds, c.platform, c.space_id"
+            " FROM reflection_schedules s JOIN circles c ON c.id = s.circle_id"
+            " WHERE s.next_due IS NOT NULL"
         )
         return [
             Timer(
@@ -230,6 +232,7 @@ class ReflectionsRepo:
                 Kind(r["kind"]),
                 from_iso(r["next_due"]),
                 timedelta(seconds=r["remind_seconds"]) if r["remind_seconds"] is not None else None,
+                SpaceRef(Platform(r["platform"]), r["space_id"]),
             )
             for r in rows
         ]
