@@ -223,7 +223,7 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
     """
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        db = await Database.open(config.database_path, owners())
+        db = await Database.open(config.storage_url, owners())
         stack.push_async_callback(db.close)
         ownership = ownership_of(config)
         scheduler = Scheduler(

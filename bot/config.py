@@ -70,6 +70,17 @@ def _check_ws_url(value: object) -> str | None:
     return f"{value!r} should be a URL starting with ws:// or wss://"
 
 
+def _check_storage_url(value: object) -> str | None:
+    if isinstance(value, str) and (
+        value == "" or value.startswith(("sqlite:///", "postgresql://", "postgres://"))
+    ):
+        return None
+    return (
+        f"{value!r} should be a store URL: sqlite:///relative/file.db, "
+        "sqlite:////absolute/file.db or postgresql://user@host/database"
+    )
+
+
 def _check_matrix_user(value: object) -> str | None:
     if isinstance(value, str) and (value == "" or (value.startswith("@") and ":" in value)):
         return None
@@ -182,6 +193,12 @@ class WebConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageConfig:
+    # Empty: SQLite at data_dir/circlekeeper.db, as always.
+    url: str = setting("", check=_check_storage_url)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     data_dir: str = setting("data")
     log_level: str = setting("info", choices=LOG_LEVELS)
@@ -192,6 +209,7 @@ class Config:
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     # The features' own sections ([circles], [agreements], ...), read by the settings class
     # each feature declares; a section left out of the file is that class's defaults.
     features: Mapping[str, object] = field(default_factory=dict, metadata={"internal": True})
@@ -215,6 +233,18 @@ class Config:
     @property
     def database_path(self) -> Path:
         return self.data_path / "circlekeeper.db"
+
+    @property
+    def storage_url(self) -> str:
+        """The store to open: ``storage.url``, or SQLite at :attr:`database_path`. A relative
+        SQLite path is relative to the config file's folder, like ``data_dir``."""
+        url = self.storage.url
+        if not url:
+            return f"sqlite:///{self.database_path}"
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            base = self.source.parent if self.source else Path.cwd()
+            return f"sqlite:///{(base / url[len('sqlite:///') :]).resolve()}"
+        return url
 
     @property
     def sandbox_path(self) -> Path:

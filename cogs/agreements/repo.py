@@ -148,11 +148,11 @@ class AgreementsRepo:
                                             reminder_seconds, review_days)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (circle_id) DO UPDATE SET
-                process = COALESCE(excluded.process, process),
-                quorum_percent = COALESCE(excluded.quorum_percent, quorum_percent),
-                threshold_percent = COALESCE(excluded.threshold_percent, threshold_percent),
-                reminder_seconds = COALESCE(excluded.reminder_seconds, reminder_seconds),
-                review_days = COALESCE(excluded.review_days, review_days)
+                process = COALESCE(excluded.process, agreement_settings.process),
+                quorum_percent = COALESCE(excluded.quorum_percent, agreement_settings.quorum_percent),
+                threshold_percent = COALESCE(excluded.threshold_percent, agreement_settings.threshold_percent),
+                reminder_seconds = COALESCE(excluded.reminder_seconds, agreement_settings.reminder_seconds),
+                review_days = COALESCE(excluded.review_days, agreement_settings.review_days)
         """
         async with self._db.transaction() as tx:
             await tx.execute(
@@ -228,12 +228,13 @@ class AgreementsRepo:
                 await tx.execute(
                     "UPDATE agreements SET review_at = NULL WHERE id = ?", (new.agreement_id,)
                 )
-            proposal_id = await tx.execute(
+            proposal_id = await tx.fetchval(
                 """
                 INSERT INTO agreement_proposals (circle_id, kind, agreement_id, starter_id, title, text,
                     proposed_by, process, quorum_percent, threshold_percent, reminder_seconds,
                     opened_at, duration_seconds, closes_at, remind_at, thread_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
                 """,
                 (
                     new.circle_id,

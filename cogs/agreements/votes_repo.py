@@ -23,14 +23,18 @@ PERSONAL = (
     Personal("agreement_reactions", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
     Personal("agreement_notes", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
 )
+# Whether every member holds a vote once the change is made. A RETURNING clause's subqueries
+# see the table after the change on SQLite but before it on PostgreSQL, so the change itself
+# is spelled out: the new voter counts as holding one ({held}), and the reaction taken back
+# doesn't count ({kept}); both read the same on either backend.
 _EVERYONE = """
     EXISTS (SELECT 1 FROM circle_members
             WHERE circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal))
     AND NOT EXISTS (
         SELECT 1 FROM circle_members m
         WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal)
-          AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
-                          WHERE r.proposal_id = :proposal AND r.member_id = m.member_id))
+          AND NOT ({held} EXISTS (SELECT 1 FROM agreement_reactions r
+                          WHERE r.proposal_id = :proposal AND r.member_id = m.member_id {kept})))
     AS everyone
 """
 
@@ -48,13 +52,14 @@ class VotesRepo:
         the new row)."""
         insert = (
             """
-            INSERT OR IGNORE INTO agreement_reactions (proposal_id, member_id, choice)
+            INSERT INTO agreement_reactions (proposal_id, member_id, choice)
             SELECT p.id, :member, :choice FROM agreement_proposals p
             WHERE p.id = :proposal AND p.closed_at IS NULL AND p.message_id = :message
               AND p.posted_version = p.version
               AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = :member)
+            ON CONFLICT DO NOTHING
             RETURNING """  # noqa: S608 - fixed text, no input
-            + _EVERYONE
+            + _EVERYONE.format(held="m.member_id = :member OR", kept="")
         )
         return await self._change(insert, proposal_id, message_id, member_id, choice)
 
@@ -70,7 +75,9 @@ class VotesRepo:
                 SELECT 1 FROM agreement_proposals p WHERE p.id = :proposal AND p.closed_at IS NULL
                 AND p.message_id = :message AND p.posted_version = p.version)
             RETURNING """  # noqa: S608 - fixed text, no input
-            + _EVERYONE
+            + _EVERYONE.format(
+                held="", kept="AND NOT (r.member_id = :member AND r.choice = :choice)"
+            )
         )
         return await self._change(delete, proposal_id, message_id, member_id, choice)
 
@@ -171,7 +178,8 @@ class VotesRepo:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
-                    "INSERT OR IGNORE INTO agreement_notes (proposal_id, member_id, kind) VALUES (?, ?, ?)",
+                    "INSERT INTO agreement_notes (proposal_id, member_id, kind) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (proposal_id, member_id, kind.value),
                 )
             )

@@ -77,7 +77,8 @@ class NudgesRepo:
         """Turn nudges off for someone; False if they already were."""
         async with self._db.transaction() as tx:
             changed = await tx.execute_count(
-                "INSERT OR IGNORE INTO nudge_optouts (platform, member_id, at) VALUES (?, ?, ?)",
+                "INSERT INTO nudge_optouts (platform, member_id, at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (member.platform.value, member.id, to_iso(at)),
             )
         return bool(changed)

@@ -111,6 +111,7 @@ class ReflectionsRepo:
                                               tag, without_tags, remind_seconds, next_due,
                                               created_by, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
         """
         async with self._db.transaction() as tx:
             replaced = None
@@ -122,7 +123,7 @@ class ReflectionsRepo:
                 if row is not None:
                     replaced = int(row["id"])
                     await tx.execute("DELETE FROM reflection_schedules WHERE id = ?", (replaced,))
-            new_id = await tx.execute(
+            new_id = await tx.fetchval(
                 query,
                 (
                     circle_id,
@@ -160,7 +161,7 @@ class ReflectionsRepo:
             UPDATE reflection_schedules
             SET form = ?, rule = ?, time_zone = ?, deck_id = ?, theme = ?, tag = ?, without_tags = ?,
                 next_due = ?
-            WHERE id = ? AND next_due IS ?
+            WHERE id = ? AND next_due IS NOT DISTINCT FROM ?
         """
         async with self._db.transaction() as tx:
             return bool(
@@ -323,9 +324,9 @@ class ReflectionsRepo:
         """A prompt posted on request (``prompt now``): logged, and counted in the bag."""
         async with self._db.transaction() as tx:
             prompt_id = draw(await self._uses(tx, circle_id, deck_id))
-            run_id = await tx.execute(
+            run_id = await tx.fetchval(
                 "INSERT INTO reflection_runs (circle_id, kind, outcome, deck_id, prompt_id, claimed_at) "
-                "VALUES (?, 'prompt', 'claimed', ?, ?, ?)",
+                "VALUES (?, 'prompt', 'claimed', ?, ?, ?) RETURNING id",
                 (circle_id, deck_id, prompt_id, to_iso(at)),
             )
         return run_id, prompt_id
@@ -399,11 +400,12 @@ class ReflectionsRepo:
                 (circle_id, key),
             ):
                 return None
-            return await tx.execute(
+            new_id: int = await tx.fetchval(
                 "INSERT INTO reflection_suggestions (circle_id, member_id, text, text_key, suggested_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (circle_id, member_id, text, key, to_iso(at)),
             )
+            return new_id
 
     async def suggestion(self, suggestion_id: int) -> Suggestion | None:
         row = await self._db.fetchone(
@@ -509,7 +511,8 @@ class ReflectionsRepo:
     ) -> bool:
         return bool(
             await tx.execute_count(
-                "UPDATE reflection_schedules SET next_due = ? WHERE id = ? AND next_due IS ?",
+                "UPDATE reflection_schedules SET next_due = ? WHERE id = ? "
+                "AND next_due IS NOT DISTINCT FROM ?",
                 (
                     to_iso(next_due) if next_due else None,
                     schedule_id,
