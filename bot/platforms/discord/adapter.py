@@ -95,6 +95,7 @@ FEW_SESSION_STARTS = (
     "Discord allows only %d more session starts today, and this process needs %d; shards past "
     "that wait until the limit resets in %s."
 )
+SYNC_LOCK = "discord:command-sync"  # the advisory lock's name (PostgreSQL)
 DEFER_AFTER = 2.0  # seconds of silence before a command is deferred (Discord allows 3)
 HANDLED_IDS = 10_000  # how many handled events are remembered, to handle each only once
 SHUTDOWN_GRACE = 10.0  # seconds that commands and events in hand get to finish on stop
@@ -525,6 +526,21 @@ class DiscordAdapter:
             log.error(SYNC_FAILED, where, why, later, exc_info=error)
 
     async def _sync_scope(self, guild: discord.Object | None) -> None:
+        """Sync one scope, once across every process sharing the store: on PostgreSQL the
+        sync runs under an advisory lock, so when several processes start together one syncs
+        and the others, let in after it, find the fingerprint it stored and skip. SQLite has
+        one process (and its write lock must not be held across a slow HTTP call)."""
+        db = self._host.db
+        if db.backend != "postgresql":
+            await self._sync_scope_once(guild)
+            return
+        async with db.transaction() as tx:
+            await tx.claim(SYNC_LOCK, guild.id if guild else 0)
+            # The lock's transaction belongs to this task; the sync reads and writes the
+            # fingerprint on connections of its own, so it runs as a task of its own.
+            await asyncio.create_task(self._sync_scope_once(guild), name="discord-sync-scope")
+
+    async def _sync_scope_once(self, guild: discord.Object | None) -> None:
         """Sync globally, or to one of ``discord.dev_guild_ids`` while developing (they show at
         once there). A scope whose commands have not changed since the last sync is skipped:
         Discord limits how often commands may be written."""
