@@ -221,8 +221,14 @@ class PostgresDatabase(Database):
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(str(error)) from error
 
-    async def write_returning(self, sql: str, params: Params = ()) -> Row | None:
-        return await self.fetchone(sql, params)
+    async def write_returning(
+        self, sql: str, params: Params = (), *, claim: tuple[str, int] | None = None
+    ) -> Row | None:
+        if claim is None:
+            return await self.fetchone(sql, params)  # one statement: its own transaction
+        async with self.transaction() as tx:
+            await tx.claim(*claim)
+            return await tx.fetchone(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._check_not_inside()
