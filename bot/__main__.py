@@ -1,4 +1,5 @@
-"""The ``circlekeeper`` command line: run, demo, check-config, doctor, backup, commands, matrix-login."""
+"""The ``circlekeeper`` command line: run, demo, check-config, doctor, backup, store, commands,
+matrix-login."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bot.config import (
     ENV_MATRIX_PASSWORD,
@@ -103,6 +105,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", help="where to write the copy")
     backup.add_argument("--config", help=CONFIG_HELP)
+
+    store = command(
+        "store",
+        "move the bot's store between SQLite and PostgreSQL",
+        "Work on the store as a whole. `store copy --from URL --to URL` copies every table, "
+        "checking row counts and a checksum per table; it refuses a target that already holds "
+        "rows unless told --force.",
+    )
+    store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    copy = store_commands.add_parser(
+        "copy",
+        help="copy a whole store into another (SQLite to PostgreSQL, or back)",
+        description="Copy every table from one store to another, in the order the foreign keys "
+        "need, with a progress bar; then check each table's row count and checksum. A live "
+        "SQLite store is copied from a consistent snapshot, so the bot may keep running; stop "
+        "the bots before copying out of PostgreSQL. URLs: sqlite:///relative.db, "
+        "sqlite:////absolute.db, a plain path, or postgresql://user@host/database.",
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="copy from")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="copy into")
+    copy.add_argument(
+        "--force",
+        "--into-nonempty",
+        dest="force",
+        action="store_true",
+        help="replace the rows a target already holds (otherwise such a target is refused)",
+    )
+    copy.add_argument("--quiet", action="store_true", help="no progress bar")
 
     classify = command(
         "classify",
@@ -339,10 +369,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from bot.storage.database import backup
+    from bot.storage.database import POSTGRES_SCHEMES, backup, sqlite_path
 
     config = _load(args.config)
-    source = config.database_path
+    if config.storage_url.startswith(POSTGRES_SCHEMES):
+        print(
+            "This bot keeps its data in PostgreSQL; back it up with PostgreSQL's own pg_dump, "
+            "or copy it into a SQLite file with `circlekeeper store copy`.",
+            file=sys.stderr,
+        )
+        return 1
+    source = sqlite_path(config.storage_url)
     if not source.exists():
         print(
             f"There's no database at {source} yet, so there is nothing to back up.", file=sys.stderr
@@ -351,6 +388,42 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = Path(args.path)
     backup(source, target)
     print(f"Backed up {source} to {target}.")
+    return 0
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.app import owners
+    from bot.storage.copy import CopyRefused, copy_store, redact
+
+    bars: dict[str, Any] = {}  # the tqdm bar of each table
+
+    def progress(table: str, rows: int, total: int) -> None:
+        if args.quiet:
+            return
+        bar = bars.get(table)
+        if bar is None:
+            bar = bars[table] = tqdm(total=total, desc=table, unit="rows", leave=True)
+        bar.update(rows)
+        if bar.n >= total:
+            bar.close()
+
+    source, target = redact(args.source), redact(args.target)
+    try:
+        report = asyncio.run(
+            copy_store(args.source, args.target, owners(), force=args.force, progress=progress)
+        )
+    except CopyRefused as refusal:
+        print(f"Nothing was copied from {source} to {target}: {refusal}.", file=sys.stderr)
+        return 1
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(
+        f"Copied {report.rows} rows in {len(report.tables)} tables from {source} to {target}; "
+        "every table's row count and checksum match."
+    )
     return 0
 
 
@@ -379,6 +452,7 @@ HANDLERS = {
     "check-config": cmd_check_config,
     "doctor": cmd_doctor,
     "backup": cmd_backup,
+    "store": cmd_store,
     "commands": cmd_commands,
     "classify": cmd_classify,
     "matrix-login": cmd_matrix_login,

@@ -124,8 +124,12 @@ class Database(abc.ABC):
         """One write on its own; returns how many rows it changed."""
 
     @abc.abstractmethod
-    async def write_returning(self, sql: str, params: Params = ()) -> Row | None:
-        """One write with a RETURNING clause, on its own."""
+    async def write_returning(
+        self, sql: str, params: Params = (), *, claim: tuple[str, int] | None = None
+    ) -> Row | None:
+        """One write with a RETURNING clause, on its own. With ``claim``, it runs while holding
+        that lock (see :meth:`Transaction.claim`), so it can't slip between the statements of
+        a transaction that claims the same name (a vote and the closing that counts it)."""
 
     @abc.abstractmethod
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...

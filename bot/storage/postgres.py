@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -110,6 +111,20 @@ def _count(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
+def _pool_size(url: str, default: int) -> tuple[str, int]:
+    """The URL without our own ``pool_size`` parameter (asyncpg would pass it to the server
+    as a setting), and the size it asks for."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    sizes = [value for key, value in query if key == "pool_size"]
+    if not sizes:
+        return url, default
+    if not sizes[-1].isdigit() or not 1 <= int(sizes[-1]) <= 1000:
+        raise ValueError(f"pool_size in the storage URL should be 1 to 1000, not {sizes[-1]!r}")
+    rest = urlencode([(key, value) for key, value in query if key != "pool_size"])
+    return urlunsplit(parts._replace(query=rest)), int(sizes[-1])
+
+
 def _lock_key(scope: str, key: int) -> tuple[int, int]:
     """The two 32-bit keys of ``pg_advisory_xact_lock(int, int)`` for a named lock."""
 
@@ -175,9 +190,11 @@ class PostgresDatabase(Database):
     async def connect(
         cls, url: str, owners: Sequence[Owner] = (), *, pool_size: int = POOL_SIZE
     ) -> PostgresDatabase:
-        """Open a pool on ``url`` and migrate the database."""
+        """Open a pool on ``url`` and migrate the database. ``pool_size=N`` in the URL's query
+        sets how many connections the pool may open (10 unless told)."""
+        dsn, pool_size = _pool_size(url, pool_size)
         pool = await asyncpg.create_pool(
-            url,
+            dsn,
             min_size=1,
             max_size=pool_size,
             statement_cache_size=STATEMENT_CACHE,
@@ -221,8 +238,14 @@ class PostgresDatabase(Database):
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(str(error)) from error
 
-    async def write_returning(self, sql: str, params: Params = ()) -> Row | None:
-        return await self.fetchone(sql, params)
+    async def write_returning(
+        self, sql: str, params: Params = (), *, claim: tuple[str, int] | None = None
+    ) -> Row | None:
+        if claim is None:
+            return await self.fetchone(sql, params)  # one statement: its own transaction
+        async with self.transaction() as tx:
+            await tx.claim(*claim)
+            return await tx.fetchone(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._check_not_inside()

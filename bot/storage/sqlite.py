@@ -141,9 +141,12 @@ class SQLiteDatabase(Database):
         async with self._locked() as conn:
             return await SQLiteTransaction(conn).execute_count(sql, params)
 
-    async def write_returning(self, sql: str, params: Params = ()) -> Row | None:
+    async def write_returning(
+        self, sql: str, params: Params = (), *, claim: tuple[str, int] | None = None
+    ) -> Row | None:
         """A single statement is its own transaction in SQLite, so the change and what it
-        returns cost one trip, not three."""
+        returns cost one trip, not three; and no other transaction can run in the middle of
+        it, so a claim needs nothing more."""
         async with self._locked() as conn:
             return await SQLiteTransaction(conn).fetchone(sql, params)
 

@@ -25,7 +25,7 @@ from cogs.agreements.model import (
     Refused,
     Settings,
 )
-from cogs.agreements.votes_repo import holdings_in
+from cogs.agreements.votes_repo import CLAIM, holdings_in
 from cogs.circles import Forget, Personal, forget_in
 
 # What names a person: the group's words stay, without the name (votes: votes_repo.py).
@@ -324,6 +324,7 @@ class AgreementsRepo:
         An amended review becomes a proposal of a new wording (or of retiring the agreement),
         and whoever changes a proposal nobody owns (a review) becomes its proposer."""
         async with self._db.transaction() as tx:
+            await tx.claim(CLAIM, proposal_id)  # no vote slips in between the read and the reset
             rows = await tx.fetchall(
                 "SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ? ORDER BY member_id",
                 (proposal_id,),
@@ -361,6 +362,9 @@ class AgreementsRepo:
         counts from: the adoption date and the next review (a late close counts from its
         closing time, not from the moment it was processed)."""
         async with self._db.transaction() as tx:
+            # Two processes closing at once take turns (the second then finds it closed), and
+            # no vote lands between the count and the clean-up.
+            await tx.claim(CLAIM, proposal_id)
             proposal = await self._proposal(tx, proposal_id)
             if not proposal.is_open:
                 return None

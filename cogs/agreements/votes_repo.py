@@ -39,6 +39,10 @@ _EVERYONE = """
 """
 
 
+# The lock every change to a proposal's votes holds: votes, reconciling, amending, closing.
+CLAIM = "agreement_proposal"
+
+
 class VotesRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -91,9 +95,9 @@ class VotesRepo:
             "proposal": proposal_id,
             "message": message_id,
         }
-        row = await self._db.write_returning(
-            statement, params
-        )  # one statement: its own transaction
+        # One statement, its own transaction; the claim keeps it from slipping between the
+        # count and the clean-up of a closing (repo.py claims the same name).
+        row = await self._db.write_returning(statement, params, claim=(CLAIM, proposal_id))
         if row is not None:
             return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
         async with self._db.transaction() as tx:
@@ -110,6 +114,7 @@ class VotesRepo:
         only), keeping the order of those already known (see ``ballots.reconcile``). Returns
         whether anything changed."""
         async with self._db.transaction() as tx:
+            await tx.claim(CLAIM, proposal_id)
             row = await tx.fetchone(
                 "SELECT 1 FROM agreement_proposals WHERE id = ? AND version = ? AND closed_at IS NULL",
                 (proposal_id, version),

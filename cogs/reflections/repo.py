@@ -294,6 +294,8 @@ class ReflectionsRepo:
         """
         try:
             async with self._db.transaction() as tx:
+                # Processes that both find the run due take turns; the second finds it taken.
+                await tx.claim("reflection_schedule", schedule.id)
                 prompt_id = None
                 if draw is not None and schedule.deck_id is not None:
                     prompt_id = draw(await self._uses(tx, schedule.circle_id, schedule.deck_id))

@@ -52,13 +52,27 @@ async def _admin() -> asyncpg.Connection:
 @asynccontextmanager
 async def fresh_postgres() -> AsyncIterator[str]:
     """A URL on an empty schema of its own, dropped afterwards."""
+    schema = await make_schema()
+    try:
+        yield with_schema(server_url(), schema)
+    finally:
+        await drop_schema(schema)
+
+
+async def make_schema() -> str:
+    """A new empty schema's name (for tests that can't hold one event loop throughout)."""
     schema = f"ck_test_{secrets.token_hex(6)}"
     admin = await _admin()
     try:
         await admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield with_schema(server_url(), schema)
-        finally:
-            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        await admin.close()
+    return schema
+
+
+async def drop_schema(schema: str) -> None:
+    admin = await _admin()
+    try:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
     finally:
         await admin.close()
