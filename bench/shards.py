@@ -12,7 +12,7 @@
    how late (p50, p99, max); then checks in the store that every prompt was posted exactly
    once (one posted run per schedule, and one post each in what the processes said).
 
-    .venv/bin/python bench/shards.py [--circles 100000] [--members 20] [--prompts 10000]
+    .venv/bin/python bench/shards.py [--circles 100000] [--members 20] [--prompts 10000] [--pool 10]
 
 PostgreSQL comes from CIRCLEKEEPER_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/test);
 the schema is dropped at the end (keep it with --keep).
@@ -143,7 +143,7 @@ async def prepare(schema: str, prompts: int, circles: int) -> datetime:
     return due
 
 
-def shard_child(schema: str, shard: int, due_iso: str) -> dict[str, Any]:
+def shard_child(schema: str, shard: int, due_iso: str, pool: int) -> dict[str, Any]:
     """In a fresh interpreter: run shard ``shard`` of 3 until the prompts are out, report."""
     began = time.perf_counter()
     due = datetime.fromisoformat(due_iso)
@@ -151,7 +151,7 @@ def shard_child(schema: str, shard: int, due_iso: str) -> dict[str, Any]:
     async def run() -> dict[str, Any]:
         data_dir = tempfile.mkdtemp(prefix="ck-bench-shards-")
         config = Config(
-            storage=StorageConfig(url=url_for(schema)),
+            storage=StorageConfig(url=url_for(schema, pool)),
             data_dir=data_dir,
             discord=DiscordConfig(shards=str(shard), shard_count=PROCESSES),
         )
@@ -212,13 +212,14 @@ async def check(schema: str) -> tuple[int, int, int]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        schema, shard, due = sys.argv[2], int(sys.argv[3]), sys.argv[4]
-        print(json.dumps(shard_child(schema, shard, due)))
+        schema, shard, due, pool = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+        print(json.dumps(shard_child(schema, shard, due, pool)))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--circles", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--prompts", type=int, default=10_000)
+    parser.add_argument("--pool", type=int, default=10, help="connections per process")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     schema = f"ck_bench_shards_{secrets.token_hex(4)}"
@@ -233,7 +234,15 @@ def main() -> None:
         print(f"{args.prompts:,} prompts due at {due:%H:%M:%S} UTC; starting {PROCESSES} processes")
         children = [
             subprocess.Popen(
-                [sys.executable, __file__, "--child", schema, str(n), due.isoformat()],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    schema,
+                    str(n),
+                    due.isoformat(),
+                    str(args.pool),
+                ],
                 stdout=subprocess.PIPE,
                 text=True,
             )

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,8 +26,10 @@ from bot.storage.database import Database
 from cogs.circles.repo import CirclesRepo
 from cogs.reflections.model import Kind
 from cogs.reflections.repo import ReflectionsRepo
-from tests.e2e.discord_bot import make_folk
-from tests.e2e.discord_protocol import DiscordServer
+from tests.e2e.discord_bot import make_folk, newest_thread
+from tests.e2e.discord_protocol import DiscordServer, User, option, subcommand
+from tests.e2e.discord_protocol.errors import Json
+from tests.e2e.discord_protocol.state import Channel
 from tests.storage.postgres_support import fresh_postgres
 
 pytestmark = pytest.mark.e2e
@@ -195,5 +198,93 @@ async def test_a_prompt_both_processes_think_is_due_is_posted_once(
             assert runs == [("posted",)]
             for bot in running:
                 assert await bot.stop() == 0, "".join(bot.lines)
+    finally:
+        await db.close()
+
+
+CONSENT = "\N{WHITE HEAVY CHECK MARK}"
+
+
+async def ask(
+    server: DiscordServer, user: User, channel: Channel, name: str, *options: Json
+) -> str:
+    interaction = await server.dispatch_command(user, channel, name, *options)
+    reply = await server.wait_for_reply(interaction)
+    return reply.content or ""
+
+
+async def wait_rows(db: Database, sql: str, params: tuple[object, ...], count: int) -> list[Any]:
+    """Poll the store until ``sql`` returns ``count`` rows (or fail after START_LIMIT)."""
+    rows: list[Any] = []
+    async with asyncio.timeout(START_LIMIT):
+        # another process writes these rows: the store is polled, there is nothing to await
+        while len(rows := await db.fetchall(sql, params)) < count:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    return [tuple(r) for r in rows]
+
+
+async def test_a_kill_mid_vote_then_a_restart_loses_and_doubles_nothing(
+    discord_server: DiscordServer, pg_url: str, tmp_path: Path
+) -> None:
+    """Two processes split two shards; the vote runs in the one whose shard holds the server.
+    It is killed with SIGKILL between two votes; a vote made while it is gone is read back
+    from Discord when it comes back, the vote from before is not counted again, and the votes
+    after are counted live. The other process never touches the vote."""
+    server = discord_server
+    server.gateway.max_concurrency = 2
+    guild = server.create_guild("Commons", shard=(1, 2))
+    home = server.create_channel(guild, "circles")
+    people = {name: server.create_user(name) for name in ("alice", "bob", "carol", "dan")}
+    for user in people.values():
+        server.add_member(guild, user)
+    alice, bob, carol, dan = people.values()
+    steward = server.world.users[guild.owner_id]  # the server's owner may start a circle
+    owner_config = write_config(tmp_path / "b", server, pg_url, shard_count=2)
+    other_config = write_config(tmp_path / "a", server, pg_url, shard_count=2)
+    db = await Database.open(pg_url, owners())
+    try:
+        async with bots(server, [(other_config, ("--shards", "0"))]) as (other,):
+            owner = await start_bot(owner_config, server, "owner", "--shards", "1")
+            try:
+                await owner.wait_ready()
+                created = await ask(
+                    server, steward, home, "circle", subcommand("create", option("name", "Tuesday"))
+                )
+                assert "has a home here now" in created
+                for user in (alice, bob, carol, dan):
+                    await ask(server, user, home, "circle", subcommand("join"))
+                await ask(
+                    server,
+                    steward,
+                    home,
+                    "agreement",
+                    subcommand("propose", option("text", "We start and end on time.")),
+                )
+                post = server.world.messages[newest_thread(server, home).id]
+                await server.wait_until(lambda: len(post.reactions) == 3 or None, "the options")
+                (proposal,) = await wait_rows(db, "SELECT id FROM agreement_proposals", (), 1)
+                votes = "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY member_id"
+                await server.react(bob, post, CONSENT)
+                await wait_rows(db, votes, (proposal[0],), 1)
+                assert await owner.stop(signal.SIGKILL) == -signal.SIGKILL
+                await server.react(carol, post, CONSENT)  # while its owner is gone
+            finally:
+                await owner.stop()
+            again = await start_bot(owner_config, server, "owner again", "--shards", "1")
+            try:
+                await again.wait_ready()
+                await wait_rows(db, votes, (proposal[0],), 2)
+                await server.react(dan, post, CONSENT)
+                counted = await wait_rows(db, votes, (proposal[0],), 3)
+                await asyncio.sleep(0.5)  # nothing more comes
+                assert sorted(counted) == sorted(
+                    (str(u.id), "consent") for u in (bob, carol, dan)
+                ), counted
+                assert len(await db.fetchall(votes, (proposal[0],))) == 3
+                assert await again.stop() == 0, "".join(again.lines)
+            finally:
+                await again.stop()
+            # The process on shard 0 heard none of it: not one line about the vote.
+            assert not any("proposal" in line for line in other.lines), other.lines
     finally:
         await db.close()
