@@ -297,7 +297,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--proposals", type=int, default=1_000)
-    parser.add_argument("--tasks", type=int, default=16, help="votes in flight per process")
+    parser.add_argument("--tasks", type=int, default=20, help="votes in flight per process")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     args = parser.parse_args()
     schema = f"ck_bench_{secrets.token_hex(4)}"

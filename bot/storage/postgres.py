@@ -243,9 +243,22 @@ class PostgresDatabase(Database):
     ) -> Row | None:
         if claim is None:
             return await self.fetchone(sql, params)  # one statement: its own transaction
-        async with self.transaction() as tx:
-            await tx.claim(*claim)
-            return await tx.fetchone(sql, params)
+        self._check_not_inside()
+        # Three trips, not four: BEGIN and the lock go as one simple query (the keys are
+        # integers we made, never input), then the statement, then COMMIT. The statement's
+        # snapshot is taken after the lock is held, so it sees what the holder before wrote.
+        first, second = _lock_key(*claim)
+        async with self._pool.acquire() as conn:
+            await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({first:d}, {second:d})")
+            try:
+                row: Row | None = await conn.fetchrow(*_prepared(sql, params))
+            except BaseException as error:
+                await conn.execute("ROLLBACK")
+                if isinstance(error, asyncpg.IntegrityConstraintViolationError):
+                    raise IntegrityError(str(error)) from error
+                raise
+            await conn.execute("COMMIT")
+            return row
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._check_not_inside()
