@@ -1,9 +1,11 @@
-"""The ``circlekeeper`` command line: run, demo, check-config, doctor, backup, commands, matrix-login."""
+"""The ``circlekeeper`` command line: run, demo, check-config, doctor, backup, store, commands,
+matrix-login."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import logging
 import os
@@ -12,15 +14,20 @@ import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bot.config import (
     ENV_MATRIX_PASSWORD,
+    MAX_SHARD_COUNT,
+    ROLES,
     Config,
     ConfigError,
     Secrets,
     find_config,
     load_config,
+    sharding_problems,
 )
+from bot.ownership import parse_shards
 from bot.storage.migrations import SchemaTooNew
 
 EXIT_CONFIG = 2
@@ -48,6 +55,22 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox: one room where you type as anyone, kept in the data folder between runs.",
     )
     run.add_argument("--config", help=CONFIG_HELP)
+    run.add_argument(
+        "--shards",
+        metavar="IDS",
+        help="the Discord shards this process runs, such as 0-3 or 0,2,4-5 (discord.shards)",
+    )
+    run.add_argument(
+        "--shard-count",
+        type=_shard_count,
+        metavar="N",
+        help="how many Discord shards there are in all, across processes (discord.shard_count)",
+    )
+    run.add_argument(
+        "--roles",
+        metavar="ROLES",
+        help="the platforms this process serves, such as discord or discord,matrix (roles)",
+    )
 
     command(
         "demo",
@@ -82,6 +105,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", help="where to write the copy")
     backup.add_argument("--config", help=CONFIG_HELP)
+
+    store = command(
+        "store",
+        "move the bot's store between SQLite and PostgreSQL",
+        "Work on the store as a whole. `store copy --from URL --to URL` copies every table, "
+        "checking row counts and a checksum per table; it refuses a target that already holds "
+        "rows unless told --force.",
+    )
+    store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    copy = store_commands.add_parser(
+        "copy",
+        help="copy a whole store into another (SQLite to PostgreSQL, or back)",
+        description="Copy every table from one store to another, in the order the foreign keys "
+        "need, with a progress bar; then check each table's row count and checksum. A live "
+        "SQLite store is copied from a consistent snapshot, so the bot may keep running; stop "
+        "the bots before copying out of PostgreSQL. URLs: sqlite:///relative.db, "
+        "sqlite:////absolute.db, a plain path, or postgresql://user@host/database.",
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="copy from")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="copy into")
+    copy.add_argument(
+        "--force",
+        "--into-nonempty",
+        dest="force",
+        action="store_true",
+        help="replace the rows a target already holds (otherwise such a target is refused)",
+    )
+    copy.add_argument("--quiet", action="store_true", help="no progress bar")
 
     classify = command(
         "classify",
@@ -130,6 +181,49 @@ def _score(text: str) -> float:
     return value
 
 
+def _shard_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_SHARD_COUNT:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range (it can be 1 to {MAX_SHARD_COUNT})"
+        )
+    return value
+
+
+def with_run_flags(config: Config, args: argparse.Namespace) -> Config:
+    """The config with ``run``'s flags laid over it, checked the way the file is."""
+    problems: list[str] = []
+    discord = config.discord
+    if args.shards is not None:
+        try:
+            parse_shards(args.shards)
+        except ValueError as error:
+            problems.append(f"--shards: {args.shards!r}: {error} (for example 0-3 or 0,2,4-5)")
+        discord = dataclasses.replace(discord, shards=args.shards)
+    if args.shard_count is not None:
+        discord = dataclasses.replace(discord, shard_count=args.shard_count)
+    roles = config.roles
+    if args.roles is not None:
+        roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown or not roles:
+            problems.append(
+                f"--roles: {(unknown or [args.roles])[0]!r} is not a role; "
+                f"the roles are {', '.join(ROLES)}"
+            )
+    if not problems:
+        problems += [
+            f"--shards/--shard-count: {line}"
+            for line in sharding_problems(discord.shards, discord.shard_count)
+        ]
+    if problems:
+        raise ConfigError(problems)
+    return dataclasses.replace(config, discord=discord, roles=roles)
+
+
 def _load(path: str | None) -> Config:
     return _read(find_config(path))
 
@@ -150,7 +244,7 @@ def _setup_logging(config: Config, *, to_file: bool) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
-    config = _load(args.config)
+    config = with_run_flags(_load(args.config), args)
     sandbox = not (config.matrix.enabled or config.discord.enabled)
     _setup_logging(config, to_file=sandbox)
     secrets = Secrets.from_env()
@@ -275,10 +369,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from bot.storage.database import backup
+    from bot.storage.database import POSTGRES_SCHEMES, backup, sqlite_path
 
     config = _load(args.config)
-    source = config.database_path
+    if config.storage_url.startswith(POSTGRES_SCHEMES):
+        print(
+            "This bot keeps its data in PostgreSQL; back it up with PostgreSQL's own pg_dump, "
+            "or copy it into a SQLite file with `circlekeeper store copy`.",
+            file=sys.stderr,
+        )
+        return 1
+    source = sqlite_path(config.storage_url)
     if not source.exists():
         print(
             f"There's no database at {source} yet, so there is nothing to back up.", file=sys.stderr
@@ -287,6 +388,42 @@ def cmd_backup(args: argparse.Namespace) -> int:
     target = Path(args.path)
     backup(source, target)
     print(f"Backed up {source} to {target}.")
+    return 0
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.app import owners
+    from bot.storage.copy import CopyRefused, copy_store, redact
+
+    bars: dict[str, Any] = {}  # the tqdm bar of each table
+
+    def progress(table: str, rows: int, total: int) -> None:
+        if args.quiet:
+            return
+        bar = bars.get(table)
+        if bar is None:
+            bar = bars[table] = tqdm(total=total, desc=table, unit="rows", leave=True)
+        bar.update(rows)
+        if bar.n >= total:
+            bar.close()
+
+    source, target = redact(args.source), redact(args.target)
+    try:
+        report = asyncio.run(
+            copy_store(args.source, args.target, owners(), force=args.force, progress=progress)
+        )
+    except CopyRefused as refusal:
+        print(f"Nothing was copied from {source} to {target}: {refusal}.", file=sys.stderr)
+        return 1
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(
+        f"Copied {report.rows} rows in {len(report.tables)} tables from {source} to {target}; "
+        "every table's row count and checksum match."
+    )
     return 0
 
 
@@ -315,6 +452,7 @@ HANDLERS = {
     "check-config": cmd_check_config,
     "doctor": cmd_doctor,
     "backup": cmd_backup,
+    "store": cmd_store,
     "commands": cmd_commands,
     "classify": cmd_classify,
     "matrix-login": cmd_matrix_login,

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from bot import metrics
 from bot.audit import AuditDataCare, AuditLog
-from bot.chat import Event, actor_of
+from bot.chat import Event, Platform, actor_of
 from bot.clock import Clock, ManualClock, OffsetClock, SystemClock
 from bot.cog import Cog, EventBus, Services
 from bot.commands import CommandRouter, CommandSpec
@@ -28,6 +28,7 @@ from bot.config import Config, Secrets
 from bot.feature import Declared, Feature, Kernel, sections
 from bot.help import help_command
 from bot.host import Adapter, ChatHub
+from bot.ownership import Ownership
 from bot.scheduling import Scheduler
 from bot.storage.database import Database
 from bot.storage.migrations import Owner
@@ -47,6 +48,11 @@ FEATURES: tuple[Feature[Any, Circles], ...] = (
 PARTS: tuple[Declared[Any], ...] = (KERNEL, *FEATURES)
 
 log = logging.getLogger(__name__)
+
+NOTHING_TO_RUN = (
+    "This process was given the roles %s, but none of those platforms is switched on in the "
+    "config, so there is nothing for it to run."
+)
 
 
 class App:
@@ -180,6 +186,17 @@ class App:
         return await self.run_due()
 
 
+def ownership_of(config: Config) -> Ownership:
+    """What this process owns: its Discord shards, and the platforms its roles name."""
+    roles = {Platform(role) for role in config.roles} if config.roles else None
+    discord = config.discord
+    return Ownership.of(
+        shards=discord.shard_ids if discord.shard_count else (),
+        shard_count=discord.shard_count,
+        platforms=roles,
+    )
+
+
 def owners() -> list[Owner]:
     """Whose migrations the database runs, in order: the kernel's, then each feature's."""
     return [owner for part in PARTS if (owner := part.owner) is not None]
@@ -208,9 +225,12 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
     """
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        db = await Database.open(config.database_path, owners())
+        db = await Database.open(config.storage_url, owners())
         stack.push_async_callback(db.close)
-        scheduler = Scheduler(clock, real_time=not isinstance(clock, ManualClock))
+        ownership = ownership_of(config)
+        scheduler = Scheduler(
+            clock, real_time=not isinstance(clock, ManualClock), ownership=ownership
+        )
         bus = EventBus()
         hub = ChatHub()
         services = Services(
@@ -263,11 +283,12 @@ async def declared_specs() -> list[CommandSpec]:
 def choose_adapters(app: App, config: Config, secrets: Secrets) -> list[Adapter]:
     """The platforms switched on in the config (the sandbox runs in ``serve`` when there are none)."""
     adapters: list[Adapter] = []
-    if config.matrix.enabled:
+    ownership = app.scheduler.ownership
+    if config.matrix.enabled and ownership.runs(Platform.MATRIX):
         from bot.platforms.matrix import MatrixAdapter
 
         adapters.append(MatrixAdapter(app, config.matrix, secrets, data_path=config.data_path))
-    if config.discord.enabled:
+    if config.discord.enabled and ownership.runs(Platform.DISCORD):
         from bot.platforms.discord import DiscordAdapter
 
         adapters.append(DiscordAdapter(app, config.discord, secrets))
@@ -292,6 +313,10 @@ async def serve(
         return await SandboxSession(config, engine, out=out, on_ready=on_ready).run()
     async with open_app(config, clock=SystemClock()) as app:
         adapters = choose_adapters(app, config, secrets)
+        if not adapters:
+            log.error(NOTHING_TO_RUN, ", ".join(config.roles))
+            return 1
+        log.info("this process runs %s", app.scheduler.ownership.describe())
         for adapter in adapters:
             await app.attach(adapter)
         await app.start()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
 from bot.clock import parse_zone
+from bot.ownership import parse_shards
 
 _S = TypeVar("_S")
 
@@ -30,6 +31,8 @@ ENV_DISCORD_TOKEN = "CIRCLEKEEPER_DISCORD_TOKEN"
 ENV_MATRIX_ACCESS_TOKEN = "CIRCLEKEEPER_MATRIX_ACCESS_TOKEN"
 ENV_MATRIX_PASSWORD = "CIRCLEKEEPER_MATRIX_PASSWORD"
 LOG_LEVELS = ("debug", "info", "warning", "error")
+ROLES = ("discord", "matrix")
+MAX_SHARD_COUNT = 65_536
 _HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 SECRET_KEYS = {
     "token": ENV_DISCORD_TOKEN,
@@ -65,6 +68,17 @@ def _check_ws_url(value: object) -> str | None:
     if isinstance(value, str) and (value == "" or value.startswith(("ws://", "wss://"))):
         return None
     return f"{value!r} should be a URL starting with ws:// or wss://"
+
+
+def _check_storage_url(value: object) -> str | None:
+    if isinstance(value, str) and (
+        value == "" or value.startswith(("sqlite:///", "postgresql://", "postgres://"))
+    ):
+        return None
+    return (
+        f"{value!r} should be a store URL: sqlite:///relative/file.db, "
+        "sqlite:////absolute/file.db or postgresql://user@host/database"
+    )
 
 
 def _check_matrix_user(value: object) -> str | None:
@@ -120,6 +134,18 @@ class MatrixConfig:
     encryption: bool = setting(False)
 
 
+def _check_shards(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"should be text such as '0-3', not {_describe(value)}"
+    if value == "":
+        return None
+    try:
+        parse_shards(value)
+    except ValueError as error:
+        return f"{value!r}: {error} (for example '0-3' or '0,2,4-5')"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class DiscordConfig:
     enabled: bool = setting(False)
@@ -127,6 +153,23 @@ class DiscordConfig:
     moderator_roles: tuple[str, ...] = setting(())
     api_base: str = setting("", check=_check_url)
     gateway_url: str = setting("", check=_check_ws_url)
+    # Discord's sharding: the shards this process runs ("0-3", "0,2,4-5"; empty: all of
+    # them) out of shard_count (0: not sharded, one connection).
+    shards: str = setting("", check=_check_shards)
+    shard_count: int = setting(0, low=0, high=MAX_SHARD_COUNT)
+
+    @property
+    def shard_ids(self) -> tuple[int, ...]:
+        """The shards this process runs; all of them when ``shards`` is empty."""
+        if self.shards:
+            return parse_shards(self.shards)
+        return tuple(range(self.shard_count))
+
+
+def _check_role(value: object) -> str | None:
+    if value in ROLES:
+        return None
+    return f"{value!r} is not a role; the roles are {', '.join(map(repr, ROLES))}"
 
 
 def _check_host(value: object) -> str | None:
@@ -150,13 +193,23 @@ class WebConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageConfig:
+    # Empty: SQLite at data_dir/circlekeeper.db, as always.
+    url: str = setting("", check=_check_storage_url)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     data_dir: str = setting("data")
     log_level: str = setting("info", choices=LOG_LEVELS)
+    # The platforms this process serves when several processes share one PostgreSQL store
+    # ("discord", "matrix"); empty: every platform switched on.
+    roles: tuple[str, ...] = setting((), each=_check_role)
     local: LocalConfig = field(default_factory=LocalConfig)
     matrix: MatrixConfig = field(default_factory=MatrixConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     # The features' own sections ([circles], [agreements], ...), read by the settings class
     # each feature declares; a section left out of the file is that class's defaults.
     features: Mapping[str, object] = field(default_factory=dict, metadata={"internal": True})
@@ -180,6 +233,18 @@ class Config:
     @property
     def database_path(self) -> Path:
         return self.data_path / "circlekeeper.db"
+
+    @property
+    def storage_url(self) -> str:
+        """The store to open: ``storage.url``, or SQLite at :attr:`database_path`. A relative
+        SQLite path is relative to the config file's folder, like ``data_dir``."""
+        url = self.storage.url
+        if not url:
+            return f"sqlite:///{self.database_path}"
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            base = self.source.parent if self.source else Path.cwd()
+            return f"sqlite:///{(base / url[len('sqlite:///') :]).resolve()}"
+        return url
 
     @property
     def sandbox_path(self) -> Path:
@@ -386,6 +451,7 @@ def _check_relations(values: Mapping[str, Any], label: str, problems: list[str])
         already = any(p.startswith(f"{label}: {dotted}:") for p in problems)  # given, but not valid
         if matrix.get("enabled") and not matrix.get(key) and not already:
             problems.append(f"{label}: {dotted}: needed when matrix.enabled is true")
+    _check_sharding(values, label, problems)
     web = values.get("web", {})
     public_url = web.get("public_url", "")
     if isinstance(public_url, str) and public_url.startswith("https://") and not web.get("https"):
@@ -398,6 +464,31 @@ def _check_relations(values: Mapping[str, Any], label: str, problems: list[str])
             f"{label}: web.public_url: starts with http://, but web.https is true; "
             "browsers would then never send the sign-in cookie"
         )
+
+
+def _check_sharding(values: Mapping[str, Any], label: str, problems: list[str]) -> None:
+    discord = values.get("discord", {})
+    shards, count = discord.get("shards", ""), discord.get("shard_count", 0)
+    problems.extend(f"{label}: {line}" for line in sharding_problems(shards, count))
+
+
+def sharding_problems(shards: str, count: int) -> list[str]:
+    """What is wrong with running ``shards`` out of ``count`` (keys named as in the file)."""
+    if not shards:
+        return []
+    if count < 1:
+        return ["discord.shard_count: needed when discord.shards is set (how many shards in all)"]
+    try:
+        ids = parse_shards(shards)
+    except ValueError:
+        return []  # said already, by the key's own check
+    beyond = [i for i in ids if i >= count]
+    if beyond:
+        return [
+            f"discord.shards: shard {beyond[0]} is beyond shard_count {count} "
+            f"(shards are numbered 0 to {count - 1})"
+        ]
+    return []
 
 
 def _build(cls: Any, values: Mapping[str, Any]) -> Any:

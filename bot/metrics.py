@@ -201,6 +201,17 @@ def event_received(platform: Platform, shard: int | None = None) -> None:
     m.last_event_at[labels] = now
 
 
+def shard_event(platform: Platform, shard: int) -> None:
+    """An event arrived on ``shard`` (counted once, by ``event_received``; this keeps the
+    time of the last one per shard)."""
+    if (m := _live) is None:
+        return
+    labels = (platform.value, shard_label(shard))
+    now = time.time()
+    m.last_event.labels(*labels).set(now)
+    m.last_event_at[labels] = now
+
+
 def connection_up(platform: Platform, shard: int | None = None) -> None:
     """The platform says it is connected; after a drop, that counts as a reconnect."""
     if (m := _live) is None:

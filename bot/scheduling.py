@@ -34,7 +34,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot import metrics
+from bot.chat import SpaceRef
 from bot.clock import Clock, ensure_utc
+from bot.ownership import Ownership
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +67,22 @@ class Timers:
     def job_id(self, key: str) -> str:
         return self._prefix + key
 
-    def at(self, key: str, when: datetime, callback: Callback) -> None:
-        """Arm (or re-arm) this owner's timer ``key`` for ``when``."""
+    def at(
+        self, key: str, when: datetime, callback: Callback, *, space: SpaceRef | None = None
+    ) -> None:
+        """Arm (or re-arm) this owner's timer ``key`` for ``when``. ``space``: the circle's
+        space, where the timer is re-armed from the database rather than by a command or an
+        event; in a process that doesn't own that space (``bot/ownership.py``) the timer is
+        left to the process that does."""
+        if space is not None and not self._scheduler.ownership.is_local(space):
+            self._scheduler.cancel(self.job_id(key))
+            self._scheduler.elsewhere += 1
+            return
         self._scheduler.at(self.job_id(key), when, callback)
+
+    def owns(self, space: SpaceRef) -> bool:
+        """Does this process run the timers of circles in ``space``?"""
+        return self._scheduler.ownership.is_local(space)
 
     def cancel(self, key: str) -> None:
         self._scheduler.cancel(self.job_id(key))
@@ -81,8 +96,12 @@ class Timers:
 
 
 class Scheduler:
-    def __init__(self, clock: Clock, *, real_time: bool = True) -> None:
+    def __init__(
+        self, clock: Clock, *, real_time: bool = True, ownership: Ownership | None = None
+    ) -> None:
         self._clock = clock
+        self.ownership = ownership or Ownership.everything()
+        self.elsewhere = 0  # timers left to the process that owns their circle
         self._real_time = real_time
         self._timers: dict[str, Timer] = {}
         # (when, job id, sequence, timer), earliest first. Entries for timers cancelled or

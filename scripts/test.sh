@@ -17,6 +17,28 @@ echo "== mypy --strict (bot with its platforms, cogs; tests with unannotated hel
 "$venv/bin/mypy"
 echo "== import contracts" >&2
 "$venv/bin/lint-imports" --no-cache --no-logo
+echo "== PostgreSQL for the storage tests" >&2
+# The storage suites run on SQLite and on a real PostgreSQL; say up front which it will be.
+pg_url="${CIRCLEKEEPER_TEST_PG:-postgresql://postgres@127.0.0.1:5432/test}"
+if "$venv/bin/python" - "$pg_url" <<'PY' >&2
+import asyncio, sys
+import asyncpg
+async def main() -> None:
+    conn = await asyncpg.connect(sys.argv[1], timeout=5)
+    await conn.close()
+try:
+    asyncio.run(main())
+except Exception as error:
+    print(f"PostgreSQL is not reachable at {sys.argv[1]} ({type(error).__name__}: {error}).")
+    sys.exit(1)
+print(f"PostgreSQL at {sys.argv[1]}: reachable; the storage suites run on it too.")
+PY
+then :
+elif [ "${CI:-}" = "true" ]; then
+    echo "CI=true: its tests will fail rather than skip. Start PostgreSQL or set CIRCLEKEEPER_TEST_PG." >&2
+else
+    echo "Its tests will be skipped (see SKIPPED in the summary); SQLite is tested as always." >&2
+fi
 echo "== pytest" >&2
 status=0
 "$venv/bin/python" -m pytest "$@" || status=$?

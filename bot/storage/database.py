@@ -1,164 +1,179 @@
-"""The SQLite database: one aiosqlite connection, PRAGMAs on connect, explicit transactions.
+"""The bot's store, as the repositories see it: one small API over two backends.
 
-Every statement runs under one asyncio lock, so a transaction begun by one task never sees
-another task's half-finished writes on the shared connection. Repositories are the only
-callers; they pass parameters, never format input into SQL.
+``Database.open(target, owners)`` opens SQLite (a path, or ``sqlite:///path``) or PostgreSQL
+(``postgresql://…``) and migrates the engine and the named owners to their newest schema.
+Repositories are the only callers; they pass parameters (``?`` placeholders, the same on both
+backends), never format input into SQL, and read rows by column name or position.
+
+The backends live in ``bot.storage.sqlite`` (one aiosqlite connection, PRAGMAs on connect,
+``BEGIN IMMEDIATE`` transactions) and ``bot.storage.postgres`` (an asyncpg pool). What SQLite
+gets for free by having one writer at a time, PostgreSQL gets from :meth:`Transaction.claim`:
+the few places where two processes must never both act (a prompt run, a vote count, a
+proposal's closing) take that lock first.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import abc
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import aiosqlite
+from bot.storage.migrations import Owner
 
-from bot.storage.migrations import Owner, migrate
-
-log = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_MS = 5000
-PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA foreign_keys = ON",
-    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-    "PRAGMA synchronous = NORMAL",
-)
-
-Row = sqlite3.Row
-Params = Sequence[Any] | dict[str, Any]
+# Values for ``?`` placeholders in order, or for ``:name`` placeholders by name.
+Params = Sequence[Any] | Mapping[str, Any]
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
 
 
-class Transaction:
-    """Statements inside ``Database.transaction()``; committed together or not at all.
+class Row(Protocol):
+    """A result row: ``row["column"]`` or ``row[0]``, like ``sqlite3.Row`` and asyncpg's
+    ``Record`` (both are rows of this kind)."""
 
-    Each call is one trip to aiosqlite's thread (cursors are left to the garbage collector
-    rather than closed, which would cost a second trip for nothing).
-    """
+    def __getitem__(self, key: Any, /) -> Any: ...
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def keys(self) -> Any: ...
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return the last inserted row id (0 if none)."""
-        cursor = await self._conn.execute(sql, params)
-        return cursor.lastrowid or 0
+    def __len__(self) -> int: ...
 
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class IntegrityError(Exception):
+    """A constraint said no (a unique key taken, a foreign key missing), on either backend.
+
+    The transaction it happened in is rolled back when the exception leaves it."""
+
+
+class Transaction(abc.ABC):
+    """Statements inside ``Database.transaction()``; committed together or not at all."""
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """Run one statement. (An INSERT that needs its new id says ``RETURNING id`` and
+        uses :meth:`fetchval`: that is the one way both backends give it back.)"""
+
+    @abc.abstractmethod
     async def execute_count(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
-        cursor = await self._conn.execute(sql, params)
-        return cursor.rowcount
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+    @abc.abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+    @abc.abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
-
-class Database:
-    """The bot's store. Open with :meth:`open`, which applies the PRAGMAs and migrations."""
-
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self.path = path
-        self._lock = asyncio.Lock()
-        self._holder: asyncio.Task[Any] | None = None
-
-    @classmethod
-    async def open(cls, path: Path | str, owners: Sequence[Owner] = ()) -> Database:
-        """Open (and make) the file, and migrate the engine and ``owners`` to their newest
-        schema. Tables of parts not named are left as they are."""
-        path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await connect(path)
-        try:
-            await migrate(conn, owners)
-        except BaseException:
-            await conn.close()
-            raise
-        return cls(conn, path)
-
-    async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
-
-    @asynccontextmanager
-    async def _locked(self) -> AsyncIterator[aiosqlite.Connection]:
-        task = asyncio.current_task()
-        if task is not None and task is self._holder:
-            raise RuntimeError(
-                "database used again inside its own transaction; pass the Transaction"
-            )
-        async with self._lock:
-            self._holder = task
-            try:
-                yield self._conn
-            finally:
-                self._holder = None
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls everything back."""
-        async with self._locked() as conn:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(conn)
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """One write on its own: SQLite makes a single statement its own transaction, so this
-        costs one trip instead of three. Returns how many rows it changed."""
-        async with self._locked() as conn:
-            return await Transaction(conn).execute_count(sql, params)
-
-    async def write_returning(self, sql: str, params: Params = ()) -> Row | None:
-        """One write with a RETURNING clause, on its own: a single statement is its own
-        transaction in SQLite, so the change and what it returns cost one trip, not three."""
-        async with self._locked() as conn:
-            return await Transaction(conn).fetchone(sql, params)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._locked() as conn:
-            return await Transaction(conn).fetchone(sql, params)
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._locked() as conn:
-            return await Transaction(conn).fetchall(sql, params)
+    @abc.abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    @abc.abstractmethod
+    async def claim(self, scope: str, key: int) -> None:
+        """Hold the lock named (``scope``, ``key``) until this transaction ends: another
+        transaction claiming the same name, in this process or another, waits until then.
 
-async def connect(path: Path | str) -> aiosqlite.Connection:
-    """Open a connection with the PRAGMAs every connection needs (they are per connection)."""
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    for pragma in PRAGMAS:
-        await conn.execute(pragma)
-    return conn
+        SQLite's ``BEGIN IMMEDIATE`` already lets one writer in at a time, so there it costs
+        nothing; PostgreSQL takes a transaction-scoped advisory lock."""
+
+
+class Database(abc.ABC):
+    """The bot's store. Open with :meth:`open`, which also applies the migrations."""
+
+    backend: str
+
+    @property
+    @abc.abstractmethod
+    def url(self) -> str:
+        """Where the store is, as ``storage.url`` spells it."""
+
+    @property
+    @abc.abstractmethod
+    def path(self) -> Path:
+        """The SQLite file. PostgreSQL keeps no file of its own: there it raises
+        ``AttributeError``; ask ``backend`` first."""
+
+    @classmethod
+    async def open(cls, target: Path | str, owners: Sequence[Owner] = ()) -> Database:
+        """Open the store ``target`` names (a path, ``sqlite:///path`` or
+        ``postgresql://…``) and migrate the engine and ``owners`` to their newest schema.
+        Tables of parts not named are left as they are."""
+        text = str(target)
+        if text.startswith(POSTGRES_SCHEMES):
+            from bot.storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(text, owners)
+        from bot.storage.sqlite import SQLiteDatabase
+
+        return await SQLiteDatabase.connect(sqlite_path(text), owners)
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """One transaction; any exception rolls everything back."""
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write on its own; returns how many rows it changed."""
+
+    @abc.abstractmethod
+    async def write_returning(
+        self, sql: str, params: Params = (), *, claim: tuple[str, int] | None = None
+    ) -> Row | None:
+        """One write with a RETURNING clause, on its own. With ``claim``, it runs while holding
+        that lock (see :meth:`Transaction.claim`), so it can't slip between the statements of
+        a transaction that claims the same name (a vote and the closing that counts it)."""
+
+    @abc.abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    @abc.abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    @abc.abstractmethod
+    async def has_relation(self, name: str) -> bool:
+        """Whether a table or view of this name exists (in this store's schema)."""
+
+    @abc.abstractmethod
+    async def tables(self) -> list[str]:
+        """The store's tables (not views), sorted by name."""
+
+    @abc.abstractmethod
+    async def columns(self, table: str) -> list[tuple[str, str]]:
+        """A table's columns in order, each with its type in capitals (``TEXT``, ``INTEGER``)."""
+
+    @abc.abstractmethod
+    def stream(self, sql: str, params: Params = (), *, batch: int = 5000) -> AsyncIterator[Row]:
+        """The rows of one query, read a batch at a time (for copying whole tables)."""
+
+
+def sqlite_path(target: str) -> Path:
+    """The file a SQLite target names: a plain path, or a URL as SQLAlchemy spells it,
+    ``sqlite:///relative/file.db`` or ``sqlite:////absolute/file.db``."""
+    if target.startswith(SQLITE_SCHEME):
+        target = target[len(SQLITE_SCHEME) :]
+    return Path(target)
 
 
 def backup(source: Path, target: Path) -> None:
-    """Write a consistent copy of a live database with SQLite's online backup API.
+    """Write a consistent copy of a live SQLite database with SQLite's online backup API.
 
     Safe while the bot runs: the backup reads a snapshot, page by page, and WAL lets the bot
     keep writing meanwhile.
     """
+    from bot.storage.sqlite import BUSY_TIMEOUT_MS
+
     if not source.exists():
         raise FileNotFoundError(source)
     target.parent.mkdir(parents=True, exist_ok=True)

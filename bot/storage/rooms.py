@@ -18,9 +18,7 @@ class BoundRooms:
 
     async def on(self, platform: Platform) -> list[RoomRef]:
         """The rooms on ``platform`` that have a circle (a room once, however many threads)."""
-        if not await self._db.fetchone(
-            "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = 'bound_rooms'"
-        ):
+        if not await self._db.has_relation("bound_rooms"):
             return []
         rows = await self._db.fetchall(
             "SELECT DISTINCT space_id, room_id FROM bound_rooms WHERE platform = ? "

@@ -113,7 +113,7 @@ class HealthCheck:
         )
 
     async def _store(self) -> StoreHealth:
-        size = _store_size(self._db.path)
+        size = _store_size(self._db.path if self._db.backend == "sqlite" else None)
         try:
             await asyncio.wait_for(self._db.fetchval("SELECT 1"), STORE_TIMEOUT)
         except TimeoutError:
@@ -151,8 +151,11 @@ class HealthCheck:
         return SchedulerHealth(ok, state, len(pending), overdue, jobs)
 
 
-def _store_size(path: Path) -> int:
+def _store_size(path: Path | None) -> int:
+    """The SQLite file's size with its WAL (0 for PostgreSQL, whose size is the server's)."""
     total = 0
+    if path is None:
+        return total
     for suffix in ("", "-wal"):
         try:
             total += Path(f"{path}{suffix}").stat().st_size

@@ -84,6 +84,7 @@ class AgreementsCog(Cog):
         )
         self._read_back_task: asyncio.Task[None] | None = None
         self._dashboard = AgreementsDashboard(self._repo, self._ballots)
+        self._timers = context.timers
 
     @property
     def repo(self) -> AgreementsRepo:
@@ -113,7 +114,9 @@ class AgreementsCog(Cog):
         never got posted, reconcile with the reactions shown, close those whose time passed
         while we were down, re-arm the rest. The read-back runs a few proposals at a time and
         start() waits for it only ``READ_BACK_WAIT``; the rest of it goes on in the background."""
-        proposals = await self._repo.open_proposals()
+        # Another process may own some circles (bot/ownership.py); their votes run there.
+        owns = self._timers.owns
+        proposals = [p for p in await self._repo.open_proposals() if owns(p.room.space)]
         for proposal in proposals:
             self._watched.restoring[proposal.id] = asyncio.Event()
             self._watched.watch(proposal)  # a reaction on it counts from now, after its read-back
@@ -123,7 +126,7 @@ class AgreementsCog(Cog):
         )
         await asyncio.wait({self._read_back_task}, timeout=READ_BACK_WAIT)
         for agreement in await self._repo.reviews_to_arm():
-            self._proposals.arm_review(agreement)
+            self._proposals.arm_review(agreement)  # its owner opens the review: _review_due
 
     async def restored(self) -> None:
         """Wait until every open proposal has been read back (for tests and benchmarks)."""

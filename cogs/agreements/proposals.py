@@ -394,8 +394,8 @@ class Proposals(AtDesk):
             self.arm_review(agreement)
             return
         circle = await self._circles.get(agreement.circle_id)
-        if circle is None:
-            return
+        if circle is None or not self._timers.owns(circle.space):
+            return  # gone, or owned by another process, which opens the review (bot/ownership.py)
         if circle.archived:  # a resting circle reviews when it has rested a while longer
             settings = await self.settings(circle.id)
             await self._repo.postpone_review(agreement.id, now + settings.review)

@@ -25,7 +25,7 @@ from cogs.agreements.model import (
     Refused,
     Settings,
 )
-from cogs.agreements.votes_repo import holdings_in
+from cogs.agreements.votes_repo import CLAIM, holdings_in
 from cogs.circles import Forget, Personal, forget_in
 
 # What names a person: the group's words stay, without the name (votes: votes_repo.py).
@@ -148,11 +148,11 @@ class AgreementsRepo:
                                             reminder_seconds, review_days)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (circle_id) DO UPDATE SET
-                process = COALESCE(excluded.process, process),
-                quorum_percent = COALESCE(excluded.quorum_percent, quorum_percent),
-                threshold_percent = COALESCE(excluded.threshold_percent, threshold_percent),
-                reminder_seconds = COALESCE(excluded.reminder_seconds, reminder_seconds),
-                review_days = COALESCE(excluded.review_days, review_days)
+                process = COALESCE(excluded.process, agreement_settings.process),
+                quorum_percent = COALESCE(excluded.quorum_percent, agreement_settings.quorum_percent),
+                threshold_percent = COALESCE(excluded.threshold_percent, agreement_settings.threshold_percent),
+                reminder_seconds = COALESCE(excluded.reminder_seconds, agreement_settings.reminder_seconds),
+                review_days = COALESCE(excluded.review_days, agreement_settings.review_days)
         """
         async with self._db.transaction() as tx:
             await tx.execute(
@@ -228,12 +228,13 @@ class AgreementsRepo:
                 await tx.execute(
                     "UPDATE agreements SET review_at = NULL WHERE id = ?", (new.agreement_id,)
                 )
-            proposal_id = await tx.execute(
+            proposal_id = await tx.fetchval(
                 """
                 INSERT INTO agreement_proposals (circle_id, kind, agreement_id, starter_id, title, text,
                     proposed_by, process, quorum_percent, threshold_percent, reminder_seconds,
                     opened_at, duration_seconds, closes_at, remind_at, thread_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
                 """,
                 (
                     new.circle_id,
@@ -323,6 +324,7 @@ class AgreementsRepo:
         An amended review becomes a proposal of a new wording (or of retiring the agreement),
         and whoever changes a proposal nobody owns (a review) becomes its proposer."""
         async with self._db.transaction() as tx:
+            await tx.claim(CLAIM, proposal_id)  # no vote slips in between the read and the reset
             rows = await tx.fetchall(
                 "SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ? ORDER BY member_id",
                 (proposal_id,),
@@ -360,6 +362,9 @@ class AgreementsRepo:
         counts from: the adoption date and the next review (a late close counts from its
         closing time, not from the moment it was processed)."""
         async with self._db.transaction() as tx:
+            # Two processes closing at once take turns (the second then finds it closed), and
+            # no vote lands between the count and the clean-up.
+            await tx.claim(CLAIM, proposal_id)
             proposal = await self._proposal(tx, proposal_id)
             if not proposal.is_open:
                 return None

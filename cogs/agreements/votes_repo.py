@@ -23,16 +23,24 @@ PERSONAL = (
     Personal("agreement_reactions", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
     Personal("agreement_notes", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
 )
+# Whether every member holds a vote once the change is made. A RETURNING clause's subqueries
+# see the table after the change on SQLite but before it on PostgreSQL, so the change itself
+# is spelled out: the new voter counts as holding one ({held}), and the reaction taken back
+# doesn't count ({kept}); both read the same on either backend.
 _EVERYONE = """
     EXISTS (SELECT 1 FROM circle_members
             WHERE circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal))
     AND NOT EXISTS (
         SELECT 1 FROM circle_members m
         WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal)
-          AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
-                          WHERE r.proposal_id = :proposal AND r.member_id = m.member_id))
+          AND NOT ({held} EXISTS (SELECT 1 FROM agreement_reactions r
+                          WHERE r.proposal_id = :proposal AND r.member_id = m.member_id {kept})))
     AS everyone
 """
+
+
+# The lock every change to a proposal's votes holds: votes, reconciling, amending, closing.
+CLAIM = "agreement_proposal"
 
 
 class VotesRepo:
@@ -48,13 +56,14 @@ class VotesRepo:
         the new row)."""
         insert = (
             """
-            INSERT OR IGNORE INTO agreement_reactions (proposal_id, member_id, choice)
+            INSERT INTO agreement_reactions (proposal_id, member_id, choice)
             SELECT p.id, :member, :choice FROM agreement_proposals p
             WHERE p.id = :proposal AND p.closed_at IS NULL AND p.message_id = :message
               AND p.posted_version = p.version
               AND EXISTS (SELECT 1 FROM circle_members m WHERE m.circle_id = p.circle_id AND m.member_id = :member)
+            ON CONFLICT DO NOTHING
             RETURNING """  # noqa: S608 - fixed text, no input
-            + _EVERYONE
+            + _EVERYONE.format(held="m.member_id = :member OR", kept="")
         )
         return await self._change(insert, proposal_id, message_id, member_id, choice)
 
@@ -70,7 +79,9 @@ class VotesRepo:
                 SELECT 1 FROM agreement_proposals p WHERE p.id = :proposal AND p.closed_at IS NULL
                 AND p.message_id = :message AND p.posted_version = p.version)
             RETURNING """  # noqa: S608 - fixed text, no input
-            + _EVERYONE
+            + _EVERYONE.format(
+                held="", kept="AND NOT (r.member_id = :member AND r.choice = :choice)"
+            )
         )
         return await self._change(delete, proposal_id, message_id, member_id, choice)
 
@@ -84,9 +95,9 @@ class VotesRepo:
             "proposal": proposal_id,
             "message": message_id,
         }
-        row = await self._db.write_returning(
-            statement, params
-        )  # one statement: its own transaction
+        # One statement, its own transaction; the claim keeps it from slipping between the
+        # count and the clean-up of a closing (repo.py claims the same name).
+        row = await self._db.write_returning(statement, params, claim=(CLAIM, proposal_id))
         if row is not None:
             return VoteChange(VoteStatus.COUNTED, everyone_voted=bool(row["everyone"]))
         async with self._db.transaction() as tx:
@@ -103,6 +114,7 @@ class VotesRepo:
         only), keeping the order of those already known (see ``ballots.reconcile``). Returns
         whether anything changed."""
         async with self._db.transaction() as tx:
+            await tx.claim(CLAIM, proposal_id)
             row = await tx.fetchone(
                 "SELECT 1 FROM agreement_proposals WHERE id = ? AND version = ? AND closed_at IS NULL",
                 (proposal_id, version),
@@ -171,7 +183,8 @@ class VotesRepo:
         async with self._db.transaction() as tx:
             return bool(
                 await tx.execute_count(
-                    "INSERT OR IGNORE INTO agreement_notes (proposal_id, member_id, kind) VALUES (?, ?, ?)",
+                    "INSERT INTO agreement_notes (proposal_id, member_id, kind) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (proposal_id, member_id, kind.value),
                 )
             )

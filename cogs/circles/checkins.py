@@ -128,8 +128,9 @@ class CheckInsCog(Cog):
 
     async def start(self) -> None:
         for record in await self._repo.open_rounds():
-            self._remember(record)
-            self._arm(record)
+            if self._timers.owns(record.room.space):  # else another process runs it
+                self._remember(record)
+                self._arm(record)
 
     async def stop(self) -> None:
         self._timers.cancel_all()
@@ -428,7 +429,12 @@ class CheckInsCog(Cog):
             self._timers.cancel(job)
             return
         when = record.turn_started_at + timedelta(seconds=record.turn_seconds)
-        self._timers.at(job, when, lambda _due: self._time_up(record.circle_id, record.id))
+        self._timers.at(
+            job,
+            when,
+            lambda _due: self._time_up(record.circle_id, record.id),
+            space=record.room.space,  # armed only by the process owning the circle
+        )
 
     async def _time_up(self, circle_id: int, round_id: int) -> None:
         circle = await self._circles.get(circle_id)

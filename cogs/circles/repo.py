@@ -8,14 +8,13 @@ guards (a free place and the join that takes it) can never be split by another t
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
 from bot.clock import from_iso, to_iso
-from bot.storage.database import Database, Row, Transaction
+from bot.storage.database import Database, IntegrityError, Row, Transaction
 from bot.text import name_key
 from cogs.circles.erasure import Forget, Personal, forget_in
 from cogs.circles.model import (
@@ -96,13 +95,14 @@ class CirclesRepo:
                                  description, capacity, is_open, time_zone, holder_id,
                                  created_by, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
         """
         async with self._db.transaction() as tx:
             taken = await self._at_place(tx, room, thread)
             if taken is not None:
                 raise PlaceTaken(taken.name)
             try:
-                circle_id = await tx.execute(
+                circle_id = await tx.fetchval(
                     query,
                     (
                         room.platform.value,
@@ -120,7 +120,7 @@ class CirclesRepo:
                         to_iso(at),
                     ),
                 )
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 raise DuplicateName(name) from None
             await tx.execute(
                 "INSERT INTO circle_members (circle_id, platform, member_id, joined_at, seq) "
@@ -215,7 +215,7 @@ class CirclesRepo:
                         f"UPDATE circles SET {assignments} WHERE id = ?",  # noqa: S608
                         (*changes.values(), circle_id),
                     )
-                except sqlite3.IntegrityError:
+                except IntegrityError:
                     raise DuplicateName(name or "") from None
             row = _found(await tx.fetchone("SELECT * FROM circles WHERE id = ?", (circle_id,)))
         return circle_from(row)

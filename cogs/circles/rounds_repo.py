@@ -59,9 +59,9 @@ class RoundsRepo:
                 "SELECT 1 FROM rounds WHERE circle_id = ? AND closed_at IS NULL", (circle_id,)
             ):
                 return None
-            round_id = await tx.execute(
+            round_id: int = await tx.fetchval(
                 "INSERT INTO rounds (circle_id, started_by, started_at, room_id, turn_seconds, "
-                "current, turn_started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "current, turn_started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     circle_id,
                     started_by,

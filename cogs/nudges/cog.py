@@ -44,7 +44,7 @@ from cogs.nudges.detector import Preference as Asked
 from cogs.nudges.drift import Conversation, Conversations, Drift, Reading, Sensitivity, Wish
 from cogs.nudges.features import context_features
 from cogs.nudges.kinds import SITUATION_WORDS, list_in_words, plain_words
-from cogs.nudges.limits import DAY, Given, Limits, allows
+from cogs.nudges.limits import Limits
 from cogs.nudges.records import CircleNudging, NudgeRecord
 from cogs.nudges.repo import NudgesRepo
 from cogs.nudges.settings import NudgesSettings
@@ -164,8 +164,6 @@ class NudgesCog(Cog):
         self._conversations = Conversations()
         self._settings: dict[int, CircleNudging] = {}
         self._dashboard = NudgesDashboard(repo)
-        self._opted_out: set[MemberRef] = set()
-        self._given: list[Given] = []
         self._turns: dict[MemberRef | int, int] = {}
         self._seen = 0
 
@@ -173,11 +171,6 @@ class NudgesCog(Cog):
         now = self._clock.now()
         await self._repo.prune(now - self._keep)
         self._settings = await self._repo.all_settings()
-        self._opted_out = await self._repo.opted_out()
-        self._given = [
-            Given(r.member_id or "", r.conversation, r.circle_id, r.at)
-            for r in await self._repo.since(now - DAY)
-        ]
 
     # --- reading the room -------------------------------------------------------------------
 
@@ -278,18 +271,26 @@ class NudgesCog(Cog):
         self, circle: Circle, message: MessageRef, key: str, drift: Drift, nudging: CircleNudging
     ) -> None:
         member = circle.member(drift.member)
-        if member in self._opted_out:
+        # Opt-outs and limits are read from the database at the moment of speaking, and the
+        # note is claimed there: several processes (one per group of shards) may nudge the same
+        # person in circles of different servers, and the limits hold across all of them.
+        if await self._repo.is_opted_out(member):
             return
         now = self._clock.now()
-        self._given = [g for g in self._given if now - g.at < DAY]
-        if not allows(
+        nudge_id = await self._repo.claim(
             self._limits,
-            self._given,
-            member=drift.member,
-            conversation=key,
-            circle_id=circle.id,
-            now=now,
-        ):
+            NudgeRecord(
+                circle_id=circle.id,
+                member_id=drift.member,
+                conversation=key,
+                at=now,
+                situation=drift.situation,
+                mode=nudging.mode,
+                delivered=True,
+                kinds=(drift.kind,) if drift.kind else (),
+            ),
+        )
+        if nudge_id is None:
             log.info("a nudge in circle %d was held back by the rate limits", circle.id)
             metrics.nudge_held()
             return
@@ -314,20 +315,8 @@ class NudgesCog(Cog):
                 # A private note must stay private: no public fallback that would point at them.
                 delivered = False
                 log.info("a private nudge in circle %d could not be delivered", circle.id)
-        self._given.append(Given(drift.member, key, circle.id, now))
+                await self._repo.mark_undelivered(nudge_id)
         metrics.nudge_sent(delivered=delivered)
-        await self._repo.record(
-            NudgeRecord(
-                circle_id=circle.id,
-                member_id=drift.member,
-                conversation=key,
-                at=now,
-                situation=drift.situation,
-                mode=nudging.mode,
-                delivered=delivered,
-                kinds=(drift.kind,) if drift.kind else (),
-            )
-        )
 
     def _turn(self, who: MemberRef | int) -> int:
         turn = self._turns.get(who, 0)
@@ -339,7 +328,6 @@ class NudgesCog(Cog):
     @command(OFF_SPEC)
     async def turn_off(self, inv: Invocation) -> None:
         changed = await self._repo.opt_out(inv.invoker, inv.at)
-        self._opted_out.add(inv.invoker)
         self._conversations.forget(inv.invoker.id)
         text = OFF if changed else ALREADY_OFF
         await inv.reply(text.format(prefix=inv.prefix), Visibility.PERSONAL)
@@ -347,7 +335,6 @@ class NudgesCog(Cog):
     @command(ON_SPEC)
     async def turn_on(self, inv: Invocation) -> None:
         changed = await self._repo.opt_in(inv.invoker)
-        self._opted_out.discard(inv.invoker)
         text = ON if changed else ALREADY_ON
         await inv.reply(text.format(prefix=inv.prefix), Visibility.PERSONAL)
 
@@ -427,7 +414,7 @@ class NudgesCog(Cog):
     async def export_member(self, member: MemberRef) -> Mapping[str, Any]:
         records = await self._repo.of_member(member)
         return {
-            "nudges_off": member in self._opted_out,
+            "nudges_off": await self._repo.is_opted_out(member),
             "notes": [
                 {
                     "circle": circle_name,
@@ -443,9 +430,7 @@ class NudgesCog(Cog):
 
     async def forget_member(self, member: MemberRef) -> None:
         await self._repo.forget(member)
-        self._opted_out.discard(member)
         self._conversations.forget(member.id)
-        self._given = [g for g in self._given if g.member != member.id]
 
 
 def _unsaid(_member: str) -> Wish:

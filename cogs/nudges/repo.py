@@ -7,6 +7,7 @@ wording noticed (fixed names from ``TAXONOMY.md`` such as ``"treatment"``), neve
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row
 from cogs.circles import Forget, Personal, forget_in
 from cogs.nudges.drift import Sensitivity, Situation
+from cogs.nudges.limits import DAY, Given, Limits, allows
 from cogs.nudges.records import CircleNudging, NudgeRecord, WeekCount
 
 # What names a person: the log keeps its counts without the name; the opt-out goes.
@@ -74,11 +76,19 @@ class NudgesRepo:
         rows = await self._db.fetchall("SELECT platform, member_id FROM nudge_optouts")
         return {MemberRef(Platform(r["platform"]), r["member_id"]) for r in rows}
 
+    async def is_opted_out(self, member: MemberRef) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM nudge_optouts WHERE platform = ? AND member_id = ?",
+            (member.platform.value, member.id),
+        )
+        return row is not None
+
     async def opt_out(self, member: MemberRef, at: datetime) -> bool:
         """Turn nudges off for someone; False if they already were."""
         async with self._db.transaction() as tx:
             changed = await tx.execute_count(
-                "INSERT OR IGNORE INTO nudge_optouts (platform, member_id, at) VALUES (?, ?, ?)",
+                "INSERT INTO nudge_optouts (platform, member_id, at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (member.platform.value, member.id, to_iso(at)),
             )
         return bool(changed)
@@ -93,6 +103,56 @@ class NudgesRepo:
         return bool(changed)
 
     # --- the log ---------------------------------------------------------------------------
+
+    async def claim(self, limits: Limits, record: NudgeRecord) -> int | None:
+        """Log the nudge ``record`` if the rate limits allow it now, and return its id; None
+        when they hold it back. The limits are read and the row written in one transaction
+        under a lock on the person (an advisory lock on PostgreSQL), so two processes nudging
+        the same person at once can't both slip under a limit."""
+        member = record.member_id or ""
+        since = to_iso(record.at - DAY)
+        async with self._db.transaction() as tx:
+            await tx.claim("nudges:member", zlib.crc32(member.encode()))
+            rows = await tx.fetchall(
+                "SELECT member_id, conversation, circle_id, at FROM nudge_log"
+                " WHERE at >= ? AND (member_id = ? OR conversation = ? OR circle_id = ?)",
+                (since, member, record.conversation, record.circle_id),
+            )
+            past = [
+                Given(r["member_id"] or "", r["conversation"], r["circle_id"], from_iso(r["at"]))
+                for r in rows
+            ]
+            if not allows(
+                limits,
+                past,
+                member=member,
+                conversation=record.conversation,
+                circle_id=record.circle_id,
+                now=record.at,
+            ):
+                return None
+            nudge_id: int = await tx.fetchval(
+                "INSERT INTO nudge_log (circle_id, member_id, conversation, at, situation, mode,"
+                " delivered, kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                self._values(record),
+            )
+        return nudge_id
+
+    async def mark_undelivered(self, nudge_id: int) -> None:
+        await self._db.execute("UPDATE nudge_log SET delivered = 0 WHERE id = ?", (nudge_id,))
+
+    @staticmethod
+    def _values(record: NudgeRecord) -> tuple[object, ...]:
+        return (
+            record.circle_id,
+            record.member_id,
+            record.conversation,
+            to_iso(record.at),
+            record.situation.value,
+            record.mode,
+            int(record.delivered),
+            json.dumps(list(record.kinds)),
+        )
 
     async def record(self, record: NudgeRecord) -> None:
         query = """

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.chat import RoomRef, ThreadRef
+from bot.chat import RoomRef, SpaceRef, ThreadRef
 from cogs.reflections.decks import PromptFilter
 
 
@@ -76,6 +76,7 @@ class Timer:
     kind: Kind
     next_due: datetime
     remind: timedelta | None
+    space: SpaceRef | None = None  # the circle's space: only its owner arms the alarm
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
+from bot.chat import MemberRef, Platform, RoomRef, SpaceRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
 from cogs.circles import Forget, Personal, forget_in
@@ -112,6 +112,7 @@ class ReflectionsRepo:
                                               tag, without_tags, remind_seconds, next_due,
                                               created_by, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id
         """
         async with self._db.transaction() as tx:
             replaced = None
@@ -123,7 +124,7 @@ class ReflectionsRepo:
                 if row is not None:
                     replaced = int(row["id"])
                     await tx.execute("DELETE FROM reflection_schedules WHERE id = ?", (replaced,))
-            new_id = await tx.execute(
+            new_id = await tx.fetchval(
                 query,
                 (
                     circle_id,
@@ -161,7 +162,7 @@ class ReflectionsRepo:
             UPDATE reflection_schedules
             SET form = ?, rule = ?, time_zone = ?, deck_id = ?, theme = ?, tag = ?, without_tags = ?,
                 next_due = ?
-            WHERE id = ? AND next_due IS ?
+            WHERE id = ? AND next_due IS NOT DISTINCT FROM ?
         """
         async with self._db.transaction() as tx:
             return bool(
@@ -240,7 +241,9 @@ class ReflectionsRepo:
 
     async def timers(self) -> list[Timer]:
         rows = await self._db.fetchall(
-            "SELECT id, kind, next_due, remind_seconds FROM reflection_schedules WHERE next_due IS NOT NULL"
+            "SELECT s.id, s.kind, s.next_due, s.remind_seconds, c.platform, c.space_id"
+            " FROM reflection_schedules s JOIN circles c ON c.id = s.circle_id"
+            " WHERE s.next_due IS NOT NULL"
         )
         return [
             Timer(
@@ -248,6 +251,7 @@ class ReflectionsRepo:
                 Kind(r["kind"]),
                 from_iso(r["next_due"]),
                 timedelta(seconds=r["remind_seconds"]) if r["remind_seconds"] is not None else None,
+                SpaceRef(Platform(r["platform"]), r["space_id"]),
             )
             for r in rows
         ]
@@ -308,6 +312,8 @@ class ReflectionsRepo:
         """
         try:
             async with self._db.transaction() as tx:
+                # Processes that both find the run due take turns; the second finds it taken.
+                await tx.claim("reflection_schedule", schedule.id)
                 prompt_id = None
                 if draw is not None and schedule.deck_id is not None:
                     prompt_id = draw(await self._uses(tx, schedule.circle_id, schedule.deck_id))
@@ -338,9 +344,9 @@ class ReflectionsRepo:
         """A prompt posted on request (``prompt now``): logged, and counted in the bag."""
         async with self._db.transaction() as tx:
             prompt_id = draw(await self._uses(tx, circle_id, deck_id))
-            run_id = await tx.execute(
+            run_id = await tx.fetchval(
                 "INSERT INTO reflection_runs (circle_id, kind, outcome, deck_id, prompt_id, claimed_at) "
-                "VALUES (?, 'prompt', 'claimed', ?, ?, ?)",
+                "VALUES (?, 'prompt', 'claimed', ?, ?, ?) RETURNING id",
                 (circle_id, deck_id, prompt_id, to_iso(at)),
             )
         return run_id, prompt_id
@@ -414,11 +420,12 @@ class ReflectionsRepo:
                 (circle_id, key),
             ):
                 return None
-            return await tx.execute(
+            new_id: int = await tx.fetchval(
                 "INSERT INTO reflection_suggestions (circle_id, member_id, text, text_key, suggested_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (circle_id, member_id, text, key, to_iso(at)),
             )
+            return new_id
 
     async def suggestion(self, suggestion_id: int) -> Suggestion | None:
         row = await self._db.fetchone(
@@ -524,7 +531,8 @@ class ReflectionsRepo:
     ) -> bool:
         return bool(
             await tx.execute_count(
-                "UPDATE reflection_schedules SET next_due = ? WHERE id = ? AND next_due IS ?",
+                "UPDATE reflection_schedules SET next_due = ? WHERE id = ? "
+                "AND next_due IS NOT DISTINCT FROM ?",
                 (
                     to_iso(next_due) if next_due else None,
                     schedule_id,

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import metrics
-from bot.chat import Chat, DeliveryError, Destination, RoomRef, ThreadRef, room_of
+from bot.chat import Chat, DeliveryError, Destination, RoomRef, SpaceRef, ThreadRef, room_of
 from bot.clock import Clock, to_iso
 from bot.commands import format_duration
 from bot.outbound import post
@@ -125,7 +125,7 @@ class Runner:
         started = wallclock.perf_counter()
         timers = await self._repo.timers()
         for timer in timers:
-            self.arm(timer.schedule_id, timer.kind, timer.next_due, timer.remind)
+            self.arm(timer.schedule_id, timer.kind, timer.next_due, timer.remind, timer.space)
         log.info(
             "reflections: %d schedule timers re-armed in %.3f s",
             len(timers),
@@ -169,14 +169,21 @@ class Runner:
         )
 
     def arm(
-        self, schedule_id: int, kind: Kind, due: datetime | None, remind: timedelta | None
+        self,
+        schedule_id: int,
+        kind: Kind,
+        due: datetime | None,
+        remind: timedelta | None,
+        space: SpaceRef | None = None,
     ) -> None:
+        """Arm the schedule's alarm; with its circle's ``space``, only if this process owns
+        the circle (bot/ownership.py)."""
         job = JOB.format(id=schedule_id)
         if due is None:
             self._timers.cancel(job)
             return
         wake = due - (remind or DEFAULT_REMIND) if kind is Kind.MEETING else due
-        self._timers.at(job, wake, self._waker(schedule_id, due))
+        self._timers.at(job, wake, self._waker(schedule_id, due), space=space)
 
     def _arm_schedule(self, schedule: Schedule) -> None:
         self.arm(schedule.id, schedule.kind, schedule.next_due, schedule.remind)

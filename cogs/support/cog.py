@@ -208,12 +208,17 @@ class SupportCog(Cog):
         now = self._clock.now()
         self._offering = await self._repo.circles_with_offers()
         for call in await self._repo.open_calls():
+            circle = await self._circles.get(call.circle_id)
+            space = circle.space if circle is not None else None
+            if space is not None and not self._timers.owns(space):
+                continue  # another process holds this circle's shard, and moves its calls on
             if call.next_at is None:
                 await self._progress(call.id, now)
             else:
                 self._arm_call(call.id, call.next_at)
         for room, reminded in await self._repo.spaces():
-            await self._arm_look(room, reminded)
+            if self._timers.owns(room.space):
+                await self._arm_look(room, reminded)
 
     async def stop(self) -> None:
         self._timers.cancel_all()

@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.e2e.discord_fixtures import connected
+from tests.e2e.discord_fixtures import RATE_SCALE, connected
 from tests.e2e.discord_protocol import (
     ChannelType,
     DiscordServer,
@@ -18,7 +18,7 @@ from tests.e2e.discord_protocol import (
     option,
     subcommand,
 )
-from tests.e2e.discord_protocol.gateway import IDENTIFY, RESUME
+from tests.e2e.discord_protocol.gateway import IDENTIFY, IDENTIFY_WINDOW, RESUME
 from tests.e2e.discord_protocol.state import Channel, Guild
 
 pytestmark = pytest.mark.e2e
@@ -528,8 +528,10 @@ async def test_disallowed_privileged_intent_is_refused(discord_server: DiscordSe
 class NoWaitReidentifyClient(discord.Client):
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # discord.py's default sleeps 5 s before every IDENTIFY after the first, to respect
-        # Discord's identify limit (client.Client.before_identify_hook); a loopback needs none.
-        return None
+        # Discord's identify limit (client.Client.before_identify_hook); the loopback keeps
+        # that limit with its window shrunk like the rate limits', so this waits that long.
+        if not initial:
+            await asyncio.sleep(IDENTIFY_WINDOW * RATE_SCALE)
 
 
 async def test_invalid_session_falls_back_to_identify(

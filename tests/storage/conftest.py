@@ -1,6 +1,10 @@
 """The storage contract: one suite per repository, written against its public methods and run
-on every backend the bot can store in. Today that is SQLite (a real file, migrated to head);
-a second backend joins by adding its name to ``BACKENDS`` and a way to open it below."""
+on every backend the bot can store in: SQLite (a real file, migrated to head) and PostgreSQL
+(a real server; each test gets a schema of its own, made fresh and dropped after).
+
+PostgreSQL is found at ``CIRCLEKEEPER_TEST_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
+When it can't be reached, its half of the suite is skipped with the reason in the summary,
+except under ``CI=true``, where that is a failure: CI must never pass on SQLite alone."""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ from bot.chat import MemberRef, Platform, RoomRef, ThreadRef
 from bot.storage.database import Database
 from cogs.circles.model import Circle
 from cogs.circles.repo import CirclesRepo
+from tests.storage.postgres_support import fresh_postgres
 
-BACKENDS = ("sqlite",)
+BACKENDS = ("sqlite", "postgresql")
 T0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 ROOM = RoomRef(Platform.LOCAL, "space", "room")
 OTHER_ROOM = RoomRef(Platform.LOCAL, "space", "room-2")
@@ -34,8 +39,14 @@ def local(member_id: str) -> MemberRef:
 @pytest.fixture(params=BACKENDS)
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A database of the named backend, empty and migrated to head."""
-    if request.param != "sqlite":
-        raise NotImplementedError(request.param)
+    if request.param == "postgresql":
+        async with fresh_postgres() as url:
+            database = await Database.open(url, owners())
+            try:
+                yield database
+            finally:
+                await database.close()
+        return
     database = await Database.open(tmp_path / "contract.db", owners())
     try:
         yield database

@@ -52,15 +52,15 @@ async def test_every_column_naming_a_person_is_declared(db: Database) -> None:
     engine = engine_tables()
     assert {"platform_state", "matrix_reactions", "web_sessions"} <= engine
     tables = [
-        r[0]
-        for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-        if r[0] not in engine and not r[0].startswith("sqlite_") and r[0] != "schema_version"
+        name
+        for name in await db.tables()
+        if name not in engine and not name.startswith("sqlite_") and name != "schema_version"
     ]
     found = set()
     for table in tables:
-        for column in await db.fetchall(f"PRAGMA table_info({table})"):
-            if column["name"] in PERSON and column["type"] == "TEXT":  # ids of people are text
-                found.add((table, column["name"]))
+        for name, kind in await db.columns(table):
+            if name in PERSON and kind == "TEXT":  # ids of people are text
+                found.add((table, name))
     known = declared()
     assert len(known) >= 10  # the reader finds the repositories' declarations
     assert found - known - BY_LEAVING == set()

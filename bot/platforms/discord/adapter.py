@@ -46,6 +46,7 @@ from bot.chat import Event, MemberRef, Platform, RoomRef, SpaceRef, Visibility
 from bot.commands import CommandSpec, RawValue
 from bot.config import DiscordConfig, Secrets
 from bot.host import Host
+from bot.ownership import DM_SHARD, shard_of, spans
 from bot.platforms.discord.chat import PREFIX, DiscordChat
 from bot.platforms.discord.people import People, Recent, own_member
 from bot.platforms.discord.permissions import PermissionWatch
@@ -85,6 +86,16 @@ CONNECTION_ENDED = (
     "(systemd, Docker, ...) can start the bot again."
 )
 STILL_STARTING_STOPPED = "I'm restarting just now. Could you try that again in a minute?"
+IDENTIFY_WINDOW = 5.0  # seconds: Discord takes one IDENTIFY per bucket in this long
+SHARDS_STARTING = (
+    "Starting Discord shards %s of %d (Discord recommends %d for this bot's servers; "
+    "%d session starts left today, %d at a time)."
+)
+FEW_SESSION_STARTS = (
+    "Discord allows only %d more session starts today, and this process needs %d; shards past "
+    "that wait until the limit resets in %s."
+)
+SYNC_LOCK = "discord:command-sync"  # the advisory lock's name (PostgreSQL)
 DEFER_AFTER = 2.0  # seconds of silence before a command is deferred (Discord allows 3)
 HANDLED_IDS = 10_000  # how many handled events are remembered, to handle each only once
 SHUTDOWN_GRACE = 10.0  # seconds that commands and events in hand get to finish on stop
@@ -117,12 +128,13 @@ class _Client(discord.Client):
     """Hands every gateway event to the adapter at once, without awaiting anything, so the
     inbox keeps Discord's order."""
 
-    def __init__(self, adapter: DiscordAdapter, intents: discord.Intents) -> None:
+    def __init__(self, adapter: DiscordAdapter, intents: discord.Intents, **extra: Any) -> None:
         super().__init__(
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
+            **extra,
         )
         self._adapter = adapter
         self._tolerate_unreadable_events()
@@ -140,6 +152,7 @@ class _Client(discord.Client):
 
     def _tolerant(self, event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
         def read(data: Any) -> None:
+            self._adapter.seen(event, data)
             try:
                 parse(data)
             except Exception as error:
@@ -157,6 +170,15 @@ class _Client(discord.Client):
 
     async def on_disconnect(self) -> None:
         metrics.connection_down(Platform.DISCORD)
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        metrics.connection_up(Platform.DISCORD, shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        metrics.connection_up(Platform.DISCORD, shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        metrics.connection_down(Platform.DISCORD, shard_id)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         self._adapter.check_permissions(guild)
@@ -178,6 +200,61 @@ class _Client(discord.Client):
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         self._adapter.post_reaction(payload, added=False)
+
+
+class _ShardedClient(_Client, discord.AutoShardedClient):
+    """discord.py's own sharding: the configured shards of ``shard_count``, one gateway
+    connection each, in this one client. Connection state is kept per shard (the
+    ``on_shard_*`` events); the unsharded ``on_connect`` family would blur them."""
+
+    def __init__(
+        self,
+        adapter: DiscordAdapter,
+        intents: discord.Intents,
+        *,
+        shard_ids: list[int],
+        shard_count: int,
+        identify: IdentifyGate,
+    ) -> None:
+        super().__init__(adapter, intents, shard_ids=shard_ids, shard_count=shard_count)
+        self._identify = identify
+
+    async def on_connect(self) -> None:
+        return None
+
+    async def on_resumed(self) -> None:
+        return None
+
+    async def on_disconnect(self) -> None:
+        return None
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self._identify.wait_turn(shard_id or 0)
+
+
+class IdentifyGate:
+    """Discord's start-up rule for shards: at most ``max_concurrency`` IDENTIFYs per window
+    (5 s), one per bucket ``shard_id % max_concurrency``. discord.py's default waits 5 s
+    before every IDENTIFY but the first, whatever the bucket; this waits only when the
+    shard's own bucket was used within the window, so large bots start their shards in
+    parallel buckets as Discord allows. Reconnects go through here too."""
+
+    def __init__(self, max_concurrency: int = 1, window: float = IDENTIFY_WINDOW) -> None:
+        self.max_concurrency = max(max_concurrency, 1)
+        self.window = window
+        self._last: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait_turn(self, shard_id: int) -> None:
+        bucket = shard_id % self.max_concurrency
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            last = self._last.get(bucket)
+            if last is not None:
+                wait = last + self.window - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self._last[bucket] = loop.time()
 
 
 class DiscordAdapter:
@@ -216,6 +293,8 @@ class DiscordAdapter:
         self._handled: Recent[object, bool] = Recent(HANDLED_IDS)
         self._reactions: Recent[tuple[int, int, str], bool] = Recent(HANDLED_IDS)
         self._hooks = ServerHooks(config)
+        self._sharded = config.shard_count > 0
+        self._identify = IdentifyGate()
 
     # --- Adapter ---------------------------------------------------------------------------
 
@@ -331,14 +410,63 @@ class DiscordAdapter:
 
     # --- connecting ------------------------------------------------------------------------
 
+    @property
+    def shard_ids(self) -> tuple[int, ...]:
+        """The shards this process runs (empty when not sharded)."""
+        return self._config.shard_ids if self._sharded else ()
+
+    def seen(self, event: str, data: Any) -> None:
+        """A gateway event arrived: note when, per shard (Discord's formula names the shard;
+        events without a guild are private messages, which come on shard 0)."""
+        if not self._sharded or not isinstance(data, dict):
+            return
+        guild = data.get("id") if event.startswith("GUILD_") and "guild_id" not in data else None
+        guild = guild or data.get("guild_id")
+        try:
+            shard = shard_of(int(guild), self._config.shard_count) if guild else DM_SHARD
+        except (TypeError, ValueError):
+            return
+        metrics.shard_event(Platform.DISCORD, shard)
+
+    def _new_client(self, intents: discord.Intents) -> _Client:
+        if not self._sharded:
+            return _Client(self, intents)
+        return _ShardedClient(
+            self,
+            intents,
+            shard_ids=list(self.shard_ids),
+            shard_count=self._config.shard_count,
+            identify=self._identify,
+        )
+
+    async def _learn_session_limits(self, client: _Client) -> None:
+        """Ask Discord (GET /gateway/bot) how many IDENTIFYs it takes at once, and say in the
+        log what starts and what the daily session limit leaves."""
+        recommended, _, limit = await client.http.get_bot_gateway()
+        self._identify.max_concurrency = max(int(limit.get("max_concurrency", 1)), 1)
+        remaining = int(limit.get("remaining", 0))
+        log.info(
+            SHARDS_STARTING,
+            spans(self.shard_ids),
+            self._config.shard_count,
+            recommended,
+            remaining,
+            self._identify.max_concurrency,
+        )
+        if remaining < len(self.shard_ids):
+            reset = format_wait(int(limit.get("reset_after", 0)) / 1000)
+            log.warning(FEW_SESSION_STARTS, remaining, len(self.shard_ids), reset)
+
     async def _connect(self, *, message_content: bool) -> None:
-        client = _Client(self, wanted_intents(message_content=message_content))
+        client = self._new_client(wanted_intents(message_content=message_content))
         client._connection.guild_ready_timeout = self._guild_ready_timeout
         self._client = client
         self._tree = CommandTree(client, self._admit)
         for command in build_commands(self._host.router.specs, self._run_command, self._suggest):
             self._tree.add_command(command)
         await client.login(self._token or "")
+        if self._sharded:
+            await self._learn_session_limits(client)
         # login, then connect as a task: a task running start() races with wait_until_ready().
         self._connection = asyncio.create_task(client.connect(), name="discord-connect")
         ready = asyncio.create_task(client.wait_until_ready(), name="discord-ready")
@@ -398,6 +526,21 @@ class DiscordAdapter:
             log.error(SYNC_FAILED, where, why, later, exc_info=error)
 
     async def _sync_scope(self, guild: discord.Object | None) -> None:
+        """Sync one scope, once across every process sharing the store: on PostgreSQL the
+        sync runs under an advisory lock, so when several processes start together one syncs
+        and the others, let in after it, find the fingerprint it stored and skip. SQLite has
+        one process (and its write lock must not be held across a slow HTTP call)."""
+        db = self._host.db
+        if db.backend != "postgresql":
+            await self._sync_scope_once(guild)
+            return
+        async with db.transaction() as tx:
+            await tx.claim(SYNC_LOCK, guild.id if guild else 0)
+            # The lock's transaction belongs to this task; the sync reads and writes the
+            # fingerprint on connections of its own, so it runs as a task of its own.
+            await asyncio.create_task(self._sync_scope_once(guild), name="discord-sync-scope")
+
+    async def _sync_scope_once(self, guild: discord.Object | None) -> None:
         """Sync globally, or to one of ``discord.dev_guild_ids`` while developing (they show at
         once there). A scope whose commands have not changed since the last sync is skipped:
         Discord limits how often commands may be written."""

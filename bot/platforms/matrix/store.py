@@ -42,9 +42,10 @@ class MatrixStore:
 
     async def add_reaction(self, reaction: StoredReaction) -> None:
         query = """
-            INSERT OR IGNORE INTO matrix_reactions
+            INSERT INTO matrix_reactions
                 (event_id, room_id, target_id, thread_id, member_id, key, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
         """
         async with self._db.transaction() as tx:
             await tx.execute(
@@ -103,7 +104,8 @@ class MatrixStore:
     async def mark_handled(self, event_id: str, at: datetime) -> None:
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO matrix_handled_events (event_id, handled_at) VALUES (?, ?)",
+                "INSERT INTO matrix_handled_events (event_id, handled_at) VALUES (?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (event_id, to_iso(at)),
             )
 

@@ -7,6 +7,11 @@ order), each step in one transaction. A database where an owner this code knows 
 newer version than the code is refused rather than guessed at; the tables of an owner this
 code doesn't know (a feature it doesn't have) are left alone.
 
+A step may have a PostgreSQL variant beside it, ``NNNN_what.postgres.sql``, for the few things
+the two dialects spell differently (SQLite's ``INTEGER PRIMARY KEY`` row ids are identity
+columns there); everything else is written once, in SQL both accept. A variant always has its
+SQLite step of the same number and name.
+
 Releases before the per-owner versions numbered every migration in one sequence. Opening such
 a database moves its history to the owners that wrote each step (``LEGACY``), in one
 transaction, and the tables themselves are untouched.
@@ -26,7 +31,8 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgres)?\.sql$")
+BACKENDS = ("sqlite", "postgres")
 _OWNER = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 TABLE = """
     CREATE TABLE IF NOT EXISTS schema_version (
@@ -81,22 +87,52 @@ class Owner:
     name: str
     folder: Traversable
 
-    def migrations(self) -> list[Migration]:
+    def migrations(self, backend: str = "sqlite") -> list[Migration]:
+        """This owner's steps in order, in ``backend``'s dialect."""
         if not _OWNER.match(self.name):
             raise RuntimeError(f"{self.name!r} is not a lowercase owner name")
-        found: list[Migration] = []
+        if backend not in BACKENDS:
+            raise ValueError(f"no migrations for backend {backend!r}")
+        plain: dict[int, Migration] = {}
+        variants: dict[int, Migration] = {}
         for entry in self.folder.iterdir():
             match = _NAME.match(entry.name)
             if match:
                 sql = entry.read_text(encoding="utf-8")
-                found.append(Migration(self.name, int(match[1]), match[2], sql))
-        found.sort(key=lambda m: m.version)
+                step = Migration(self.name, int(match[1]), match[2], sql)
+                (variants if match[3] else plain)[step.version] = step
+        for version, variant in variants.items():
+            if version not in plain or plain[version].name != variant.name:
+                raise RuntimeError(
+                    f"{self.name}: {version:04d}_{variant.name}.postgres.sql has no "
+                    f"{version:04d}_{variant.name}.sql beside it"
+                )
+        found = sorted(plain.values(), key=lambda m: m.version)
         versions = [m.version for m in found]
         if versions != list(range(1, len(versions) + 1)):
             raise RuntimeError(
                 f"{self.name}: migrations are numbered 0001, 0002, …; found {versions}"
             )
+        if backend == "postgres":
+            found = [variants.get(m.version, m) for m in found]
         return found
+
+
+def plan(owners: Sequence[Owner], backend: str) -> dict[str, list[Migration]]:
+    """The engine's and ``owners``' steps, in the order they migrate."""
+    parts = [CORE, *owners]
+    names = [owner.name for owner in parts]
+    if len(set(names)) != len(names):
+        raise RuntimeError(f"two parts claim one migration owner: {names}")
+    return {owner.name: owner.migrations(backend) for owner in parts}
+
+
+def refuse_newer(plans: Mapping[str, list[Migration]], found: Mapping[str, int]) -> None:
+    """Refuse a database where an owner this code knows is ahead of the code."""
+    for name, steps in plans.items():
+        head = steps[-1].version if steps else 0
+        if found.get(name, 0) > head:
+            raise SchemaTooNew(found[name], head, name)
 
 
 CORE = Owner("core", resources.files(__package__))
@@ -138,16 +174,9 @@ async def current_versions(conn: aiosqlite.Connection) -> dict[str, int]:
 async def migrate(conn: aiosqlite.Connection, owners: Sequence[Owner] = ()) -> dict[str, int]:
     """Bring the engine and ``owners`` to their newest schema; return every owner's version."""
     await _adopt_legacy(conn)
-    parts = [CORE, *owners]
-    names = [owner.name for owner in parts]
-    if len(set(names)) != len(names):
-        raise RuntimeError(f"two parts claim one migration owner: {names}")
-    plans = {owner.name: owner.migrations() for owner in parts}
+    plans = plan(owners, "sqlite")
+    refuse_newer(plans, await current_versions(conn))
     found = await current_versions(conn)
-    for name, steps in plans.items():
-        head = steps[-1].version if steps else 0
-        if found.get(name, 0) > head:
-            raise SchemaTooNew(found[name], head, name)
     await conn.execute(TABLE)
     for steps in plans.values():
         for step in steps:

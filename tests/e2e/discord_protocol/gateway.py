@@ -11,6 +11,15 @@ privileged intent the application was not granted with 4014. READY names a
 ``resume_gateway_url`` of its own, and sessions resume there: a RESUME sent to the plain URL
 gets INVALID_SESSION (Discord asks clients to resume on that URL, and may refuse otherwise).
 Dispatches go only to sessions whose intents cover them, GUILD_CREATE included.
+
+Sharding ("Gateway" topic, Sharding): IDENTIFY may carry ``shard: [shard_id, num_shards]``,
+two whole numbers with ``0 <= shard_id < num_shards``; anything else closes with 4010. A
+session then holds only the guilds with ``(guild_id >> 22) % num_shards == shard_id``: READY
+lists only those, and only their events reach it; private messages (events without a guild)
+go to shard 0 alone. A session that would hold more than ``max_guilds_per_shard`` guilds
+(Discord's 2,500) closes with 4011, sharding required. IDENTIFYs are limited per bucket
+``shard_id % max_concurrency`` to one per ``identify_window`` seconds (5 on Discord); one
+too soon gets INVALID_SESSION, as Discord answers it.
 """
 
 from __future__ import annotations
@@ -48,7 +57,13 @@ DECODE_ERROR, NOT_AUTHENTICATED, AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED = 
     4004,
     4005,
 )
+INVALID_SHARD, SHARDING_REQUIRED = 4010, 4011
 INVALID_API_VERSION, INVALID_INTENTS, DISALLOWED_INTENTS = 4012, 4013, 4014
+MAX_GUILDS_PER_SHARD = 2500  # Discord's limit, past which it asks for (more) shards
+IDENTIFY_WINDOW = 5.0  # seconds: one IDENTIFY per bucket in this long
+SNOWFLAKE_SHIFT = 22
+# Events whose payload names its guild as "id", not "guild_id".
+GUILD_ITSELF = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")
 # Every intent Discord defines (bits 0-16, auto moderation 20-21, polls 24-25).
 KNOWN_INTENTS = sum(1 << bit for bit in (*range(17), 20, 21, 24, 25))
 BEFORE_IDENTIFY = (HEARTBEAT, IDENTIFY, RESUME)
@@ -87,6 +102,37 @@ class Session:
     def receives(self, intents: int) -> bool:
         return intents == 0 or bool(self.intents & intents)
 
+    def holds(self, guild_id: int | None) -> bool:
+        """Does this session get the events of ``guild_id`` (None: a private message)?"""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return shard_of(guild_id, count) == shard_id
+
+
+def shard_of(guild_id: int, count: int) -> int:
+    return (guild_id >> SNOWFLAKE_SHIFT) % count
+
+
+def guild_of(event: str, data: Any) -> int | None:
+    """The guild an event belongs to; None for private messages."""
+    if not isinstance(data, dict):
+        return None
+    raw = data.get("id") if event in GUILD_ITSELF else data.get("guild_id")
+    return int(raw) if raw is not None else None
+
+
+def valid_shard(shard: object) -> bool:
+    return (
+        isinstance(shard, list)
+        and len(shard) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in shard)
+        and shard[1] >= 1
+        and 0 <= shard[0] < shard[1]
+    )
+
 
 class Gateway:
     def __init__(self, world: World) -> None:
@@ -105,19 +151,33 @@ class Gateway:
         self.repeat_on_resume = 0  # events sent again on the next RESUME (see DiscordServer)
         # Changes READY before it goes out, for a payload the client can't read.
         self.mangle_ready: Callable[[Json], Json] | None = None
+        # Sharding, as Discord applies it (see the module's docstring).
+        self.max_guilds_per_shard = MAX_GUILDS_PER_SHARD
+        self.max_concurrency = 1
+        self.identify_window = IDENTIFY_WINDOW
+        self.session_starts = 1000  # session_start_limit.remaining: one less per IDENTIFY
+        self._last_identify: dict[int, float] = {}  # bucket -> when its last IDENTIFY came
+        self.refused_identifies = 0  # IDENTIFYs turned away for coming too soon in their bucket
+
+    def recommended_shards(self) -> int:
+        """What /gateway/bot recommends: one shard per 1,000 guilds, at least one."""
+        return max(1, -(-len(self.world.guilds) // 1000))
 
     # -- what tests and the REST side call --
 
     async def dispatch(self, event: str, data: Json, *, intents: int = 0) -> None:
         """Send an event to every session whose intents include one of `intents` (0: all)."""
+        guild_id = guild_of(event, data)
         for session in list(self.sessions.values()):
-            if session.receives(intents):
+            if session.receives(intents) and session.holds(guild_id):
                 await self._send_event(session, event, self._as_seen_by(session, event, data))
 
     async def dispatch_raw(self, event: str, data: Any) -> None:
         """Send ``data`` exactly as given, for a payload the client may not understand."""
+        guild_id = guild_of(event, data)
         for session in list(self.sessions.values()):
-            await self._send_event(session, event, data)
+            if session.holds(guild_id):
+                await self._send_event(session, event, data)
 
     async def close(self, code: int = 4000, *, forget_sessions: bool = False) -> None:
         """Close every connection with `code`, as Discord does; sessions stay resumable unless
@@ -251,11 +311,26 @@ class Gateway:
             # discord.py turns 4014 into PrivilegedIntentsRequired (client.Client.connect).
             await socket.close(code=DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
             return None
-        session = Session(
-            id=secrets.token_hex(16), intents=intents, shard=data.get("shard"), socket=socket
-        )
+        shard = data.get("shard")
+        if shard is not None and not valid_shard(shard):
+            await socket.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return None
+        shard_id, count = shard if shard is not None else (0, 1)
+        guilds = [g for g in world.guilds.values() if shard_of(g.id, count) == shard_id]
+        if len(guilds) > self.max_guilds_per_shard:
+            await socket.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
+            return None
+        bucket = shard_id % self.max_concurrency
+        now = time.monotonic()
+        last = self._last_identify.get(bucket)
+        if last is not None and now - last < self.identify_window:
+            self.refused_identifies += 1
+            await self._send(socket, {"op": INVALID_SESSION, "d": False})
+            return None
+        self._last_identify[bucket] = now
+        self.session_starts -= 1
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard, socket=socket)
         self.sessions[session.id] = session
-        guilds = list(world.guilds.values())
         ready: Json = {
             "v": 10,
             "user": payloads.client_user(world.bot),

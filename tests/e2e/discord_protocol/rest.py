@@ -423,9 +423,19 @@ class RestApi:
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
         # Only AutoShardedClient asks; a plain Client connects to DEFAULT_GATEWAY directly.
-        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        gateway = self.events.gateway
+        limit = {
+            "total": 1000,
+            "remaining": max(gateway.session_starts, 0),
+            "reset_after": 86_400_000 if gateway.session_starts < 1000 else 0,
+            "max_concurrency": gateway.max_concurrency,
+        }
         return json_response(
-            {"url": self.events.gateway.url, "shards": 1, "session_start_limit": limit}
+            {
+                "url": gateway.url,
+                "shards": gateway.recommended_shards(),
+                "session_start_limit": limit,
+            }
         )
 
     async def create_dm(self, request: web.Request) -> web.Response:

@@ -56,6 +56,8 @@ class DiscordServer:
         self.gateway = Gateway(self.world)
         self.events = Events(self.world, self.gateway)
         self.rest = RestApi(self.world, self.events, rate_scale=rate_scale)
+        # The IDENTIFY window shrinks with the rate limits' windows (one per bucket still).
+        self.gateway.identify_window *= rate_scale
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -123,14 +125,16 @@ class DiscordServer:
         owner: User | None = None,
         everyone_permissions: int = EVERYONE_PERMISSIONS,
         bot_permissions: int = BOT_PERMISSIONS,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
         """A guild the bot is in, with the role its invite gave it (``bot_permissions``); the
-        owner is a member too."""
+        owner is a member too. ``shard`` (id, count): an id Discord routes to that shard."""
         return self.world.create_guild(
             name,
             owner=owner,
             everyone_permissions=everyone_permissions,
             bot_permissions=bot_permissions,
+            shard=shard,
         )
 
     def bot_role(self, guild: Guild) -> Role:

@@ -272,6 +272,14 @@ class World:
         self.users[user.id] = user
         return user
 
+    def new_id_on_shard(self, shard: int, shard_count: int) -> int:
+        """A fresh snowflake that Discord's formula, ``(id >> 22) % shard_count``, puts on
+        ``shard``: the next millisecond stamp that falls there."""
+        stamp = max((self._last_id >> 22) + 1, int(time.time() * 1000) - DISCORD_EPOCH_MS)
+        stamp += (shard - stamp) % shard_count
+        self._last_id = stamp << 22
+        return self._last_id
+
     def create_guild(
         self,
         name: str,
@@ -279,9 +287,12 @@ class World:
         owner: User | None = None,
         everyone_permissions: int = EVERYONE_PERMISSIONS,
         bot_permissions: int = BOT_PERMISSIONS,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
+        """``shard``: (shard id, shard count) the guild's id must fall on."""
         owner = owner or self.owner
-        guild = Guild(id=self.new_id(), name=name, owner_id=owner.id)
+        guild_id = self.new_id() if shard is None else self.new_id_on_shard(*shard)
+        guild = Guild(id=guild_id, name=name, owner_id=owner.id)
         guild.roles[guild.id] = Role(
             id=guild.id, name="@everyone", permissions=everyone_permissions
         )
