@@ -84,7 +84,7 @@ OPTIONS: Mapping[Process, tuple[VoteOption, ...]] = {
         VoteOption(
             Choice.BLOCK,
             "\N{OCTAGONAL SIGN}",
-            "I can't live with this; let's talk before it goes ahead",
+            "This doesn't sit right with me as it stands; let's talk it through before we go ahead",
             4,
         ),
     ),

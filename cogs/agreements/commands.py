@@ -21,6 +21,8 @@ from cogs.agreements.texts import (
     AMENDED,
     BUSY,
     CLOSES_RANGE,
+    EXTEND_RANGE,
+    EXTENDED,
     LIST_HOW,
     LIST_OPEN_HEAD,
     LIST_OPEN_LINE,
@@ -100,6 +102,23 @@ REVIEW = CommandSpec(
     ("agreement", "review"),
     "Open a review of an agreement now: keep it, change it or let it go.",
     (NUMBER, CLOSES, CIRCLE_NAMED),
+)
+EXTEND = CommandSpec(
+    ("agreement", "extend"),
+    "Give an open proposal more time before voting closes; the thread hears.",
+    (
+        NUMBER,
+        Option(
+            "by",
+            OptionKind.DURATION,
+            "How much more time, like 24h",
+            required=True,
+            min_value=3600,
+            max_value=30 * 86400,
+        ),
+        CIRCLE_NAMED,
+    ),
+    permission=Permission.FACILITATOR,
 )
 LIST = CommandSpec(
     ("agreement", "list"),
@@ -256,6 +275,20 @@ class AgreementCommands:
         proposal = await self._proposals.open_review(circle, agreement, inv.at, closes_at)
         await inv.reply(
             REVIEW_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL
+        )
+
+    @command(EXTEND)
+    async def extend(self, inv: Invocation) -> None:
+        circle = circle_of(inv)
+        proposal = await self._open_proposal(inv, circle)
+        more = inv.duration("by") or timedelta(0)
+        until = proposal.closes_at + more
+        if more < SHORTEST or until > inv.at + LONGEST:
+            raise CommandError(EXTEND_RANGE)
+        changed = await self._proposals.extend(circle, proposal, until=until)
+        await inv.reply(
+            EXTENDED.format(id=changed.id, closes=moment(changed.closes_at, circle.zone)),
+            Visibility.PERSONAL,
         )
 
     @command(LIST)

@@ -40,6 +40,7 @@ from cogs.agreements.texts import (
     AMENDED_NOTE,
     BUSY,
     CLOSED_HEAD,
+    EXTENDED_THREAD,
     REMINDER,
     REPLACED_HEAD,
     RESULT_WORDS,
@@ -256,6 +257,35 @@ class Proposals(AtDesk):
                     AMENDED_NOTE.format(id=changed.id, circle=circle.name),
                 )
         return posted
+
+    async def extend(self, circle: Circle, proposal: Proposal, *, until: datetime) -> Proposal:
+        """Give an open proposal more time: its post shows the new closing time, the thread
+        hears, and the timers are planned again (a reminder already sent is not sent twice)."""
+        async with self._watched.locks[proposal.id]:
+            remind_at = reminder_time(self._clock.now(), until, proposal.reminder)
+            changed = await self._repo.extend(
+                proposal.id, proposal.version, closes_at=until, remind_at=remind_at
+            )
+            prefix = self._chat.command_prefix(circle.platform)
+            if changed is None:
+                raise CommandError(
+                    ALREADY_CLOSED.format(
+                        id=proposal.id, day=day(self._clock.now(), circle.zone), prefix=prefix
+                    )
+                )
+            self.arm(changed)
+            if changed.message is not None and changed.posted:
+                try:
+                    await self._chat.edit(
+                        changed.message, await self._post_text(circle, changed, prefix)
+                    )
+                except DeliveryError:
+                    log.info("could not show the new closing time of proposal %s", changed.id)
+            await self._chat.send(
+                changed.thread or circle.home,
+                EXTENDED_THREAD.format(id=changed.id, closes=moment(until, circle.zone)),
+            )
+        return changed
 
     async def _post_text(
         self, circle: Circle, proposal: Proposal, prefix: str, *, closed: bool = False

@@ -9,6 +9,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from bot.chat import Chat, DeliveryError
+from cogs.agreements.ballots import STOPPING
 from cogs.agreements.model import Agreement, Proposal
 from cogs.agreements.render import (
     Entry,
@@ -28,6 +29,7 @@ from cogs.agreements.texts import (
     RESULT_WORDS,
     SHOW_AGREEMENT,
     SHOW_PROPOSAL,
+    STANDS,
 )
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import Circle, InfoWanted, Names
@@ -143,6 +145,9 @@ class Registry:
             voters, members = await self._ballots.turnout(proposal.id)
             state = f"version {proposal.version}, open until {moment(proposal.closes_at, zone)}"
             about = f"{voters} of {members} members have voted so far."
+            cast, _members = await self._ballots.current_votes(proposal.id)
+            if STOPPING[proposal.process] in cast.values():
+                about += " " + STANDS[proposal.process]
         else:
             closed = day(proposal.closed_at, zone) if proposal.closed_at else ""
             passed = proposal.result is not None and proposal.result.passed

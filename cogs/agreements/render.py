@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.text import clip
 from cogs.agreements.ballots import OPTIONS, Choice, Process
 
 REGISTRY_HEAD = "\N{SCROLL} **Our agreements · {circle}**"
@@ -57,11 +56,24 @@ def moment(when: datetime, zone: ZoneInfo) -> str:
 
 
 def short_title(title: str | None, text: str, length: int = TITLE_LENGTH) -> str:
-    """A title to show: the given one, else the first line of the text, shortened."""
+    """A title to show: the given one, else the first line of the text, shortened at a word
+    boundary."""
     if title:
-        return title
+        return cut_at_word(title, length)
     first = text.strip().splitlines()[0] if text.strip() else ""
-    return clip(first, length)
+    return cut_at_word(first, length)
+
+
+def cut_at_word(text: str, length: int) -> str:
+    """``text`` within ``length`` characters, cut between words and marked with an ellipsis
+    (a single word longer than ``length`` is cut inside it, as nothing else fits)."""
+    if len(text) <= length:
+        return text
+    room = text[: length - 1]
+    space = room.rfind(" ")
+    if space > 0 and text[length - 1] != " ":
+        room = room[:space]
+    return room.rstrip(" ,;:.-–—") + "…"
 
 
 def counts_line(process: Process, counts: Mapping[Choice, int]) -> str:

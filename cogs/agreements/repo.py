@@ -343,6 +343,31 @@ class AgreementsRepo:
             proposal = await self._proposal(tx, proposal_id)
         return proposal, [r["member_id"] for r in rows]
 
+    async def extend(
+        self, proposal_id: int, version: int, *, closes_at: datetime, remind_at: datetime
+    ) -> Proposal | None:
+        """A later closing time for the open version; the votes stay. The extra time joins the
+        proposal's length, so a new version later gets it too. None if it closed or moved on."""
+        async with self._db.transaction() as tx:
+            current = await self._proposal(tx, proposal_id)
+            extra = int((closes_at - current.closes_at).total_seconds())
+            changed = await tx.execute_count(
+                """
+                UPDATE agreement_proposals SET closes_at = ?, remind_at = ?,
+                    duration_seconds = duration_seconds + ?
+                WHERE id = ? AND version = ? AND closed_at IS NULL AND closes_at = ?
+                """,
+                (
+                    to_iso(closes_at),
+                    to_iso(remind_at),
+                    max(extra, 0),
+                    proposal_id,
+                    version,
+                    to_iso(current.closes_at),
+                ),
+            )
+            return await self._proposal(tx, proposal_id) if changed else None
+
     # --- closing ---------------------------------------------------------------------------
 
     async def close(

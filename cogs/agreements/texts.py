@@ -60,10 +60,20 @@ OBJECTION_INVITE = (
     "something that works for all of us. What would make it workable for you? You're welcome to "
     "say so in the proposal's thread, or to {proposer} directly."
 )
+BLOCK_INVITE = (
+    "Thank you for placing a block on proposal {id} in {circle}. A block tells us something "
+    "matters here, and we'd rather hear it now than go ahead without you. What would need to "
+    "change for you? You're welcome to say so in the proposal's thread, or to {proposer} directly."
+)
 OBJECTION_THREAD = (
     "An objection has come in. For us, an objection is the start of a conversation, not the end of "
     "one: what would make this proposal workable for everyone? {who} can post a new version with "
     "`{prefix}agreement amend {id} <new text>`."
+)
+BLOCK_THREAD = (
+    "A block has come in. For us, a block is an invitation to slow down and talk, not a verdict: "
+    "what would this proposal need so that all of us can go along with it? {who} can post a new "
+    "version with `{prefix}agreement amend {id} <new text>`."
 )
 OUTSIDER_NOTE = (
     "Thank you for joining in on proposal {id}. Votes there come from the members of {circle}, so "
@@ -134,6 +144,19 @@ SHOW_AGREEMENT = (
 )
 INFO_AGREEMENTS = "Our agreements ({count}): {items}. `{prefix}agreement list` shows them in full."
 INFO_NO_AGREEMENTS = "No agreements yet; the circle writes its own, together."
+STANDS = {
+    Process.CONSENT: "An objection stands, so the proposal stays open for that conversation until it closes.",
+    Process.PROPOSAL: "A block stands, so the proposal stays open for that conversation until it closes.",
+}
+EXTENDED_THREAD = (
+    "Proposal {id} has a little more time: voting now closes {closes}. Votes already made still "
+    "count, and can be changed until then."
+)
+EXTENDED = "Proposal {id} now closes {closes}, and the thread has heard."
+EXTEND_RANGE = (
+    "A proposal can stay open for at most 30 days from now, so it can be given between 1 hour "
+    "and that much more time, for example `24h`."
+)
 SHOW_PROPOSAL = "**Proposal {id}{title}** ({state})\n{quote}\n{about}{proposer}"
 
 HISTORY_WORDS = {

@@ -14,7 +14,14 @@ from cogs.agreements.ballots import STOPPING, Choice, Process, choice_for, is_vo
 from cogs.agreements.model import NoteKind, Proposal, VoteStatus
 from cogs.agreements.proposals import AtDesk, Desk, Proposals
 from cogs.agreements.render import day
-from cogs.agreements.texts import CLOSED_NOTE, OBJECTION_INVITE, OBJECTION_THREAD, OUTSIDER_NOTE
+from cogs.agreements.texts import (
+    BLOCK_INVITE,
+    BLOCK_THREAD,
+    CLOSED_NOTE,
+    OBJECTION_INVITE,
+    OBJECTION_THREAD,
+    OUTSIDER_NOTE,
+)
 from cogs.circles import Circle
 
 log = logging.getLogger(__name__)
@@ -98,11 +105,12 @@ class Votes(AtDesk):
         prefix = self._chat.command_prefix(circle.platform)
         by = proposal.proposed_by
         proposer = await self._names.of(circle, by) if by else None
+        blocking = proposal.process is Process.PROPOSAL  # a block, named as a block
         if await self._ballots.claim_note(proposal.id, member.id, NoteKind.OBJECTION):
             await tell(
                 self._chat,
                 member,
-                OBJECTION_INVITE.format(
+                (BLOCK_INVITE if blocking else OBJECTION_INVITE).format(
                     id=proposal.id,
                     circle=circle.name,
                     proposer=proposer or "the circle's facilitators",
@@ -113,7 +121,7 @@ class Votes(AtDesk):
             self._thread_told.add(told)
             await self._chat.send(
                 proposal.thread or circle.home,
-                OBJECTION_THREAD.format(
+                (BLOCK_THREAD if blocking else OBJECTION_THREAD).format(
                     who=proposer or "Anyone in the circle", prefix=prefix, id=proposal.id
                 ),
             )

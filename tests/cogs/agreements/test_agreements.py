@@ -278,9 +278,18 @@ async def test_the_proposal_process_uses_its_own_options_and_rules(sb: Sandbox) 
     )
     out = await propose(sb)
     assert "We decide by proposal vote" in out
-    assert "🛑 **block**: I can't live with this" in out
+    assert "🛑 **block**: This doesn't sit right with me as it stands; let's talk it through" in out
+    assert "live with" not in out
     assert "at least 60% of the votes for or against agree" in out
-    await sb.say(f"alice +^ {AGREE}", f"bob +^ {BLOCK}", f"carol +^ {AGREE}", f"dan +^ {ABSTAIN}")
+    out = await sb.say(
+        f"alice +^ {AGREE}", f"bob +^ {BLOCK}", f"carol +^ {AGREE}", f"dan +^ {ABSTAIN}"
+    )
+    # a block is named and thanked as a block, in the thread and in private
+    assert "A block has come in." in out
+    assert "objection" not in out.lower()
+    (invite,) = sb.private_to("bob")
+    assert "Thank you for placing a block on proposal 1 in Tuesday." in invite
+    assert "object" not in invite
     assert result(sb, 1) is None  # a block keeps it open for the conversation
     out = await sb.wait(timedelta(hours=72))
     assert "There's a block, so we're not there yet." in out
