@@ -128,8 +128,17 @@ LIST = CommandSpec(
 )
 SHOW = CommandSpec(
     ("agreement", "show"),
-    "Show an agreement or a proposal in full, with its history.",
-    (NUMBER, CIRCLE_NAMED),
+    "Show an agreement or a proposal in full; add history for every wording it has had.",
+    (
+        NUMBER,
+        Option(
+            "part",
+            OptionKind.CHOICE,
+            "history: every wording, with its dates and votes",
+            choices=("history",),
+        ),
+        CIRCLE_NAMED,
+    ),
     allow_archived=True,
 )
 SETTINGS = CommandSpec(
@@ -326,8 +335,13 @@ class AgreementCommands:
         zone = circle.zone
         # The words are the group's and anyone may read them; who proposed them is for the circle.
         insider = await self._insider(inv, circle)
+        history = inv.text("part") == "history"
         agreement = await self._repo.agreement(number)
         if agreement is not None and agreement.circle_id == circle.id:
+            if history:
+                text = await self._registry.history_of_agreement(circle, agreement, zone)
+                await inv.reply(text, Visibility.PERSONAL)
+                return
             await inv.reply(
                 await self._registry.describe_agreement(circle, agreement, zone, names=insider),
                 Visibility.PERSONAL,
@@ -338,6 +352,10 @@ class AgreementCommands:
             raise CommandError(
                 UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix)
             )
+        if history:
+            text = await self._registry.history_of_proposal(circle, proposal, zone)
+            await inv.reply(text, Visibility.PERSONAL)
+            return
         await inv.reply(
             await self._registry.describe_proposal(circle, proposal, zone, names=insider),
             Visibility.PERSONAL,

@@ -133,6 +133,27 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """One wording a proposal has had: a replaced one (``ended_at`` set, its counts as they
+    stood when it was replaced), or the current one (``ended_at`` is its close, or None while
+    it is open)."""
+
+    proposal_id: int
+    version: int
+    kind: Kind
+    text: str
+    proposed_by: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    counts: Mapping[Choice, int]
+    voters: int | None  # None: the current version, still open
+    members: int | None
+    message: MessageRef | None
+    replaced: bool  # a later version replaced it
+    result: Result | None = None  # the current version, once closed
+
+
+@dataclass(frozen=True, slots=True)
 class Agreement:
     id: int
     circle_id: int

@@ -33,7 +33,7 @@ from cogs.agreements.model import (
 )
 from cogs.agreements.posts import outcome_text, post_text
 from cogs.agreements.registry import Registry
-from cogs.agreements.render import day, moment, short_title
+from cogs.agreements.render import day, moment, quote, short_title
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.texts import (
     ALREADY_CLOSED,
@@ -43,6 +43,7 @@ from cogs.agreements.texts import (
     EXTENDED_THREAD,
     REMINDER,
     REPLACED_HEAD,
+    REPLACED_HEAD_EARLIER,
     RESULT_WORDS,
     SOMEONE,
     STARTER_TAKEN,
@@ -209,10 +210,28 @@ class Proposals(AtDesk):
         if replaced is not None and replaced.id != message.id:
             self._watched.unwatch(replaced)
             try:
-                await self._chat.edit(replaced, REPLACED_HEAD.format(version=placed.version - 1))
+                await self._chat.edit(replaced, await self._replaced_text(circle, placed, message))
             except DeliveryError:
                 log.info("could not mark the earlier post of proposal %s", placed.id)
         return placed
+
+    async def _replaced_text(self, circle: Circle, placed: Proposal, newer: MessageRef) -> str:
+        """What the replaced post says now: which version took its place, with a link, and
+        its own words, kept."""
+        kept = await self._repo.version(placed.id, placed.version - 1)
+        link = self._chat.message_link(newer)
+        if kept is None:  # replaced before every wording was kept (an older release)
+            return REPLACED_HEAD_EARLIER.format(
+                version=placed.version - 1, next=placed.version, link=link
+            )
+        head = REPLACED_HEAD.format(
+            version=kept.version,
+            next=placed.version,
+            started=day(kept.started_at, circle.zone),
+            ended=day(kept.ended_at or self._clock.now(), circle.zone),
+            link=link,
+        )
+        return head + "\n" + quote(kept.text)
 
     async def new_version(
         self,
@@ -235,6 +254,7 @@ class Proposals(AtDesk):
                 text=text,
                 kind=kind,
                 by=by.id,
+                at=at,
                 closes_at=closes_at,
                 remind_at=reminder_time(at, closes_at, proposal.reminder),
             )

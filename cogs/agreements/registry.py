@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.chat import Chat, DeliveryError
 from cogs.agreements.ballots import STOPPING
+from cogs.agreements.history import Wordings, history_text
 from cogs.agreements.model import Agreement, Proposal
 from cogs.agreements.render import (
     Entry,
@@ -23,6 +24,10 @@ from cogs.agreements.render import (
 )
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.texts import (
+    HISTORY_ABOUT,
+    HISTORY_AGREEMENT_HEAD,
+    HISTORY_HINT,
+    HISTORY_PROPOSAL_HEAD,
     HISTORY_WORDS,
     INFO_AGREEMENTS,
     INFO_NO_AGREEMENTS,
@@ -115,14 +120,13 @@ class Registry:
                 f"retired {day(agreement.retired_at, zone)}" if agreement.retired_at else "retired"
             )
             review = "It's no longer in force."
-        history = []
-        for proposal in await self._repo.about(agreement.id):
-            outcome = (
-                "open"
-                if proposal.is_open
-                else (proposal.result.value.replace("_", " ") if proposal.result else "")
-            )
-            history.append(f"proposal {proposal.id} ({HISTORY_WORDS[proposal.kind]}, {outcome})")
+        history = [
+            f"proposal {proposal.id} ({HISTORY_WORDS[proposal.kind]}, {_outcome_words(proposal)})"
+            for proposal in await self._repo.about(agreement.id)
+        ]
+        hint = HISTORY_HINT.format(
+            prefix=self._chat.command_prefix(circle.platform), id=agreement.id
+        )
         return SHOW_AGREEMENT.format(
             id=agreement.id,
             title=short_title(agreement.title, agreement.text),
@@ -136,7 +140,42 @@ class Registry:
             proposer=f" Proposed by {proposer}." if proposer else "",
             review=review,
             history=" · ".join(history),
+        ) + ("\n" + hint)
+
+    async def history_of_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo) -> str:
+        """Every wording of the proposal, with its dates and votes."""
+        head = HISTORY_PROPOSAL_HEAD.format(
+            id=proposal.id, title=f" · {proposal.title}" if proposal.title else ""
         )
+        return history_text(
+            head,
+            [Wordings(None, proposal.process, await self._repo.versions(proposal.id))],
+            zone,
+            await self._turnouts([proposal]),
+        )
+
+    async def history_of_agreement(
+        self, circle: Circle, agreement: Agreement, zone: ZoneInfo
+    ) -> str:
+        """Every wording the agreement has had or been offered, proposal by proposal."""
+        head = HISTORY_AGREEMENT_HEAD.format(
+            id=agreement.id, title=short_title(agreement.title, agreement.text)
+        )
+        about = await self._repo.about(agreement.id)
+        groups = [
+            Wordings(
+                HISTORY_ABOUT.format(
+                    id=p.id, kind=HISTORY_WORDS[p.kind], outcome=_outcome_words(p)
+                ),
+                p.process,
+                await self._repo.versions(p.id),
+            )
+            for p in about
+        ]
+        return history_text(head, groups, zone, await self._turnouts(about))
+
+    async def _turnouts(self, proposals: list[Proposal]) -> dict[int, tuple[int, int]]:
+        return {p.id: await self._ballots.turnout(p.id) for p in proposals if p.is_open}
 
     async def describe_proposal(
         self, circle: Circle, proposal: Proposal, zone: ZoneInfo, *, names: bool
@@ -166,6 +205,9 @@ class Registry:
             if proposal.proposed_by and names
             else None
         )
+        hint = HISTORY_HINT.format(
+            prefix=self._chat.command_prefix(circle.platform), id=proposal.id
+        )
         return SHOW_PROPOSAL.format(
             id=proposal.id,
             title=f" · {proposal.title}" if proposal.title else "",
@@ -173,4 +215,10 @@ class Registry:
             quote=quote(proposal.text),
             about=about,
             proposer=f" Proposed by {proposer}." if proposer else "",
-        )
+        ) + ("\n" + hint if proposal.version > 1 else "")
+
+
+def _outcome_words(proposal: Proposal) -> str:
+    if proposal.is_open:
+        return "open"
+    return proposal.result.value.replace("_", " ") if proposal.result else ""

@@ -24,6 +24,7 @@ from cogs.agreements.model import (
     Proposal,
     Refused,
     Settings,
+    Version,
 )
 from cogs.agreements.votes_repo import holdings_in
 from cogs.circles import Forget, Personal, forget_in
@@ -32,6 +33,12 @@ from cogs.circles import Forget, Personal, forget_in
 PERSONAL = (
     Personal("agreement_proposals", "proposed_by", Forget.CLEAR),
     Personal("agreements", "proposed_by", Forget.CLEAR),
+    Personal(
+        "agreement_versions",
+        "proposed_by",
+        Forget.CLEAR,
+        circle="(SELECT p.circle_id FROM agreement_proposals p WHERE p.id = {table}.proposal_id)",
+    ),
 )
 
 
@@ -107,6 +114,28 @@ def agreement_from(row: Row) -> Agreement:
         counts={Choice(k): int(v) for k, v in counts.items()},
         voters=row["voters"] or 0,
         members=row["members"] or 0,
+    )
+
+
+def version_from(row: Row, room: RoomRef) -> Version:
+    message: MessageRef | None = None
+    if row["message_id"]:
+        where = RoomRef(room.platform, room.space_id, row["message_room_id"] or room.id)
+        in_thread = ThreadRef(where, row["message_thread_id"]) if row["message_thread_id"] else None
+        message = MessageRef(where, row["message_id"], in_thread)
+    return Version(
+        proposal_id=row["proposal_id"],
+        version=row["version"],
+        kind=Kind(row["kind"]),
+        text=row["text"],
+        proposed_by=row["proposed_by"],
+        started_at=from_iso(row["started_at"]),
+        ended_at=from_iso(row["ended_at"]),
+        counts={Choice(k): int(v) for k, v in json.loads(row["counts"]).items()},
+        voters=row["voters"],
+        members=row["members"],
+        message=message,
+        replaced=True,
     )
 
 
@@ -314,18 +343,49 @@ class AgreementsRepo:
         text: str,
         kind: Kind,
         by: str,
+        at: datetime,
         closes_at: datetime,
         remind_at: datetime,
     ) -> tuple[Proposal, list[str]] | None:
-        """A new version: votes start afresh and the clock restarts. Returns the proposal and
-        who had voted on the version before; None if it closed or moved on meanwhile.
+        """A new version: votes start afresh and the clock restarts. The version before is
+        kept in full (``agreement_versions``), with how its vote stood, counts only. Returns
+        the proposal and who had voted on the version before; None if it closed or moved on
+        meanwhile.
 
         An amended review becomes a proposal of a new wording (or of retiring the agreement),
         and whoever changes a proposal nobody owns (a review) becomes its proposer."""
         async with self._db.transaction() as tx:
+            before = await self._proposal(tx, proposal_id)
+            if not before.is_open or before.version != version:
+                return None
             rows = await tx.fetchall(
                 "SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ? ORDER BY member_id",
                 (proposal_id,),
+            )
+            tally = await _tally(tx, before)
+            await tx.execute(
+                """
+                INSERT INTO agreement_versions (proposal_id, version, kind, text, proposed_by,
+                    started_at, ended_at, counts, voters, members,
+                    message_room_id, message_thread_id, message_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (proposal_id, version) DO NOTHING
+                """,
+                (
+                    proposal_id,
+                    version,
+                    before.kind.value,
+                    before.text,
+                    before.proposed_by,
+                    to_iso(await _version_start(tx, before)),
+                    to_iso(at),
+                    json.dumps({c.value: n for c, n in tally.counts.items()}),
+                    tally.voters,
+                    tally.members,
+                    before.message.room.id if before.message else None,
+                    before.message.thread.id if before.message and before.message.thread else None,
+                    before.message.id if before.message else None,
+                ),
             )
             changed = await tx.execute_count(
                 """
@@ -342,6 +402,48 @@ class AgreementsRepo:
             )
             proposal = await self._proposal(tx, proposal_id)
         return proposal, [r["member_id"] for r in rows]
+
+    async def versions(self, proposal_id: int) -> list[Version]:
+        """Every wording of the proposal, oldest first; the last is the current one."""
+        async with self._db.transaction() as tx:
+            proposal = await self._proposal(tx, proposal_id)
+            rows = await tx.fetchall(
+                "SELECT * FROM agreement_versions WHERE proposal_id = ? ORDER BY version",
+                (proposal_id,),
+            )
+            start = await _version_start(tx, proposal)
+        out = [version_from(row, proposal.room) for row in rows]
+        out.append(
+            Version(
+                proposal_id=proposal.id,
+                version=proposal.version,
+                kind=proposal.kind,
+                text=proposal.text,
+                proposed_by=proposal.proposed_by,
+                started_at=start,
+                ended_at=proposal.closed_at,
+                counts=proposal.counts,
+                voters=proposal.voters,
+                members=proposal.members,
+                message=proposal.message,
+                replaced=False,
+                result=proposal.result,
+            )
+        )
+        return out
+
+    async def version(self, proposal_id: int, version: int) -> Version | None:
+        """A replaced version, as it was kept."""
+        row = await self._db.fetchone(
+            "SELECT v.*, c.platform, c.space_id, c.room_id FROM agreement_versions v "
+            "JOIN agreement_proposals p ON p.id = v.proposal_id JOIN circles c ON c.id = p.circle_id "
+            "WHERE v.proposal_id = ? AND v.version = ?",
+            (proposal_id, version),
+        )
+        if row is None:
+            return None
+        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+        return version_from(row, room)
 
     async def extend(
         self, proposal_id: int, version: int, *, closes_at: datetime, remind_at: datetime
@@ -544,3 +646,23 @@ class AgreementsRepo:
             (to_iso(at), next_review, agreement_id),
         )
         return Effect.KEPT
+
+
+async def _tally(tx: Transaction, proposal: Proposal) -> Tally:
+    """How the open version's vote stands now, among current members (counts only)."""
+    rows = await tx.fetchall(
+        "SELECT member_id FROM circle_members WHERE circle_id = ?", (proposal.circle_id,)
+    )
+    members = [r["member_id"] for r in rows]
+    cast = votes(await holdings_in(tx, proposal.id), members)
+    return Tally(count(proposal.process, cast), len(members))
+
+
+async def _version_start(tx: Transaction, proposal: Proposal) -> datetime:
+    """When the proposal's current version went up: when the one before it was replaced, or
+    when the proposal opened."""
+    row = await tx.fetchone(
+        "SELECT ended_at FROM agreement_versions WHERE proposal_id = ? AND version = ?",
+        (proposal.id, proposal.version - 1),
+    )
+    return from_iso(row["ended_at"]) if row else proposal.opened_at

@@ -34,7 +34,8 @@ RULE_PROPOSAL = (
 )
 TALK_LINE = "Let's talk it over in this thread. You can change your reaction until it closes."
 THREAD_TITLE = "Proposal {id} · {title}"
-REPLACED_HEAD = "_This was version {version}. A newer version is further down the thread, and reactions here no longer count._"
+REPLACED_HEAD = "_This was version {version}, up from {started} until {ended}. Version {next} took its place: {link}. Reactions here no longer count; the words stay, so we can see how the proposal grew._"
+REPLACED_HEAD_EARLIER = "_This was version {version}. Version {next} took its place: {link}. Reactions here no longer count._"
 CLOSED_HEAD = "**Closed on {day}: {result}.** The outcome is in the thread."
 RESULT_WORDS = {True: "adopted", False: "not adopted this time"}
 
@@ -158,6 +159,20 @@ EXTEND_RANGE = (
     "and that much more time, for example `24h`."
 )
 SHOW_PROPOSAL = "**Proposal {id}{title}** ({state})\n{quote}\n{about}{proposer}"
+
+HISTORY_PROPOSAL_HEAD = "**Every wording of proposal {id}{title}**"
+HISTORY_AGREEMENT_HEAD = "**Every wording of agreement {id} · {title}**"
+HISTORY_ABOUT = "_Proposal {id} ({kind}, {outcome})_"
+HISTORY_VERSION = "**Version {version}** · up {started}{ended} · {vote}"
+HISTORY_UNTIL = " to {ended}"
+HISTORY_OPEN_VOTE = "open now, {voters} of {members} have voted so far"
+HISTORY_REPLACED_VOTE = "when it was replaced: {counts} · {voters} of {members} voted"
+HISTORY_CLOSED_VOTE = "{result}: {counts} · {voters} of {members} voted"
+HISTORY_CHANGES = "What changed from version {before}:"
+HISTORY_OTHER = "{version} of proposal {proposal}"
+HISTORY_HINT = (
+    "`{prefix}agreement show {id} history` shows every wording, with its dates and votes."
+)
 
 HISTORY_WORDS = {
     Kind.ADOPT: "proposed",

@@ -118,6 +118,7 @@ async def test_notes_and_the_reminder_are_claimed_once(
         text="We start on time, mostly.",
         kind=Kind.ADOPT,
         by="bob",
+        at=at(30 * 60),
         closes_at=at(90 * 60),
         remind_at=at(60 * 60),
     )

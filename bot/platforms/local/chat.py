@@ -220,6 +220,17 @@ class LocalChat:
         self.contents.pin(stored.id)
         self.note(f"{MARK_PIN} #{message.id} pinned")
 
+    async def remove_reaction(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """The sandbox lets the bot take anyone's reaction off, as a moderator could."""
+        stored = self._known(message)
+        key = normalise_emoji(key)
+        if member.id in stored.reactions.get(key, ()):
+            self.contents.react(member.id, stored.id, key, add=False)
+            self.note(f"{MARK_EDIT} #{message.id}: {member.id}'s {key} taken off")
+
+    def message_link(self, message: MessageRef) -> str:
+        return f"#{message.id}"
+
     async def send_private(self, member: MemberRef, text: str) -> MessageRef:
         if member.id in self.contents.closed_dms:
             raise DeliveryError(f"{member.id} does not take private messages")

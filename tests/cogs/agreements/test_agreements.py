@@ -221,7 +221,8 @@ async def test_amending_posts_a_new_version_and_starts_the_votes_afresh(sb: Sand
     assert "✏️ **Proposal 1, version 2**" in out
     assert "Bob has changed the proposal, so the votes start afresh." in out
     assert "only bob sees: Version 2 of proposal 1 is up in its thread" in out
-    assert "reactions here no longer count" in message_text(sb, first)
+    assert "Reactions here no longer count" in message_text(sb, first)
+    assert f"> {PROPOSAL_TEXT}" in message_text(sb, first)  # its words stay
     assert held(sb, 1) == {}
     assert sb.private_to("alice")[-1].startswith("Proposal 1 in Tuesday has a new version")
     assert any("has a new version" in note for note in sb.private_to("carol"))
