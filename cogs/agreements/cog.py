@@ -30,6 +30,7 @@ from cogs.agreements.ballots import Process
 from cogs.agreements.commands import AgreementCommands
 from cogs.agreements.model import CircleSettings, Proposal
 from cogs.agreements.proposals import Desk, Proposals, Watched
+from cogs.agreements.reasons import Reasons
 from cogs.agreements.registry import Registry
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.settings import AgreementsSettings
@@ -71,6 +72,7 @@ class AgreementsCog(Cog):
             closing=timedelta(hours=config.closing_hours),
         )
         self._votes = Votes(desk, self._proposals)
+        self._reasons = Reasons(desk, self._registry)
         self._commands = AgreementCommands(
             repo=self._repo,
             ballots=self._ballots,
@@ -78,6 +80,7 @@ class AgreementsCog(Cog):
             circles=circles,
             proposals=self._proposals,
             registry=self._registry,
+            reasons=self._reasons,
         )
         self._read_back_task: asyncio.Task[None] | None = None
 
@@ -157,6 +160,7 @@ class AgreementsCog(Cog):
                 if proposal is None:
                     return None
             await self._votes.reconcile(proposal)
+            await self._reasons.post_pending(circle, proposal)
             if proposal.closes_at > self._clock.now():
                 self._watched.watch(proposal)
                 self._proposals.arm(proposal)
@@ -195,21 +199,35 @@ class AgreementsCog(Cog):
             keeps=(
                 "while a proposal is open: which option reactions you hold on it (your vote); when it closes, only the counts are kept, never who chose what",
                 "the proposals you wrote, and your name as the proposer of the agreements they became",
+                "the reasons you chose to share with an objection or a block, and whether you shared them with your name",
                 "that I've sent you a note about a proposal (an invitation after an objection, or why a reaction didn't count), so I never send it twice",
             ),
             kept_for=(
-                "votes until the proposal closes; proposals and agreements as long as the circle keeps them. "
-                "If you ask me to forget you, your votes and notes go, and your proposals stay as the group's words, without your name"
+                "votes until the proposal closes; reasons and proposals as long as the circle keeps them. "
+                "If you ask me to forget you, your votes, reasons and notes go, and your proposals stay as the group's words, without your name"
             ),
         )
 
     async def export_member(self, member: MemberRef) -> Mapping[str, Any]:
         open_votes = await self._ballots.open_votes_of(member.platform, member.id)
+        reasons = await self._ballots.reasons_of(member.platform, member.id)
         proposals, agreements = await self._repo.written_by(member.platform, member.id)
         return {
             "votes_on_open_proposals": [
                 {"proposal": pid, "circle": circle, "vote": held[-1], "reactions": held}
                 for pid, circle, held in open_votes
+            ],
+            "reasons_shared": [
+                {
+                    "proposal": row["proposal_id"],
+                    "circle": row["circle"],
+                    "version": row["version"],
+                    "with": row["choice"],
+                    "text": row["text"],
+                    "shown": "named" if row["named"] else "anonymous",
+                    "given_at": row["given_at"],
+                }
+                for row in reasons
             ],
             "proposals_written": [
                 {

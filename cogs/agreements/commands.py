@@ -12,6 +12,7 @@ from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, comma
 from cogs.agreements.ballots import Process
 from cogs.agreements.model import Agreement, CircleSettings, Kind, Proposal
 from cogs.agreements.proposals import Proposals, new_proposal
+from cogs.agreements.reasons import Reasons
 from cogs.agreements.registry import Registry
 from cogs.agreements.render import agreement_list, day, moment, short_title
 from cogs.agreements.repo import AgreementsRepo
@@ -29,8 +30,13 @@ from cogs.agreements.texts import (
     NO_STARTERS_LEFT,
     NOT_A_MEMBER,
     NOT_YOURS,
+    OUTCOME_IN_REGISTRY,
+    OUTCOME_NOT_YOURS,
+    OUTCOME_SAVED,
+    OUTCOME_STILL_OPEN,
     PROCESS_WORDS,
     PROPOSED,
+    REASON_SHARED,
     RETIRE_FROM_REVIEW,
     RETIRE_HAS_NO_WORDING,
     RETIRE_OPENED,
@@ -52,6 +58,7 @@ from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import Circle, CircleLookup, Names, circle_of
 
 TEXT_LIMIT = 1000
+REASON_LIMIT = 1500
 SHORTEST = timedelta(hours=1)
 LONGEST = timedelta(days=30)
 
@@ -119,6 +126,43 @@ EXTEND = CommandSpec(
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
+)
+REASON = CommandSpec(
+    ("agreement", "reason"),
+    "Share a reason for your objection or block in the proposal's thread, if you'd like.",
+    (
+        NUMBER,
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "Your reason, in your words",
+            required=True,
+            max_length=REASON_LIMIT,
+        ),
+        Option(
+            "shown",
+            OptionKind.CHOICE,
+            "anonymous (the default) or named",
+            choices=("anonymous", "named"),
+            keyword=True,
+        ),
+        CIRCLE_NAMED,
+    ),
+)
+OUTCOME = CommandSpec(
+    ("agreement", "outcome"),
+    "Write the outcome of a closed proposal in our own words; the registry keeps it.",
+    (
+        NUMBER,
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "What we decided, and why",
+            required=True,
+            max_length=TEXT_LIMIT,
+        ),
+        CIRCLE_NAMED,
+    ),
 )
 LIST = CommandSpec(
     ("agreement", "list"),
@@ -209,7 +253,9 @@ class AgreementCommands:
         circles: CircleLookup,
         proposals: Proposals,
         registry: Registry,
+        reasons: Reasons,
     ) -> None:
+        self._reasons = reasons
         self._repo = repo
         self._ballots = ballots
         self._circles = circles
@@ -298,6 +344,45 @@ class AgreementCommands:
         await inv.reply(
             EXTENDED.format(id=changed.id, closes=moment(changed.closes_at, circle.zone)),
             Visibility.PERSONAL,
+        )
+
+    @command(REASON)
+    async def reason(self, inv: Invocation) -> None:
+        circle = await self._member_circle(inv)
+        proposal = await self._open_proposal(inv, circle)
+        named = inv.text("shown") == "named"
+        await self._reasons.give(
+            circle, proposal, inv.invoker, inv.text("text") or "", named=named, at=inv.at
+        )
+        await inv.reply(REASON_SHARED[named].format(id=proposal.id), Visibility.PRIVATE)
+
+    @command(OUTCOME)
+    async def outcome(self, inv: Invocation) -> None:
+        circle = circle_of(inv)
+        number = inv.integer("number") or 0
+        proposal = await self._repo.get(number)
+        if proposal is None or proposal.circle_id != circle.id:
+            raise CommandError(
+                UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix)
+            )
+        allowed = (
+            inv.is_moderator
+            or (proposal.proposed_by is not None and proposal.proposed_by == inv.invoker.id)
+            or await self._circles.is_facilitator(circle.id, inv.invoker.id)
+        )
+        if not allowed:
+            raise CommandError(OUTCOME_NOT_YOURS.format(id=proposal.id))
+        if proposal.is_open:
+            raise CommandError(OUTCOME_STILL_OPEN.format(id=proposal.id))
+        written = await self._reasons.write_outcome(
+            circle, proposal, inv.text("text") or "", inv.at
+        )
+        if written is None:
+            raise CommandError(OUTCOME_STILL_OPEN.format(id=proposal.id))
+        _, agreement = written
+        registry = OUTCOME_IN_REGISTRY.format(id=agreement) if agreement is not None else ""
+        await inv.reply(
+            OUTCOME_SAVED.format(id=proposal.id, registry=registry), Visibility.PERSONAL
         )
 
     @command(LIST)

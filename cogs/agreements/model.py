@@ -117,6 +117,8 @@ class Proposal:
     counts: Mapping[Choice, int]
     voters: int | None
     members: int | None
+    outcome: str | None = None  # in the circle's own words, written after it closed
+    outcome_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -173,10 +175,26 @@ class Agreement:
     counts: Mapping[Choice, int]
     voters: int
     members: int
+    outcome: str | None = None  # the outcome statement of the vote that made this version
 
     @property
     def active(self) -> bool:
         return self.retired_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason a member gave with their objection or block, and where the thread shows it."""
+
+    id: int
+    proposal_id: int
+    version: int
+    member_id: str | None  # None once a secret ballot has closed
+    choice: Choice
+    text: str
+    named: bool
+    given_at: datetime
+    message: MessageRef | None
 
 
 class Effect(enum.Enum):

@@ -34,6 +34,7 @@ from cogs.agreements.texts import (
     LEGEND_LINE,
     NEXT_ABOUT,
     NEXT_NEW,
+    OUTCOME_INVITE,
     OUTCOME_NOT_PASSED,
     OUTCOME_PASSED,
     REASON,
@@ -116,16 +117,20 @@ def outcome_text(closing: Closing, *, zone: ZoneInfo, prefix: str) -> str:
     review = day(agreement.review_at, zone) if agreement and agreement.review_at else ""
     counts = counts_line(proposal.process, tally.counts)
     if result.passed:
-        return OUTCOME_PASSED.format(
-            id=proposal.id,
-            counts=counts,
-            voters=tally.voters,
-            members=tally.members,
-            effect=EFFECTS[closing.effect].format(
-                agreement=agreement.id if agreement else "",
-                review=review,
-                version=agreement.version if agreement else "",
-            ),
+        return (
+            OUTCOME_PASSED.format(
+                id=proposal.id,
+                counts=counts,
+                voters=tally.voters,
+                members=tally.members,
+                effect=EFFECTS[closing.effect].format(
+                    agreement=agreement.id if agreement else "",
+                    review=review,
+                    version=agreement.version if agreement else "",
+                ),
+            )
+            + "\n"
+            + OUTCOME_INVITE.format(prefix=prefix, id=proposal.id)
         )
     agree, disagree = tally.of(Choice.AGREE), tally.of(Choice.DISAGREE)
     reason = REASON[result].format(
@@ -141,11 +146,15 @@ def outcome_text(closing: Closing, *, zone: ZoneInfo, prefix: str) -> str:
         if proposal.kind is Kind.ADOPT
         else NEXT_ABOUT.format(agreement=proposal.agreement_id, review=review)
     )
-    return OUTCOME_NOT_PASSED.format(
-        id=proposal.id,
-        counts=counts,
-        voters=tally.voters,
-        members=tally.members,
-        reason=reason,
-        next=follow,
+    return (
+        OUTCOME_NOT_PASSED.format(
+            id=proposal.id,
+            counts=counts,
+            voters=tally.voters,
+            members=tally.members,
+            reason=reason,
+            next=follow,
+        )
+        + "\n"
+        + OUTCOME_INVITE.format(prefix=prefix, id=proposal.id)
     )

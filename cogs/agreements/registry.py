@@ -31,6 +31,7 @@ from cogs.agreements.texts import (
     HISTORY_WORDS,
     INFO_AGREEMENTS,
     INFO_NO_AGREEMENTS,
+    OUTCOME_LINE,
     RESULT_WORDS,
     SHOW_AGREEMENT,
     SHOW_PROPOSAL,
@@ -82,6 +83,7 @@ class Registry:
                 voters=a.voters,
                 members=a.members,
                 review_at=a.review_at,
+                outcome=a.outcome,
             )
             for a in await self._repo.agreements(circle.id)
         ]
@@ -127,20 +129,24 @@ class Registry:
         hint = HISTORY_HINT.format(
             prefix=self._chat.command_prefix(circle.platform), id=agreement.id
         )
-        return SHOW_AGREEMENT.format(
-            id=agreement.id,
-            title=short_title(agreement.title, agreement.text),
-            state=state,
-            quote=quote(agreement.text),
-            version=agreement.version,
-            changed=day(agreement.changed_at, zone),
-            vote=vote_line(
-                agreement.process, agreement.counts, agreement.voters, agreement.members
-            ),
-            proposer=f" Proposed by {proposer}." if proposer else "",
-            review=review,
-            history=" · ".join(history),
-        ) + ("\n" + hint)
+        return (
+            SHOW_AGREEMENT.format(
+                id=agreement.id,
+                title=short_title(agreement.title, agreement.text),
+                state=state,
+                quote=quote(agreement.text),
+                version=agreement.version,
+                changed=day(agreement.changed_at, zone),
+                vote=vote_line(
+                    agreement.process, agreement.counts, agreement.voters, agreement.members
+                ),
+                proposer=f" Proposed by {proposer}." if proposer else "",
+                review=review,
+                history=" · ".join(history),
+            )
+            + (f"\n{OUTCOME_LINE.format(outcome=agreement.outcome)}" if agreement.outcome else "")
+            + ("\n" + hint)
+        )
 
     async def history_of_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo) -> str:
         """Every wording of the proposal, with its dates and votes."""
@@ -208,14 +214,18 @@ class Registry:
         hint = HISTORY_HINT.format(
             prefix=self._chat.command_prefix(circle.platform), id=proposal.id
         )
-        return SHOW_PROPOSAL.format(
-            id=proposal.id,
-            title=f" · {proposal.title}" if proposal.title else "",
-            state=state,
-            quote=quote(proposal.text),
-            about=about,
-            proposer=f" Proposed by {proposer}." if proposer else "",
-        ) + ("\n" + hint if proposal.version > 1 else "")
+        return (
+            SHOW_PROPOSAL.format(
+                id=proposal.id,
+                title=f" · {proposal.title}" if proposal.title else "",
+                state=state,
+                quote=quote(proposal.text),
+                about=about,
+                proposer=f" Proposed by {proposer}." if proposer else "",
+            )
+            + (f"\n{OUTCOME_LINE.format(outcome=proposal.outcome)}" if proposal.outcome else "")
+            + ("\n" + hint if proposal.version > 1 else "")
+        )
 
 
 def _outcome_words(proposal: Proposal) -> str:

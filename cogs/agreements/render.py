@@ -16,6 +16,8 @@ REGISTRY_HEAD = "\N{SCROLL} **Our agreements · {circle}**"
 REGISTRY_INTRO = "We adopted these together, and we revisit them. `{prefix}agreement show <number>` shows one in full."
 REGISTRY_EMPTY = "No agreements yet. Anyone in the circle can propose one with `{prefix}agreement propose <text>`."
 REGISTRY_ENTRY = "**{id} · {title}**\nversion {version} · {when} · {vote} · next review {review}"
+REGISTRY_OUTCOME = "\n_{outcome}_"
+OUTCOME_LENGTH = 200
 REGISTRY_MORE = "…and {count} more: `{prefix}agreement list` shows them all."
 LIST_HEAD = (
     "\N{SCROLL} **Our agreements · {circle}** (`{prefix}agreement show <number>` shows one in full)"
@@ -102,9 +104,17 @@ class Entry:
     voters: int
     members: int
     review_at: datetime | None
+    outcome: str | None = None
 
     def render(self, zone: ZoneInfo) -> str:
-        return REGISTRY_ENTRY.format(
+        said = (
+            REGISTRY_OUTCOME.format(
+                outcome=cut_at_word(" ".join(self.outcome.split()), OUTCOME_LENGTH)
+            )
+            if self.outcome
+            else ""
+        )
+        entry = REGISTRY_ENTRY.format(
             id=self.id,
             title=short_title(self.title, self.text),
             version=self.version,
@@ -113,6 +123,7 @@ class Entry:
             vote=vote_line(self.process, self.counts, self.voters, self.members),
             review=day(self.review_at, zone) if self.review_at else REVIEW_UNDER_WAY,
         )
+        return entry + said
 
 
 def registry_text(

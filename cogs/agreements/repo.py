@@ -91,6 +91,8 @@ def proposal_from(row: Row) -> Proposal:
         counts={Choice(k): int(v) for k, v in counts.items()},
         voters=row["voters"],
         members=row["members"],
+        outcome=row["outcome"],
+        outcome_at=from_iso(row["outcome_at"]) if row["outcome_at"] else None,
     )
 
 
@@ -114,6 +116,7 @@ def agreement_from(row: Row) -> Agreement:
         counts={Choice(k): int(v) for k, v in counts.items()},
         voters=row["voters"] or 0,
         members=row["members"] or 0,
+        outcome=row["outcome"],
     )
 
 
@@ -144,7 +147,7 @@ _PROPOSAL = """
     JOIN circles c ON c.id = p.circle_id
 """
 _AGREEMENT = """
-    SELECT a.*, p.process, p.counts, p.voters, p.members FROM agreements a
+    SELECT a.*, p.process, p.counts, p.voters, p.members, p.outcome FROM agreements a
     JOIN agreement_proposals p ON p.id = a.decided_by
 """
 
@@ -520,6 +523,17 @@ class AgreementsRepo:
             )
             closed = await self._proposal(tx, proposal_id)
         return Closing(closed, tally, result, effect, agreement)
+
+    async def write_outcome(self, proposal_id: int, text: str, at: datetime) -> Proposal | None:
+        """The outcome statement of a closed proposal (a new one replaces the one before).
+        None while the proposal is still open."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute_count(
+                "UPDATE agreement_proposals SET outcome = ?, outcome_at = ? "
+                "WHERE id = ? AND closed_at IS NOT NULL",
+                (text, to_iso(at), proposal_id),
+            )
+            return await self._proposal(tx, proposal_id) if changed else None
 
     # --- the registry ----------------------------------------------------------------------
 

@@ -59,13 +59,48 @@ NEXT_ABOUT = "Agreement {agreement} stays as it is, and the conversation can car
 OBJECTION_INVITE = (
     "Thank you for saying you object to proposal {id} in {circle}. An objection helps us find "
     "something that works for all of us. What would make it workable for you? You're welcome to "
-    "say so in the proposal's thread, or to {proposer} directly."
+    "say so in the proposal's thread, or to {proposer} directly.\n"
+    "{reason_hint}"
 )
 BLOCK_INVITE = (
     "Thank you for placing a block on proposal {id} in {circle}. A block tells us something "
     "matters here, and we'd rather hear it now than go ahead without you. What would need to "
-    "change for you? You're welcome to say so in the proposal's thread, or to {proposer} directly."
+    "change for you? You're welcome to say so in the proposal's thread, or to {proposer} directly.\n"
+    "{reason_hint}"
 )
+REASON_HINT = (
+    "If you'd like to leave a reason, `{prefix}agreement reason {id} <your reason>` shares it in "
+    "the thread without your name; add `shown=named` to share it with your name. A reason is "
+    "always optional."
+)
+REASON_NAMED = "\N{SPEECH BALLOON} **{name}** shares a reason for their {stop}:\n{quote}"
+REASON_ANONYMOUS = "\N{SPEECH BALLOON} A reason shared with {a_stop}, without a name:\n{quote}"
+STOP_WORDS = {Process.CONSENT: "objection", Process.PROPOSAL: "block"}
+A_STOP = {Process.CONSENT: "an objection", Process.PROPOSAL: "a block"}
+REASON_SHARED = {
+    True: "Thank you. Your reason is in the thread of proposal {id}, with your name.",
+    False: "Thank you. Your reason is in the thread of proposal {id}, without your name.",
+}
+REASON_NEEDS_STOP = (
+    "A reason goes with an objection or a block, and I don't see one from you on proposal {id} "
+    "right now. If you'd like to say more, its thread is open to everyone."
+)
+OUTCOME_INVITE = (
+    "Whoever proposed it, or a facilitator, is welcome to add the outcome in our own words: "
+    "`{prefix}agreement outcome {id} <what we decided, and why>`."
+)
+OUTCOME_POSTED = "\N{MEMO} **The outcome of proposal {id}, in our own words:**\n{quote}"
+OUTCOME_SAVED = "Thank you. The outcome of proposal {id} is in its thread{registry}."
+OUTCOME_IN_REGISTRY = " and next to agreement {id} in our registry"
+OUTCOME_STILL_OPEN = (
+    "Proposal {id} is still open, so its outcome isn't known yet. Once it closes, its proposer or "
+    "a facilitator can write it."
+)
+OUTCOME_NOT_YOURS = (
+    "The outcome of proposal {id} is written by whoever proposed it, or by a facilitator. Its "
+    "thread is open if you'd like to add your thoughts."
+)
+OUTCOME_LINE = "In our words: {outcome}"
 OBJECTION_THREAD = (
     "An objection has come in. For us, an objection is the start of a conversation, not the end of "
     "one: what would make this proposal workable for everyone? {who} can post a new version with "

@@ -21,6 +21,7 @@ from cogs.agreements.texts import (
     OBJECTION_INVITE,
     OBJECTION_THREAD,
     OUTSIDER_NOTE,
+    REASON_HINT,
 )
 from cogs.circles import Circle
 
@@ -114,6 +115,7 @@ class Votes(AtDesk):
                     id=proposal.id,
                     circle=circle.name,
                     proposer=proposer or "the circle's facilitators",
+                    reason_hint=REASON_HINT.format(prefix=prefix, id=proposal.id),
                 ),
             )
         told = (proposal.id, proposal.version)

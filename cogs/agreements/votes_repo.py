@@ -9,11 +9,13 @@ and only the counts stay (``repo.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
-from bot.chat import MemberRef, Platform
-from bot.storage.database import Database, Transaction
+from bot.chat import MemberRef, MessageRef, Platform, RoomRef, ThreadRef
+from bot.clock import from_iso, to_iso
+from bot.storage.database import Database, Row, Transaction
 from cogs.agreements.ballots import Choice, Held, reconcile, votes
-from cogs.agreements.model import NoteKind, VoteChange, VoteStatus
+from cogs.agreements.model import NoteKind, Reason, VoteChange, VoteStatus
 from cogs.circles import Forget, Personal, forget_in
 
 # Votes and notes find their circle through their proposal.
@@ -22,6 +24,7 @@ _BY_PROPOSAL = "(SELECT p.circle_id FROM agreement_proposals p WHERE p.id = {tab
 PERSONAL = (
     Personal("agreement_reactions", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
     Personal("agreement_notes", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
+    Personal("agreement_reasons", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
 )
 _EVERYONE = """
     EXISTS (SELECT 1 FROM circle_members
@@ -33,6 +36,33 @@ _EVERYONE = """
                           WHERE r.proposal_id = :proposal AND r.member_id = m.member_id))
     AS everyone
 """
+
+
+_REASON = """
+    SELECT r.*, c.platform, c.space_id, c.room_id FROM agreement_reasons r
+    JOIN agreement_proposals p ON p.id = r.proposal_id JOIN circles c ON c.id = p.circle_id
+"""
+
+
+def reason_from(row: Row) -> Reason:
+    message: MessageRef | None = None
+    if row["message_id"]:
+        room = RoomRef(
+            Platform(row["platform"]), row["space_id"], row["message_room_id"] or row["room_id"]
+        )
+        thread = ThreadRef(room, row["message_thread_id"]) if row["message_thread_id"] else None
+        message = MessageRef(room, row["message_id"], thread)
+    return Reason(
+        id=row["id"],
+        proposal_id=row["proposal_id"],
+        version=row["version"],
+        member_id=row["member_id"],
+        choice=Choice(row["choice"]),
+        text=row["text"],
+        named=bool(row["named"]),
+        given_at=from_iso(row["given_at"]),
+        message=message,
+    )
 
 
 class VotesRepo:
@@ -209,6 +239,89 @@ class VotesRepo:
                 (proposal_id, proposal_id),
             )
         return [r["member_id"] for r in rows]
+
+    async def vote_of(self, proposal_id: int, member_id: str) -> Choice | None:
+        """A member's current vote on an open proposal (the newest option they hold)."""
+        rows = await self._db.fetchall(
+            "SELECT choice FROM agreement_reactions WHERE proposal_id = ? AND member_id = ? ORDER BY id",
+            (proposal_id, member_id),
+        )
+        return Choice(rows[-1]["choice"]) if rows else None
+
+    # --- reasons ---------------------------------------------------------------------------
+
+    async def save_reason(
+        self,
+        proposal_id: int,
+        version: int,
+        member_id: str,
+        choice: Choice,
+        text: str,
+        *,
+        named: bool,
+        at: datetime,
+    ) -> Reason | None:
+        """Keep a member's reason for their objection or block on the open version; a second
+        one replaces the first (and keeps its post, to be edited). None if it closed or moved on."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT 1 FROM agreement_proposals WHERE id = ? AND version = ? AND closed_at IS NULL",
+                (proposal_id, version),
+            )
+            if row is None:
+                return None
+            await tx.execute(
+                """
+                INSERT INTO agreement_reasons (proposal_id, version, member_id, choice, text, named, given_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (proposal_id, version, member_id) DO UPDATE SET
+                    choice = excluded.choice, text = excluded.text, named = excluded.named,
+                    given_at = excluded.given_at
+                """,
+                (proposal_id, version, member_id, choice.value, text, int(named), to_iso(at)),
+            )
+            saved = await tx.fetchone(
+                _REASON + " WHERE r.proposal_id = ? AND r.version = ? AND r.member_id = ?",
+                (proposal_id, version, member_id),
+            )
+        return reason_from(saved) if saved else None
+
+    async def place_reason(self, reason_id: int, message: MessageRef) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE agreement_reasons SET message_room_id = ?, message_thread_id = ?, message_id = ? "
+                "WHERE id = ?",
+                (
+                    message.room.id,
+                    message.thread.id if message.thread else None,
+                    message.id,
+                    reason_id,
+                ),
+            )
+
+    async def unposted_reasons(self, proposal_id: int) -> list[Reason]:
+        """Reasons kept but not yet in the thread (the bot stopped in between)."""
+        rows = await self._db.fetchall(
+            _REASON + " WHERE r.proposal_id = ? AND r.message_id IS NULL ORDER BY r.id",
+            (proposal_id,),
+        )
+        return [reason_from(r) for r in rows]
+
+    async def reasons(self, proposal_id: int) -> list[Reason]:
+        rows = await self._db.fetchall(
+            _REASON + " WHERE r.proposal_id = ? ORDER BY r.id", (proposal_id,)
+        )
+        return [reason_from(r) for r in rows]
+
+    async def reasons_of(self, platform: Platform, member_id: str) -> list[Row]:
+        """The reasons this person gave, with where (for their copy)."""
+        return await self._db.fetchall(
+            "SELECT r.proposal_id, r.version, r.choice, r.text, r.named, r.given_at, c.name AS circle "
+            "FROM agreement_reasons r JOIN agreement_proposals p ON p.id = r.proposal_id "
+            "JOIN circles c ON c.id = p.circle_id WHERE c.platform = ? AND r.member_id = ? "
+            "ORDER BY r.id",
+            (platform.value, member_id),
+        )
 
     async def open_votes_of(
         self, platform: Platform, member_id: str
