@@ -26,7 +26,7 @@ from bot.chat import Event, MemberRef, ReactionAdded, ReactionRemoved
 from bot.cog import Cog, DataStatement, DomainEvent
 from bot.commands import Command, commands_of
 from bot.feature import Context
-from cogs.agreements.ballots import Process
+from cogs.agreements.ballots import Ballot, Process
 from cogs.agreements.commands import AgreementCommands
 from cogs.agreements.model import CircleSettings, Proposal
 from cogs.agreements.proposals import Desk, Proposals, Watched
@@ -34,6 +34,7 @@ from cogs.agreements.reasons import Reasons
 from cogs.agreements.registry import Registry
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.settings import AgreementsSettings
+from cogs.agreements.texts import SECRET_EXPORT_NOTE
 from cogs.agreements.votes import Votes
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import CircleLookup, InfoTopic, InfoWanted, JoinedCircle, LeftCircle
@@ -81,6 +82,7 @@ class AgreementsCog(Cog):
             proposals=self._proposals,
             registry=self._registry,
             reasons=self._reasons,
+            votes=self._votes,
         )
         self._read_back_task: asyncio.Task[None] | None = None
 
@@ -180,6 +182,8 @@ class AgreementsCog(Cog):
     # --- events -----------------------------------------------------------------------------
 
     async def handle(self, event: Event | DomainEvent) -> None:
+        if isinstance(event, ReactionAdded | ReactionRemoved) and event.by_bot:
+            return  # bots don't vote (the engine drops their events too)
         if isinstance(event, ReactionAdded):
             await self._votes.on_reaction(event.message, event.member, event.key, added=True)
         elif isinstance(event, ReactionRemoved):
@@ -198,6 +202,7 @@ class AgreementsCog(Cog):
             title="Agreements",
             keeps=(
                 "while a proposal is open: which option reactions you hold on it (your vote); when it closes, only the counts are kept, never who chose what",
+                "on a secret ballot, while it is open: that you voted and how, so that you can see and change your vote; when it closes, how each of us voted is erased and only the counts remain",
                 "the proposals you wrote, and your name as the proposer of the agreements they became",
                 "the reasons you chose to share with an objection or a block, and whether you shared them with your name",
                 "that I've sent you a note about a proposal (an invitation after an objection, or why a reaction didn't count), so I never send it twice",
@@ -211,12 +216,24 @@ class AgreementsCog(Cog):
     async def export_member(self, member: MemberRef) -> Mapping[str, Any]:
         open_votes = await self._ballots.open_votes_of(member.platform, member.id)
         reasons = await self._ballots.reasons_of(member.platform, member.id)
+        secret = await self._ballots.secret_votes_of(member.platform, member.id)
         proposals, agreements = await self._repo.written_by(member.platform, member.id)
         return {
             "votes_on_open_proposals": [
                 {"proposal": pid, "circle": circle, "vote": held[-1], "reactions": held}
                 for pid, circle, held in open_votes
             ],
+            "secret_votes_on_open_proposals": [
+                {
+                    "proposal": row["proposal_id"],
+                    "circle": row["circle"],
+                    "vote": row["choice"],
+                    "cast_at": row["cast_at"],
+                    "names_shown_at_close": row["ballot"] == Ballot.NAMED_AT_CLOSE.value,
+                }
+                for row in secret
+            ],
+            "secret_ballots": SECRET_EXPORT_NOTE,
             "reasons_shared": [
                 {
                     "proposal": row["proposal_id"],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.chat import MessageRef, RoomRef, ThreadRef
-from cogs.agreements.ballots import Choice, Process
+from cogs.agreements.ballots import Ballot, Choice, Process
 from cogs.agreements.closing import Result, Rules, Tally
 
 
@@ -50,6 +50,7 @@ class CircleSettings:
     threshold_percent: int
     reminder: timedelta
     review: timedelta
+    ballot: Ballot = Ballot.OPEN
 
     @property
     def rules(self) -> Rules:
@@ -69,6 +70,7 @@ class Settings:
     registry_room_id: str | None = None
     registry_thread_id: str | None = None
     registry_message_id: str | None = None
+    ballot: Ballot | None = None
 
     def effective(self, defaults: CircleSettings) -> CircleSettings:
         return CircleSettings(
@@ -79,6 +81,7 @@ class Settings:
             if self.reminder_seconds
             else defaults.reminder,
             review=timedelta(days=self.review_days) if self.review_days else defaults.review,
+            ballot=self.ballot or defaults.ballot,
         )
 
     def registry(self, room: RoomRef) -> MessageRef | None:
@@ -119,6 +122,7 @@ class Proposal:
     members: int | None
     outcome: str | None = None  # in the circle's own words, written after it closed
     outcome_at: datetime | None = None
+    ballot: Ballot = Ballot.OPEN
 
     @property
     def is_open(self) -> bool:
@@ -214,6 +218,8 @@ class Closing:
     result: Result
     effect: Effect
     agreement: Agreement | None  # the agreement concerned, as it is now
+    # who chose what, only for a ballot with names revealed at close; never stored
+    names: Mapping[Choice, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +238,7 @@ class NewProposal:
     title: str | None = None
     agreement_id: int | None = None
     starter_id: str | None = None
+    ballot: Ballot | None = None  # None: the circle's setting
 
 
 class Refused(Exception):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.chat import MemberRef, MessageRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
-from cogs.agreements.ballots import Choice, Process, count, votes
+from cogs.agreements.ballots import Ballot, Choice, Process, count, votes
 from cogs.agreements.closing import Result, Rules, Tally, decide
 from cogs.agreements.model import (
     Agreement,
@@ -53,6 +53,7 @@ def settings_from(row: Row) -> Settings:
         registry_room_id=row["registry_room_id"],
         registry_thread_id=row["registry_thread_id"],
         registry_message_id=row["registry_message_id"],
+        ballot=Ballot(row["ballot"]) if row["ballot"] else None,
     )
 
 
@@ -93,6 +94,7 @@ def proposal_from(row: Row) -> Proposal:
         members=row["members"],
         outcome=row["outcome"],
         outcome_at=from_iso(row["outcome_at"]) if row["outcome_at"] else None,
+        ballot=Ballot(row["ballot"]),
     )
 
 
@@ -173,13 +175,15 @@ class AgreementsRepo:
         threshold_percent: int | None,
         reminder_seconds: int | None,
         review_days: int | None,
+        ballot: Ballot | None = None,
     ) -> Settings:
         """Change the given settings (None leaves one as it is)."""
         query = """
             INSERT INTO agreement_settings (circle_id, process, quorum_percent, threshold_percent,
-                                            reminder_seconds, review_days)
-            VALUES (?, ?, ?, ?, ?, ?)
+                                            reminder_seconds, review_days, ballot)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (circle_id) DO UPDATE SET
+                ballot = COALESCE(excluded.ballot, ballot),
                 process = COALESCE(excluded.process, process),
                 quorum_percent = COALESCE(excluded.quorum_percent, quorum_percent),
                 threshold_percent = COALESCE(excluded.threshold_percent, threshold_percent),
@@ -196,6 +200,7 @@ class AgreementsRepo:
                     threshold_percent,
                     reminder_seconds,
                     review_days,
+                    ballot.value if ballot else None,
                 ),
             )
             row = await tx.fetchone(
@@ -264,8 +269,8 @@ class AgreementsRepo:
                 """
                 INSERT INTO agreement_proposals (circle_id, kind, agreement_id, starter_id, title, text,
                     proposed_by, process, quorum_percent, threshold_percent, reminder_seconds,
-                    opened_at, duration_seconds, closes_at, remind_at, thread_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    opened_at, duration_seconds, closes_at, remind_at, thread_id, ballot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 (
                     new.circle_id,
@@ -284,6 +289,7 @@ class AgreementsRepo:
                     to_iso(new.closes_at),
                     to_iso(new.remind_at),
                     new.thread.id if new.thread else None,
+                    (new.ballot or settings.ballot).value,
                 ),
             )
             return await self._proposal(tx, proposal_id)
@@ -362,8 +368,9 @@ class AgreementsRepo:
             if not before.is_open or before.version != version:
                 return None
             rows = await tx.fetchall(
-                "SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ? ORDER BY member_id",
-                (proposal_id,),
+                "SELECT member_id FROM agreement_reactions WHERE proposal_id = ? "
+                "UNION SELECT member_id FROM agreement_ballots WHERE proposal_id = ? ORDER BY member_id",
+                (proposal_id, proposal_id),
             )
             tally = await _tally(tx, before)
             await tx.execute(
@@ -400,9 +407,7 @@ class AgreementsRepo:
             )
             if not changed:
                 return None
-            await tx.execute(
-                "DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,)
-            )
+            await _forget_choices(tx, proposal_id)
             proposal = await self._proposal(tx, proposal_id)
         return proposal, [r["member_id"] for r in rows]
 
@@ -494,13 +499,23 @@ class AgreementsRepo:
             if not proposal.is_open:
                 return None
             rows = await tx.fetchall(
-                "SELECT member_id FROM circle_members WHERE circle_id = ?", (proposal.circle_id,)
+                "SELECT member_id FROM circle_members WHERE circle_id = ? ORDER BY seq",
+                (proposal.circle_id,),
             )
             members = [r["member_id"] for r in rows]
             cast = votes(await holdings_in(tx, proposal_id), members)
             counts = count(proposal.process, cast)
             tally = Tally(counts, len(members))
             result = decide(tally, proposal.rules)
+            names: dict[Choice, tuple[str, ...]] | None = None
+            if proposal.ballot is Ballot.NAMED_AT_CLOSE:  # shown once at the close, never kept
+                order = {member: seq for seq, member in enumerate(members)}
+                names = {
+                    choice: tuple(
+                        sorted((m for m, c in cast.items() if c is choice), key=order.__getitem__)
+                    )
+                    for choice in counts
+                }
             await tx.execute(
                 "UPDATE agreement_proposals SET closed_at = ?, result = ?, counts = ?, voters = ?, members = ? "
                 "WHERE id = ?",
@@ -513,16 +528,14 @@ class AgreementsRepo:
                     proposal_id,
                 ),
             )
-            await tx.execute(
-                "DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,)
-            )
+            await _forget_choices(tx, proposal_id)
             effect = await self._apply(tx, proposal, result, takes_effect or at, review)
             agreement_id = proposal.id if proposal.kind is Kind.ADOPT else proposal.agreement_id
             agreement = (
                 await self._agreement(tx, agreement_id) if agreement_id is not None else None
             )
             closed = await self._proposal(tx, proposal_id)
-        return Closing(closed, tally, result, effect, agreement)
+        return Closing(closed, tally, result, effect, agreement, names)
 
     async def write_outcome(self, proposal_id: int, text: str, at: datetime) -> Proposal | None:
         """The outcome statement of a closed proposal (a new one replaces the one before).
@@ -680,3 +693,10 @@ async def _version_start(tx: Transaction, proposal: Proposal) -> datetime:
         (proposal.id, proposal.version - 1),
     )
     return from_iso(row["ended_at"]) if row else proposal.opened_at
+
+
+async def _forget_choices(tx: Transaction, proposal_id: int) -> None:
+    """Who chose what goes: the reactions held and the private votes cast (a new version
+    starts afresh; a closed proposal keeps only its counts)."""
+    await tx.execute("DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,))
+    await tx.execute("DELETE FROM agreement_ballots WHERE proposal_id = ?", (proposal_id,))

@@ -3,7 +3,7 @@ to commands and the registry's lines, in one place, in the voice of IPS.md."""
 
 from __future__ import annotations
 
-from cogs.agreements.ballots import Process
+from cogs.agreements.ballots import Ballot, Process
 from cogs.agreements.closing import Result
 from cogs.agreements.model import Kind
 
@@ -24,6 +24,18 @@ LEAD_RETIRE = "{proposer} proposes that we let agreement {agreement} go. It read
 SOMEONE = "Someone in the circle"
 HOW_CONSENT = "We decide by consent, with a reaction on this post:"
 HOW_PROPOSAL = "We decide by proposal vote, with a reaction on this post:"
+HOW_SECRET = (
+    "We decide by {process}, with a secret ballot: each of us votes privately with "
+    "`{prefix}agreement vote {id} <option>`{where}, and only you see your vote. The thread shows "
+    "only how many of us have voted; {at_close}"
+)
+VOTE_WHERE = {True: "", False: " in a direct chat with me"}
+AT_CLOSE = {
+    Ballot.SECRET: "when it closes, we see the counts, never who chose what.",
+    Ballot.NAMED_AT_CLOSE: "when it closes, we see the counts and, as the circle chose, who chose what.",
+}
+SECRET_LEGEND_LINE = "{emoji} `{label}`: {meaning}"
+TURNOUT_LINE = "So far {voters} of {members} of us have voted."
 LEGEND_LINE = "{emoji} **{label}**: {meaning}"
 CLOSES_LINE = "Voting closes {closes}, or sooner once everyone has voted and nobody {stops}."
 STOPS = {Process.CONSENT: "objects", Process.PROPOSAL: "blocks"}
@@ -33,6 +45,7 @@ RULE_PROPOSAL = (
     "the votes for or against agree."
 )
 TALK_LINE = "Let's talk it over in this thread. You can change your reaction until it closes."
+TALK_SECRET = "Let's talk it over in this thread. You can change your vote until it closes."
 THREAD_TITLE = "Proposal {id} · {title}"
 REPLACED_HEAD = "_This was version {version}, up from {started} until {ended}. Version {next} took its place: {link}. Reactions here no longer count; the words stay, so we can see how the proposal grew._"
 REPLACED_HEAD_EARLIER = "_This was version {version}. Version {next} took its place: {link}. Reactions here no longer count._"
@@ -121,6 +134,56 @@ CLOSED_NOTE = (
     "still on your mind, its thread is a good place to say so, and anyone can propose a new version "
     "with `{prefix}agreement propose <text>`."
 )
+REMINDER_SECRET = (
+    "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can vote privately "
+    "with `{prefix}agreement vote {id} <option>`{where}: {options}. Leaving it is fine too."
+)
+SECRET_REACTION_NOTE = {
+    True: (
+        "Proposal {id} in {circle} is decided by secret ballot, so I've taken your reaction off "
+        "its post to keep your vote yours. To vote, `{prefix}agreement vote {id} <option>`{where} "
+        "counts, and only you see it."
+    ),
+    False: (
+        "Proposal {id} in {circle} is decided by secret ballot, so reactions on its post don't "
+        "count. I couldn't take yours off; you may like to remove it yourself. To vote, "
+        "`{prefix}agreement vote {id} <option>`{where} counts, and only you see it."
+    ),
+}
+VOTE_CAST = (
+    "Your vote on proposal {id} is **{label}** now, and only you can see it. You can change it "
+    "until it closes {closes}: `{prefix}agreement vote {id} <option>`, or `withdraw`."
+)
+VOTE_WITHDRAWN = "Your vote on proposal {id} is withdrawn. You're welcome to vote again until it closes {closes}."
+VOTE_SAME = "Your vote on proposal {id} is already **{label}**; nothing changed."
+VOTE_NONE_YET = (
+    "You haven't voted on proposal {id} yet. Its options are {options}: "
+    "`{prefix}agreement vote {id} <option>`."
+)
+VOTE_IS = (
+    "Your vote on proposal {id} is **{label}**, and only you can see it. You can change it until "
+    "it closes {closes}."
+)
+SECRET_EXPORT_NOTE = (
+    "On a secret ballot, your vote is kept only while it is open. When it closes, how each of us "
+    "voted is erased and only the counts remain, so closed secret ballots have no vote of yours here."
+)
+VOTE_UNKNOWN = "I couldn't find an open proposal {id} of a circle you're in here. `{prefix}agreement list` in the circle's room shows what's open."
+VOTE_OPTIONS = "Proposal {id} takes one of {options}, or `withdraw`."
+VOTE_BY_REACTION = (
+    "Proposal {id} is decided with reactions on its post, so a reaction there is the way to vote."
+)
+VOTE_IN_PRIVATE = (
+    "To keep your vote yours, I didn't count that here. Would you send "
+    "`{prefix}agreement vote {id} <option>` in a direct chat with me? It counts there, and only you see it."
+)
+NAMES_LINE = "As the circle chose, who chose what: {names}."
+NOBODY = "nobody"
+BALLOT_WORDS = {
+    Ballot.OPEN: "open, with reactions",
+    Ballot.SECRET: "secret",
+    Ballot.NAMED_AT_CLOSE: "secret, with names shown at the close",
+}
 REMINDER = (
     "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can react on its "
     "post: {options}. Leaving it is fine too."
@@ -149,11 +212,11 @@ REVIEW_OPENED = "The review of agreement {id} is up, in its own thread (proposal
 SETTINGS_NOW = (
     "**How {circle} decides its agreements**\n"
     "Process: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · "
-    "reminder {reminder} before closing · review after {review} days.\n"
+    "reminder {reminder} before closing · review after {review} days · ballot {ballot}.\n"
     "Facilitators can change these with `{prefix}agreement settings process=consent quorum=50 ...`. "
     "Open proposals keep the rules they started with."
 )
-SETTINGS_CHANGED = "From now on, {circle} decides its agreements like this: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · reminder {reminder} before closing · review after {review} days. Open proposals keep the rules they started with."
+SETTINGS_CHANGED = "From now on, {circle} decides its agreements like this: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · reminder {reminder} before closing · review after {review} days · ballot {ballot}. Open proposals keep the rules they started with."
 PROCESS_WORDS = {Process.CONSENT: "consent", Process.PROPOSAL: "proposal vote"}
 STARTERS_LIST = (
     "**Our starter agreements**, written to help a circle begin. Each can be proposed as it is, and "

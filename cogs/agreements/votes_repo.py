@@ -25,14 +25,17 @@ PERSONAL = (
     Personal("agreement_reactions", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
     Personal("agreement_notes", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
     Personal("agreement_reasons", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
+    Personal("agreement_ballots", "member_id", Forget.DELETE_ROW, circle=_BY_PROPOSAL),
 )
+# Who has voted on a proposal is read from both tables, either way it was cast: the
+# reactions held (an open ballot) and the private votes (a secret one).
 _EVERYONE = """
     EXISTS (SELECT 1 FROM circle_members
             WHERE circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal))
     AND NOT EXISTS (
         SELECT 1 FROM circle_members m
         WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = :proposal)
-          AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
+          AND NOT EXISTS (SELECT 1 FROM (SELECT proposal_id, member_id FROM agreement_reactions UNION ALL SELECT proposal_id, member_id FROM agreement_ballots) r
                           WHERE r.proposal_id = :proposal AND r.member_id = m.member_id))
     AS everyone
 """
@@ -167,11 +170,12 @@ class VotesRepo:
         """Someone left the circle: their reactions on its open proposals no longer count.
         Returns the open proposals that are left."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM agreement_reactions WHERE member_id = ? AND proposal_id IN "
-                "(SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL)",
-                (member_id, circle_id),
-            )
+            for table in ("agreement_reactions", "agreement_ballots"):
+                await tx.execute(
+                    f"DELETE FROM {table} WHERE member_id = ? AND proposal_id IN "  # noqa: S608 - fixed names
+                    "(SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL)",
+                    (member_id, circle_id),
+                )
             rows = await tx.fetchall(
                 "SELECT id FROM agreement_proposals WHERE circle_id = ? AND closed_at IS NULL",
                 (circle_id,),
@@ -232,7 +236,7 @@ class VotesRepo:
                 """
                 SELECT m.member_id FROM circle_members m
                 WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = ?)
-                  AND NOT EXISTS (SELECT 1 FROM agreement_reactions r
+                  AND NOT EXISTS (SELECT 1 FROM (SELECT proposal_id, member_id FROM agreement_reactions UNION ALL SELECT proposal_id, member_id FROM agreement_ballots) r
                                   WHERE r.proposal_id = ? AND r.member_id = m.member_id)
                 ORDER BY m.seq
                 """,
@@ -241,12 +245,54 @@ class VotesRepo:
         return [r["member_id"] for r in rows]
 
     async def vote_of(self, proposal_id: int, member_id: str) -> Choice | None:
-        """A member's current vote on an open proposal (the newest option they hold)."""
-        rows = await self._db.fetchall(
-            "SELECT choice FROM agreement_reactions WHERE proposal_id = ? AND member_id = ? ORDER BY id",
-            (proposal_id, member_id),
-        )
-        return Choice(rows[-1]["choice"]) if rows else None
+        """A member's current vote on an open proposal: the newest option they hold, or the
+        vote they cast privately."""
+        async with self._db.transaction() as tx:
+            held = (await holdings_in(tx, proposal_id)).get(member_id, ())
+        return held[-1] if held else None
+
+    async def cast(
+        self, proposal_id: int, member_id: str, choice: Choice | None, at: datetime
+    ) -> VoteChange:
+        """A private vote on an open secret ballot: counted if the person is a member now;
+        ``None`` withdraws it. Says whether everyone has voted now."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                """
+                SELECT p.closed_at IS NOT NULL AS closed,
+                       EXISTS (SELECT 1 FROM circle_members m
+                               WHERE m.circle_id = p.circle_id AND m.member_id = ?) AS member
+                FROM agreement_proposals p WHERE p.id = ?
+                """,
+                (member_id, proposal_id),
+            )
+            if row is None:
+                return VoteChange(VoteStatus.STALE)
+            if row["closed"]:
+                return VoteChange(VoteStatus.CLOSED)
+            if not row["member"]:
+                return VoteChange(VoteStatus.NOT_MEMBER)
+            if choice is None:
+                changed = await tx.execute_count(
+                    "DELETE FROM agreement_ballots WHERE proposal_id = ? AND member_id = ?",
+                    (proposal_id, member_id),
+                )
+            else:
+                changed = await tx.execute_count(
+                    """
+                    INSERT INTO agreement_ballots (proposal_id, member_id, choice, cast_at)
+                    VALUES (?, ?, ?, ?)
+                    ON CONFLICT (proposal_id, member_id) DO UPDATE SET
+                        choice = excluded.choice, cast_at = excluded.cast_at
+                    WHERE agreement_ballots.choice <> excluded.choice
+                    """,
+                    (proposal_id, member_id, choice.value, to_iso(at)),
+                )
+            everyone = await tx.fetchone(
+                "SELECT " + _EVERYONE.replace(":proposal", "?"), (proposal_id,) * 3
+            )
+        status = VoteStatus.COUNTED if changed else VoteStatus.UNCHANGED
+        return VoteChange(status, everyone_voted=bool(everyone and everyone["everyone"]))
 
     # --- reasons ---------------------------------------------------------------------------
 
@@ -340,6 +386,18 @@ class VotesRepo:
             out.setdefault(row["proposal_id"], (row["name"], []))[1].append(row["choice"])
         return [(pid, name, held) for pid, (name, held) in out.items()]
 
+    async def secret_votes_of(self, platform: Platform, member_id: str) -> list[Row]:
+        """The private votes this person has cast on open secret ballots (theirs to see)."""
+        return await self._db.fetchall(
+            """
+            SELECT b.proposal_id, c.name AS circle, b.choice, b.cast_at, p.ballot
+            FROM agreement_ballots b
+            JOIN agreement_proposals p ON p.id = b.proposal_id JOIN circles c ON c.id = p.circle_id
+            WHERE c.platform = ? AND b.member_id = ? ORDER BY b.proposal_id
+            """,
+            (platform.value, member_id),
+        )
+
     async def forget(self, member: MemberRef) -> None:
         """Erase someone's votes and the notes sent to them."""
         async with self._db.transaction() as tx:
@@ -347,6 +405,7 @@ class VotesRepo:
 
 
 async def holdings_in(tx: Transaction, proposal_id: int) -> dict[str, Held]:
+    """What each member holds: their option reactions in order, or their one private vote."""
     rows = await tx.fetchall(
         "SELECT member_id, choice FROM agreement_reactions WHERE proposal_id = ? ORDER BY id",
         (proposal_id,),
@@ -354,6 +413,10 @@ async def holdings_in(tx: Transaction, proposal_id: int) -> dict[str, Held]:
     out: dict[str, Held] = {}
     for row in rows:
         out[row["member_id"]] = (*out.get(row["member_id"], ()), Choice(row["choice"]))
+    for row in await tx.fetchall(
+        "SELECT member_id, choice FROM agreement_ballots WHERE proposal_id = ?", (proposal_id,)
+    ):
+        out[row["member_id"]] = (Choice(row["choice"]),)
     return out
 
 
@@ -362,7 +425,7 @@ async def _turnout(tx: Transaction, proposal_id: int) -> tuple[int, int]:
         """
         SELECT COUNT(*) AS members, COUNT(r.member_id) AS voters
         FROM circle_members m
-        LEFT JOIN (SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ?) r
+        LEFT JOIN (SELECT DISTINCT member_id FROM (SELECT proposal_id, member_id FROM agreement_reactions UNION ALL SELECT proposal_id, member_id FROM agreement_ballots) v WHERE proposal_id = ?) r
                ON r.member_id = m.member_id
         WHERE m.circle_id = (SELECT circle_id FROM agreement_proposals WHERE id = ?)
         """,

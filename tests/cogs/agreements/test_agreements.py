@@ -317,7 +317,7 @@ async def test_settings_show_the_circle_choices(sb: Sandbox) -> None:
     await make_circle(sb)
     out = await sb.say("alice: /agreement settings")
     assert (
-        "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days."
+        "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days · ballot open, with reactions."
         in out
     )
 
