@@ -191,7 +191,8 @@ class Registry:
             state = f"version {proposal.version}, open until {moment(proposal.closes_at, zone)}"
             about = f"{voters} of {members} members have voted so far."
             cast, _members = await self._ballots.current_votes(proposal.id)
-            if STOPPING[proposal.process] in cast.values():
+            # a secret ballot says only how many have voted
+            if not proposal.ballot.secret and STOPPING[proposal.process] in cast.values():
                 about += " " + STANDS[proposal.process]
         else:
             closed = day(proposal.closed_at, zone) if proposal.closed_at else ""

@@ -264,12 +264,21 @@ class LocalChat:
 
 
 class LocalReplier:
-    def __init__(self, chat: LocalChat, member: str, where: Destination) -> None:
+    def __init__(
+        self, chat: LocalChat, member: str, where: Destination, *, direct: bool = False
+    ) -> None:
         self._chat = chat
         self._member = member
         self._where = where
+        self._direct = direct  # the command came in the person's direct chat with the bot
 
     async def reply(self, text: str, visibility: Visibility) -> None:
+        if self._direct:  # whatever the visibility, the answer goes back where they asked
+            try:
+                await self._chat.send_private(MemberRef(Platform.LOCAL, self._member), text)
+            except DeliveryError:
+                self._chat.show_personal(self._member, text)
+            return
         if visibility is Visibility.PUBLIC:
             await self._chat.send(self._where, text)
         elif visibility is Visibility.PERSONAL:
