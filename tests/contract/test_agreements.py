@@ -117,3 +117,28 @@ async def test_an_objection_made_while_the_bot_was_away_opens_its_conversation_o
     assert sum(invitation in text for text in told) == 1
     posts = await d.bot_posts(thread=post)
     assert sum("An objection has come in." in p.text for p in posts) == 1
+
+
+BLOCK = "\N{OCTAGONAL SIGN}"
+WHY = "I'd like us to agree first on how we tell someone we're leaving early."
+
+
+async def test_a_block_is_named_as_a_block_and_its_reason_shows_without_a_name(
+    world: OpenWorld,
+) -> None:
+    """A block brings a private thank-you that offers a reason; the reason, given with the
+    command, shows in the proposal's thread without the blocker's name."""
+    d = await world("bob", "carol")
+    await make_circle(d, "bob", "carol")
+    await d.ask("alice", "agreement settings process=proposal", expect="From now on")
+    post = await propose(d, "bob")
+    await d.react("carol", post, BLOCK)
+    invite = await d.private("carol", "Thank you for placing a block on proposal 1")
+    assert "agreement reason 1 <your reason>" in invite
+    reply = await d.ask("carol", f"agreement reason 1 {WHY}", expect="Your reason is in the thread")
+    assert "without your name" in reply.text
+    shown = await d.bot_post("A reason shared with a block, without a name", thread=post)
+    text = await d.text_of(shown)
+    assert WHY in text
+    assert d.name("carol") not in text
+    assert table(d, "SELECT choice, named FROM agreement_reasons") == [("block", 0)]
