@@ -250,6 +250,15 @@ class Chat(Protocol):
         """Read the current reactions from the platform (to reconcile after downtime)."""
         ...
 
+    async def remove_reaction(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """Take someone else's reaction off a message (a vote that must stay private). Raises
+        ``DeliveryError`` where the platform doesn't let the bot (a missing permission)."""
+        ...
+
+    def message_link(self, message: MessageRef) -> str:
+        """A link people can follow to the message (or, in the sandbox, its ``#id``)."""
+        ...
+
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool: ...
 
     async def moderators(self, room: RoomRef) -> Sequence[MemberRef]:

@@ -133,6 +133,13 @@ class ChatHub:
     async def reactions(self, message: MessageRef) -> Reactions:
         return await self._for(message.platform).reactions(message)
 
+    async def remove_reaction(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        await self._for(message.platform).remove_reaction(message, member, key)
+
+    def message_link(self, message: MessageRef) -> str:
+        chat = self._chats.get(message.platform)
+        return chat.message_link(message) if chat else f"#{message.id}"
+
     async def is_moderator(self, member: MemberRef, room: RoomRef) -> bool:
         return await self._for(room.platform).is_moderator(member, room)
 

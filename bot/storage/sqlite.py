@@ -28,6 +28,9 @@ PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous = NORMAL",
+    # What is deleted is overwritten, not left in free pages: a secret ballot's votes and a
+    # forgotten person's rows must not be readable from the file afterwards.
+    "PRAGMA secure_delete = ON",
 )
 
 

@@ -32,6 +32,18 @@ class Process(enum.StrEnum):
     PROPOSAL = "proposal"
 
 
+class Ballot(enum.StrEnum):
+    """How members vote on a proposal: with reactions everyone sees, or privately."""
+
+    OPEN = "open"  # reactions on the post
+    SECRET = "secret"  # privately; the close gives counts only
+    NAMED_AT_CLOSE = "named-at-close"  # privately while open; the close names who chose what
+
+    @property
+    def secret(self) -> bool:
+        return self is not Ballot.OPEN
+
+
 class Choice(enum.StrEnum):
     # consent
     CONSENT = "consent"
@@ -84,7 +96,7 @@ OPTIONS: Mapping[Process, tuple[VoteOption, ...]] = {
         VoteOption(
             Choice.BLOCK,
             "\N{OCTAGONAL SIGN}",
-            "I can't live with this; let's talk before it goes ahead",
+            "This doesn't sit right with me as it stands; let's talk it through before we go ahead",
             4,
         ),
     ),
@@ -105,6 +117,12 @@ _ZWJ = "\u200d"
 
 def option_of(choice: Choice) -> VoteOption:
     return _BY_CHOICE[choice]
+
+
+def choice_named(process: Process, word: str) -> Choice | None:
+    """The option a typed word stands for in this process (``object``, ``block``...)."""
+    word = word.strip().lower()
+    return next((o.choice for o in OPTIONS[process] if o.label == word), None)
 
 
 def choice_for(process: Process, key: str) -> Choice | None:

@@ -27,14 +27,16 @@ from bot.cog import Cog, DataStatement, DomainEvent
 from bot.commands import CircleHandle, Command, commands_of
 from bot.dashboard import Section, Topic
 from bot.feature import Context
-from cogs.agreements.ballots import Process
+from cogs.agreements.ballots import Ballot, Process
 from cogs.agreements.commands import AgreementCommands
 from cogs.agreements.dashboard import AgreementsDashboard
 from cogs.agreements.model import CircleSettings, Proposal
 from cogs.agreements.proposals import Desk, Proposals, Watched
+from cogs.agreements.reasons import Reasons
 from cogs.agreements.registry import Registry
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.settings import AgreementsSettings
+from cogs.agreements.texts import SECRET_EXPORT_NOTE
 from cogs.agreements.votes import Votes
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import CircleLookup, InfoTopic, InfoWanted, JoinedCircle, LeftCircle
@@ -74,6 +76,7 @@ class AgreementsCog(Cog):
             publish=services.bus.publish,
         )
         self._votes = Votes(desk, self._proposals)
+        self._reasons = Reasons(desk, self._registry)
         self._commands = AgreementCommands(
             repo=self._repo,
             ballots=self._ballots,
@@ -81,6 +84,8 @@ class AgreementsCog(Cog):
             circles=circles,
             proposals=self._proposals,
             registry=self._registry,
+            reasons=self._reasons,
+            votes=self._votes,
         )
         self._read_back_task: asyncio.Task[None] | None = None
         self._dashboard = AgreementsDashboard(self._repo, self._ballots)
@@ -170,6 +175,7 @@ class AgreementsCog(Cog):
                 if proposal is None:
                     return None
             await self._votes.reconcile(proposal)
+            await self._reasons.post_pending(circle, proposal)
             if proposal.closes_at > self._clock.now():
                 self._watched.watch(proposal)
                 self._proposals.arm(proposal)
@@ -189,6 +195,8 @@ class AgreementsCog(Cog):
     # --- events -----------------------------------------------------------------------------
 
     async def handle(self, event: Event | DomainEvent) -> None:
+        if isinstance(event, ReactionAdded | ReactionRemoved) and event.by_bot:
+            return  # bots don't vote (the engine drops their events too)
         if isinstance(event, ReactionAdded):
             await self._votes.on_reaction(event.message, event.member, event.key, added=True)
         elif isinstance(event, ReactionRemoved):
@@ -207,22 +215,49 @@ class AgreementsCog(Cog):
             title="Agreements",
             keeps=(
                 "while a proposal is open: which option reactions you hold on it (your vote); when it closes, only the counts are kept, never who chose what",
+                "on a secret ballot, while it is open: that you voted and how, so that you can see and change your vote; when it closes, how each of us voted is erased and only the counts remain",
                 "the proposals you wrote, and your name as the proposer of the agreements they became",
+                "the reasons you chose to share with an objection or a block, and whether you shared them with your name",
                 "that I've sent you a note about a proposal (an invitation after an objection, or why a reaction didn't count), so I never send it twice",
             ),
             kept_for=(
-                "votes until the proposal closes; proposals and agreements as long as the circle keeps them. "
-                "If you ask me to forget you, your votes and notes go, and your proposals stay as the group's words, without your name"
+                "votes until the proposal closes; reasons and proposals as long as the circle keeps them. "
+                "If you ask me to forget you, your votes, reasons and notes go, and your proposals stay as the group's words, without your name"
             ),
         )
 
     async def export_member(self, member: MemberRef) -> Mapping[str, Any]:
         open_votes = await self._ballots.open_votes_of(member.platform, member.id)
+        reasons = await self._ballots.reasons_of(member.platform, member.id)
+        secret = await self._ballots.secret_votes_of(member.platform, member.id)
         proposals, agreements = await self._repo.written_by(member.platform, member.id)
         return {
             "votes_on_open_proposals": [
                 {"proposal": pid, "circle": circle, "vote": held[-1], "reactions": held}
                 for pid, circle, held in open_votes
+            ],
+            "secret_votes_on_open_proposals": [
+                {
+                    "proposal": row["proposal_id"],
+                    "circle": row["circle"],
+                    "vote": row["choice"],
+                    "cast_at": row["cast_at"],
+                    "names_shown_at_close": row["ballot"] == Ballot.NAMED_AT_CLOSE.value,
+                }
+                for row in secret
+            ],
+            "secret_ballots": SECRET_EXPORT_NOTE,
+            "reasons_shared": [
+                {
+                    "proposal": row["proposal_id"],
+                    "circle": row["circle"],
+                    "version": row["version"],
+                    "with": row["choice"],
+                    "text": row["text"],
+                    "shown": "named" if row["named"] else "anonymous",
+                    "given_at": row["given_at"],
+                }
+                for row in reasons
             ],
             "proposals_written": [
                 {

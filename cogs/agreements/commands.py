@@ -9,9 +9,11 @@ from bot.chat import Chat, Visibility
 from bot.commands import CommandError, Invocation, format_duration
 from bot.commands.options import CIRCLE_NAMED
 from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
-from cogs.agreements.ballots import Process
-from cogs.agreements.model import Agreement, CircleSettings, Kind, Proposal
+from cogs.agreements.ballots import OPTIONS, Ballot, Choice, Process, choice_named
+from cogs.agreements.model import Agreement, CircleSettings, Kind, Proposal, VoteStatus
+from cogs.agreements.posts import typed_privately
 from cogs.agreements.proposals import Proposals, new_proposal
+from cogs.agreements.reasons import Reasons
 from cogs.agreements.registry import Registry
 from cogs.agreements.render import agreement_list, day, moment, short_title
 from cogs.agreements.repo import AgreementsRepo
@@ -19,16 +21,24 @@ from cogs.agreements.starters import starter, starters
 from cogs.agreements.texts import (
     ALREADY_CLOSED,
     AMENDED,
+    BALLOT_WORDS,
     BUSY,
     CLOSES_RANGE,
+    EXTEND_RANGE,
+    EXTENDED,
     LIST_HOW,
     LIST_OPEN_HEAD,
     LIST_OPEN_LINE,
     NO_STARTERS_LEFT,
     NOT_A_MEMBER,
     NOT_YOURS,
+    OUTCOME_IN_REGISTRY,
+    OUTCOME_NOT_YOURS,
+    OUTCOME_SAVED,
+    OUTCOME_STILL_OPEN,
     PROCESS_WORDS,
     PROPOSED,
+    REASON_SHARED,
     RETIRE_FROM_REVIEW,
     RETIRE_HAS_NO_WORDING,
     RETIRE_OPENED,
@@ -45,11 +55,23 @@ from cogs.agreements.texts import (
     UNKNOWN_AGREEMENT,
     UNKNOWN_PROPOSAL,
     UNKNOWN_STARTER,
+    VOTE_BY_REACTION,
+    VOTE_CAST,
+    VOTE_IN_PRIVATE,
+    VOTE_IS,
+    VOTE_NONE_YET,
+    VOTE_OPTIONS,
+    VOTE_SAME,
+    VOTE_UNKNOWN,
+    VOTE_WITHDRAWN,
 )
+from cogs.agreements.votes import Votes
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import Circle, CircleLookup, Names, circle_of
 
 TEXT_LIMIT = 1000
+WITHDRAW = "withdraw"
+REASON_LIMIT = 1500
 SHORTEST = timedelta(hours=1)
 LONGEST = timedelta(days=30)
 
@@ -59,6 +81,13 @@ NUMBER = Option(
     "The proposal's or agreement's number, like 7",
     required=True,
     min_value=1,
+)
+BALLOT = Option(
+    "ballot",
+    OptionKind.CHOICE,
+    "open (reactions), secret, or named-at-close (secret until it closes)",
+    choices=tuple(b.value for b in Ballot),
+    keyword=True,
 )
 CLOSES = Option(
     "closes",
@@ -79,6 +108,7 @@ PROPOSE = CommandSpec(
             max_length=TEXT_LIMIT,
         ),
         CLOSES,
+        BALLOT,
         CIRCLE_NAMED,
     ),
 )
@@ -101,6 +131,74 @@ REVIEW = CommandSpec(
     "Open a review of an agreement now: keep it, change it or let it go.",
     (NUMBER, CLOSES, CIRCLE_NAMED),
 )
+EXTEND = CommandSpec(
+    ("agreement", "extend"),
+    "Give an open proposal more time before voting closes; the thread hears.",
+    (
+        NUMBER,
+        Option(
+            "by",
+            OptionKind.DURATION,
+            "How much more time, like 24h",
+            required=True,
+            min_value=3600,
+            max_value=30 * 86400,
+        ),
+        CIRCLE_NAMED,
+    ),
+    permission=Permission.FACILITATOR,
+)
+VOTE = CommandSpec(
+    ("agreement", "vote"),
+    "Vote privately on a secret ballot, or see your vote; only you see the reply.",
+    (
+        NUMBER,
+        Option(
+            "option",
+            OptionKind.CHOICE,
+            "Your choice (consent, concern, object; or agree, abstain, disagree, block), or withdraw",
+            choices=(*(c.value for c in Choice), WITHDRAW),
+        ),
+    ),
+    needs_space=False,
+)
+REASON = CommandSpec(
+    ("agreement", "reason"),
+    "Share a reason for your objection or block in the proposal's thread, if you'd like.",
+    (
+        NUMBER,
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "Your reason, in your words",
+            required=True,
+            max_length=REASON_LIMIT,
+        ),
+        Option(
+            "shown",
+            OptionKind.CHOICE,
+            "anonymous (the default) or named",
+            choices=("anonymous", "named"),
+            keyword=True,
+        ),
+        CIRCLE_NAMED,
+    ),
+)
+OUTCOME = CommandSpec(
+    ("agreement", "outcome"),
+    "Write the outcome of a closed proposal in our own words; the registry keeps it.",
+    (
+        NUMBER,
+        Option(
+            "text",
+            OptionKind.TEXT,
+            "What we decided, and why",
+            required=True,
+            max_length=TEXT_LIMIT,
+        ),
+        CIRCLE_NAMED,
+    ),
+)
 LIST = CommandSpec(
     ("agreement", "list"),
     "Show the circle's agreements and open proposals.",
@@ -109,8 +207,17 @@ LIST = CommandSpec(
 )
 SHOW = CommandSpec(
     ("agreement", "show"),
-    "Show an agreement or a proposal in full, with its history.",
-    (NUMBER, CIRCLE_NAMED),
+    "Show an agreement or a proposal in full; add history for every wording it has had.",
+    (
+        NUMBER,
+        Option(
+            "part",
+            OptionKind.CHOICE,
+            "history: every wording, with its dates and votes",
+            choices=("history",),
+        ),
+        CIRCLE_NAMED,
+    ),
     allow_archived=True,
 )
 SETTINGS = CommandSpec(
@@ -156,6 +263,7 @@ SETTINGS = CommandSpec(
             max_value=730 * 86400,
             keyword=True,
         ),
+        BALLOT,
         CIRCLE_NAMED,
     ),
     permission=Permission.FACILITATOR,
@@ -181,7 +289,11 @@ class AgreementCommands:
         circles: CircleLookup,
         proposals: Proposals,
         registry: Registry,
+        reasons: Reasons,
+        votes: Votes,
     ) -> None:
+        self._reasons = reasons
+        self._votes = votes
         self._repo = repo
         self._ballots = ballots
         self._circles = circles
@@ -193,7 +305,15 @@ class AgreementCommands:
     async def propose(self, inv: Invocation) -> None:
         circle = await self._member_circle(inv)
         closes_at = self._closing_time(inv)
-        proposal = await self._propose(inv, circle, Kind.ADOPT, inv.text("text") or "", closes_at)
+        ballot = inv.text("ballot")
+        proposal = await self._propose(
+            inv,
+            circle,
+            Kind.ADOPT,
+            inv.text("text") or "",
+            closes_at,
+            ballot=Ballot(ballot) if ballot else None,
+        )
         await inv.reply(PROPOSED.format(id=proposal.id), Visibility.PERSONAL)
 
     @command(AMEND)
@@ -258,6 +378,124 @@ class AgreementCommands:
             REVIEW_OPENED.format(id=agreement.id, proposal=proposal.id), Visibility.PERSONAL
         )
 
+    @command(EXTEND)
+    async def extend(self, inv: Invocation) -> None:
+        circle = circle_of(inv)
+        proposal = await self._open_proposal(inv, circle)
+        more = inv.duration("by") or timedelta(0)
+        until = proposal.closes_at + more
+        if more < SHORTEST or until > inv.at + LONGEST:
+            raise CommandError(EXTEND_RANGE)
+        changed = await self._proposals.extend(circle, proposal, until=until)
+        await inv.reply(
+            EXTENDED.format(id=changed.id, closes=moment(changed.closes_at, circle.zone)),
+            Visibility.PERSONAL,
+        )
+
+    @command(VOTE)
+    async def vote(self, inv: Invocation) -> None:
+        """Works anywhere, a direct chat included: the proposal's number says which circle."""
+        number = inv.integer("number") or 0
+        proposal = await self._repo.get(number)
+        circle = await self._circles.get(proposal.circle_id) if proposal else None
+        if proposal is None or circle is None or circle.platform is not inv.invoker.platform:
+            raise CommandError(
+                VOTE_UNKNOWN.format(id=number, prefix=inv.prefix), Visibility.PRIVATE
+            )
+        if not await self._circles.is_member(circle.id, inv.invoker.id):
+            raise CommandError(
+                NOT_A_MEMBER.format(circle=circle.name, prefix=inv.prefix), Visibility.PRIVATE
+            )
+        zone = circle.zone
+        if not proposal.is_open:
+            closed = day(proposal.closed_at or inv.at, zone)
+            raise CommandError(
+                ALREADY_CLOSED.format(id=proposal.id, day=closed, prefix=inv.prefix),
+                Visibility.PRIVATE,
+            )
+        if not proposal.ballot.secret:
+            raise CommandError(VOTE_BY_REACTION.format(id=proposal.id), Visibility.PRIVATE)
+        word = inv.text("option")
+        options = ", ".join(f"`{o.label}`" for o in OPTIONS[proposal.process])
+        closes = moment(proposal.closes_at, zone)
+        if word is None:
+            held = await self._ballots.vote_of(proposal.id, inv.invoker.id)
+            text = (
+                VOTE_IS.format(id=proposal.id, label=held.value, closes=closes)
+                if held
+                else VOTE_NONE_YET.format(id=proposal.id, options=options, prefix=inv.prefix)
+            )
+            await inv.reply(text, Visibility.PRIVATE)
+            return
+        choice = None if word == WITHDRAW else choice_named(proposal.process, word)
+        if choice is None and word != WITHDRAW:
+            raise CommandError(
+                VOTE_OPTIONS.format(id=proposal.id, options=options), Visibility.PRIVATE
+            )
+        if inv.room is not None and not typed_privately(inv.prefix):
+            # typed where the room reads it: not counted, so that nobody's vote is public
+            raise CommandError(
+                VOTE_IN_PRIVATE.format(id=proposal.id, prefix=inv.prefix), Visibility.PRIVATE
+            )
+        change = await self._votes.cast(circle, proposal, inv.invoker, choice, inv.at)
+        if change.status is VoteStatus.CLOSED:
+            raise CommandError(
+                ALREADY_CLOSED.format(id=proposal.id, day=day(inv.at, zone), prefix=inv.prefix),
+                Visibility.PRIVATE,
+            )
+        if change.status is VoteStatus.NOT_MEMBER:
+            raise CommandError(
+                NOT_A_MEMBER.format(circle=circle.name, prefix=inv.prefix), Visibility.PRIVATE
+            )
+        if choice is None:
+            text = VOTE_WITHDRAWN.format(id=proposal.id, closes=closes)
+        elif change.status is VoteStatus.UNCHANGED:
+            text = VOTE_SAME.format(id=proposal.id, label=choice.value)
+        else:
+            text = VOTE_CAST.format(
+                id=proposal.id, label=choice.value, closes=closes, prefix=inv.prefix
+            )
+        await inv.reply(text, Visibility.PRIVATE)
+
+    @command(REASON)
+    async def reason(self, inv: Invocation) -> None:
+        circle = await self._member_circle(inv)
+        proposal = await self._open_proposal(inv, circle)
+        named = inv.text("shown") == "named"
+        await self._reasons.give(
+            circle, proposal, inv.invoker, inv.text("text") or "", named=named, at=inv.at
+        )
+        await inv.reply(REASON_SHARED[named].format(id=proposal.id), Visibility.PRIVATE)
+
+    @command(OUTCOME)
+    async def outcome(self, inv: Invocation) -> None:
+        circle = circle_of(inv)
+        number = inv.integer("number") or 0
+        proposal = await self._repo.get(number)
+        if proposal is None or proposal.circle_id != circle.id:
+            raise CommandError(
+                UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix)
+            )
+        allowed = (
+            inv.is_moderator
+            or (proposal.proposed_by is not None and proposal.proposed_by == inv.invoker.id)
+            or await self._circles.is_facilitator(circle.id, inv.invoker.id)
+        )
+        if not allowed:
+            raise CommandError(OUTCOME_NOT_YOURS.format(id=proposal.id))
+        if proposal.is_open:
+            raise CommandError(OUTCOME_STILL_OPEN.format(id=proposal.id))
+        written = await self._reasons.write_outcome(
+            circle, proposal, inv.text("text") or "", inv.at
+        )
+        if written is None:
+            raise CommandError(OUTCOME_STILL_OPEN.format(id=proposal.id))
+        _, agreement = written
+        registry = OUTCOME_IN_REGISTRY.format(id=agreement) if agreement is not None else ""
+        await inv.reply(
+            OUTCOME_SAVED.format(id=proposal.id, registry=registry), Visibility.PERSONAL
+        )
+
     @command(LIST)
     async def list_agreements(self, inv: Invocation) -> None:
         circle = circle_of(inv)
@@ -293,8 +531,13 @@ class AgreementCommands:
         zone = circle.zone
         # The words are the group's and anyone may read them; who proposed them is for the circle.
         insider = await self._insider(inv, circle)
+        history = inv.text("part") == "history"
         agreement = await self._repo.agreement(number)
         if agreement is not None and agreement.circle_id == circle.id:
+            if history:
+                text = await self._registry.history_of_agreement(circle, agreement, zone)
+                await inv.reply(text, Visibility.PERSONAL)
+                return
             await inv.reply(
                 await self._registry.describe_agreement(circle, agreement, zone, names=insider),
                 Visibility.PERSONAL,
@@ -305,6 +548,10 @@ class AgreementCommands:
             raise CommandError(
                 UNKNOWN_PROPOSAL.format(id=number, circle=circle.name, prefix=inv.prefix)
             )
+        if history:
+            text = await self._registry.history_of_proposal(circle, proposal, zone)
+            await inv.reply(text, Visibility.PERSONAL)
+            return
         await inv.reply(
             await self._registry.describe_proposal(circle, proposal, zone, names=insider),
             Visibility.PERSONAL,
@@ -318,7 +565,8 @@ class AgreementCommands:
         threshold = inv.integer("threshold")
         reminder = inv.duration("reminder")
         review = inv.duration("review")
-        if all(v is None for v in (process, quorum, threshold, reminder, review)):
+        ballot = inv.text("ballot")
+        if all(v is None for v in (process, quorum, threshold, reminder, review, ballot)):
             current = await self._proposals.settings(circle.id)
             await inv.reply(
                 SETTINGS_NOW.format(
@@ -334,6 +582,7 @@ class AgreementCommands:
             threshold_percent=threshold,
             reminder_seconds=int(reminder.total_seconds()) if reminder else None,
             review_days=max(1, round(review.total_seconds() / 86400)) if review else None,
+            ballot=Ballot(ballot) if ballot else None,
         )
         current = await self._proposals.settings(circle.id)
         await inv.reply(SETTINGS_CHANGED.format(circle=circle.name, **_settings_words(current)))
@@ -421,6 +670,7 @@ class AgreementCommands:
         title: str | None = None,
         agreement_id: int | None = None,
         starter_id: str | None = None,
+        ballot: Ballot | None = None,
     ) -> Proposal:
         """Open a proposal by whoever ran the command, under the circle's settings now."""
         rules = settings or await self._proposals.settings(circle.id)
@@ -437,6 +687,7 @@ class AgreementCommands:
                 title=title,
                 agreement_id=agreement_id,
                 starter_id=starter_id,
+                ballot=ballot,
             ),
         )
 
@@ -494,4 +745,5 @@ def _settings_words(settings: CircleSettings) -> dict[str, object]:
         "threshold": settings.threshold_percent,
         "reminder": format_duration(settings.reminder),
         "review": settings.review.days,
+        "ballot": BALLOT_WORDS[settings.ballot],
     }

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.chat import MessageRef, RoomRef, ThreadRef
-from cogs.agreements.ballots import Choice, Process
+from cogs.agreements.ballots import Ballot, Choice, Process
 from cogs.agreements.closing import Result, Rules, Tally
 
 
@@ -50,6 +50,7 @@ class CircleSettings:
     threshold_percent: int
     reminder: timedelta
     review: timedelta
+    ballot: Ballot = Ballot.OPEN
 
     @property
     def rules(self) -> Rules:
@@ -69,6 +70,7 @@ class Settings:
     registry_room_id: str | None = None
     registry_thread_id: str | None = None
     registry_message_id: str | None = None
+    ballot: Ballot | None = None
 
     def effective(self, defaults: CircleSettings) -> CircleSettings:
         return CircleSettings(
@@ -79,6 +81,7 @@ class Settings:
             if self.reminder_seconds
             else defaults.reminder,
             review=timedelta(days=self.review_days) if self.review_days else defaults.review,
+            ballot=self.ballot or defaults.ballot,
         )
 
     def registry(self, room: RoomRef) -> MessageRef | None:
@@ -117,6 +120,9 @@ class Proposal:
     counts: Mapping[Choice, int]
     voters: int | None
     members: int | None
+    outcome: str | None = None  # in the circle's own words, written after it closed
+    outcome_at: datetime | None = None
+    ballot: Ballot = Ballot.OPEN
 
     @property
     def is_open(self) -> bool:
@@ -130,6 +136,27 @@ class Proposal:
     @property
     def process(self) -> Process:
         return self.rules.process
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One wording a proposal has had: a replaced one (``ended_at`` set, its counts as they
+    stood when it was replaced), or the current one (``ended_at`` is its close, or None while
+    it is open)."""
+
+    proposal_id: int
+    version: int
+    kind: Kind
+    text: str
+    proposed_by: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    counts: Mapping[Choice, int]
+    voters: int | None  # None: the current version, still open
+    members: int | None
+    message: MessageRef | None
+    replaced: bool  # a later version replaced it
+    result: Result | None = None  # the current version, once closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +179,26 @@ class Agreement:
     counts: Mapping[Choice, int]
     voters: int
     members: int
+    outcome: str | None = None  # the outcome statement of the vote that made this version
 
     @property
     def active(self) -> bool:
         return self.retired_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason a member gave with their objection or block, and where the thread shows it."""
+
+    id: int
+    proposal_id: int
+    version: int
+    member_id: str | None  # None once a secret ballot has closed
+    choice: Choice
+    text: str
+    named: bool
+    given_at: datetime
+    message: MessageRef | None
 
 
 class Effect(enum.Enum):
@@ -175,6 +218,8 @@ class Closing:
     result: Result
     effect: Effect
     agreement: Agreement | None  # the agreement concerned, as it is now
+    # who chose what, only for a ballot with names revealed at close; never stored
+    names: Mapping[Choice, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +238,7 @@ class NewProposal:
     title: str | None = None
     agreement_id: int | None = None
     starter_id: str | None = None
+    ballot: Ballot | None = None  # None: the circle's setting
 
 
 class Refused(Exception):

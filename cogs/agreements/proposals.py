@@ -21,7 +21,7 @@ from bot.cog import DomainEvent
 from bot.commands import CommandError
 from bot.outbound import tell
 from bot.scheduling import Timers
-from cogs.agreements.ballots import OPTIONS, Process
+from cogs.agreements.ballots import OPTIONS, Ballot, Process
 from cogs.agreements.closing import closes_early, reminder_time
 from cogs.agreements.model import (
     Agreement,
@@ -33,22 +33,26 @@ from cogs.agreements.model import (
     Proposal,
     Refused,
 )
-from cogs.agreements.posts import outcome_text, post_text
+from cogs.agreements.posts import names_line, outcome_text, post_text, typed_privately
 from cogs.agreements.registry import Registry
-from cogs.agreements.render import day, moment, short_title
+from cogs.agreements.render import day, moment, quote, short_title
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.texts import (
     ALREADY_CLOSED,
     AMENDED_NOTE,
     BUSY,
     CLOSED_HEAD,
+    EXTENDED_THREAD,
     REMINDER,
+    REMINDER_SECRET,
     REPLACED_HEAD,
+    REPLACED_HEAD_EARLIER,
     RESULT_WORDS,
     SOMEONE,
     STARTER_TAKEN,
     THREAD_TITLE,
     UNKNOWN_AGREEMENT,
+    VOTE_WHERE,
 )
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import AgreementAdopted, Circle, CircleLookup, Names
@@ -74,17 +78,24 @@ class Watched:
         self.locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # Open proposals whose start-up read-back hasn't finished: their reactions wait for it.
         self.restoring: dict[int, asyncio.Event] = {}
+        # Open proposals decided by secret ballot: a reaction on their post is no vote.
+        self.secret: set[int] = set()
 
     def watch(self, proposal: Proposal) -> None:
-        """From now on, reactions on the proposal's current post are votes."""
+        """From now on, reactions on the proposal's current post are votes (or, on a secret
+        ballot, reactions to take off)."""
         if proposal.message is not None:
             key = (proposal.message.platform, proposal.message.id)
             self._posts[key] = (proposal.id, proposal.process)
             self.voting_circles.add(proposal.circle_id)
+            if proposal.ballot.secret:
+                self.secret.add(proposal.id)
 
     def unwatch(self, message: MessageRef | None) -> None:
         if message is not None:
-            self._posts.pop((message.platform, message.id), None)
+            gone = self._posts.pop((message.platform, message.id), None)
+            if gone is not None:
+                self.secret.discard(gone[0])
 
     def target(self, message: MessageRef) -> tuple[int, Process] | None:
         """The open proposal (and its process) whose current post this is."""
@@ -92,6 +103,7 @@ class Watched:
 
     def clear(self) -> None:
         self._posts.clear()
+        self.secret.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +216,7 @@ class Proposals(AtDesk):
         if placed is None:
             return None
         self._watched.watch(placed)
-        for option in OPTIONS[placed.process]:
+        for option in () if placed.ballot.secret else OPTIONS[placed.process]:
             try:
                 await self._chat.react(message, option.emoji)
             except DeliveryError:
@@ -212,10 +224,28 @@ class Proposals(AtDesk):
         if replaced is not None and replaced.id != message.id:
             self._watched.unwatch(replaced)
             try:
-                await self._chat.edit(replaced, REPLACED_HEAD.format(version=placed.version - 1))
+                await self._chat.edit(replaced, await self._replaced_text(circle, placed, message))
             except DeliveryError:
                 log.info("could not mark the earlier post of proposal %s", placed.id)
         return placed
+
+    async def _replaced_text(self, circle: Circle, placed: Proposal, newer: MessageRef) -> str:
+        """What the replaced post says now: which version took its place, with a link, and
+        its own words, kept."""
+        kept = await self._repo.version(placed.id, placed.version - 1)
+        link = self._chat.message_link(newer)
+        if kept is None:  # replaced before every wording was kept (an older release)
+            return REPLACED_HEAD_EARLIER.format(
+                version=placed.version - 1, next=placed.version, link=link
+            )
+        head = REPLACED_HEAD.format(
+            version=kept.version,
+            next=placed.version,
+            started=day(kept.started_at, circle.zone),
+            ended=day(kept.ended_at or self._clock.now(), circle.zone),
+            link=link,
+        )
+        return head + "\n" + quote(kept.text)
 
     async def new_version(
         self,
@@ -238,6 +268,7 @@ class Proposals(AtDesk):
                 text=text,
                 kind=kind,
                 by=by.id,
+                at=at,
                 closes_at=closes_at,
                 remind_at=reminder_time(at, closes_at, proposal.reminder),
             )
@@ -261,11 +292,58 @@ class Proposals(AtDesk):
                 )
         return posted
 
+    async def extend(self, circle: Circle, proposal: Proposal, *, until: datetime) -> Proposal:
+        """Give an open proposal more time: its post shows the new closing time, the thread
+        hears, and the timers are planned again (a reminder already sent is not sent twice)."""
+        async with self._watched.locks[proposal.id]:
+            remind_at = reminder_time(self._clock.now(), until, proposal.reminder)
+            changed = await self._repo.extend(
+                proposal.id, proposal.version, closes_at=until, remind_at=remind_at
+            )
+            prefix = self._chat.command_prefix(circle.platform)
+            if changed is None:
+                raise CommandError(
+                    ALREADY_CLOSED.format(
+                        id=proposal.id, day=day(self._clock.now(), circle.zone), prefix=prefix
+                    )
+                )
+            self.arm(changed)
+            if changed.message is not None and changed.posted:
+                try:
+                    await self._chat.edit(
+                        changed.message, await self._post_text(circle, changed, prefix)
+                    )
+                except DeliveryError:
+                    log.info("could not show the new closing time of proposal %s", changed.id)
+            await self._chat.send(
+                changed.thread or circle.home,
+                EXTENDED_THREAD.format(id=changed.id, closes=moment(until, circle.zone)),
+            )
+        return changed
+
+    async def show_turnout(self, circle: Circle, proposal_id: int) -> None:
+        """A secret ballot's post shows how many have voted, and nothing else about the vote."""
+        proposal = await self._repo.get(proposal_id)
+        if proposal is None or not proposal.is_open or not proposal.posted:
+            return
+        if proposal.message is None:
+            return
+        prefix = self._chat.command_prefix(circle.platform)
+        try:
+            await self._chat.edit(proposal.message, await self._post_text(circle, proposal, prefix))
+        except DeliveryError:
+            log.info("could not show the turnout of proposal %s", proposal.id)
+
     async def _post_text(
         self, circle: Circle, proposal: Proposal, prefix: str, *, closed: bool = False
     ) -> str:
         by = proposal.proposed_by
         proposer = await self._names.of(circle, by) if by else SOMEONE
+        turnout = (
+            await self._ballots.turnout(proposal.id)
+            if proposal.ballot.secret and not closed
+            else None
+        )
         return post_text(
             proposal,
             circle=circle.name,
@@ -273,6 +351,7 @@ class Proposals(AtDesk):
             zone=circle.zone,
             prefix=prefix,
             closed=closed,
+            turnout=turnout,
         )
 
     # --- closing ----------------------------------------------------------------------------
@@ -323,7 +402,14 @@ class Proposals(AtDesk):
     async def _announce(self, circle: Circle, closing: Closing) -> None:
         proposal, zone = closing.proposal, circle.zone
         prefix = self._chat.command_prefix(circle.platform)
-        text = outcome_text(closing, zone=zone, prefix=prefix)
+        names = None
+        if closing.names is not None:  # the circle chose to see who chose what, at the close
+            shown = {
+                choice: [await self._names.of(circle, m) for m in members]
+                for choice, members in closing.names.items()
+            }
+            names = names_line(proposal.process, shown)
+        text = outcome_text(closing, zone=zone, prefix=prefix, names=names)
         await self._chat.send(proposal.thread or circle.home, text)
         if proposal.message is not None and proposal.closed_at is not None:
             head = CLOSED_HEAD.format(
@@ -367,11 +453,14 @@ class Proposals(AtDesk):
             if not waiting:
                 return
             options = ", ".join(f"{o.emoji} {o.label}" for o in OPTIONS[proposal.process])
-            text = REMINDER.format(
+            prefix = self._chat.command_prefix(circle.platform)
+            text = (REMINDER_SECRET if proposal.ballot.secret else REMINDER).format(
                 id=proposal.id,
                 circle=circle.name,
                 closes=moment(proposal.closes_at, circle.zone),
                 options=options,
+                prefix=prefix,
+                where=VOTE_WHERE[typed_privately(prefix)],
             )
             for member_id in waiting:
                 await tell(self._chat, circle.member(member_id), text)
@@ -425,6 +514,7 @@ def new_proposal(
     title: str | None = None,
     agreement_id: int | None = None,
     starter_id: str | None = None,
+    ballot: Ballot | None = None,
 ) -> NewProposal:
     """A proposal to open in ``circle`` now, under its settings: the reminder falls where the
     settings put it, and a circle that lives in a thread holds its proposals there."""
@@ -441,4 +531,5 @@ def new_proposal(
         title=title,
         agreement_id=agreement_id,
         starter_id=starter_id,
+        ballot=ballot,
     )

@@ -9,6 +9,8 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from bot.chat import Chat, DeliveryError
+from cogs.agreements.ballots import STOPPING
+from cogs.agreements.history import Wordings, history_text
 from cogs.agreements.model import Agreement, Proposal
 from cogs.agreements.render import (
     Entry,
@@ -22,12 +24,18 @@ from cogs.agreements.render import (
 )
 from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.texts import (
+    HISTORY_ABOUT,
+    HISTORY_AGREEMENT_HEAD,
+    HISTORY_HINT,
+    HISTORY_PROPOSAL_HEAD,
     HISTORY_WORDS,
     INFO_AGREEMENTS,
     INFO_NO_AGREEMENTS,
+    OUTCOME_LINE,
     RESULT_WORDS,
     SHOW_AGREEMENT,
     SHOW_PROPOSAL,
+    STANDS,
 )
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles import Circle, InfoWanted, Names
@@ -75,6 +83,7 @@ class Registry:
                 voters=a.voters,
                 members=a.members,
                 review_at=a.review_at,
+                outcome=a.outcome,
             )
             for a in await self._repo.agreements(circle.id)
         ]
@@ -113,28 +122,66 @@ class Registry:
                 f"retired {day(agreement.retired_at, zone)}" if agreement.retired_at else "retired"
             )
             review = "It's no longer in force."
-        history = []
-        for proposal in await self._repo.about(agreement.id):
-            outcome = (
-                "open"
-                if proposal.is_open
-                else (proposal.result.value.replace("_", " ") if proposal.result else "")
-            )
-            history.append(f"proposal {proposal.id} ({HISTORY_WORDS[proposal.kind]}, {outcome})")
-        return SHOW_AGREEMENT.format(
-            id=agreement.id,
-            title=short_title(agreement.title, agreement.text),
-            state=state,
-            quote=quote(agreement.text),
-            version=agreement.version,
-            changed=day(agreement.changed_at, zone),
-            vote=vote_line(
-                agreement.process, agreement.counts, agreement.voters, agreement.members
-            ),
-            proposer=f" Proposed by {proposer}." if proposer else "",
-            review=review,
-            history=" · ".join(history),
+        history = [
+            f"proposal {proposal.id} ({HISTORY_WORDS[proposal.kind]}, {_outcome_words(proposal)})"
+            for proposal in await self._repo.about(agreement.id)
+        ]
+        hint = HISTORY_HINT.format(
+            prefix=self._chat.command_prefix(circle.platform), id=agreement.id
         )
+        return (
+            SHOW_AGREEMENT.format(
+                id=agreement.id,
+                title=short_title(agreement.title, agreement.text),
+                state=state,
+                quote=quote(agreement.text),
+                version=agreement.version,
+                changed=day(agreement.changed_at, zone),
+                vote=vote_line(
+                    agreement.process, agreement.counts, agreement.voters, agreement.members
+                ),
+                proposer=f" Proposed by {proposer}." if proposer else "",
+                review=review,
+                history=" · ".join(history),
+            )
+            + (f"\n{OUTCOME_LINE.format(outcome=agreement.outcome)}" if agreement.outcome else "")
+            + ("\n" + hint)
+        )
+
+    async def history_of_proposal(self, circle: Circle, proposal: Proposal, zone: ZoneInfo) -> str:
+        """Every wording of the proposal, with its dates and votes."""
+        head = HISTORY_PROPOSAL_HEAD.format(
+            id=proposal.id, title=f" · {proposal.title}" if proposal.title else ""
+        )
+        return history_text(
+            head,
+            [Wordings(None, proposal.process, await self._repo.versions(proposal.id))],
+            zone,
+            await self._turnouts([proposal]),
+        )
+
+    async def history_of_agreement(
+        self, circle: Circle, agreement: Agreement, zone: ZoneInfo
+    ) -> str:
+        """Every wording the agreement has had or been offered, proposal by proposal."""
+        head = HISTORY_AGREEMENT_HEAD.format(
+            id=agreement.id, title=short_title(agreement.title, agreement.text)
+        )
+        about = await self._repo.about(agreement.id)
+        groups = [
+            Wordings(
+                HISTORY_ABOUT.format(
+                    id=p.id, kind=HISTORY_WORDS[p.kind], outcome=_outcome_words(p)
+                ),
+                p.process,
+                await self._repo.versions(p.id),
+            )
+            for p in about
+        ]
+        return history_text(head, groups, zone, await self._turnouts(about))
+
+    async def _turnouts(self, proposals: list[Proposal]) -> dict[int, tuple[int, int]]:
+        return {p.id: await self._ballots.turnout(p.id) for p in proposals if p.is_open}
 
     async def describe_proposal(
         self, circle: Circle, proposal: Proposal, zone: ZoneInfo, *, names: bool
@@ -143,6 +190,10 @@ class Registry:
             voters, members = await self._ballots.turnout(proposal.id)
             state = f"version {proposal.version}, open until {moment(proposal.closes_at, zone)}"
             about = f"{voters} of {members} members have voted so far."
+            cast, _members = await self._ballots.current_votes(proposal.id)
+            # a secret ballot says only how many have voted
+            if not proposal.ballot.secret and STOPPING[proposal.process] in cast.values():
+                about += " " + STANDS[proposal.process]
         else:
             closed = day(proposal.closed_at, zone) if proposal.closed_at else ""
             passed = proposal.result is not None and proposal.result.passed
@@ -161,11 +212,24 @@ class Registry:
             if proposal.proposed_by and names
             else None
         )
-        return SHOW_PROPOSAL.format(
-            id=proposal.id,
-            title=f" · {proposal.title}" if proposal.title else "",
-            state=state,
-            quote=quote(proposal.text),
-            about=about,
-            proposer=f" Proposed by {proposer}." if proposer else "",
+        hint = HISTORY_HINT.format(
+            prefix=self._chat.command_prefix(circle.platform), id=proposal.id
         )
+        return (
+            SHOW_PROPOSAL.format(
+                id=proposal.id,
+                title=f" · {proposal.title}" if proposal.title else "",
+                state=state,
+                quote=quote(proposal.text),
+                about=about,
+                proposer=f" Proposed by {proposer}." if proposer else "",
+            )
+            + (f"\n{OUTCOME_LINE.format(outcome=proposal.outcome)}" if proposal.outcome else "")
+            + ("\n" + hint if proposal.version > 1 else "")
+        )
+
+
+def _outcome_words(proposal: Proposal) -> str:
+    if proposal.is_open:
+        return "open"
+    return proposal.result.value.replace("_", " ") if proposal.result else ""

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.text import clip
 from cogs.agreements.ballots import OPTIONS, Choice, Process
 
 REGISTRY_HEAD = "\N{SCROLL} **Our agreements · {circle}**"
 REGISTRY_INTRO = "We adopted these together, and we revisit them. `{prefix}agreement show <number>` shows one in full."
 REGISTRY_EMPTY = "No agreements yet. Anyone in the circle can propose one with `{prefix}agreement propose <text>`."
 REGISTRY_ENTRY = "**{id} · {title}**\nversion {version} · {when} · {vote} · next review {review}"
+REGISTRY_OUTCOME = "\n_{outcome}_"
+OUTCOME_LENGTH = 200
 REGISTRY_MORE = "…and {count} more: `{prefix}agreement list` shows them all."
 LIST_HEAD = (
     "\N{SCROLL} **Our agreements · {circle}** (`{prefix}agreement show <number>` shows one in full)"
@@ -57,11 +58,24 @@ def moment(when: datetime, zone: ZoneInfo) -> str:
 
 
 def short_title(title: str | None, text: str, length: int = TITLE_LENGTH) -> str:
-    """A title to show: the given one, else the first line of the text, shortened."""
+    """A title to show: the given one, else the first line of the text, shortened at a word
+    boundary."""
     if title:
-        return title
+        return cut_at_word(title, length)
     first = text.strip().splitlines()[0] if text.strip() else ""
-    return clip(first, length)
+    return cut_at_word(first, length)
+
+
+def cut_at_word(text: str, length: int) -> str:
+    """``text`` within ``length`` characters, cut between words and marked with an ellipsis
+    (a single word longer than ``length`` is cut inside it, as nothing else fits)."""
+    if len(text) <= length:
+        return text
+    room = text[: length - 1]
+    space = room.rfind(" ")
+    if space > 0 and text[length - 1] != " ":
+        room = room[:space]
+    return room.rstrip(" ,;:.-–—") + "…"
 
 
 def counts_line(process: Process, counts: Mapping[Choice, int]) -> str:
@@ -90,9 +104,17 @@ class Entry:
     voters: int
     members: int
     review_at: datetime | None
+    outcome: str | None = None
 
     def render(self, zone: ZoneInfo) -> str:
-        return REGISTRY_ENTRY.format(
+        said = (
+            REGISTRY_OUTCOME.format(
+                outcome=cut_at_word(" ".join(self.outcome.split()), OUTCOME_LENGTH)
+            )
+            if self.outcome
+            else ""
+        )
+        entry = REGISTRY_ENTRY.format(
             id=self.id,
             title=short_title(self.title, self.text),
             version=self.version,
@@ -101,6 +123,7 @@ class Entry:
             vote=vote_line(self.process, self.counts, self.voters, self.members),
             review=day(self.review_at, zone) if self.review_at else REVIEW_UNDER_WAY,
         )
+        return entry + said
 
 
 def registry_text(

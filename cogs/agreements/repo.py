@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.chat import MemberRef, MessageRef, Platform, RoomRef, ThreadRef
 from bot.clock import from_iso, to_iso
 from bot.storage.database import Database, Row, Transaction
-from cogs.agreements.ballots import Choice, Process, count, votes
+from cogs.agreements.ballots import Ballot, Choice, Process, count, votes
 from cogs.agreements.closing import Result, Rules, Tally, decide
 from cogs.agreements.model import (
     Agreement,
@@ -24,6 +24,7 @@ from cogs.agreements.model import (
     Proposal,
     Refused,
     Settings,
+    Version,
 )
 from cogs.agreements.votes_repo import CLAIM, holdings_in
 from cogs.circles import Forget, Personal, forget_in
@@ -32,6 +33,12 @@ from cogs.circles import Forget, Personal, forget_in
 PERSONAL = (
     Personal("agreement_proposals", "proposed_by", Forget.CLEAR),
     Personal("agreements", "proposed_by", Forget.CLEAR),
+    Personal(
+        "agreement_versions",
+        "proposed_by",
+        Forget.CLEAR,
+        circle="(SELECT p.circle_id FROM agreement_proposals p WHERE p.id = {table}.proposal_id)",
+    ),
 )
 
 
@@ -46,6 +53,7 @@ def settings_from(row: Row) -> Settings:
         registry_room_id=row["registry_room_id"],
         registry_thread_id=row["registry_thread_id"],
         registry_message_id=row["registry_message_id"],
+        ballot=Ballot(row["ballot"]) if row["ballot"] else None,
     )
 
 
@@ -84,6 +92,9 @@ def proposal_from(row: Row) -> Proposal:
         counts={Choice(k): int(v) for k, v in counts.items()},
         voters=row["voters"],
         members=row["members"],
+        outcome=row["outcome"],
+        outcome_at=from_iso(row["outcome_at"]) if row["outcome_at"] else None,
+        ballot=Ballot(row["ballot"]),
     )
 
 
@@ -107,6 +118,29 @@ def agreement_from(row: Row) -> Agreement:
         counts={Choice(k): int(v) for k, v in counts.items()},
         voters=row["voters"] or 0,
         members=row["members"] or 0,
+        outcome=row["outcome"],
+    )
+
+
+def version_from(row: Row, room: RoomRef) -> Version:
+    message: MessageRef | None = None
+    if row["message_id"]:
+        where = RoomRef(room.platform, room.space_id, row["message_room_id"] or room.id)
+        in_thread = ThreadRef(where, row["message_thread_id"]) if row["message_thread_id"] else None
+        message = MessageRef(where, row["message_id"], in_thread)
+    return Version(
+        proposal_id=row["proposal_id"],
+        version=row["version"],
+        kind=Kind(row["kind"]),
+        text=row["text"],
+        proposed_by=row["proposed_by"],
+        started_at=from_iso(row["started_at"]),
+        ended_at=from_iso(row["ended_at"]),
+        counts={Choice(k): int(v) for k, v in json.loads(row["counts"]).items()},
+        voters=row["voters"],
+        members=row["members"],
+        message=message,
+        replaced=True,
     )
 
 
@@ -115,7 +149,7 @@ _PROPOSAL = """
     JOIN circles c ON c.id = p.circle_id
 """
 _AGREEMENT = """
-    SELECT a.*, p.process, p.counts, p.voters, p.members FROM agreements a
+    SELECT a.*, p.process, p.counts, p.voters, p.members, p.outcome FROM agreements a
     JOIN agreement_proposals p ON p.id = a.decided_by
 """
 
@@ -141,13 +175,15 @@ class AgreementsRepo:
         threshold_percent: int | None,
         reminder_seconds: int | None,
         review_days: int | None,
+        ballot: Ballot | None = None,
     ) -> Settings:
         """Change the given settings (None leaves one as it is)."""
         query = """
             INSERT INTO agreement_settings (circle_id, process, quorum_percent, threshold_percent,
-                                            reminder_seconds, review_days)
-            VALUES (?, ?, ?, ?, ?, ?)
+                                            reminder_seconds, review_days, ballot)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (circle_id) DO UPDATE SET
+                ballot = COALESCE(excluded.ballot, agreement_settings.ballot),
                 process = COALESCE(excluded.process, agreement_settings.process),
                 quorum_percent = COALESCE(excluded.quorum_percent, agreement_settings.quorum_percent),
                 threshold_percent = COALESCE(excluded.threshold_percent, agreement_settings.threshold_percent),
@@ -164,6 +200,7 @@ class AgreementsRepo:
                     threshold_percent,
                     reminder_seconds,
                     review_days,
+                    ballot.value if ballot else None,
                 ),
             )
             row = await tx.fetchone(
@@ -232,8 +269,8 @@ class AgreementsRepo:
                 """
                 INSERT INTO agreement_proposals (circle_id, kind, agreement_id, starter_id, title, text,
                     proposed_by, process, quorum_percent, threshold_percent, reminder_seconds,
-                    opened_at, duration_seconds, closes_at, remind_at, thread_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    opened_at, duration_seconds, closes_at, remind_at, thread_id, ballot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 RETURNING id
                 """,
                 (
@@ -253,6 +290,7 @@ class AgreementsRepo:
                     to_iso(new.closes_at),
                     to_iso(new.remind_at),
                     new.thread.id if new.thread else None,
+                    (new.ballot or settings.ballot).value,
                 ),
             )
             return await self._proposal(tx, proposal_id)
@@ -315,19 +353,51 @@ class AgreementsRepo:
         text: str,
         kind: Kind,
         by: str,
+        at: datetime,
         closes_at: datetime,
         remind_at: datetime,
     ) -> tuple[Proposal, list[str]] | None:
-        """A new version: votes start afresh and the clock restarts. Returns the proposal and
-        who had voted on the version before; None if it closed or moved on meanwhile.
+        """A new version: votes start afresh and the clock restarts. The version before is
+        kept in full (``agreement_versions``), with how its vote stood, counts only. Returns
+        the proposal and who had voted on the version before; None if it closed or moved on
+        meanwhile.
 
         An amended review becomes a proposal of a new wording (or of retiring the agreement),
         and whoever changes a proposal nobody owns (a review) becomes its proposer."""
         async with self._db.transaction() as tx:
             await tx.claim(CLAIM, proposal_id)  # no vote slips in between the read and the reset
+            before = await self._proposal(tx, proposal_id)
+            if not before.is_open or before.version != version:
+                return None
             rows = await tx.fetchall(
-                "SELECT DISTINCT member_id FROM agreement_reactions WHERE proposal_id = ? ORDER BY member_id",
-                (proposal_id,),
+                "SELECT member_id FROM agreement_reactions WHERE proposal_id = ? "
+                "UNION SELECT member_id FROM agreement_ballots WHERE proposal_id = ? ORDER BY member_id",
+                (proposal_id, proposal_id),
+            )
+            tally = await _tally(tx, before)
+            await tx.execute(
+                """
+                INSERT INTO agreement_versions (proposal_id, version, kind, text, proposed_by,
+                    started_at, ended_at, counts, voters, members,
+                    message_room_id, message_thread_id, message_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (proposal_id, version) DO NOTHING
+                """,
+                (
+                    proposal_id,
+                    version,
+                    before.kind.value,
+                    before.text,
+                    before.proposed_by,
+                    to_iso(await _version_start(tx, before)),
+                    to_iso(at),
+                    json.dumps({c.value: n for c, n in tally.counts.items()}),
+                    tally.voters,
+                    tally.members,
+                    before.message.room.id if before.message else None,
+                    before.message.thread.id if before.message and before.message.thread else None,
+                    before.message.id if before.message else None,
+                ),
             )
             changed = await tx.execute_count(
                 """
@@ -339,11 +409,76 @@ class AgreementsRepo:
             )
             if not changed:
                 return None
-            await tx.execute(
-                "DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,)
-            )
+            await _forget_choices(tx, proposal_id)
             proposal = await self._proposal(tx, proposal_id)
         return proposal, [r["member_id"] for r in rows]
+
+    async def versions(self, proposal_id: int) -> list[Version]:
+        """Every wording of the proposal, oldest first; the last is the current one."""
+        async with self._db.transaction() as tx:
+            proposal = await self._proposal(tx, proposal_id)
+            rows = await tx.fetchall(
+                "SELECT * FROM agreement_versions WHERE proposal_id = ? ORDER BY version",
+                (proposal_id,),
+            )
+            start = await _version_start(tx, proposal)
+        out = [version_from(row, proposal.room) for row in rows]
+        out.append(
+            Version(
+                proposal_id=proposal.id,
+                version=proposal.version,
+                kind=proposal.kind,
+                text=proposal.text,
+                proposed_by=proposal.proposed_by,
+                started_at=start,
+                ended_at=proposal.closed_at,
+                counts=proposal.counts,
+                voters=proposal.voters,
+                members=proposal.members,
+                message=proposal.message,
+                replaced=False,
+                result=proposal.result,
+            )
+        )
+        return out
+
+    async def version(self, proposal_id: int, version: int) -> Version | None:
+        """A replaced version, as it was kept."""
+        row = await self._db.fetchone(
+            "SELECT v.*, c.platform, c.space_id, c.room_id FROM agreement_versions v "
+            "JOIN agreement_proposals p ON p.id = v.proposal_id JOIN circles c ON c.id = p.circle_id "
+            "WHERE v.proposal_id = ? AND v.version = ?",
+            (proposal_id, version),
+        )
+        if row is None:
+            return None
+        room = RoomRef(Platform(row["platform"]), row["space_id"], row["room_id"])
+        return version_from(row, room)
+
+    async def extend(
+        self, proposal_id: int, version: int, *, closes_at: datetime, remind_at: datetime
+    ) -> Proposal | None:
+        """A later closing time for the open version; the votes stay. The extra time joins the
+        proposal's length, so a new version later gets it too. None if it closed or moved on."""
+        async with self._db.transaction() as tx:
+            current = await self._proposal(tx, proposal_id)
+            extra = int((closes_at - current.closes_at).total_seconds())
+            changed = await tx.execute_count(
+                """
+                UPDATE agreement_proposals SET closes_at = ?, remind_at = ?,
+                    duration_seconds = duration_seconds + ?
+                WHERE id = ? AND version = ? AND closed_at IS NULL AND closes_at = ?
+                """,
+                (
+                    to_iso(closes_at),
+                    to_iso(remind_at),
+                    max(extra, 0),
+                    proposal_id,
+                    version,
+                    to_iso(current.closes_at),
+                ),
+            )
+            return await self._proposal(tx, proposal_id) if changed else None
 
     # --- closing ---------------------------------------------------------------------------
 
@@ -369,13 +504,23 @@ class AgreementsRepo:
             if not proposal.is_open:
                 return None
             rows = await tx.fetchall(
-                "SELECT member_id FROM circle_members WHERE circle_id = ?", (proposal.circle_id,)
+                "SELECT member_id FROM circle_members WHERE circle_id = ? ORDER BY seq",
+                (proposal.circle_id,),
             )
             members = [r["member_id"] for r in rows]
             cast = votes(await holdings_in(tx, proposal_id), members)
             counts = count(proposal.process, cast)
             tally = Tally(counts, len(members))
             result = decide(tally, proposal.rules)
+            names: dict[Choice, tuple[str, ...]] | None = None
+            if proposal.ballot is Ballot.NAMED_AT_CLOSE:  # shown once at the close, never kept
+                order = {member: seq for seq, member in enumerate(members)}
+                names = {
+                    choice: tuple(
+                        sorted((m for m, c in cast.items() if c is choice), key=order.__getitem__)
+                    )
+                    for choice in counts
+                }
             await tx.execute(
                 "UPDATE agreement_proposals SET closed_at = ?, result = ?, counts = ?, voters = ?, members = ? "
                 "WHERE id = ?",
@@ -388,16 +533,25 @@ class AgreementsRepo:
                     proposal_id,
                 ),
             )
-            await tx.execute(
-                "DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,)
-            )
+            await _forget_choices(tx, proposal_id)
             effect = await self._apply(tx, proposal, result, takes_effect or at, review)
             agreement_id = proposal.id if proposal.kind is Kind.ADOPT else proposal.agreement_id
             agreement = (
                 await self._agreement(tx, agreement_id) if agreement_id is not None else None
             )
             closed = await self._proposal(tx, proposal_id)
-        return Closing(closed, tally, result, effect, agreement)
+        return Closing(closed, tally, result, effect, agreement, names)
+
+    async def write_outcome(self, proposal_id: int, text: str, at: datetime) -> Proposal | None:
+        """The outcome statement of a closed proposal (a new one replaces the one before).
+        None while the proposal is still open."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute_count(
+                "UPDATE agreement_proposals SET outcome = ?, outcome_at = ? "
+                "WHERE id = ? AND closed_at IS NOT NULL",
+                (text, to_iso(at), proposal_id),
+            )
+            return await self._proposal(tx, proposal_id) if changed else None
 
     # --- the registry ----------------------------------------------------------------------
 
@@ -524,3 +678,30 @@ class AgreementsRepo:
             (to_iso(at), next_review, agreement_id),
         )
         return Effect.KEPT
+
+
+async def _tally(tx: Transaction, proposal: Proposal) -> Tally:
+    """How the open version's vote stands now, among current members (counts only)."""
+    rows = await tx.fetchall(
+        "SELECT member_id FROM circle_members WHERE circle_id = ?", (proposal.circle_id,)
+    )
+    members = [r["member_id"] for r in rows]
+    cast = votes(await holdings_in(tx, proposal.id), members)
+    return Tally(count(proposal.process, cast), len(members))
+
+
+async def _version_start(tx: Transaction, proposal: Proposal) -> datetime:
+    """When the proposal's current version went up: when the one before it was replaced, or
+    when the proposal opened."""
+    row = await tx.fetchone(
+        "SELECT ended_at FROM agreement_versions WHERE proposal_id = ? AND version = ?",
+        (proposal.id, proposal.version - 1),
+    )
+    return from_iso(row["ended_at"]) if row else proposal.opened_at
+
+
+async def _forget_choices(tx: Transaction, proposal_id: int) -> None:
+    """Who chose what goes: the reactions held and the private votes cast (a new version
+    starts afresh; a closed proposal keeps only its counts)."""
+    await tx.execute("DELETE FROM agreement_reactions WHERE proposal_id = ?", (proposal_id,))
+    await tx.execute("DELETE FROM agreement_ballots WHERE proposal_id = ?", (proposal_id,))

@@ -3,7 +3,7 @@ to commands and the registry's lines, in one place, in the voice of IPS.md."""
 
 from __future__ import annotations
 
-from cogs.agreements.ballots import Process
+from cogs.agreements.ballots import Ballot, Process
 from cogs.agreements.closing import Result
 from cogs.agreements.model import Kind
 
@@ -24,6 +24,18 @@ LEAD_RETIRE = "{proposer} proposes that we let agreement {agreement} go. It read
 SOMEONE = "Someone in the circle"
 HOW_CONSENT = "We decide by consent, with a reaction on this post:"
 HOW_PROPOSAL = "We decide by proposal vote, with a reaction on this post:"
+HOW_SECRET = (
+    "We decide by {process}, with a secret ballot: each of us votes privately with "
+    "`{prefix}agreement vote {id} <option>`{where}, and only you see your vote. The thread shows "
+    "only how many of us have voted; {at_close}"
+)
+VOTE_WHERE = {True: "", False: " in a direct chat with me"}
+AT_CLOSE = {
+    Ballot.SECRET: "when it closes, we see the counts, never who chose what.",
+    Ballot.NAMED_AT_CLOSE: "when it closes, we see the counts and, as the circle chose, who chose what.",
+}
+SECRET_LEGEND_LINE = "{emoji} `{label}`: {meaning}"
+TURNOUT_LINE = "So far {voters} of {members} of us have voted."
 LEGEND_LINE = "{emoji} **{label}**: {meaning}"
 CLOSES_LINE = "Voting closes {closes}, or sooner once everyone has voted and nobody {stops}."
 STOPS = {Process.CONSENT: "objects", Process.PROPOSAL: "blocks"}
@@ -33,8 +45,10 @@ RULE_PROPOSAL = (
     "the votes for or against agree."
 )
 TALK_LINE = "Let's talk it over in this thread. You can change your reaction until it closes."
+TALK_SECRET = "Let's talk it over in this thread. You can change your vote until it closes."
 THREAD_TITLE = "Proposal {id} · {title}"
-REPLACED_HEAD = "_This was version {version}. A newer version is further down the thread, and reactions here no longer count._"
+REPLACED_HEAD = "_This was version {version}, up from {started} until {ended}. Version {next} took its place: {link}. Reactions here no longer count; the words stay, so we can see how the proposal grew._"
+REPLACED_HEAD_EARLIER = "_This was version {version}. Version {next} took its place: {link}. Reactions here no longer count._"
 CLOSED_HEAD = "**Closed on {day}: {result}.** The outcome is in the thread."
 RESULT_WORDS = {True: "adopted", False: "not adopted this time"}
 
@@ -58,12 +72,57 @@ NEXT_ABOUT = "Agreement {agreement} stays as it is, and the conversation can car
 OBJECTION_INVITE = (
     "Thank you for saying you object to proposal {id} in {circle}. An objection helps us find "
     "something that works for all of us. What would make it workable for you? You're welcome to "
-    "say so in the proposal's thread, or to {proposer} directly."
+    "say so in the proposal's thread, or to {proposer} directly.\n"
+    "{reason_hint}"
 )
+BLOCK_INVITE = (
+    "Thank you for placing a block on proposal {id} in {circle}. A block tells us something "
+    "matters here, and we'd rather hear it now than go ahead without you. What would need to "
+    "change for you? You're welcome to say so in the proposal's thread, or to {proposer} directly.\n"
+    "{reason_hint}"
+)
+REASON_HINT = (
+    "If you'd like to leave a reason, `{prefix}agreement reason {id} <your reason>` shares it in "
+    "the thread without your name; add `shown=named` to share it with your name. A reason is "
+    "always optional."
+)
+REASON_NAMED = "\N{SPEECH BALLOON} **{name}** shares a reason for their {stop}:\n{quote}"
+REASON_ANONYMOUS = "\N{SPEECH BALLOON} A reason shared with {a_stop}, without a name:\n{quote}"
+STOP_WORDS = {Process.CONSENT: "objection", Process.PROPOSAL: "block"}
+A_STOP = {Process.CONSENT: "an objection", Process.PROPOSAL: "a block"}
+REASON_SHARED = {
+    True: "Thank you. Your reason is in the thread of proposal {id}, with your name.",
+    False: "Thank you. Your reason is in the thread of proposal {id}, without your name.",
+}
+REASON_NEEDS_STOP = (
+    "A reason goes with an objection or a block, and I don't see one from you on proposal {id} "
+    "right now. If you'd like to say more, its thread is open to everyone."
+)
+OUTCOME_INVITE = (
+    "Whoever proposed it, or a facilitator, is welcome to add the outcome in our own words: "
+    "`{prefix}agreement outcome {id} <what we decided, and why>`."
+)
+OUTCOME_POSTED = "\N{MEMO} **The outcome of proposal {id}, in our own words:**\n{quote}"
+OUTCOME_SAVED = "Thank you. The outcome of proposal {id} is in its thread{registry}."
+OUTCOME_IN_REGISTRY = " and next to agreement {id} in our registry"
+OUTCOME_STILL_OPEN = (
+    "Proposal {id} is still open, so its outcome isn't known yet. Once it closes, its proposer or "
+    "a facilitator can write it."
+)
+OUTCOME_NOT_YOURS = (
+    "The outcome of proposal {id} is written by whoever proposed it, or by a facilitator. Its "
+    "thread is open if you'd like to add your thoughts."
+)
+OUTCOME_LINE = "In our words: {outcome}"
 OBJECTION_THREAD = (
     "An objection has come in. For us, an objection is the start of a conversation, not the end of "
     "one: what would make this proposal workable for everyone? {who} can post a new version with "
     "`{prefix}agreement amend {id} <new text>`."
+)
+BLOCK_THREAD = (
+    "A block has come in. For us, a block is an invitation to slow down and talk, not a verdict: "
+    "what would this proposal need so that all of us can go along with it? {who} can post a new "
+    "version with `{prefix}agreement amend {id} <new text>`."
 )
 OUTSIDER_NOTE = (
     "Thank you for joining in on proposal {id}. Votes there come from the members of {circle}, so "
@@ -75,6 +134,56 @@ CLOSED_NOTE = (
     "still on your mind, its thread is a good place to say so, and anyone can propose a new version "
     "with `{prefix}agreement propose <text>`."
 )
+REMINDER_SECRET = (
+    "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can vote privately "
+    "with `{prefix}agreement vote {id} <option>`{where}: {options}. Leaving it is fine too."
+)
+SECRET_REACTION_NOTE = {
+    True: (
+        "Proposal {id} in {circle} is decided by secret ballot, so I've taken your reaction off "
+        "its post to keep your vote yours. To vote, `{prefix}agreement vote {id} <option>`{where} "
+        "counts, and only you see it."
+    ),
+    False: (
+        "Proposal {id} in {circle} is decided by secret ballot, so reactions on its post don't "
+        "count. I couldn't take yours off; you may like to remove it yourself. To vote, "
+        "`{prefix}agreement vote {id} <option>`{where} counts, and only you see it."
+    ),
+}
+VOTE_CAST = (
+    "Your vote on proposal {id} is **{label}** now, and only you can see it. You can change it "
+    "until it closes {closes}: `{prefix}agreement vote {id} <option>`, or `withdraw`."
+)
+VOTE_WITHDRAWN = "Your vote on proposal {id} is withdrawn. You're welcome to vote again until it closes {closes}."
+VOTE_SAME = "Your vote on proposal {id} is already **{label}**; nothing changed."
+VOTE_NONE_YET = (
+    "You haven't voted on proposal {id} yet. Its options are {options}: "
+    "`{prefix}agreement vote {id} <option>`."
+)
+VOTE_IS = (
+    "Your vote on proposal {id} is **{label}**, and only you can see it. You can change it until "
+    "it closes {closes}."
+)
+SECRET_EXPORT_NOTE = (
+    "On a secret ballot, your vote is kept only while it is open. When it closes, how each of us "
+    "voted is erased and only the counts remain, so closed secret ballots have no vote of yours here."
+)
+VOTE_UNKNOWN = "I couldn't find an open proposal {id} of a circle you're in here. `{prefix}agreement list` in the circle's room shows what's open."
+VOTE_OPTIONS = "Proposal {id} takes one of {options}, or `withdraw`."
+VOTE_BY_REACTION = (
+    "Proposal {id} is decided with reactions on its post, so a reaction there is the way to vote."
+)
+VOTE_IN_PRIVATE = (
+    "To keep your vote yours, I didn't count that here. Would you send "
+    "`{prefix}agreement vote {id} <option>` in a direct chat with me? It counts there, and only you see it."
+)
+NAMES_LINE = "As the circle chose, who chose what: {names}."
+NOBODY = "nobody"
+BALLOT_WORDS = {
+    Ballot.OPEN: "open, with reactions",
+    Ballot.SECRET: "secret",
+    Ballot.NAMED_AT_CLOSE: "secret, with names shown at the close",
+}
 REMINDER = (
     "Proposal {id} in {circle} closes {closes}, and your voice is welcome. You can react on its "
     "post: {options}. Leaving it is fine too."
@@ -103,11 +212,11 @@ REVIEW_OPENED = "The review of agreement {id} is up, in its own thread (proposal
 SETTINGS_NOW = (
     "**How {circle} decides its agreements**\n"
     "Process: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · "
-    "reminder {reminder} before closing · review after {review} days.\n"
+    "reminder {reminder} before closing · review after {review} days · ballot {ballot}.\n"
     "Facilitators can change these with `{prefix}agreement settings process=consent quorum=50 ...`. "
     "Open proposals keep the rules they started with."
 )
-SETTINGS_CHANGED = "From now on, {circle} decides its agreements like this: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · reminder {reminder} before closing · review after {review} days. Open proposals keep the rules they started with."
+SETTINGS_CHANGED = "From now on, {circle} decides its agreements like this: {process} · quorum {quorum}% · threshold {threshold}% (proposal vote only) · reminder {reminder} before closing · review after {review} days · ballot {ballot}. Open proposals keep the rules they started with."
 PROCESS_WORDS = {Process.CONSENT: "consent", Process.PROPOSAL: "proposal vote"}
 STARTERS_LIST = (
     "**Our starter agreements**, written to help a circle begin. Each can be proposed as it is, and "
@@ -134,7 +243,34 @@ SHOW_AGREEMENT = (
 )
 INFO_AGREEMENTS = "Our agreements ({count}): {items}. `{prefix}agreement list` shows them in full."
 INFO_NO_AGREEMENTS = "No agreements yet; the circle writes its own, together."
+STANDS = {
+    Process.CONSENT: "An objection stands, so the proposal stays open for that conversation until it closes.",
+    Process.PROPOSAL: "A block stands, so the proposal stays open for that conversation until it closes.",
+}
+EXTENDED_THREAD = (
+    "Proposal {id} has a little more time: voting now closes {closes}. Votes already made still "
+    "count, and can be changed until then."
+)
+EXTENDED = "Proposal {id} now closes {closes}, and the thread has heard."
+EXTEND_RANGE = (
+    "A proposal can stay open for at most 30 days from now, so it can be given between 1 hour "
+    "and that much more time, for example `24h`."
+)
 SHOW_PROPOSAL = "**Proposal {id}{title}** ({state})\n{quote}\n{about}{proposer}"
+
+HISTORY_PROPOSAL_HEAD = "**Every wording of proposal {id}{title}**"
+HISTORY_AGREEMENT_HEAD = "**Every wording of agreement {id} · {title}**"
+HISTORY_ABOUT = "_Proposal {id} ({kind}, {outcome})_"
+HISTORY_VERSION = "**Version {version}** · up {started}{ended} · {vote}"
+HISTORY_UNTIL = " to {ended}"
+HISTORY_OPEN_VOTE = "open now, {voters} of {members} have voted so far"
+HISTORY_REPLACED_VOTE = "when it was replaced: {counts} · {voters} of {members} voted"
+HISTORY_CLOSED_VOTE = "{result}: {counts} · {voters} of {members} voted"
+HISTORY_CHANGES = "What changed from version {before}:"
+HISTORY_OTHER = "{version} of proposal {proposal}"
+HISTORY_HINT = (
+    "`{prefix}agreement show {id} history` shows every wording, with its dates and votes."
+)
 
 HISTORY_WORDS = {
     Kind.ADOPT: "proposed",

@@ -6,15 +6,27 @@ say why a reaction didn't count (each sent once)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from bot import metrics
 from bot.chat import DeliveryError, MemberRef, MessageRef, Platform, normalise_emoji
 from bot.outbound import tell
 from cogs.agreements.ballots import STOPPING, Choice, Process, choice_for, is_vote_emoji
-from cogs.agreements.model import NoteKind, Proposal, VoteStatus
+from cogs.agreements.model import NoteKind, Proposal, VoteChange, VoteStatus
+from cogs.agreements.posts import typed_privately
 from cogs.agreements.proposals import AtDesk, Desk, Proposals
 from cogs.agreements.render import day
-from cogs.agreements.texts import CLOSED_NOTE, OBJECTION_INVITE, OBJECTION_THREAD, OUTSIDER_NOTE
+from cogs.agreements.texts import (
+    BLOCK_INVITE,
+    BLOCK_THREAD,
+    CLOSED_NOTE,
+    OBJECTION_INVITE,
+    OBJECTION_THREAD,
+    OUTSIDER_NOTE,
+    REASON_HINT,
+    SECRET_REACTION_NOTE,
+    VOTE_WHERE,
+)
 from cogs.circles import Circle
 
 log = logging.getLogger(__name__)
@@ -28,6 +40,8 @@ class Votes(AtDesk):
         # storm of ✋ doesn't ask it again each time.
         self._invited: set[tuple[int, str]] = set()
         self._thread_told: set[tuple[int, int]] = set()
+        # Notes sent about reactions on secret ballots' posts (proposal, member, taken off).
+        self._secret_told: set[tuple[int, str, bool]] = set()
         # The option reactions each post showed when we read it back (on start, on a join):
         # a platform that catches up after downtime (Matrix) delivers them again afterwards,
         # and one that counted must not be told it came after the closing.
@@ -48,6 +62,10 @@ class Votes(AtDesk):
         choice = choice_for(process, key)
         if choice is None:
             return  # any other reaction is just a reaction
+        if proposal_id in self._watched.secret:
+            if added:  # a vote by reaction would show everyone; it is taken off, and explained
+                await self._off_secret_post(proposal_id, message, member, key)
+            return
         restoring = self._watched.restoring.get(proposal_id)
         if restoring is not None:
             await restoring.wait()  # its start-up read-back comes first
@@ -65,6 +83,62 @@ class Votes(AtDesk):
             await self._note(proposal_id, member, NoteKind.OUTSIDER)
         elif added and change.status is VoteStatus.CLOSED:
             await self._note(proposal_id, member, NoteKind.CLOSED)
+
+    async def _off_secret_post(
+        self, proposal_id: int, message: MessageRef, member: MemberRef, key: str
+    ) -> None:
+        """A vote reaction on a secret ballot's post: take it off where the platform lets us,
+        and say privately how to vote (once per person and proposal while we run)."""
+        try:
+            await self._chat.remove_reaction(message, member, key)
+            removed = True
+        except DeliveryError:
+            log.info("could not take a reaction off secret proposal %s", proposal_id)
+            removed = False
+        proposal = await self._repo.get(proposal_id)
+        circle = await self._circles.get(proposal.circle_id) if proposal else None
+        if proposal is None or circle is None:
+            return
+        if not await self._circles.is_member(circle.id, member.id):
+            await self._note(proposal_id, member, NoteKind.OUTSIDER)
+            return
+        told = (proposal_id, member.id, removed)
+        if told in self._secret_told:
+            return
+        self._secret_told.add(told)
+        prefix = self._chat.command_prefix(circle.platform)
+        await tell(
+            self._chat,
+            member,
+            SECRET_REACTION_NOTE[removed].format(
+                id=proposal.id,
+                circle=circle.name,
+                prefix=prefix,
+                where=VOTE_WHERE[typed_privately(prefix)],
+            ),
+        )
+
+    async def cast(
+        self,
+        circle: Circle,
+        proposal: Proposal,
+        member: MemberRef,
+        choice: Choice | None,
+        at: datetime,
+    ) -> VoteChange:
+        """A private vote on a secret ballot (``None`` withdraws it): counted, the post's
+        turnout follows, an objection invites its reason privately, and a vote that completes
+        the circle may close the proposal."""
+        async with self._watched.locks[proposal.id]:
+            change = await self._ballots.cast(proposal.id, member.id, choice, at)
+        metrics.vote_seen(change.status.value)
+        if change.status is VoteStatus.COUNTED:
+            await self._proposals.show_turnout(circle, proposal.id)
+            if choice is STOPPING[proposal.process]:
+                await self._on_objection(proposal.id, member)
+            if change.everyone_voted:
+                await self._proposals.close_if_everyone_agreed(proposal.id, proposal.process)
+        return change
 
     async def _maybe_closed(self, message: MessageRef, member: MemberRef, key: str) -> None:
         """A vote reaction on a message we don't hold open: tell the person if it was a
@@ -98,22 +172,26 @@ class Votes(AtDesk):
         prefix = self._chat.command_prefix(circle.platform)
         by = proposal.proposed_by
         proposer = await self._names.of(circle, by) if by else None
+        blocking = proposal.process is Process.PROPOSAL  # a block, named as a block
         if await self._ballots.claim_note(proposal.id, member.id, NoteKind.OBJECTION):
             await tell(
                 self._chat,
                 member,
-                OBJECTION_INVITE.format(
+                (BLOCK_INVITE if blocking else OBJECTION_INVITE).format(
                     id=proposal.id,
                     circle=circle.name,
                     proposer=proposer or "the circle's facilitators",
+                    reason_hint=REASON_HINT.format(prefix=prefix, id=proposal.id),
                 ),
             )
+        if proposal.ballot.secret:
+            return  # a secret ballot's thread hears only how many have voted
         told = (proposal.id, proposal.version)
         if told not in self._thread_told and await self._ballots.claim_objection_note(*told):
             self._thread_told.add(told)
             await self._chat.send(
                 proposal.thread or circle.home,
-                OBJECTION_THREAD.format(
+                (BLOCK_THREAD if blocking else OBJECTION_THREAD).format(
                     who=proposer or "Anyone in the circle", prefix=prefix, id=proposal.id
                 ),
             )
@@ -161,6 +239,13 @@ class Votes(AtDesk):
             reactions = await self._chat.reactions(proposal.message)
         except DeliveryError:
             log.info("could not read the reactions of proposal %s", proposal.id)
+            return
+        if proposal.ballot.secret:
+            # Votes are cast privately; a vote reaction made while we were away comes off.
+            for key, people in reactions.by_key.items():
+                if choice_for(proposal.process, key) is not None:
+                    for person in people:
+                        await self._off_secret_post(proposal.id, proposal.message, person, key)
             return
         members = {m.member_id for m in await self._circles.members(proposal.circle_id)}
         observed: dict[str, list[Choice]] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.chat import MessageRef, Platform
 from tests.contract.driver import Driver, OpenWorld, Post, table
 from tests.contract.test_circles import make_circle
 
@@ -117,3 +118,54 @@ async def test_an_objection_made_while_the_bot_was_away_opens_its_conversation_o
     assert sum(invitation in text for text in told) == 1
     posts = await d.bot_posts(thread=post)
     assert sum("An objection has come in." in p.text for p in posts) == 1
+
+
+BLOCK = "\N{OCTAGONAL SIGN}"
+WHY = "I'd like us to agree first on how we tell someone we're leaving early."
+
+
+async def test_a_block_is_named_as_a_block_and_its_reason_shows_without_a_name(
+    world: OpenWorld,
+) -> None:
+    """A block brings a private thank-you that offers a reason; the reason, given with the
+    command, shows in the proposal's thread without the blocker's name."""
+    d = await world("bob", "carol")
+    await make_circle(d, "bob", "carol")
+    await d.ask("alice", "agreement settings process=proposal", expect="From now on")
+    post = await propose(d, "bob")
+    await d.react("carol", post, BLOCK)
+    invite = await d.private("carol", "Thank you for placing a block on proposal 1")
+    assert "agreement reason 1 <your reason>" in invite
+    reply = await d.ask("carol", f"agreement reason 1 {WHY}", expect="Your reason is in the thread")
+    assert "without your name" in reply.text
+    shown = await d.bot_post("A reason shared with a block, without a name", thread=post)
+    text = await d.text_of(shown)
+    assert WHY in text
+    assert d.name("carol") not in text
+    assert table(d, "SELECT choice, named FROM agreement_reasons") == [("block", 0)]
+
+
+async def test_a_reaction_on_a_secret_ballot_comes_off_with_a_private_note(
+    world: OpenWorld,
+) -> None:
+    """On a secret ballot a vote reaction is no vote: the bot takes it off the post where the
+    platform lets it, and tells its giver privately how to vote."""
+    d = await world("bob", "carol")
+    await make_circle(d, "bob", "carol")
+    post = await propose(d, "bob", "ballot=secret")
+    assert "with a secret ballot" in post.text
+    await d.react("carol", post, OBJECT)
+    note = await d.private("carol", "is decided by secret ballot")
+    shown = await d.chat.reactions(MessageRef(d.room, post.id))
+    # Taking someone's reaction off needs a permission the room may not give the bot (Manage
+    # Messages on Discord, which the README's invite leaves out; the redact power level on
+    # Matrix). Either way the note says truly what happened, and the reaction is no vote.
+    if "I've taken your reaction off its post" in note:
+        assert OBJECT not in shown.by_key
+    else:
+        assert "I couldn't take yours off; you may like to remove it yourself" in note
+        assert OBJECT in shown.by_key
+    if d.room.platform is Platform.LOCAL:
+        assert OBJECT not in shown.by_key  # the sandbox lets the bot, as a moderator could
+    assert table(d, "SELECT COUNT(*) FROM agreement_ballots") == [(0,)]
+    assert table(d, "SELECT COUNT(*) FROM agreement_reactions") == [(0,)]

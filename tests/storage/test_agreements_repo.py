@@ -102,6 +102,7 @@ async def test_a_proposal_is_posted_found_and_versioned(
         text="We start on time, together.",
         kind=Kind.ADOPT,
         by="bob",
+        at=at(10),
         closes_at=at(100),
         remind_at=at(50),
     )
@@ -113,9 +114,27 @@ async def test_a_proposal_is_posted_found_and_versioned(
     old = MessageRef(ROOM, "again")
     assert await repo.place(proposal.id, 1, None, old) is None
     stale = await repo.amend(
-        proposal.id, 1, text="x", kind=Kind.ADOPT, by="bob", closes_at=at(1), remind_at=at(1)
+        proposal.id,
+        1,
+        text="x",
+        kind=Kind.ADOPT,
+        by="bob",
+        at=at(11),
+        closes_at=at(1),
+        remind_at=at(1),
     )
     assert stale is None
+    # the first wording is kept in full, with its dates, its post and its vote (counts only)
+    first, current = await repo.versions(proposal.id)
+    assert (first.version, first.text, first.proposed_by) == (1, proposal.text, "bob")
+    assert (first.started_at, first.ended_at) == (proposal.opened_at, at(10))
+    assert first.message == proposal.message
+    assert first.counts[Choice.CONSENT] == 1
+    assert (first.voters, first.replaced) == (1, True)
+    assert (current.version, current.text, current.started_at) == (2, changed.text, at(10))
+    assert current.ended_at is None
+    assert not current.replaced
+    assert await repo.version(proposal.id, 1) == first
 
 
 async def test_closing_decides_once_and_keeps_only_the_counts(

@@ -71,3 +71,23 @@ def test_placeholders_become_numbered_outside_strings_and_comments() -> None:
         "WHERE a = $1 AND b = $2 OR c = $1",
         ("member", "choice"),
     )
+
+
+def test_every_step_that_makes_a_row_id_has_its_postgresql_spelling() -> None:
+    """SQLite hands out ``INTEGER PRIMARY KEY`` ids by itself and PostgreSQL doesn't: a step
+    that makes such an id column without a ``.postgres.sql`` variant would migrate on
+    PostgreSQL and then refuse every insert."""
+    import re
+
+    from bot.storage.migrations import CORE
+
+    row_id = re.compile(r"^\s+id\s+INTEGER PRIMARY KEY", re.M)
+    missing = [
+        f"{owner.name} {plain.version:04d}_{plain.name}"
+        for owner in (CORE, *owners())
+        for plain, spelled in zip(
+            owner.migrations("sqlite"), owner.migrations("postgres"), strict=True
+        )
+        if row_id.search(plain.sql) and spelled.sql == plain.sql
+    ]
+    assert missing == []

@@ -3,9 +3,11 @@ proposal's current post; turnout and the everyone-has-voted signal; notes claime
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from bot.chat import MemberRef, Platform
+from bot.chat import MemberRef, MessageRef, Platform
 from bot.storage.database import Database
 from cogs.agreements.ballots import Choice
 from cogs.agreements.model import Kind, NoteKind, VoteStatus
@@ -13,7 +15,7 @@ from cogs.agreements.repo import AgreementsRepo
 from cogs.agreements.votes_repo import VotesRepo
 from cogs.circles.repo import CirclesRepo
 from tests.storage.agreements_support import posted
-from tests.storage.conftest import at, local, make_circle
+from tests.storage.conftest import ROOM, at, local, make_circle
 
 
 @pytest.fixture
@@ -118,6 +120,7 @@ async def test_notes_and_the_reminder_are_claimed_once(
         text="We start on time, mostly.",
         kind=Kind.ADOPT,
         by="bob",
+        at=at(30 * 60),
         closes_at=at(90 * 60),
         remind_at=at(60 * 60),
     )
@@ -142,3 +145,39 @@ async def test_a_person_s_votes_and_notes_are_theirs_to_export_and_erase(
     await votes.forget(local("bob"))
     assert await votes.holdings(proposal.id) == {}
     assert await votes.claim_note(proposal.id, "bob", NoteKind.OBJECTION)  # the old one went
+
+
+async def test_a_reason_is_kept_once_per_member_and_version_and_placed_later(
+    circles: CirclesRepo, repo: AgreementsRepo, votes: VotesRepo
+) -> None:
+    """A second reason replaces the first (keeping its post); it waits unposted until placed;
+    a closed proposal takes none; forgetting the member erases it."""
+    circle = await make_circle(circles, members=("bob", "carol"))
+    proposal = await posted(repo, circle)
+    await votes.add_reaction(proposal.id, f"p{proposal.id}", "carol", Choice.OBJECT)
+    assert await votes.vote_of(proposal.id, "carol") is Choice.OBJECT
+    assert await votes.vote_of(proposal.id, "bob") is None
+    first = await votes.save_reason(
+        proposal.id, 1, "carol", Choice.OBJECT, "Too soon.", named=False, at=at(1)
+    )
+    assert first is not None
+    assert [r.id for r in await votes.unposted_reasons(proposal.id)] == [first.id]
+    await votes.place_reason(first.id, MessageRef(ROOM, "r1"))
+    assert await votes.unposted_reasons(proposal.id) == []
+    second = await votes.save_reason(
+        proposal.id, 1, "carol", Choice.OBJECT, "Later, please.", named=True, at=at(2)
+    )
+    assert second is not None
+    assert (second.id, second.text, second.named) == (first.id, "Later, please.", True)
+    assert second.message == MessageRef(ROOM, "r1")
+    assert [r["text"] for r in await votes.reasons_of(Platform.LOCAL, "carol")] == [
+        "Later, please."
+    ]
+    assert await votes.reasons_of(Platform.MATRIX, "carol") == []
+    await repo.close(proposal.id, at(3), timedelta(days=90))
+    closed = await votes.save_reason(
+        proposal.id, 1, "carol", Choice.OBJECT, "x", named=False, at=at(4)
+    )
+    assert closed is None
+    await votes.forget(local("carol"))
+    assert await votes.reasons(proposal.id) == []

@@ -169,6 +169,24 @@ class DiscordChat:
         except discord.HTTPException as error:
             raise DeliveryError(f"could not edit {message.id}: {error}") from error
 
+    async def remove_reaction(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """Delete User Reaction: it needs Manage Messages in the channel. The key is the
+        normalised one, so the emoji as Discord holds it (a skin tone, a variation selector)
+        is looked up on the message first."""
+        try:
+            fetched = await self._message(message).fetch()
+            for reaction in fetched.reactions:
+                if emoji_key(reaction.emoji) == key:
+                    await fetched.remove_reaction(reaction.emoji, discord.Object(int(member.id)))
+        except discord.HTTPException as error:
+            raise DeliveryError(
+                f"could not take {member.id}'s {key} off {message.id}: {error}"
+            ) from error
+
+    def message_link(self, message: MessageRef) -> str:
+        channel = message_channel_id(message)
+        return f"https://discord.com/channels/{message.room.space_id}/{channel}/{message.id}"
+
     async def pin(self, message: MessageRef) -> None:
         try:
             await self._message(message).pin()

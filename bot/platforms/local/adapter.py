@@ -49,6 +49,7 @@ from bot.platforms.local.lines import (
     NAME,
     REACTION_WORDS,
     Blank,
+    Direct,
     Edit,
     Narration,
     React,
@@ -82,6 +83,7 @@ Talking: start each line with a name (any one word; Alice and alice are the same
     dan +^ consent               … to the newest thread's proposal (its newest version), or its first post
     dan -7 ✅                     dan takes that reaction back
     alice ~3: hello again        alice edits her message #3
+    bob > /agreement vote 7 object   a command in bob's direct chat with the bot (the room never sees it)
   A reaction can be an emoji (✅), its name (:white_check_mark:) or a word:
   {", ".join(REACTION_WORDS)}.
 
@@ -106,6 +108,7 @@ What the marks mean:
     {MARK_TIME} 2h later…                  the clock moved on
     (sandbox) …                  the sandbox talking about itself, not the bot"""
 
+DIRECT_LINE = f"    {MARK_PRIVATE} {{who}}, in their direct chat with the bot: {{text}}"
 NO_SUCH_MESSAGE = "(sandbox) There's no message #{id}."
 NO_SUCH_THREAD = "(sandbox) There's no thread yet to write in."
 NOT_A_THREAD = "(sandbox) #{id} isn't a thread. Threads are marked with {mark}."
@@ -268,6 +271,8 @@ class LocalAdapter:
                 await self._react(who, target, key, add=add)
             case Edit(who, message_id, text):
                 await self._edit(who, message_id, text)
+            case Direct(who, text):
+                await self._direct(who, text)
         return Outcome.CONTINUE
 
     async def _showing(self, message_id: str) -> None:
@@ -282,6 +287,25 @@ class LocalAdapter:
         )
 
     # --- the kinds of line -----------------------------------------------------------------
+
+    async def _direct(self, who: str, text: str) -> None:
+        """A command in the person's direct chat with the bot: no room, no post; replies that
+        are for them alone arrive as private messages."""
+        chat = self._chat
+        self.transcript.write(DIRECT_LINE.format(who=who, text=text))
+        host = self._host
+        if host is None:
+            self.transcript.write(AWAY_COMMAND.format(command=text.split()[0]))
+            return
+        await host.router.run_text(
+            text[len(PREFIX) :],
+            invoker=MemberRef(Platform.LOCAL, who),
+            room=None,
+            thread=None,
+            replier=LocalReplier(chat, who, chat.room, direct=True),
+            parse_member=parse_member,
+            prefix=PREFIX,
+        )
 
     async def _say(self, who: str, text: str, thread_token: str | None) -> None:
         thread_id: str | None = None

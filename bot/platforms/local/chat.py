@@ -220,6 +220,17 @@ class LocalChat:
         self.contents.pin(stored.id)
         self.note(f"{MARK_PIN} #{message.id} pinned")
 
+    async def remove_reaction(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """The sandbox lets the bot take anyone's reaction off, as a moderator could."""
+        stored = self._known(message)
+        key = normalise_emoji(key)
+        if member.id in stored.reactions.get(key, ()):
+            self.contents.react(member.id, stored.id, key, add=False)
+            self.note(f"{MARK_EDIT} #{message.id}: {member.id}'s {key} taken off")
+
+    def message_link(self, message: MessageRef) -> str:
+        return f"#{message.id}"
+
     async def send_private(self, member: MemberRef, text: str) -> MessageRef:
         if member.id in self.contents.closed_dms:
             raise DeliveryError(f"{member.id} does not take private messages")
@@ -258,12 +269,21 @@ class LocalChat:
 
 
 class LocalReplier:
-    def __init__(self, chat: LocalChat, member: str, where: Destination) -> None:
+    def __init__(
+        self, chat: LocalChat, member: str, where: Destination, *, direct: bool = False
+    ) -> None:
         self._chat = chat
         self._member = member
         self._where = where
+        self._direct = direct  # the command came in the person's direct chat with the bot
 
     async def reply(self, text: str, visibility: Visibility) -> None:
+        if self._direct:  # whatever the visibility, the answer goes back where they asked
+            try:
+                await self._chat.send_private(MemberRef(Platform.LOCAL, self._member), text)
+            except DeliveryError:
+                self._chat.show_personal(self._member, text)
+            return
         if visibility is Visibility.PUBLIC:
             await self._chat.send(self._where, text)
         elif visibility is Visibility.PERSONAL:

@@ -21,6 +21,7 @@ _LINE = re.compile(
       | \^\s*:\s?(?P<ctext>.*)
       | (?P<sign>[+-])\s*(?P<target>\#?\d+|\^)\s+(?P<key>\S+)
       | ~\s*(?P<edit>\#?\d+)\s*:\s?(?P<etext>.*)
+      | \s>\s*(?P<direct>/.*)
     )$""",
     re.VERBOSE | re.DOTALL,
 )
@@ -77,6 +78,14 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Direct:
+    """A command sent in one's direct chat with the bot: the room never sees it."""
+
+    who: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxCommand:
     word: str
     rest: str
@@ -97,7 +106,7 @@ class Unreadable:
     hint: str
 
 
-Line = Say | React | Edit | SandboxCommand | Narration | Blank | Unreadable
+Line = Say | React | Edit | Direct | SandboxCommand | Narration | Blank | Unreadable
 
 
 def parse_line(raw: str) -> Line:
@@ -118,6 +127,8 @@ def parse_line(raw: str) -> Line:
         return React(who, match["target"].lstrip("#"), match["key"], add=match["sign"] == "+")
     if match["edit"]:
         return Edit(who, match["edit"].lstrip("#"), match["etext"])
+    if match["direct"] is not None:
+        return Direct(who, match["direct"])
     if match["text"] is not None:
         return Say(who, match["text"], None)
     if match["ttext"] is not None:

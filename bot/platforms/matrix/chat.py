@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import nio
@@ -233,6 +234,36 @@ class MatrixChat:
         await self.send_event(
             message.room.id, "m.room.message", render.edit_content(message.id, text)
         )
+
+    async def remove_reaction(self, message: MessageRef, member: MemberRef, key: str) -> None:
+        """Redact the person's annotation with that key; redacting someone else's event needs
+        the room's ``redact`` power level."""
+        try:
+            async for event in self._client.room_get_event_relations(
+                message.room.id,
+                message.id,
+                rel_type=RelationshipType.annotation,
+                limit=RELATIONS_PAGE,
+            ):
+                event = decrypted(self._client, event)
+                if (
+                    isinstance(event, nio.ReactionEvent)
+                    and event.sender == member.id
+                    and usable_key(event.key) == normalise_emoji(key)
+                ):
+                    response = await self._client.room_redact(message.room.id, event.event_id)
+                    if not isinstance(response, nio.RoomRedactResponse):
+                        raise DeliveryError(
+                            f"could not redact {event.event_id}: "
+                            f"{getattr(response, 'message', response)}"
+                        )
+        except AttributeError as error:  # nio's iterator trips over an error response
+            raise DeliveryError(f"could not read the reactions on {message.id}") from error
+        except NETWORK_ERRORS as error:
+            raise DeliveryError(f"could not take a reaction off {message.id}: {error}") from error
+
+    def message_link(self, message: MessageRef) -> str:
+        return f"https://matrix.to/#/{quote(message.room.id)}/{quote(message.id)}"
 
     async def pin(self, message: MessageRef) -> None:
         """Pin by adding to ``m.room.pinned_events``. It needs a power level the room may not

@@ -221,7 +221,8 @@ async def test_amending_posts_a_new_version_and_starts_the_votes_afresh(sb: Sand
     assert "✏️ **Proposal 1, version 2**" in out
     assert "Bob has changed the proposal, so the votes start afresh." in out
     assert "only bob sees: Version 2 of proposal 1 is up in its thread" in out
-    assert "reactions here no longer count" in message_text(sb, first)
+    assert "Reactions here no longer count" in message_text(sb, first)
+    assert f"> {PROPOSAL_TEXT}" in message_text(sb, first)  # its words stay
     assert held(sb, 1) == {}
     assert sb.private_to("alice")[-1].startswith("Proposal 1 in Tuesday has a new version")
     assert any("has a new version" in note for note in sb.private_to("carol"))
@@ -278,9 +279,18 @@ async def test_the_proposal_process_uses_its_own_options_and_rules(sb: Sandbox) 
     )
     out = await propose(sb)
     assert "We decide by proposal vote" in out
-    assert "🛑 **block**: I can't live with this" in out
+    assert "🛑 **block**: This doesn't sit right with me as it stands; let's talk it through" in out
+    assert "live with" not in out
     assert "at least 60% of the votes for or against agree" in out
-    await sb.say(f"alice +^ {AGREE}", f"bob +^ {BLOCK}", f"carol +^ {AGREE}", f"dan +^ {ABSTAIN}")
+    out = await sb.say(
+        f"alice +^ {AGREE}", f"bob +^ {BLOCK}", f"carol +^ {AGREE}", f"dan +^ {ABSTAIN}"
+    )
+    # a block is named and thanked as a block, in the thread and in private
+    assert "A block has come in." in out
+    assert "objection" not in out.lower()
+    (invite,) = sb.private_to("bob")
+    assert "Thank you for placing a block on proposal 1 in Tuesday." in invite
+    assert "object" not in invite
     assert result(sb, 1) is None  # a block keeps it open for the conversation
     out = await sb.wait(timedelta(hours=72))
     assert "There's a block, so we're not there yet." in out
@@ -307,7 +317,7 @@ async def test_settings_show_the_circle_choices(sb: Sandbox) -> None:
     await make_circle(sb)
     out = await sb.say("alice: /agreement settings")
     assert (
-        "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days."
+        "Process: consent · quorum 50% · threshold 67% (proposal vote only) · reminder 1 day before closing · review after 90 days · ballot open, with reactions."
         in out
     )
 

@@ -51,6 +51,28 @@ def test_titles_come_from_the_title_or_the_first_line() -> None:
     assert short_title(None, "x" * 100).endswith("…")
 
 
+def test_long_titles_are_cut_between_words_with_an_ellipsis() -> None:
+    """A long first line ends at the last whole word that fits, then an ellipsis; never inside
+    a word, never after a dangling comma."""
+    text = "We start and end on time, and anyone can leave early without explaining themselves."
+    title = short_title(None, text, 40)
+    assert title == "We start and end on time, and anyone…"
+    assert len(title) <= 40
+    assert short_title(None, "We start and end on time, and anyone can", 26) == (
+        "We start and end on time…"
+    )
+    assert short_title(None, "Short enough", 40) == "Short enough"
+    # one word longer than the room is cut inside it, as nothing else fits
+    assert short_title(None, "x" * 100, 10) == "x" * 9 + "…"
+    # every cut leaves whole words of the original
+    for length in range(12, len(text)):
+        cut = short_title(None, text, length)
+        assert len(cut) <= length
+        assert text.startswith(cut.removesuffix("…"))
+        words = cut.removesuffix("…").split()
+        assert all(w.strip(",") in text.replace(",", "").split() for w in words)
+
+
 def test_counts_name_every_option() -> None:
     """Counts list each option of the process, zeros included."""
     assert (

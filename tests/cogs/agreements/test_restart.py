@@ -223,6 +223,13 @@ async def test_a_new_version_stored_but_never_posted_is_posted_on_start_up(sb: S
     first = sb.last_thread
     async with sb.down():
         with sqlite3.connect(sb.config.database_path) as conn:
+            # what amend's one transaction writes: the first wording kept, the second current
+            conn.execute(
+                "INSERT INTO agreement_versions (proposal_id, version, kind, text, proposed_by, "
+                "started_at, ended_at, counts, voters, members, message_id) "
+                "SELECT id, version, kind, text, proposed_by, opened_at, opened_at, "
+                "'{\"consent\": 1}', 1, 3, message_id FROM agreement_proposals WHERE id = 1"
+            )
             conn.execute(
                 "UPDATE agreement_proposals SET version = 2, text = 'A clearer wording.' WHERE id = 1"
             )
@@ -230,5 +237,6 @@ async def test_a_new_version_stored_but_never_posted_is_posted_on_start_up(sb: S
         sb.mark()
     assert "✏️ **Proposal 1, version 2**" in sb.since_mark
     assert post_of(sb, 1) != first
-    assert "reactions here no longer count" in message_text(sb, first)
+    assert "Reactions here no longer count" in message_text(sb, first)
+    assert f"> {PROPOSAL_TEXT}" in message_text(sb, first)  # its words stay
     assert held(sb, 1) == {}
