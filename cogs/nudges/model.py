@@ -49,6 +49,7 @@ from cogs.nudges.features import (
     counter_bucket,
     kind_bucket,
     phrase_buckets,
+    phrase_features,
     token_hashes,
     word_features,
 )
@@ -129,9 +130,9 @@ class LinearModel:
         # One row per bucket, so that a sentence's kind scores are one gather and one sum.
         self._kind_rows = np.ascontiguousarray(self.kind_weights.T)
         self._word_weights: dict[str, float] = {}
-        # Per token: its summed word weight, its hash and its premultiplied hash, so that
+        # Per token: its summed word weight and its hashes (`token_hashes`), so that
         # scoring a sentence looks each token up once.
-        self._tokens: dict[str, tuple[float, int, int]] = {}
+        self._tokens: dict[str, tuple[float, int, int, int]] = {}
         self._word_kinds: dict[str, tuple[float, ...]] = {}
 
     def word_weight(self, word: str) -> float:
@@ -155,7 +156,7 @@ class LinearModel:
             total += weight if weight is not None else self.word_weight(token)
         return total + sum(map(self.weights.__getitem__, phrases))
 
-    def _token(self, token: str) -> tuple[float, int, int]:
+    def _token(self, token: str) -> tuple[float, int, int, int]:
         entry = self._tokens.get(token)
         if entry is None:
             if len(self._tokens) >= _WORD_CACHE_LIMIT:
@@ -170,12 +171,21 @@ class LinearModel:
         and the sum of its other phrase features (`cogs.nudges.features.phrase_buckets`).
         `unit_logit` adds the counter cues to the second part and then the two together."""
         get = self._tokens.get
-        entries = [get(token) or self._token(token) for token in tokens]
+        if not tokens:  # the detector never sends one; training's path covers it
+            return self.bias, sum(
+                map(
+                    self.weights.__getitem__,
+                    phrase_features(sentence, (), report, context)[: -len(report.counter) or None],
+                )
+            )
+        # Transposed in one step: the words' weights, hashes, premultiplied and triple hashes.
+        words, hashes, premultiplied, triples = zip(
+            *[get(token) or self._token(token) for token in tokens], strict=True
+        )
         # sum() adds in order from the bias, as a loop would: the same number to the last bit.
-        total = sum([entry[0] for entry in entries], self.bias)
-        hashes = [entry[1] for entry in entries]
-        multiplied = [START_PAIRED, *[entry[2] for entry in entries]]
-        phrases = phrase_buckets(sentence, tokens, hashes, multiplied, report, context)
+        total = sum(words, self.bias)
+        multiplied = (START_PAIRED, *premultiplied)
+        phrases = phrase_buckets(sentence, tokens, hashes, multiplied, triples, report, context)
         return total, sum(map(self.weights.__getitem__, phrases))
 
     def with_counter(self, parts: tuple[float, float], report: CueReport) -> float:
