@@ -23,6 +23,8 @@ from cogs.nudges.kinds import KINDS, is_fixing
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
 ITEMS_DIR = CORPUS_DIR / "items"
+# A second frozen set in other registers (``corpus/out_of_style/README.md``): measured only.
+OUT_OF_STYLE_DIR = CORPUS_DIR / "out_of_style"
 Split = Literal["train", "dev", "test"]
 PREFERENCES = ("listening", "ideas")
 TEST_SHARE = 22  # percent of groups
@@ -130,6 +132,11 @@ def load(folder: Path = ITEMS_DIR) -> list[Item]:
     return items
 
 
+def load_out_of_style(folder: Path = OUT_OF_STYLE_DIR) -> list[Item]:
+    """The out-of-style frozen set: never trained on, never used to choose anything."""
+    return load(folder)
+
+
 def of_split(items: Iterable[Item], split: Split) -> list[Item]:
     return [item for item in items if item.split == split]
 
@@ -156,6 +163,22 @@ def near_duplicates(
     items: Sequence[Item], threshold: float = 0.8, min_words: int = 5
 ) -> list[tuple[Item, Item]]:
     """Pairs of items in *different* splits whose word sets overlap by ``threshold`` (Jaccard)."""
+    return _near_pairs(items, [item.split for item in items], threshold, min_words)
+
+
+def near_duplicates_across(
+    held_out: Sequence[Item], items: Sequence[Item], threshold: float = 0.8, min_words: int = 5
+) -> list[tuple[Item, Item]]:
+    """Pairs of a held-out item and a corpus item whose word sets overlap by ``threshold``."""
+    every = [*held_out, *items]
+    sides = ["held_out"] * len(held_out) + ["corpus"] * len(items)
+    return _near_pairs(every, sides, threshold, min_words)
+
+
+def _near_pairs(
+    items: Sequence[Item], sides: Sequence[str], threshold: float, min_words: int
+) -> list[tuple[Item, Item]]:
+    """Pairs of items on different sides whose word sets overlap by ``threshold`` (Jaccard)."""
     words = [_words(item.text) for item in items]
     index: dict[str, list[int]] = {}
     for position, bag in enumerate(words):
@@ -174,7 +197,7 @@ def near_duplicates(
                 if other <= position or (position, other) in checked:
                     continue
                 checked.add((position, other))
-                if items[position].split == items[other].split:
+                if sides[position] == sides[other]:
                     continue
                 overlap = len(bag & words[other]) / len(bag | words[other])
                 if overlap >= threshold:

@@ -251,6 +251,7 @@ _COUNTER_RULES: tuple[tuple[str, str, WordFinder, frozenset[str]], ...] = (
         ),
     ),
 )
+COUNTER_RULE_FAMILIES = tuple(family for family, _text, _pattern, _needs in _COUNTER_RULES)
 _REPORTING_NEEDS = word_set(
     "said says say told tells tell telling suggested suggests suggesting recommended recommends "
     "recommending advised advises advising insisted insists saying wants wanted thinks thought "

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from cogs.nudges.advice_cues import find_phrases
 from cogs.nudges.counter_cues import (
+    COUNTER_RULE_FAMILIES,
     find_counter_cues,
     find_reporting_start,
     is_curious_question,
@@ -47,8 +48,19 @@ from cogs.nudges.counter_cues import (
 from cogs.nudges.cue_types import WORD, Cue, CueReport, words_of
 from cogs.nudges.imperatives import find_imperative
 
-__all__ = ["WORD", "Cue", "CueReport", "find_cues", "words_of"]
+__all__ = [
+    "COUNTER_FAMILIES",
+    "WORD",
+    "Cue",
+    "CueReport",
+    "complete_cues",
+    "find_cues",
+    "find_cues_lazily",
+    "words_of",
+]
 
+# Every family a counter cue can have.
+COUNTER_FAMILIES = ("pleasantry", "reporting", *COUNTER_RULE_FAMILIES, "curious_question")
 _PLEASANTRY_REPORT = CueReport((), (Cue("pleasantry", "a pleasantry or farewell", False),))
 
 
@@ -59,25 +71,42 @@ def find_cues(sentence: str, words: frozenset[str] | None = None) -> CueReport:
     """
     if words is None:
         words = words_of(sentence)
+    report, pending = find_cues_lazily(sentence, words)
+    return complete_cues(sentence, words, report) if pending else report
+
+
+def find_cues_lazily(sentence: str, words: frozenset[str]) -> tuple[CueReport, bool]:
+    """The advice cues, the hints and reported speech of a sentence, and whether the other
+    counter cues are still to be found (by `complete_cues`).
+
+    The detector asks for those only when they could matter: the counter cues only ever
+    lower a sentence's score by much, so a sentence far below the threshold without them
+    stays below it with them.
+    """
     if is_pleasantry(sentence):
-        return _PLEASANTRY_REPORT
+        return _PLEASANTRY_REPORT, False
 
     advice, hints = find_phrases(sentence, words)
     imperative = find_imperative(sentence)
     if imperative is not None:
         advice.insert(0, imperative)
 
-    counter: list[Cue] = []
+    counter: tuple[Cue, ...] = ()
     cut = find_reporting_start(sentence, words)
     if cut is not None:
-        counter.append(Cue("reporting", "reporting someone's words", False, start=cut))
+        counter = (Cue("reporting", "reporting someone's words", False, start=cut),)
         advice = [cue for cue in advice if cue.start < cut]
-    counter.extend(find_counter_cues(sentence, words))
-    if not advice and is_curious_question(sentence, words):
-        counter.append(Cue("curious_question", "an open question", False))
     if len(advice) > 1:
         advice = _dedupe(advice)
-    return CueReport(tuple(advice), tuple(counter), tuple(hints))
+    return CueReport(tuple(advice), counter, tuple(hints)), True
+
+
+def complete_cues(sentence: str, words: frozenset[str], report: CueReport) -> CueReport:
+    """`find_cues_lazily`'s report with the remaining counter cues added."""
+    counter = [*report.counter, *find_counter_cues(sentence, words)]
+    if not report.advice and is_curious_question(sentence, words):
+        counter.append(Cue("curious_question", "an open question", False))
+    return CueReport(report.advice, tuple(counter), report.hints)
 
 
 def _dedupe(cues: list[Cue]) -> list[Cue]:

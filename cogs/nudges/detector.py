@@ -63,7 +63,7 @@ from typing import Literal, NamedTuple
 
 from cogs.nudges.asks import asks_for_ideas
 from cogs.nudges.cue_types import CueReport
-from cogs.nudges.cues import find_cues
+from cogs.nudges.cues import COUNTER_FAMILIES, complete_cues, find_cues, find_cues_lazily
 from cogs.nudges.features import (
     CONTEXT_NONE,
     context_features,
@@ -134,14 +134,15 @@ class Assessment:
     """
 
     __slots__ = (
+        "_counter",
         "_cues",
         "_explain",
         "_kind",
+        "_resolve",
+        "_score",
         "advice",
-        "counter",
         "english",
         "fixing",
-        "score",
         "solicited",
     )
 
@@ -156,16 +157,37 @@ class Assessment:
         counter: tuple[str, ...] = (),
         english: bool = True,
         explain: Callable[[], tuple[str, list[str]]] | None = None,
+        resolve: Callable[[], tuple[float, tuple[str, ...], list[str]]] | None = None,
     ) -> None:
         self.advice = advice
-        self.score = score
+        self._score = score
         self.fixing = fixing
         self.solicited = solicited
-        self.counter = counter
+        self._counter = counter
         self.english = english
         self._kind = kind
         self._cues = cues if cues is not None else []
         self._explain = explain
+        self._resolve = resolve
+
+    def _resolved(self) -> None:
+        # A reply far below the threshold gets its verdict before its counter cues are read;
+        # its exact score, counter families and cues are worked out when first asked for.
+        if self._resolve is not None:
+            self._score, self._counter, self._cues = self._resolve()
+            self._resolve = None
+
+    @property
+    def score(self) -> float:
+        """The calibrated probability that the reply is a fixing form, in its context."""
+        self._resolved()
+        return self._score
+
+    @property
+    def counter(self) -> tuple[str, ...]:
+        """The families of connecting wording the rules saw in any sentence."""
+        self._resolved()
+        return self._counter
 
     def _explained(self) -> None:
         if self._explain is not None:
@@ -181,6 +203,7 @@ class Assessment:
     @property
     def cues(self) -> list[str]:
         """What was seen, in words: the kind first for a fixing reply."""
+        self._resolved()
         self._explained()
         return self._cues
 
@@ -194,11 +217,19 @@ class Unit(NamedTuple):
     lower: str
     tokens: list[str]
     report: CueReport
+    words: frozenset[str] = frozenset()
+    pending: bool = False  # the counter cues other than reporting are still to be found
+
+    def completed(self) -> Unit:
+        """The unit with all of its counter cues."""
+        if not self.pending:
+            return self
+        return Unit(self.lower, self.tokens, complete_cues(self.lower, self.words, self.report))
 
 
-def read_units(text: str) -> tuple[list[Unit], bool]:
+def read_units(text: str, *, lazily: bool = False) -> tuple[list[Unit], bool]:
     """The English sentences of a message as model units; and whether any sentence was
-    skipped for another language."""
+    skipped for another language. ``lazily`` leaves most counter cues to `Unit.completed`."""
     sentences = message_sentences(text)
     units: list[Unit] = []
     skipped = False
@@ -213,7 +244,11 @@ def read_units(text: str) -> tuple[list[Unit], bool]:
             continue
         if not tokens:
             continue
-        units.append(Unit(lower, tokens, find_cues(lower, words)))
+        if lazily:
+            report, pending = find_cues_lazily(lower, words)
+            units.append(Unit(lower, tokens, report, words, pending))
+        else:
+            units.append(Unit(lower, tokens, find_cues(lower, words)))
     return units, skipped
 
 
@@ -225,10 +260,11 @@ def unit_features(unit: Unit, facts: tuple[int, ...]) -> list[int]:
 class Detector:
     """The advice detector with one loaded model."""
 
-    __slots__ = ("model",)
+    __slots__ = ("_ceiling", "model")
 
     def __init__(self, model: LinearModel) -> None:
         self.model = model
+        self._ceiling = model.counter_ceiling(COUNTER_FAMILIES)
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_MODEL_PATH) -> Detector:
@@ -251,9 +287,7 @@ class Detector:
         return [self._logit(unit, facts) for unit in units]
 
     def _logit(self, unit: Unit, facts: tuple[int, ...]) -> float:
-        return self.model.sentence_logit(
-            unit.tokens, phrase_features(unit.lower, unit.tokens, unit.report, facts)
-        )
+        return self.model.unit_logit(unit.lower, unit.tokens, unit.report, facts)
 
     def assess(
         self,
@@ -269,31 +303,41 @@ class Detector:
         solicited = context.solicited if context is not None else False
         facts = context.model_facts if context is not None else CONTEXT_NONE
         shift = context.shift if context is not None else 0.0
-        units, skipped = read_units(text)
+        units, skipped = read_units(text, lazily=True)
         if not units:
             cues = ["another language (not assessed)"] if skipped else []
             return Assessment(False, 0.0, cues, solicited=solicited, english=not skipped)
-        best_logit = NO_LOGIT
         model = self.model
-        scored: list[tuple[float, Unit, list[int]]] = []
-        for unit in units:
-            phrases = phrase_features(unit.lower, unit.tokens, unit.report, facts)
-            logit = model.sentence_logit(unit.tokens, phrases)
-            scored.append((logit, unit, phrases))
-            best_logit = max(best_logit, logit)
-        score = self.model.probability(best_logit, shift)
+        unit_parts = model.unit_parts
+        parts = [unit_parts(unit.lower, unit.tokens, unit.report, facts) for unit in units]
+        # The counter cues add at most the ceiling: when even that keeps every sentence below
+        # the threshold, the verdict is known, and they are read only if the score is asked for.
+        ceiling = self._ceiling
+        bound = max(total + phrases + ceiling for total, phrases in parts)
+        if model.probability(max(bound, NO_LOGIT), shift) < threshold:
+
+            def resolve() -> tuple[float, tuple[str, ...], list[str]]:
+                return self._below(units, parts, shift)
+
+            return Assessment(False, 0.0, None, None, False, solicited, resolve=resolve)
+        units = [unit.completed() for unit in units]
+        logits = [
+            model.with_counter(part, unit.report) for part, unit in zip(parts, units, strict=True)
+        ]
+        top = max(logits)
+        score = model.probability(max(top, NO_LOGIT), shift)
         counter = tuple(dict.fromkeys(cue.family for unit in units for cue in unit.report.counter))
         if score < threshold:
-            best = next(unit for logit, unit, _ in scored if logit == best_logit)
-            seen = [cue.text for cue in (*best.report.advice, *best.report.counter)][:MAX_CUES]
-            return Assessment(False, score, seen, None, False, solicited, counter)
+            return Assessment(
+                False, score, _seen(units[logits.index(top)]), None, False, solicited, counter
+            )
 
         def explain() -> tuple[str, list[str]]:
             # Every sentence that reads as fixing on its own gets a kind, and the most steering
             # one names the reply (the taxonomy's rule for a mixed reply).
             fixing = [
-                (unit, phrases)
-                for logit, unit, phrases in scored
+                (unit, phrase_features(unit.lower, unit.tokens, unit.report, facts))
+                for logit, unit in zip(logits, units, strict=True)
                 if model.probability(logit, shift) >= threshold
             ]
             named = sorted(
@@ -312,6 +356,20 @@ class Detector:
             not solicited, score, None, None, True, solicited, counter, explain=explain
         )
 
+    def _below(
+        self, units: list[Unit], parts: list[tuple[float, float]], shift: float
+    ) -> tuple[float, tuple[str, ...], list[str]]:
+        """The exact score, counter families and cues of a reply known to be below threshold."""
+        units = [unit.completed() for unit in units]
+        logits = [
+            self.model.with_counter(part, unit.report)
+            for part, unit in zip(parts, units, strict=True)
+        ]
+        top = max(logits)
+        score = self.model.probability(max(top, NO_LOGIT), shift)
+        counter = tuple(dict.fromkeys(cue.family for unit in units for cue in unit.report.counter))
+        return score, counter, _seen(units[logits.index(top)])
+
     def _weighty_words(self, unit: Unit) -> str:
         """Name the word that weighed most for fixing when no rule fired."""
         best_word = ""
@@ -321,6 +379,11 @@ class Detector:
             if weight > best_weight:
                 best_weight, best_word = weight, token
         return f"wording such as '{best_word}'" if best_word else "the wording as a whole"
+
+
+def _seen(unit: Unit) -> list[str]:
+    """What the rules saw in a sentence, in words: its advice cues, then its counter cues."""
+    return [cue.text for cue in (*unit.report.advice, *unit.report.counter)][:MAX_CUES]
 
 
 @cache

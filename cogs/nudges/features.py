@@ -44,6 +44,7 @@ _START = zlib.crc32(b"<s>")
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u2600-\u27bf\U0001f300-\U0001faff]")
 # "sooooo" and "soooo" read alike; three or more of a letter become two.
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
+_ELONGATED_ANY = re.compile(r"([a-z])\1\1")  # the same test, found sooner
 
 
 def _bucket(value: int) -> int:
@@ -65,8 +66,11 @@ def read_tokens(sentence: str) -> tuple[list[str], frozenset[str]]:
     """The model's tokens, and the set of plain words the cue rules want
     (`cogs.nudges.cue_types.words_of`), from one pass over the sentence where possible."""
     found = TOKEN.findall(sentence)
-    words = frozenset(token for token in found if token.isascii())
-    if _ELONGATED.search(sentence):
+    if sentence.isascii():
+        words = frozenset(found)  # no emoji in an ASCII sentence: every token is a word
+    else:
+        words = frozenset(token for token in found if token.isascii())
+    if _ELONGATED_ANY.search(sentence):
         found = TOKEN.findall(_ELONGATED.sub(r"\1\1", sentence))
     return found[:MAX_TOKENS], words
 
@@ -88,6 +92,8 @@ def word_hash(word: str) -> int:
 
 _PAIRED: dict[str, int] = {}
 _START_PAIRED = (_START * _PAIR) & _MASK32
+START_PAIRED = _START_PAIRED
+_START_KEY = _START_PAIRED ^ _START
 
 
 def _paired(word: str) -> int:
@@ -142,6 +148,8 @@ def _length_bucket(count: int) -> int:
     return 4
 
 
+_LENGTH_OF_COUNT = tuple(_LENGTHS[_length_bucket(count)] for count in range(32))
+
 # Words that say a reply is about the circle itself ("you should make a proposal").
 GROUP_TOKENS = word_set(
     """circle circles proposal proposals propose vote votes voting agreement agreements
@@ -151,34 +159,59 @@ GROUP_TOKENS = word_set(
 _ABOUT_GROUP = named("about=group")
 
 
+_TRIPLE = 0x165667B1
+
+
+def token_hashes(token: str) -> tuple[int, int, int]:
+    """A token's CRC-32, that hash premultiplied for pairs and triples, and the hash as the
+    last word of a triple (what `phrase_buckets` takes)."""
+    value = _WORD_HASH.get(token) or word_hash(token)
+    return value, _PAIRED.get(token) or _paired(token), value ^ _TRIPLE
+
+
 def phrase_features(
     sentence: str, tokens: Sequence[str], report: CueReport, context: Sequence[int] = ()
 ) -> list[int]:
     """Everything but the words themselves: pairs, triples, shape, the rules' cues, the
     context, and the cues again paired with "this is about the circle" (in the reply or the
-    message answered), where "you should" means something else.
-
-    The hashing is written out inline: a function call per feature would double the cost.
-    """
+    message answered), where "you should" means something else."""
     # Only the low 32 bits of each product matter before the final mask, so the word hashes
     # are kept premultiplied and masked: the same buckets, with smaller numbers.
     hashes = [_WORD_HASH.get(token) or word_hash(token) for token in tokens]
     multiplied = [_START_PAIRED, *[_PAIRED.get(token) or _paired(token) for token in tokens]]
-    features = [
-        (((first ^ second ^ 0x27D4EB2F) * _GOLDEN) & _MASK32) >> _SHIFT
-        for first, second in zip(multiplied, hashes, strict=False)
-    ]
+    triples = [value ^ _TRIPLE for value in hashes]
+    features = phrase_buckets(sentence, tokens, hashes, multiplied, triples, report, context)
+    features.extend(counter_bucket(cue.family) for cue in report.counter)
+    return features
+
+
+def phrase_buckets(
+    sentence: str,
+    tokens: Sequence[str],
+    hashes: Sequence[int],
+    multiplied: Sequence[int],
+    triples: Sequence[int],
+    report: CueReport,
+    context: Sequence[int] = (),
+) -> list[int]:
+    """`phrase_features` but for the counter cues (`counter_bucket`, which come last there),
+    from the tokens' hashes (`token_hashes`): ``hashes`` holds each token's CRC-32,
+    ``multiplied`` the start mark's and then each token's premultiplied hash, ``triples``
+    each token's hash as the last word of a triple.
+
+    The hashing is written out inline: a function call per feature would double the cost.
+    """
+    # A pair's key is the previous token's premultiplied hash XOR this token's hash; a
+    # triple's is the previous pair's key, premultiplied, XOR this token's hash.
+    keys = [first ^ second for first, second in zip(multiplied, hashes, strict=False)]
+    features = [(((key ^ 0x27D4EB2F) * _GOLDEN) & _MASK32) >> _SHIFT for key in keys]
+    # Only the low 32 bits of ``key * _PAIR`` reach the bucket, so it needs no mask of its own.
     features += [
-        (
-            ((((((first ^ second) * _PAIR) & _MASK32) ^ third ^ 0x165667B1) * _GOLDEN) & _MASK32)
-            >> _SHIFT
-        )
-        for first, second, third in zip(
-            [_START_PAIRED, *multiplied], [_START, *hashes], hashes, strict=False
-        )
+        ((((key * _PAIR) ^ third) * _GOLDEN) & _MASK32) >> _SHIFT
+        for key, third in zip([_START_KEY, *keys], triples, strict=False)
     ]
     features.append(_ENDINGS.get(sentence.rstrip()[-1:], _NO_ENDING))
-    features.append(_LENGTHS[_length_bucket(len(tokens))])
+    features.append(_LENGTH_OF_COUNT[min(len(tokens), 31)])
     features.extend(context)
     about_group = _CTX_GROUP in context or not GROUP_TOKENS.isdisjoint(tokens) or "/" in sentence
     if about_group:
@@ -189,11 +222,14 @@ def phrase_features(
         features.append(_cached_named("cue_at=" + opening))
         if about_group:
             features.append(_cached_named("group&cue=" + cue.family))
-    for cue in report.counter:
-        features.append(_cached_named("counter=" + cue.family))
     for hint in report.hints:
         features.append(_cached_named("hint=" + hint))
     return features
+
+
+def counter_bucket(family: str) -> int:
+    """The bucket of a counter cue's family (``counter=reflection``)."""
+    return _cached_named("counter=" + family)
 
 
 def sentence_features(

@@ -174,7 +174,16 @@ def _skip_lead(words: list[str], index: int) -> int:
 
 def _imperative_in(sentence: str, clause_start: int) -> Cue | None:
     """An imperative cue if the clause at ``clause_start`` opens with an advice-giving verb."""
-    pieces = sentence[clause_start:].split(None, 12)
+    clause = sentence[clause_start:] if clause_start else sentence
+    # Most clauses open with a word that is neither a lead word nor a verb: then the answer is
+    # None, and splitting the whole clause into words would be wasted work.
+    opening = clause.split(None, 1)
+    if not opening:
+        return None
+    word = opening[0].strip(_PUNCTUATION)
+    if word and word not in _MAY_OPEN_IMPERATIVE and not word.isdigit():
+        return None
+    pieces = clause.split(None, 12)
     words = [piece.strip(_PUNCTUATION) for piece in pieces]
     first = _skip_lead(words, 0)
     just = "just" in words[:first]
@@ -220,6 +229,13 @@ def _imperative_in(sentence: str, clause_start: int) -> Cue | None:
         text = "fix-it framing: " + quote("just " + phrase.removeprefix("just "))
         return Cue("fix_it", text, True, True, offset)
     return Cue("imperative", "an imperative: " + quote(phrase), True, True, offset)
+
+
+# A first word after which an imperative may still follow (a lead word, a negation, "just",
+# "do") or that is an imperative verb itself; any other first word rules one out.
+_MAY_OPEN_IMPERATIVE = (
+    _IMPERATIVE_VERB_SET | LEAD_WORDS | frozenset(LEAD_PHRASES) | _NEGATIONS | {"do", "just"}
+)
 
 
 def _imperative_verb_stands(verb: str, following: str, trailing: str, *, negated: bool) -> bool:

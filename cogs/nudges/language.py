@@ -10,6 +10,8 @@ advice cues anyway.
 
 from __future__ import annotations
 
+import re
+
 
 def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -48,8 +50,15 @@ FOREIGN_WORDS = (
 )
 
 
+_ABOVE_LATIN = re.compile("[^\\x00-\u024f]+")
+
+
 def latin_share(text: str) -> float:
     """The share of letters in ``text`` that are Latin script (ASCII or Latin-1/Extended)."""
+    # Only letters above Latin Extended can lower the share; most text has none (curly quotes
+    # and dashes are up there too, but they are not letters), and then it is 1.0 uncounted.
+    if not any(char.isalpha() for char in "".join(_ABOVE_LATIN.findall(text))):
+        return 1.0
     letters = 0
     latin = 0
     for char in text:

@@ -41,7 +41,18 @@ from pathlib import Path
 
 import numpy as np
 
-from cogs.nudges.features import HASH_BITS, KIND_BITS, kind_bucket, word_features
+from cogs.nudges.cue_types import CueReport
+from cogs.nudges.features import (
+    HASH_BITS,
+    KIND_BITS,
+    START_PAIRED,
+    counter_bucket,
+    kind_bucket,
+    phrase_buckets,
+    phrase_features,
+    token_hashes,
+    word_features,
+)
 from cogs.nudges.kinds import FIXING
 
 FORMAT_VERSION = 2
@@ -91,6 +102,7 @@ class LinearModel:
 
     __slots__ = (
         "_kind_rows",
+        "_tokens",
         "_word_kinds",
         "_word_weights",
         "bias",
@@ -118,6 +130,9 @@ class LinearModel:
         # One row per bucket, so that a sentence's kind scores are one gather and one sum.
         self._kind_rows = np.ascontiguousarray(self.kind_weights.T)
         self._word_weights: dict[str, float] = {}
+        # Per token: its summed word weight and its hashes (`token_hashes`), so that
+        # scoring a sentence looks each token up once.
+        self._tokens: dict[str, tuple[float, int, int, int]] = {}
         self._word_kinds: dict[str, tuple[float, ...]] = {}
 
     def word_weight(self, word: str) -> float:
@@ -140,6 +155,60 @@ class LinearModel:
             weight = cache.get(token)
             total += weight if weight is not None else self.word_weight(token)
         return total + sum(map(self.weights.__getitem__, phrases))
+
+    def _token(self, token: str) -> tuple[float, int, int, int]:
+        entry = self._tokens.get(token)
+        if entry is None:
+            if len(self._tokens) >= _WORD_CACHE_LIMIT:
+                self._tokens.clear()
+            entry = self._tokens[token] = (self.word_weight(token), *token_hashes(token))
+        return entry
+
+    def unit_parts(
+        self, sentence: str, tokens: Sequence[str], report: CueReport, context: Sequence[int]
+    ) -> tuple[float, float]:
+        """A sentence's log-odds in two parts, before its counter cues: the bias and its words,
+        and the sum of its other phrase features (`cogs.nudges.features.phrase_buckets`).
+        `unit_logit` adds the counter cues to the second part and then the two together."""
+        get = self._tokens.get
+        if not tokens:  # the detector never sends one; training's path covers it
+            return self.bias, sum(
+                map(
+                    self.weights.__getitem__,
+                    phrase_features(sentence, (), report, context)[: -len(report.counter) or None],
+                )
+            )
+        # Transposed in one step: the words' weights, hashes, premultiplied and triple hashes.
+        words, hashes, premultiplied, triples = zip(
+            *[get(token) or self._token(token) for token in tokens], strict=True
+        )
+        # sum() adds in order from the bias, as a loop would: the same number to the last bit.
+        total = sum(words, self.bias)
+        multiplied = (START_PAIRED, *premultiplied)
+        phrases = phrase_buckets(sentence, tokens, hashes, multiplied, triples, report, context)
+        return total, sum(map(self.weights.__getitem__, phrases))
+
+    def with_counter(self, parts: tuple[float, float], report: CueReport) -> float:
+        """The log-odds from `unit_parts` and the report's counter cues."""
+        total, phrases = parts
+        weights = self.weights
+        for cue in report.counter:
+            phrases += weights[counter_bucket(cue.family)]
+        return total + phrases
+
+    def unit_logit(
+        self, sentence: str, tokens: Sequence[str], report: CueReport, context: Sequence[int]
+    ) -> float:
+        """The fixing head's log-odds for one sentence from its report and context: the same
+        features as `cogs.nudges.features.phrase_features` with the words, one cache lookup
+        per token (the detector's hot path). Always summed in the same order, so that the
+        lazy path of the detector gives the same number to the last bit."""
+        return self.with_counter(self.unit_parts(sentence, tokens, report, context), report)
+
+    def counter_ceiling(self, families: Sequence[str]) -> float:
+        """The most the counter cues of these families can add to a sentence's log-odds
+        (each family counts once per sentence), with a margin for rounding."""
+        return sum(max(0.0, self.weights[counter_bucket(family)]) for family in families) + 1e-9
 
     def probability(self, logit: float, shift: float = 0.0) -> float:
         """The calibrated probability of fixing for a message's log-odds."""

@@ -31,6 +31,7 @@ from cogs.nudges.training import CARD_PATH, REDDIT_TRAIN, choose_threshold, trai
 
 PROJECT = Path(__file__).resolve().parents[3]
 FROZEN = PROJECT / "corpus" / "FROZEN_TEST.sha256"
+OUT_OF_STYLE_FROZEN = PROJECT / "corpus" / "OUT_OF_STYLE.sha256"
 
 
 def card() -> dict[str, object]:
@@ -143,6 +144,19 @@ def test_the_frozen_test_split_has_not_changed() -> None:
     assert corpus.fingerprint(test_split) == frozen
     assert card()["data"]["corpus"]["test_sha256"] == frozen  # type: ignore[index]
     assert len(test_split) >= 600
+
+
+def test_the_out_of_style_set_is_frozen_and_apart_from_the_corpus() -> None:
+    """The out-of-style set is frozen by its checksum, shares no group with the corpus, has no
+    near-duplicate in it, and the card measured exactly that set."""
+    held_out = corpus.load_out_of_style()
+    frozen = OUT_OF_STYLE_FROZEN.read_text(encoding="utf-8").split()[0]
+    assert corpus.fingerprint(held_out) == frozen
+    assert card()["data"]["out_of_style"]["sha256"] == frozen  # type: ignore[index]
+    assert len(held_out) >= 250
+    items = corpus.load()
+    assert not {item.group for item in held_out} & {item.group for item in items}
+    assert corpus.near_duplicates_across(held_out, items) == []
 
 
 @pytest.mark.skipif(not REDDIT_TRAIN.exists(), reason="needs ../shared/data/advice")
