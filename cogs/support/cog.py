@@ -207,11 +207,11 @@ class SupportCog(Cog):
         call whose first asks never went out (a stop right after it was made) goes on now."""
         now = self._clock.now()
         self._offering = await self._repo.circles_with_offers()
+        # Every process re-arms every open call, not only the circle's owner: a call made in a
+        # direct message runs where it arrived, and must not stall if that process restarts.
+        # Each ask, each move on and each close is claimed in the database, so two processes
+        # moving one call on send nothing twice.
         for call in await self._repo.open_calls():
-            circle = await self._circles.get(call.circle_id)
-            space = circle.space if circle is not None else None
-            if space is not None and not self._timers.owns(space):
-                continue  # another process holds this circle's shard, and moves its calls on
             if call.next_at is None:
                 await self._progress(call.id, now)
             else:

@@ -211,13 +211,17 @@ class DiscordDriver:
             return None
 
         try:
-            return await server.wait_until(seen, f"the bot to say {expect!r} to {who}")
+            reply = await server.wait_until(seen, f"the bot to say {expect!r} to {who}")
         except AssertionError:
             said = [a.content for a in interaction.replies]
             said += [m.content[:120] for m in server.bot_messages() if m.id > mark]
             raise AssertionError(
                 f"the bot never said {expect!r} to {who}; it said {said}"
             ) from None
+        # A handler goes on after its reply (what it publishes, others hear): let it finish,
+        # so what a scenario reads next is what the command did in full.
+        await self._running_bot.adapter.settled()
+        return reply
 
     def _slash_command(self, line: str) -> tuple[str, list[Json]]:
         """The slash command a person fills in for ``line``: its name and its options."""

@@ -392,6 +392,15 @@ class DiscordAdapter:
         await self._close_client()
         self._hooks.restore()
 
+    async def settled(self) -> None:
+        """Wait until every command and event taken in so far has been handled through (what
+        a handler published after its reply included). The tests call it before they compare
+        the database with what it was."""
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+        if self._worker is not None:
+            await self._inbox.join()
+
     async def _finish_work(self) -> None:
         waits: set[asyncio.Future[Any]] = set(self._in_flight)
         if self._worker is not None:
