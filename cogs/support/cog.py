@@ -14,19 +14,17 @@ import asyncio
 import logging
 import statistics
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.chat import DeliveryError, Event, MemberRef, MessagePosted, RoomRef, SpaceRef, Visibility
+from bot.chat import Event, MemberRef, MessagePosted, SpaceRef, Visibility
 from bot.clock import from_iso, to_iso
 from bot.cog import Cog, DataStatement, DomainEvent, Services
-from bot.commands import CircleHandle, CommandError, Invocation
-from bot.commands.options import CIRCLE_NAMED
-from bot.commands.spec import CommandSpec, Option, OptionKind, Permission, command
+from bot.commands import CircleHandle, Command, CommandError, Invocation, commands_of
+from bot.commands.spec import command
 from bot.dashboard import Section, Topic
 from bot.outbound import tell
 from bot.scheduling import Timers
-from bot.text import check_line
 from cogs.circles import AgreementAdopted, Circle, CircleLookup, JoinedCircle, circle_of
 from cogs.support import texts as t
 from cogs.support.dashboard import SupportDashboard
@@ -34,142 +32,36 @@ from cogs.support.hard_words import names_a_hard_moment
 from cogs.support.lineup import line_up
 from cogs.support.model import Call, CallStatus, Tier
 from cogs.support.places import (
-    Resource,
     ResourceError,
     choose_region,
-    due_for_a_look,
     for_region,
-    next_look,
     read_file,
     region_code,
 )
 from cogs.support.repo import SupportRepo
 from cogs.support.settings import SupportSettings
+from cogs.support.space_list import SpaceList
+from cogs.support.specs import (
+    AVAILABLE,
+    AWAY,
+    CALL,
+    CIRCLE_OFFERS,
+    CIRCLE_REGION,
+    NOTE_CLEAR,
+    NOTE_SHOW,
+    NOTE_WRITE,
+    NOW,
+    OFFERS,
+    REGION,
+    SPACE_REGION,
+    STATS,
+    TAKE,
+    WITHDRAW,
+)
 
 log = logging.getLogger(__name__)
 
-NOTE_MAX = 1500  # characters in a member's own note
-LINE_MAX = 300  # characters in the line a caller adds for whoever takes the call
 DAY = timedelta(days=1)
-ENTRY_LIMITS = (("name", 120), ("way to reach it", 200), ("hours", 120))
-REMIND_AGAIN = timedelta(days=30)
-
-NOW = CommandSpec(
-    ("support", "now"),
-    "Where to turn in a hard moment, your own note, and the offer of a call. Only you see it.",
-    needs_space=False,
-)
-NOTE_WRITE = CommandSpec(
-    ("support", "note", "write"),
-    "Keep a note for hard moments: what helps, what doesn't, who you'd like to hear from.",
-    (Option("note", OptionKind.TEXT, "Your note, in your own words", True, max_length=NOTE_MAX),),
-    needs_space=False,
-)
-NOTE_SHOW = CommandSpec(("support", "note", "show"), "See your own note.", needs_space=False)
-NOTE_CLEAR = CommandSpec(("support", "note", "clear"), "Erase your own note.", needs_space=False)
-REGION = CommandSpec(
-    ("support", "region"),
-    "Choose the region of the places I show you (like GB); leave it out for your circle's.",
-    (Option("region", OptionKind.WORD, "Two letters like GB or DE, or INT", max_length=8),),
-    needs_space=False,
-)
-CIRCLE_REGION = CommandSpec(
-    ("support", "circle", "region"),
-    "Choose the region of the places a circle's members are shown.",
-    (
-        Option("region", OptionKind.WORD, "Two letters like GB or DE, or INT", True, max_length=8),
-        CIRCLE_NAMED,
-    ),
-    permission=Permission.FACILITATOR,
-)
-SPACE_REGION = CommandSpec(
-    ("support", "space", "region"),
-    "Choose the region of the places shown in this space.",
-    (Option("region", OptionKind.WORD, "Two letters like GB or DE, or INT", True, max_length=8),),
-    permission=Permission.MODERATOR,
-)
-CALL = CommandSpec(
-    ("support", "call"),
-    "Ask your circle's facilitators, privately, for someone to reach out to you.",
-    (
-        Option(
-            "line", OptionKind.TEXT, "A line of your own for them (optional)", max_length=LINE_MAX
-        ),
-        CIRCLE_NAMED,
-        Option("share", OptionKind.BOOLEAN, "Share your note with whoever takes it", keyword=True),
-    ),
-)
-WITHDRAW = CommandSpec(("support", "withdraw"), "Withdraw your open call.", needs_space=False)
-TAKE = CommandSpec(
-    ("support", "take"),
-    "Take a call you were asked about: you'll reach out to them.",
-    (Option("call", OptionKind.INTEGER, "The call's number", True, min_value=1),),
-    needs_space=False,
-)
-AWAY = CommandSpec(
-    ("support", "away"), "Facilitators: not asked for calls for now.", needs_space=False
-)
-AVAILABLE = CommandSpec(
-    ("support", "available"), "Facilitators: asked for calls again.", needs_space=False
-)
-RESOURCES = CommandSpec(
-    ("support", "resources"),
-    "The places to reach this space keeps, with their numbers and when each was checked.",
-    permission=Permission.MODERATOR,
-)
-RESOURCE_ADD = CommandSpec(
-    ("support", "resource", "add"),
-    "Add a place to reach: a region, then its name | how to reach it | its hours.",
-    (
-        Option("region", OptionKind.WORD, "Two letters like GB or DE, or INT", True, max_length=8),
-        Option(
-            "entry",
-            OptionKind.TEXT,
-            "Name | how to reach it | hours, split by |",
-            True,
-            max_length=480,
-        ),
-    ),
-    permission=Permission.MODERATOR,
-)
-RESOURCE_REMOVE = CommandSpec(
-    ("support", "resource", "remove"),
-    "Take a place off this space's list.",
-    (Option("number", OptionKind.INTEGER, "Its number in the list", True, min_value=1),),
-    permission=Permission.MODERATOR,
-)
-RESOURCE_VERIFY = CommandSpec(
-    ("support", "resource", "verify"),
-    "Mark a place as checked today.",
-    (Option("number", OptionKind.INTEGER, "Its number in the list", True, min_value=1),),
-    permission=Permission.MODERATOR,
-)
-OFFERS = CommandSpec(
-    ("support", "offers"),
-    "Turn off (or on) my private offer of support now after your own messages.",
-    (Option("state", OptionKind.CHOICE, "off or on", True, choices=("off", "on")),),
-    needs_space=False,
-)
-CIRCLE_OFFERS = CommandSpec(
-    ("support", "circle", "offers"),
-    "See whether a circle agreed to my private offers, or stop them.",
-    (CIRCLE_NAMED, Option("state", OptionKind.CHOICE, "off to stop them", choices=("off",))),
-    permission=Permission.FACILITATOR,
-)
-STATS = CommandSpec(
-    ("support", "stats"),
-    "Calls per week and how soon they were taken (counts only, never who).",
-    (
-        Option(
-            "weeks",
-            OptionKind.INTEGER,
-            "How many weeks back (default 8)",
-            min_value=1,
-            max_value=52,
-        ),
-    ),
-    permission=Permission.MODERATOR,
-)
 
 
 class SupportCog(Cog):
@@ -195,10 +87,14 @@ class SupportCog(Cog):
         self._lock = asyncio.Lock()  # one call moves on at a time
         self._offering: set[int] = set()  # circles that agreed to the private offers
         try:
-            self._shipped = read_file(settings.resources_path())
+            shipped = read_file(settings.resources_path())
         except ResourceError as error:  # check-config names the problem; don't stop the bot
             log.warning("the support resources can't be read: %s", error)
-            self._shipped = []
+            shipped = []
+        self._list = SpaceList(repo, services.chat, timers, shipped)
+
+    def commands(self) -> Sequence[Command]:
+        return commands_of(self, self._list)
 
     # --- start and stop ---------------------------------------------------------------------
 
@@ -218,14 +114,14 @@ class SupportCog(Cog):
                 self._arm_call(call.id, call.next_at)
         for room, reminded in await self._repo.spaces():
             if self._timers.owns(room.space):
-                await self._arm_look(room, reminded)
+                await self._list.arm_look(room, reminded)
 
     async def stop(self) -> None:
         self._timers.cancel_all()
 
     async def handle(self, event: Event | DomainEvent) -> None:
         if isinstance(event, JoinedCircle):
-            await self._note_space(event.circle.room)
+            await self._list.note_space(event.circle.room)
         elif isinstance(event, AgreementAdopted):
             if _same_words(event.text, t.OFFERS_AGREEMENT):
                 await self._repo.set_offers_on(event.circle.id, True)
@@ -257,17 +153,7 @@ class SupportCog(Cog):
         prefix = self._chat.command_prefix(circle.platform)
         await tell(self._chat, author, t.OFFER.format(circle=circle.name, prefix=prefix))
 
-    async def _note_space(self, room: RoomRef) -> None:
-        if not await self._repo.spaces_has(room.space):
-            await self._repo.note_space(room)
-            await self._arm_look(room, None)
-
     # --- where to turn ----------------------------------------------------------------------
-
-    async def _entries(self, space: SpaceRef) -> tuple[list[Resource], bool]:
-        """The space's list, and whether it is the space's own (else the shipped example)."""
-        own = await self._repo.own_resources(space)
-        return (own, True) if own is not None else (list(self._shipped), False)
 
     async def _region(self, member: MemberRef, circle: Circle | None, space: SpaceRef) -> str:
         mine = (await self._repo.settings(member)).region
@@ -276,7 +162,7 @@ class SupportCog(Cog):
         return choose_region(mine, circle_region, space_region, self._settings.region)
 
     async def _places(self, member: MemberRef, circle: Circle | None, space: SpaceRef) -> str:
-        entries, own = await self._entries(space)
+        entries, own = await self._list.entries(space)
         chosen = for_region(entries, await self._region(member, circle, space))
         if not chosen:
             return t.NOW_NONE
@@ -362,7 +248,7 @@ class SupportCog(Cog):
         code = region_code(inv.text("region") or "")
         if code is None:
             raise CommandError(t.REGION_BAD)
-        await self._note_space(room)
+        await self._list.note_space(room)
         await self._repo.set_space_region(room, code)
         await inv.reply(t.SPACE_REGION_SET.format(region=code), Visibility.PERSONAL)
 
@@ -398,7 +284,7 @@ class SupportCog(Cog):
     async def call(self, inv: Invocation) -> None:
         member = inv.invoker
         circle = await self._which_circle(inv)
-        await self._note_space(circle.room)
+        await self._list.note_space(circle.room)
         places = await self._places(member, circle, circle.space)
         if not await self._circles.is_member(circle.id, member.id):
             text = t.CALL_NOT_MEMBER.format(circle=circle.name, prefix=inv.prefix)
@@ -416,7 +302,7 @@ class SupportCog(Cog):
                 await inv.reply(f"{text}\n\n{places}", Visibility.PRIVATE)
                 return
             rota = await self._circles.rota(circle.id)
-            moderators = [m.id for m in await self._moderators(circle.room)]
+            moderators = [m.id for m in await self._list.moderators(circle.room)]
             away = await self._repo.away_among(circle.platform, [*rota, *moderators])
             lineup = line_up(
                 caller=member.id,
@@ -436,13 +322,6 @@ class SupportCog(Cog):
             log.info("a call was opened in circle %d", circle.id)
             said = await self._advance(call_id, inv.at, first=True)
         await inv.reply(f"{said}\n\n{places}", Visibility.PRIVATE)
-
-    async def _moderators(self, room: RoomRef) -> Sequence[MemberRef]:
-        try:
-            return await self._chat.moderators(room)
-        except DeliveryError:  # the room is gone: nobody to ask there
-            log.info("could not learn the moderators of a room")
-            return ()
 
     async def _circle_name(self, circle_id: int) -> str:
         circle = await self._circles.get(circle_id)
@@ -618,118 +497,6 @@ class SupportCog(Cog):
                 await self._tell_asked(call.id, circle, text, now)
             return True
 
-    # --- the space's list, for moderators ---------------------------------------------------
-
-    @command(RESOURCES)
-    async def resources(self, inv: Invocation) -> None:
-        room = inv.need_room
-        await self._note_space(room)
-        entries, own = await self._entries(room.space)
-        lines = [t.RESOURCES_HEAD.format(source=t.RESOURCES_OWN if own else t.RESOURCES_SHIPPED)]
-        for number, entry in enumerate(entries, start=1):
-            lines.append(
-                t.RESOURCE_ENTRY.format(
-                    number=entry.id if entry.id is not None else number,
-                    region=entry.region,
-                    name=entry.name,
-                    reach=entry.reach,
-                    hours=entry.hours,
-                    verified=entry.verified_on.isoformat(),
-                )
-            )
-        await inv.reply("\n".join(lines), Visibility.PERSONAL)
-
-    async def _own_list(self, room: RoomRef) -> list[Resource]:
-        """The space's own list, made from the shipped one the first time it is edited."""
-        await self._repo.take_in_hand(room, list(self._shipped))
-        own = await self._repo.own_resources(room.space)
-        return own or []
-
-    @command(RESOURCE_ADD)
-    async def add_resource(self, inv: Invocation) -> None:
-        room = inv.need_room
-        code = region_code(inv.text("region") or "")
-        if code is None:
-            raise CommandError(t.RESOURCE_REGION_BAD)
-        parts = [part.strip() for part in (inv.text("entry") or "").split("|")]
-        if len(parts) != len(ENTRY_LIMITS) or not all(parts):
-            raise CommandError(t.RESOURCE_SHAPE.format(usage=inv.usage()))
-        for part, (label, limit) in zip(parts, ENTRY_LIMITS, strict=True):
-            _, problem = check_line(part, max_length=limit)
-            if problem is not None:
-                raise CommandError(problem.sentence(label, limit))
-        name, reach, hours = parts
-        await self._own_list(room)
-        entry = Resource(code, name, reach, hours, inv.at.date())
-        number = await self._repo.add_resource(room.space, entry)
-        await self._arm_look(room, None)
-        await inv.reply(
-            t.RESOURCE_ADDED.format(number=number, name=name, region=code), Visibility.PERSONAL
-        )
-
-    async def _numbered(self, inv: Invocation) -> tuple[RoomRef, int]:
-        """The room, and the stored number of the entry meant (the list's position is its
-        number while the space uses the shipped list)."""
-        room = inv.need_room
-        number = inv.number("number")
-        own = await self._repo.own_resources(room.space)
-        if own is None:
-            if number > len(self._shipped):
-                raise CommandError(t.RESOURCE_UNKNOWN.format(number=number))
-            listed = await self._own_list(room)
-            number = listed[number - 1].id or number
-        return room, number
-
-    @command(RESOURCE_REMOVE)
-    async def remove_resource(self, inv: Invocation) -> None:
-        room, number = await self._numbered(inv)
-        if not await self._repo.remove_resource(room.space, number):
-            raise CommandError(t.RESOURCE_UNKNOWN.format(number=number))
-        await inv.reply(t.RESOURCE_REMOVED.format(number=number), Visibility.PERSONAL)
-
-    @command(RESOURCE_VERIFY)
-    async def verify_resource(self, inv: Invocation) -> None:
-        room, number = await self._numbered(inv)
-        if not await self._repo.verify_resource(room.space, number, inv.at.date()):
-            raise CommandError(t.RESOURCE_UNKNOWN.format(number=number))
-        await self._arm_look(room, None)
-        await inv.reply(t.RESOURCE_VERIFIED.format(number=number), Visibility.PERSONAL)
-
-    async def _arm_look(self, room: RoomRef, reminded: datetime | None) -> None:
-        """The next moment this space's moderators are reminded of entries due a look."""
-        entries, _ = await self._entries(room.space)
-        reminded = reminded or await self._repo.reminded_at(room.space)
-        due = next_look(entries)
-        if due is None:
-            self._timers.cancel(_look_key(room.space))
-            return
-        when = datetime(due.year, due.month, due.day, 9, tzinfo=UTC)
-        if reminded is not None:
-            when = max(when, reminded + REMIND_AGAIN)
-
-        async def look(fired: datetime) -> None:
-            await self._remind(room, fired)
-
-        self._timers.at(_look_key(room.space), when, look)
-
-    async def _remind(self, room: RoomRef, now: datetime) -> None:
-        entries, own = await self._entries(room.space)
-        stale = due_for_a_look(entries, now.date())
-        if stale:
-            prefix = self._chat.command_prefix(room.platform)
-            listed = "\n".join(
-                f"• {e.id if e.id is not None else entries.index(e) + 1}. {e.name} ({e.region}), "
-                f"checked {e.verified_on.isoformat()}"
-                for e in stale
-            )
-            template = t.STALE_REMINDER if own else t.STALE_SHIPPED
-            text = template.format(prefix=prefix, space="this space", entries=listed)
-            for moderator in await self._moderators(room):
-                await tell(self._chat, moderator, text)
-            await self._repo.reminded(room.space, now)
-            log.info("moderators were reminded of %d entries to check", len(stale))
-        await self._arm_look(room, now if stale else None)
-
     @command(OFFERS)
     async def offers(self, inv: Invocation) -> None:
         off = inv.text("state") == "off"
@@ -837,10 +604,6 @@ class SupportCog(Cog):
 
 def _call_key(call_id: int) -> str:
     return f"call:{call_id}"
-
-
-def _look_key(space: SpaceRef) -> str:
-    return f"look:{space.platform.value}:{space.id}"
 
 
 def _same_words(a: str, b: str) -> bool:
