@@ -148,6 +148,38 @@ def _length_bucket(count: int) -> int:
     return 4
 
 
+# Names for someone's experience: conditions, diagnoses, interpretations of a motive. An open
+# class that the cue rules cannot list in full and the corpus cannot cover item by item, so
+# the model gets the class as a feature: one of these words (``lex=label``), and one of them
+# in a sentence that opens like a verdict ("that's ...", "sounds like ...", "you're ...":
+# ``lex=label_frame``). Feelings in the sharer's own words ("lonely", "sad") are not here:
+# naming a feeling tentatively is a reflection.
+LABEL_TOKENS = word_set(
+    """depression depressed depressive ptsd cptsd trauma traumatised traumatized adhd ocd bpd
+    bipolar autism autistic mania manic psychosis psychotic paranoia paranoid burnout burnt
+    codependency codependent narcissism narcissist narcissistic perfectionism perfectionist
+    imposter impostor syndrome anhedonia dissociation dissociating dissociative abandonment
+    attachment avoidant enabler enabling addiction addicted addict alcoholic stonewalling
+    gaslighting projecting projection denial insecurity insecurities hormones hormonal pms
+    pmdd postnatal postpartum seasonal fatigue breakdown midlife esteem pleaser disorder
+    dysfunction overload overstimulated overthinking overreacting catastrophising
+    catastrophizing rumination ruminating avoidance repressed repressing suppressing
+    unresolved subconscious subconsciously conditioning conditioned symptom symptoms
+    textbook classic typical illness phase hangry generational jealousy neurodivergent
+    agoraphobia phobia hypochondria hypochondriac mindset victim"""
+)
+_LABEL_FRAME = re.compile(
+    r"(?:(?:honestly|tbh|ngl|hun|babe|omg|oh|ah|aw+|yeah|yea|well|hmm+|i mean|i think|i feel"
+    r" like|i reckon|imo|to me|so|and|but|lol|sorry|aww+)[,.!]? +)*"
+    r"(?:that'?s|thats|that is|it'?s|its|it is|this is|sounds like|sounds a lot like|sounds"
+    r" a bit like|(?:that|this|it) sounds like|seems like|(?:that|this|it) seems like|classic"
+    r"|textbook|typical|you'?re|ur|you are|u r|you have|u have|you've got|probably|prob|could"
+    r" be|might be|defo|definitely|clearly|obviously|what you'?re describing is|what ur"
+    r" describing is|it could be|maybe it'?s|maybe you'?re)\b"
+)
+_LEX_LABEL = named("lex=label")
+_LEX_LABEL_FRAME = named("lex=label_frame")
+
 _LENGTH_OF_COUNT = tuple(_LENGTHS[_length_bucket(count)] for count in range(32))
 
 # Words that say a reply is about the circle itself ("you should make a proposal").
@@ -216,6 +248,10 @@ def phrase_buckets(
     about_group = _CTX_GROUP in context or not GROUP_TOKENS.isdisjoint(tokens) or "/" in sentence
     if about_group:
         features.append(_ABOUT_GROUP)
+    if not LABEL_TOKENS.isdisjoint(tokens):
+        features.append(_LEX_LABEL)
+        if _LABEL_FRAME.match(sentence):
+            features.append(_LEX_LABEL_FRAME)
     for cue in report.advice:
         features.append(_cached_named("cue=" + cue.family))
         opening = "opening" if sentence.count(" ", 0, cue.start) <= 2 else "later"

@@ -576,6 +576,7 @@ def card(trained: Trained, data: Data, model_path: Path) -> dict[str, Any]:
         "test": corpus_module.of_split(data.items, "test"),
     }
     sources = Counter(example.source for example in data.train)
+    out_of_style = corpus_module.load_out_of_style()
     return {
         "model": {
             "file": model_path.name,
@@ -596,6 +597,11 @@ def card(trained: Trained, data: Data, model_path: Path) -> dict[str, Any]:
                 "kinds": dict(sorted(Counter(item.kind for item in data.items).items())),
                 "licence": "CC BY 4.0 (corpus/LICENSE.md)",
             },
+            "out_of_style": {
+                "sha256": corpus_module.fingerprint(out_of_style),
+                "items": len(out_of_style),
+                "use": "measured only (corpus/out_of_style/README.md)",
+            },
             "reddit_train": {
                 "sha256": sha256_of(REDDIT_TRAIN),
                 "licence": "MIT",
@@ -612,6 +618,7 @@ def card(trained: Trained, data: Data, model_path: Path) -> dict[str, Any]:
         "metrics": {
             "dev": {"ece": round(trained.dev_ece, 4), "levels": trained.dev_levels},
             "test_frozen": measure_split(trained.detector, splits["test"]),
+            "out_of_style": measure_split(trained.detector, out_of_style),
             "reddit_dev": measure_reddit(trained.detector),
         },
     }
