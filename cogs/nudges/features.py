@@ -28,6 +28,7 @@ import re
 import zlib
 from collections.abc import Sequence
 
+from cogs.nudges.advice_cues import LABEL_TOKENS
 from cogs.nudges.cue_types import CueReport, word_set
 
 HASH_BITS = 20
@@ -148,26 +149,6 @@ def _length_bucket(count: int) -> int:
     return 4
 
 
-# Names for someone's experience: conditions, diagnoses, interpretations of a motive. An open
-# class that the cue rules cannot list in full and the corpus cannot cover item by item, so
-# the model gets the class as a feature: one of these words (``lex=label``), and one of them
-# in a sentence that opens like a verdict ("that's ...", "sounds like ...", "you're ...":
-# ``lex=label_frame``). Feelings in the sharer's own words ("lonely", "sad") are not here:
-# naming a feeling tentatively is a reflection.
-LABEL_TOKENS = word_set(
-    """depression depressed depressive ptsd cptsd trauma traumatised traumatized adhd ocd bpd
-    bipolar autism autistic mania manic psychosis psychotic paranoia paranoid burnout burnt
-    codependency codependent narcissism narcissist narcissistic perfectionism perfectionist
-    imposter impostor syndrome anhedonia dissociation dissociating dissociative abandonment
-    attachment avoidant enabler enabling addiction addicted addict alcoholic stonewalling
-    gaslighting projecting projection denial insecurity insecurities hormones hormonal pms
-    pmdd postnatal postpartum seasonal fatigue breakdown midlife esteem pleaser disorder
-    dysfunction overload overstimulated overthinking overreacting catastrophising
-    catastrophizing rumination ruminating avoidance repressed repressing suppressing
-    unresolved subconscious subconsciously conditioning conditioned symptom symptoms
-    textbook classic typical illness phase hangry generational jealousy neurodivergent
-    agoraphobia phobia hypochondria hypochondriac mindset victim"""
-)
 _LABEL_FRAME = re.compile(
     r"(?:(?:honestly|tbh|ngl|hun|babe|omg|oh|ah|aw+|yeah|yea|well|hmm+|i mean|i think|i feel"
     r" like|i reckon|imo|to me|so|and|but|lol|sorry|aww+)[,.!]? +)*"
