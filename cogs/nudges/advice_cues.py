@@ -50,6 +50,27 @@ def _rule(
     )
 
 
+# Names for someone's experience: conditions, diagnoses, interpretations of a motive. An open
+# class that the cue rules cannot list in full and the corpus cannot cover item by item, so
+# the model gets the class as a feature: one of these words (``lex=label``), and one of them
+# in a sentence that opens like a verdict ("that's ...", "sounds like ...", "you're ...":
+# ``lex=label_frame``). Feelings in the sharer's own words ("lonely", "sad") are not here:
+# naming a feeling tentatively is a reflection.
+LABEL_TOKENS = word_set(
+    """depression depressed depressive ptsd cptsd trauma traumatised traumatized adhd ocd bpd
+    bipolar autism autistic mania manic psychosis psychotic paranoia paranoid burnout burnt
+    codependency codependent narcissism narcissist narcissistic perfectionism perfectionist
+    imposter impostor syndrome anhedonia dissociation dissociating dissociative abandonment
+    attachment avoidant enabler enabling addiction addicted addict alcoholic stonewalling
+    gaslighting projecting projection denial insecurity insecurities hormones hormonal pms
+    pmdd postnatal postpartum seasonal fatigue breakdown midlife esteem pleaser disorder
+    dysfunction overload overstimulated overthinking overreacting catastrophising
+    catastrophizing rumination ruminating avoidance repressed repressing suppressing
+    unresolved subconscious subconsciously conditioning conditioned symptom symptoms
+    illness hangry generational jealousy neurodivergent
+    agoraphobia phobia hypochondria hypochondriac"""
+)
+
 _YOU = "you you'd you've you're"
 _CONDITION_WORDS = (
     "depression anxiety ptsd cptsd c trauma adhd ocd bpd bipolar autism mania psychosis "

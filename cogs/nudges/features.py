@@ -28,6 +28,7 @@ import re
 import zlib
 from collections.abc import Sequence
 
+from cogs.nudges.advice_cues import LABEL_TOKENS
 from cogs.nudges.cue_types import CueReport, word_set
 
 HASH_BITS = 20
@@ -148,6 +149,18 @@ def _length_bucket(count: int) -> int:
     return 4
 
 
+_LABEL_FRAME = re.compile(
+    r"(?:(?:honestly|tbh|ngl|hun|babe|omg|oh|ah|aw+|yeah|yea|well|hmm+|i mean|i think|i feel"
+    r" like|i reckon|imo|to me|so|and|but|lol|sorry|aww+)[,.!]? +)*"
+    r"(?:that'?s|thats|that is|it'?s|its|it is|this is|sounds like|sounds a lot like|sounds"
+    r" a bit like|(?:that|this|it) sounds like|seems like|(?:that|this|it) seems like|classic"
+    r"|textbook|typical|you'?re|ur|you are|u r|you have|u have|you've got|probably|prob|could"
+    r" be|might be|defo|definitely|clearly|obviously|what you'?re describing is|what ur"
+    r" describing is|it could be|maybe it'?s|maybe you'?re)\b"
+)
+_LEX_LABEL = named("lex=label")
+_LEX_LABEL_FRAME = named("lex=label_frame")
+
 _LENGTH_OF_COUNT = tuple(_LENGTHS[_length_bucket(count)] for count in range(32))
 
 # Words that say a reply is about the circle itself ("you should make a proposal").
@@ -216,6 +229,10 @@ def phrase_buckets(
     about_group = _CTX_GROUP in context or not GROUP_TOKENS.isdisjoint(tokens) or "/" in sentence
     if about_group:
         features.append(_ABOUT_GROUP)
+    if not LABEL_TOKENS.isdisjoint(tokens):
+        features.append(_LEX_LABEL)
+        if _LABEL_FRAME.match(sentence):
+            features.append(_LEX_LABEL_FRAME)
     for cue in report.advice:
         features.append(_cached_named("cue=" + cue.family))
         opening = "opening" if sentence.count(" ", 0, cue.start) <= 2 else "later"

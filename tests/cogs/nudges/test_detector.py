@@ -72,12 +72,15 @@ def test_look_alikes_are_not_flagged(text: str) -> None:
 
 
 def test_the_model_flags_where_no_rule_fired() -> None:
-    """A fixing reply with no rule cue at all is flagged by the model alone, and its cues say so."""
+    """A fixing reply with no rule cue at all is flagged by the model alone, and its cues say so.
+
+    It mixes a remedy (coping) with a professional to ask (treatment); TAXONOMY.md names a mixed
+    reply by its most steering kind, and treatment comes first in that order."""
     text = "magnesium before bed, ask a pharmacist first"
     assert all(not unit.report.advice for unit in read_units(text)[0])
     result = assess(text)
     assert result.advice
-    assert result.kind == "coping"
+    assert result.kind == "treatment"
     assert any(cue.startswith("wording such as") for cue in result.cues) or len(result.cues) > 1
 
 
