@@ -103,3 +103,17 @@ def world(request: pytest.FixtureRequest) -> OpenWorld:
     """Open the home room on one platform, with the bot running and the cast in it."""
     opener: OpenWorld = request.getfixturevalue(f"{request.param}_world")
     return opener
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("local"),
+        pytest.param("discord", marks=pytest.mark.e2e),
+    ]
+)
+def world_with_closed_dms(request: pytest.FixtureRequest) -> OpenWorld:
+    """Like ``world``, on the platforms where a person can close their private messages to
+    the bot and the bot meets the refusal. Matrix has none: the bot's invite to a direct room
+    always goes out, and a person who never joins it simply doesn't read it."""
+    opener: OpenWorld = request.getfixturevalue(f"{request.param}_world")
+    return opener

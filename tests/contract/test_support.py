@@ -48,8 +48,11 @@ async def test_a_call_nobody_answers_moves_on_to_the_next(world: OpenWorld) -> N
     await d.private("carol", f"{d.name('bob')} has your call")
 
 
-async def test_a_holder_with_closed_private_messages_is_skipped(world: OpenWorld) -> None:
-    d = await world("bob", "carol")
+async def test_a_holder_with_closed_private_messages_is_skipped(
+    world_with_closed_dms: OpenWorld,
+) -> None:
+    """The rota holder can't be reached privately, so the next facilitator is asked at once."""
+    d = await world_with_closed_dms("bob", "carol")
     await tuesday(d)
     await d.close_dms("alice")
     told = await d.ask("carol", "support call", expect="I've asked")
