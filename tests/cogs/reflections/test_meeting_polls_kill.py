@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parents[3]
+from tests.sandbox_process import environment, run
+
 CLOSED = "**The meeting poll for Tuesday has closed**"
 
 SETUP = """\
@@ -29,27 +30,6 @@ BUSY = "".join(
     ":wait 1h\n"
     for n in range(30)
 )
-
-
-def environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLEKEEPER_")}
-    env["PYTHONPATH"] = str(ROOT)
-    return env
-
-
-def run(folder: Path, script: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=environment(),
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @pytest.mark.parametrize("delay", [0.1, 0.6, 1.5])

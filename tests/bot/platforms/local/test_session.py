@@ -14,30 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox_process import environment, run
+
 CONSENT = "\N{WHITE HEAVY CHECK MARK}"
-ROOT = Path(__file__).parents[4]
-
-
-def environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLEKEEPER_")}
-    env["PYTHONPATH"] = str(ROOT)
-    return env
-
-
-def run(folder: Path, script: str) -> str:
-    """One run of the sandbox in ``folder`` (its data in ``folder/data``), fed ``script``."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=environment(),
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def ids(out: str) -> list[int]:
