@@ -7,7 +7,7 @@ from __future__ import annotations
 # --- support now ---------------------------------------------------------------------------
 
 EMERGENCY = "If you are in danger right now, please call your local emergency number."
-NOW_HEAD = "We're here with you. Some places you can reach at any hour:"
+NOW_HEAD = "Some places you can reach, with their hours:"
 NOW_NONE = "This space hasn't listed any places to reach yet; a moderator can add them."
 RESOURCE_LINE = "• **{name}**: {reach} ({hours})"
 NOT_CHECKED = " _not yet checked by this space_"
@@ -96,14 +96,14 @@ CALL_OPEN_ALREADY = (
 )
 CALL_TOO_MANY = (
     "You've made {count} calls today, which is as many as this space allows in a day, so "
-    "that the people asked can answer each one. The places below are there at any hour, and "
-    "you can call again tomorrow."
+    "that the people asked can answer each one. The places below are there too, and you can "
+    "call again tomorrow."
 )
 CALL_ASKED = "I've asked {names} privately. I'll tell you as soon as someone has it."
 CALL_ASKED_HOLDER = "I've asked {names}, who is facilitating {circle} now, privately. I'll tell you as soon as someone has it."
 CALL_NOBODY = (
     "I couldn't reach anyone for {circle} just now: nobody is on duty there who can take "
-    "private messages from me. I'm sorry. The places below are there at any hour."
+    "private messages from me. I'm sorry. The places below are there too."
 )
 CALL_STILL_WAITING = "Nobody has answered yet. I've asked {names} too."
 CALL_NOBODY_MORE = "Nobody has answered yet, and I've asked everyone I can."
@@ -111,7 +111,7 @@ CALL_ALL_ASKED = "That's everyone I can ask."
 CALL_OPEN_UNTIL = "Your call stays open until {until}; `{prefix}support withdraw` withdraws it."
 CALL_UNANSWERED = (
     "Nobody could take your call in {circle} in time, and I'm sorry. It is closed now. "
-    "You're welcome to call again, and the places below are there at any hour."
+    "You're welcome to call again, and the places below are there too."
 )
 CALL_TAKEN = "{name} has your call and will reach out to you."
 CALL_WITHDRAWN = "Your call is withdrawn. Nobody else will be asked."
@@ -170,8 +170,8 @@ STATS_NONE = "No calls in the last {weeks} weeks."
 # --- offers ---------------------------------------------------------------------------------
 
 OFFER = (
-    "I noticed your message in {circle}. If it helps, `{prefix}support now` shows places to "
-    "reach at any hour, and `{prefix}support call` asks a facilitator to reach out, privately. "
+    "I noticed your message in {circle}. If it helps, `{prefix}support now` shows places you "
+    "can reach, and `{prefix}support call` asks a facilitator to reach out, privately. "
     "`{prefix}support offers off` stops these notes."
 )
 
