@@ -33,6 +33,7 @@ class SpaceList:
         self._chat = chat
         self._timers = timers
         self.shipped = list(shipped)
+        self._noted: set[SpaceRef] = set()  # spaces known to be in the store already
 
     async def entries(self, space: SpaceRef) -> tuple[list[Resource], bool]:
         """The space's list, and whether it is the space's own (else the shipped example)."""
@@ -48,9 +49,12 @@ class SpaceList:
 
     async def note_space(self, room: RoomRef) -> None:
         """Remember a space the bot serves, so its moderators hear when the list is due a look."""
+        if room.space in self._noted:
+            return  # every join passes here: one look at the store per space is enough
         if not await self._repo.spaces_has(room.space):
             await self._repo.note_space(room)
             await self.arm_look(room, None)
+        self._noted.add(room.space)
 
     @command(RESOURCES)
     async def resources(self, inv: Invocation) -> None:
