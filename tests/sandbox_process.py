@@ -32,3 +32,17 @@ def run(folder: Path, script: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def start(folder: Path) -> subprocess.Popen[str]:
+    """A sandbox run in ``folder`` that the test feeds and kills itself (its output on a
+    pipe, its log thrown away)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=folder,
+        env=environment(),
+    )

@@ -268,41 +268,36 @@ class CirclePages:
         if not isinstance(found, tuple):
             return found
         viewer, circle = found
-        entries = await self._audit.of_circles([circle.id], AUDIT_SHOWN)
-        rows = await self._audit_rows(entries, {circle.id: circle})
-        return self._kit.render(
-            request,
-            "audit.html",
-            title=f"{circle.name}: {texts.AUDIT_HEAD}",
-            viewer=viewer,
-            page="circles",
-            circle=circle,
-            tab="audit",
-            tabs=texts.TABS,
-            rows=rows,
-            t=texts,
-            show_circle=False,
-        )
+        return await self._audit_page(request, viewer, {circle.id: circle}, circle)
 
     async def audit_all(self, request: web.Request) -> web.StreamResponse:
         viewer = await self._kit.viewer_or_refusal(request)
         if not isinstance(viewer, Viewer):
             return viewer
         circles = {c.id: c for c in await self.visible(viewer)}
+        return await self._audit_page(request, viewer, circles, None)
+
+    async def _audit_page(
+        self,
+        request: web.Request,
+        viewer: Viewer,
+        circles: dict[int, CircleHandle],
+        circle: CircleHandle | None,
+    ) -> web.StreamResponse:
+        """The audit log of ``circles``: one circle's tab, or every circle the viewer sees."""
         entries = await self._audit.of_circles(list(circles), AUDIT_SHOWN)
-        rows = await self._audit_rows(entries, circles)
         return self._kit.render(
             request,
             "audit.html",
-            title=texts.AUDIT_HEAD,
+            title=f"{circle.name}: {texts.AUDIT_HEAD}" if circle else texts.AUDIT_HEAD,
             viewer=viewer,
-            page="audit",
-            circle=None,
+            page="circles" if circle else "audit",
+            circle=circle,
             tab="audit",
             tabs=texts.TABS,
-            rows=rows,
+            rows=await self._audit_rows(entries, circles),
             t=texts,
-            show_circle=True,
+            show_circle=circle is None,
         )
 
     async def support(self, request: web.Request) -> web.StreamResponse:

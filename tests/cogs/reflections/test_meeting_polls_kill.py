@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.sandbox_process import environment, run
+from tests.sandbox_process import run, start
 
 CLOSED = "**The meeting poll for Tuesday has closed**"
 
@@ -37,15 +35,7 @@ def test_a_kill_mid_poll_loses_nothing_and_closes_once(tmp_path: Path, delay: fl
     """Killed at any moment of a poll's busy day, the next run carries on: one close, one
     result at most, counts that match the answers kept."""
     run(tmp_path, SETUP + ":quit\n")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=tmp_path,
-        env=environment(),
-    )
+    process = start(tmp_path)
     assert process.stdin is not None
     assert process.stdout is not None
     process.stdout.readline()

@@ -7,14 +7,12 @@ import os
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.sandbox_process import environment, run
+from tests.sandbox_process import run, start
 
 CONSENT = "\N{WHITE HEAVY CHECK MARK}"
 
@@ -125,15 +123,7 @@ def test_a_kill_at_any_moment_leaves_a_room_that_carries_on(tmp_path: Path, dela
     """Killed with SIGKILL somewhere in the middle of a busy session, the next run reads the
     room back, goes on counting ids from where it was, and every stored proposal post is the
     bot's own post of that proposal."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=tmp_path,
-        env=environment(),
-    )
+    process = start(tmp_path)
     assert process.stdin is not None
     assert process.stdout is not None
     ready = process.stdout.readline()
